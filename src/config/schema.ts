@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+// releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
+
+const links = z
+  .strictObject({
+    github: z.string().url().optional(),
+    'github-root': z.string().url().default('https://github.com/'),
+    forgejo: z.string().url().optional(),
+    'forgejo-root': z.string().url().optional(),
+    gerrit: z.string().url().optional(),
+  })
+  .prefault({});
+
+const notes = z
+  .strictObject({
+    fragments: z.string().min(1).default('doc/manual/rl-next'),
+    authors: z.string().min(1).default('doc/manual/change-authors.yml'),
+    'output-dir': z.string().min(1).default('doc/manual/src/release-notes'),
+    summary: z.string().min(1).default('doc/manual/src/SUMMARY.md'),
+    links,
+  })
+  .prefault({});
+
+const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
+
+const build = z
+  .strictObject({
+    jobs: z.string().min(1).default('.#release-jobs'),
+    systems: z
+      .array(z.string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
+      .min(1)
+      .default(['x86_64-linux', 'aarch64-linux']),
+    'manual-from': z.string().min(1).default('build.x86_64-linux'),
+  })
+  .prefault({});
+
+const s3 = z.strictObject({
+  endpoint: z.string().url().optional(),
+  region: z.string().min(1).default('us-east-1'),
+  'path-style': z.boolean().default(true),
+  /** A command that prints `{"id": …, "secret_key": …}` (the reference's ephemeral Garage key). */
+  'credentials-command': z.string().min(1).optional(),
+});
+
+const registry = z.strictObject({
+  /** `host/repo` or `oci-layout:DIR`. */
+  ref: z.string().min(1),
+  tags: z.array(z.string().min(1)).default(['{version}', '{major}']),
+});
+
+const forge = z.strictObject({
+  type: z.enum(['github', 'forgejo']),
+  /** API base, e.g. https://api.github.com or https://git.lix.systems/api/v1 */
+  'api-url': z.string().url(),
+  /** owner/name */
+  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
+});
+
+/** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
+const sink = z.string().min(1);
+
+const environment = z.strictObject({
+  s3: s3.optional(),
+  cache: sink.optional(),
+  releases: sink.optional(),
+  docs: sink.optional(),
+  install: sink.optional(),
+  'signing-key': z
+    .strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
+    .optional(),
+  registries: z.array(registry).default([]),
+  'git-remote': z.string().min(1).optional(),
+  forge: forge.optional(),
+  /** Needs the typed confirmation before publishing (default: true for `live`). */
+  confirm: z.boolean().optional(),
+});
+
+export const LOCAL_ENVIRONMENT = {
+  cache: '.releng/local/cache',
+  releases: '.releng/local/releases',
+  docs: '.releng/local/docs',
+  install: '.releng/local/install',
+  registries: [{ ref: 'oci-layout:.releng/local/oci', tags: ['{version}', '{major}'] }],
+  'git-remote': '.releng/local/remote.git',
+};
+
+export const configSchema = z.strictObject({
+  product: z.string().min(1).default('Lix'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore')
+    .default('lix'),
+  notes,
+  build,
+  environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type EnvironmentConfig = z.output<typeof environment>;
+export type RegistryConfig = z.output<typeof registry>;
+export type S3Config = z.output<typeof s3>;
+export type ForgeConfig = z.output<typeof forge>;

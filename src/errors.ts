@@ -1,0 +1,39 @@
+/**
+ * A failure the user can act on. The message is one line: what went wrong, where (file:line, key,
+ * URL without credentials) and what to do. Anything else thrown is a bug and shows its stack.
+ */
+export class RelengError extends Error {
+  override name = 'RelengError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(oneLine(message), options);
+  }
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Several problems found in one pass (bad fragments, preflight checks): reported together. */
+export class RelengErrors extends RelengError {
+  override name = 'RelengErrors';
+  constructor(
+    readonly summary: string,
+    readonly problems: string[],
+  ) {
+    super(`${summary}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    this.message = [`${oneLine(summary)} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`]
+      .concat(problems.map((p) => `  - ${oneLine(p)}`))
+      .join('\n');
+  }
+}
+
+/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+}
+
+export function describeError(err: unknown, debug = process.env.RUNNER_DEBUG === '1'): string {
+  if (err instanceof RelengError) return redactUrl(debug && err.stack ? err.stack : err.message);
+  if (err instanceof Error) return redactUrl(debug && err.stack ? err.stack : `${err.name}: ${err.message}`);
+  return redactUrl(String(err));
+}

@@ -1,0 +1,109 @@
+import { RelengError } from '../errors.js';
+import { type ExecResult, run } from '../exec.js';
+import type { Logger } from '../log.js';
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+/** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
+export class Git {
+  constructor(
+    readonly dir: string,
+    readonly log?: Logger,
+    readonly identity?: GitIdentity,
+  ) {}
+
+  private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    if (this.identity) {
+      env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
+      env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+    }
+    return env;
+  }
+
+  async run(args: string[], opts: { allowFailure?: boolean; input?: string } = {}): Promise<ExecResult> {
+    return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+  }
+
+  async out(args: string[]): Promise<string> {
+    return (await this.run(args)).stdout.trim();
+  }
+
+  async ok(args: string[]): Promise<boolean> {
+    return (await this.run(args, { allowFailure: true })).code === 0;
+  }
+
+  async isRepo(): Promise<boolean> {
+    return this.ok(['rev-parse', '--git-dir']);
+  }
+
+  async head(): Promise<string> {
+    return this.out(['rev-parse', 'HEAD']);
+  }
+
+  /** The current branch, or undefined when HEAD is detached. */
+  async currentBranch(): Promise<string | undefined> {
+    const r = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true });
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  async tagExists(tag: string): Promise<boolean> {
+    return this.ok(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`]);
+  }
+
+  /** Staged changes and modified tracked files (untracked files do not count, as in the reference). */
+  async dirtyFiles(): Promise<string[]> {
+    const out = (await this.run(['status', '--porcelain', '--untracked-files=no'])).stdout;
+    return out.split('\n').filter((l) => l.trim() !== '');
+  }
+
+  async describeTags(): Promise<string | undefined> {
+    const r = await this.run(['describe', '--tags'], { allowFailure: true });
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** The reference's precondition for build and publish: HEAD is exactly the tag, and the tree is clean. */
+  async checkOnTag(version: string): Promise<void> {
+    const described = await this.describeTags();
+    if (described !== version)
+      throw new RelengError(
+        `${this.dir}: HEAD is not on tag ${version} (git describe --tags says ${described ?? 'nothing'}); check out the tag, or pass no-check-git`,
+      );
+    await this.checkClean();
+  }
+
+  async checkClean(): Promise<void> {
+    const dirty = await this.dirtyFiles();
+    if (dirty.length > 0)
+      throw new RelengError(
+        `${this.dir}: the working tree has uncommitted changes (${dirty
+          .slice(0, 3)
+          .map((l) => l.trim())
+          .join(', ')}${dirty.length > 3 ? ', …' : ''}); commit or stash them, or pass no-check-git`,
+      );
+  }
+}
+
+/** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
+export function identityFrom(
+  name: string | undefined,
+  email: string | undefined,
+  env: NodeJS.ProcessEnv,
+): GitIdentity {
+  const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+  return {
+    name: name ?? actor ?? 'releng',
+    email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+  };
+}
+
+function forgeHost(env: NodeJS.ProcessEnv): string {
+  try {
+    return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+  } catch {
+    return 'github.com';
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
+ * the settings of DESIGN.md so fixture flakes build offline and the second system builds here.
+ */
+export const NIX_CONFIG = [
+  'experimental-features = nix-command flakes',
+  'sandbox = false',
+  'build-users-group =',
+  'substituters =',
+  'extra-platforms = aarch64-linux',
+  'warn-dirty = false',
+].join('\n');
+
+export function nixEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NIX_CONFIG, ...extra };
+}
+
+// Tests run in-process stages too: make the setting visible to everything they spawn.
+process.env.NIX_CONFIG = NIX_CONFIG;

@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 // --out DIR builds elsewhere (the dist check compares a fresh build with the committed one).
 const outIdx = args.indexOf('--out');
 const distRoot = outIdx >= 0 ? path.resolve(args[outIdx + 1]) : path.join(root, 'dist');
-const only = args.filter((a, i) => a !== '--out' && i !== outIdx + 1);
+const only = args.filter((_, i) => outIdx < 0 || (i !== outIdx && i !== outIdx + 1));
 const selected = only.length ? entries.filter((e) => only.includes(e.name)) : entries;
 
 function bundle({ name, file }) {

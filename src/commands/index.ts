@@ -1,17 +1,12 @@
 import type { StageCommand } from '../command.js';
-import { buildArtifactsCommand } from './build-artifacts.js';
-import { dockerMultiarchCommand } from './docker-multiarch.js';
 import { prepareCommand } from './prepare.js';
-import { publishCommand } from './publish.js';
 import { tagCommand } from './tag.js';
 
 /** Every stage, in pipeline order. The root action and the CLI dispatch through this. */
 export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
   tagCommand,
-  buildArtifactsCommand,
-  dockerMultiarchCommand,
-  publishCommand,
+  // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
 ];
 
 export function findCommand(name: string): StageCommand | undefined {

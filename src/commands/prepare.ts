@@ -1,12 +1,55 @@
-import { COMMON_INPUTS, type StageCommand } from '../command.js';
-import { RelengError } from '../errors.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
+import { loadConfig } from '../config/load.js';
+import { identityFrom } from '../git/git.js';
+import { prepare } from '../stages/prepare.js';
 
-// Placeholder until the stage lands; the inputs list is the contract of DESIGN.md.
 export const prepareCommand: StageCommand = {
   name: 'prepare',
-  description: 'prepare',
-  inputs: [...COMMON_INPUTS],
-  async run() {
-    throw new RelengError('stage prepare is not implemented yet');
+  description: 'Release notes from fragments: rl-MAJOR.md, SUMMARY.md, fragments removed, one commit',
+  inputs: [
+    'version',
+    'release-name',
+    'date',
+    'no-commit',
+    'git-user-name',
+    'git-user-email',
+    ...COMMON_INPUTS,
+  ],
+  async run(inputs, ctx) {
+    const { dir, configPath } = commonOptions(inputs, ctx);
+    const config = loadConfig(configPath);
+    const r = await prepare({
+      dir,
+      config,
+      version: inputs.string('version'),
+      releaseName: inputs.string('release-name'),
+      date: inputs.string('date'),
+      noCommit: inputs.bool('no-commit'),
+      identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+      log: ctx.log,
+    });
+    return {
+      outputs: { version: r.version, major: r.major, 'notes-file': r.notesFile, commit: r.commit },
+      summary: {
+        title: `Release notes for ${config.product} ${r.version}`,
+        blocks: [
+          {
+            table: {
+              header: ['version', 'major', 'notes file', 'fragments', 'commit'],
+              rows: [
+                [
+                  r.version,
+                  r.major,
+                  r.notesFile,
+                  String(r.fragments),
+                  r.commit ? r.commit.slice(0, 12) : '(no commit)',
+                ],
+              ],
+            },
+          },
+          { heading: 'Rendered section', markdown: r.section.trimEnd() },
+        ],
+      },
+    };
   },
 };

@@ -25,7 +25,7 @@ export function parseConfig(text: string, file = 'releng.yml'): Config {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? '?';
+    const line = lc.linePos(e.pos[0]).line;
     throw new RelengError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
   }
   const data = doc.toJS() ?? {};

@@ -4,11 +4,12 @@ import { z } from 'zod';
 
 const links = z
   .strictObject({
-    github: z.string().url().optional(),
+    // Defaults are Lix's (maintainers/build-release-notes.py).
+    github: z.string().url().default('https://github.com/NixOS/nix'),
     'github-root': z.string().url().default('https://github.com/'),
-    forgejo: z.string().url().optional(),
-    'forgejo-root': z.string().url().optional(),
-    gerrit: z.string().url().optional(),
+    forgejo: z.string().url().default('https://git.lix.systems/lix-project/lix'),
+    'forgejo-root': z.string().url().default('https://git.lix.systems/'),
+    gerrit: z.string().url().default('https://gerrit.lix.systems/c/lix/+'),
   })
   .prefault({});
 

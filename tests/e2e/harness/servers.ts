@@ -1,0 +1,194 @@
+/**
+ * The destinations of an e2e release: a real registry (Debian docker-registry), a real S3 server
+ * (s3rver, in a child process for its OpenSSL flag) and bare git remotes — each behind a counting proxy
+ * so a test can say "no byte was uploaded twice". Loopback, free ports, stopped by the caller.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT } from '../../helpers/action.js';
+
+export interface Counter {
+  /** Request body bytes that the predicate counted (blob uploads, object PUTs). */
+  bytes: number;
+  requests: number;
+  reset(): void;
+}
+
+export interface Server {
+  /** host:port our code talks to (the counting proxy). */
+  host: string;
+  /** host:port of the server itself (for independent checks with skopeo or a client). */
+  direct: string;
+  /** Where the server keeps its data. */
+  dir: string;
+  uploads: Counter;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitFor(port: number, what: string, child: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${log()}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on ${port}: ${log()}`);
+}
+
+/** Forwards everything to the target, Host header untouched (so Location headers point back here). */
+async function countingProxy(
+  target: number,
+  counts: (req: http.IncomingMessage) => boolean,
+): Promise<{ port: number; counter: Counter; close(): Promise<void> }> {
+  const counter: Counter = {
+    bytes: 0,
+    requests: 0,
+    reset() {
+      this.bytes = 0;
+      this.requests = 0;
+    },
+  };
+  const server = http.createServer((req, res) => {
+    const counted = counts(req);
+    if (counted) counter.requests++;
+    const up = http.request(
+      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.on('data', (c: Buffer) => {
+      if (counted) counter.bytes += c.length;
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    counter,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+/** docker-registry (distribution 2.8) without auth, storage in `dir`. */
+export async function startRegistry(dir: string): Promise<Server> {
+  const port = await freePort();
+  const storage = path.join(dir, 'storage');
+  fs.mkdirSync(storage, { recursive: true });
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log: { level: error }',
+      `storage: { filesystem: { rootdirectory: ${storage} }, delete: { enabled: true } }`,
+      `http: { addr: "127.0.0.1:${port}" }`,
+      '',
+    ].join('\n'),
+  );
+  let output = '';
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  await waitFor(port, 'docker-registry', child, () => output);
+  const proxy = await countingProxy(
+    port,
+    (req) => /\/blobs\/uploads\//.test(req.url ?? '') && req.method !== 'POST',
+  );
+  return {
+    host: `127.0.0.1:${proxy.port}`,
+    direct: `127.0.0.1:${port}`,
+    dir: storage,
+    uploads: proxy.counter,
+    async stop() {
+      await proxy.close();
+      await stopChild(child);
+    },
+  };
+}
+
+/** s3rver with the given buckets; credentials S3RVER / S3RVER. */
+export async function startS3(dir: string, buckets: string[]): Promise<Server> {
+  const port = await freePort();
+  const script = `
+    import S3rver from ${JSON.stringify(path.join(ROOT, 'node_modules/s3rver/lib/s3rver.js'))};
+    const s = new S3rver({ port: ${port}, address: '127.0.0.1', silent: true, directory: ${JSON.stringify(dir)},
+      configureBuckets: ${JSON.stringify(buckets.map((name) => ({ name })))} });
+    await s.run();
+    process.on('SIGTERM', () => s.close().then(() => process.exit(0)));
+  `;
+  let output = '';
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // s3rver's ListObjectsV2 needs the legacy provider on Node ≥ 17 (DESIGN.md).
+    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+  });
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  await waitFor(port, 's3rver', child, () => output);
+  const proxy = await countingProxy(port, (req) => req.method === 'PUT' || req.method === 'POST');
+  return {
+    host: `127.0.0.1:${proxy.port}`,
+    direct: `127.0.0.1:${port}`,
+    dir,
+    uploads: proxy.counter,
+    async stop() {
+      await proxy.close();
+      await stopChild(child);
+    },
+  };
+}
+
+/** Every file under dir with size and mtime: equal snapshots mean nothing was written. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const f = path.join(e.parentPath, e.name);
+    const st = fs.statSync(f);
+    out[path.relative(dir, f)] = `${st.size}@${st.mtimeMs}`;
+  }
+  return out;
+}
+
+export function refs(bareRepo: string): string {
+  return execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], {
+    cwd: bareRepo,
+    encoding: 'utf8',
+  }).trim();
+}

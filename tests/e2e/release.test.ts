@@ -1,0 +1,226 @@
+// The release workflow end to end through the runner harness: .forgejo/workflows/release.yml with the
+// real stages (dist/), the fixture project built by the real nix, a real registry, a real S3 server and
+// bare git remotes. Sequential: each test builds on the state the previous one left.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ROOT } from '../helpers/action.js';
+import { git } from '../helpers/git.js';
+import { NIX_CONFIG } from '../helpers/nix.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { type RunOptions, type RunResult, runWorkflow } from './harness/runner.js';
+import { refs, type Server, snapshot, startRegistry, startS3 } from './harness/servers.js';
+
+const FIXTURE = path.join(ROOT, 'tests/fixtures/project');
+const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
+const BUCKETS = ['cache', 'releases', 'docs', 'install'];
+const SYSTEMS = ['x86_64-linux', 'aarch64-linux'];
+
+let registry: Server;
+let s3: Server;
+let forge: string;
+let remotes: { staging: string; live: string };
+let secrets: Record<string, string>;
+let version: string;
+let work: string;
+
+function nixKey(name: string): string {
+  const dir = tmpDir('releng-e2e-key-');
+  execFileSync('nix-store', ['--generate-binary-cache-key', name, `${dir}/sk`, `${dir}/pk`], {
+    env: { ...process.env, NIX_CONFIG },
+  });
+  return fs.readFileSync(`${dir}/sk`, 'utf8').trim();
+}
+
+function environment(name: 'staging' | 'live', repo: string, remote: string) {
+  const prefix = name === 'live' ? '' : 'staging-';
+  return {
+    s3: { endpoint: `http://${s3.host}`, region: 'us-east-1', 'path-style': true },
+    ...Object.fromEntries(BUCKETS.map((b) => [b, `s3://${prefix}${b}`])),
+    'signing-key': { env: `${name.toUpperCase()}_SIGNING_KEY` },
+    registries: [{ ref: `${registry.host}/${repo}`, tags: ['{version}', '{major}'] }],
+    'git-remote': remote,
+  };
+}
+
+async function release(extra: Partial<RunOptions> & Pick<RunOptions, 'event'>): Promise<RunResult> {
+  const r = await runWorkflow({
+    workflowFile: WORKFLOW,
+    repo: forge,
+    workDir: path.join(work, `run-${extra.runId ?? 1}`),
+    secrets,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NIX_CONFIG },
+    ...extra,
+  });
+  expect(r.leaks, 'secrets in logs, outputs or summaries').toEqual([]);
+  return r;
+}
+
+/** Everything a release may write, outside the forge repository. */
+function destinations() {
+  return {
+    s3: snapshot(s3.dir),
+    registry: snapshot(registry.dir),
+    staging: refs(remotes.staging),
+    live: refs(remotes.live),
+  };
+}
+
+function index(
+  repo: string,
+  tag: string,
+): { mediaType: string; manifests: { platform: { architecture: string } }[] } {
+  const raw = execFileSync(
+    'skopeo',
+    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.direct}/${repo}:${tag}`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return JSON.parse(raw);
+}
+
+function bucketFiles(bucket: string): number {
+  return Object.keys(snapshot(path.join(s3.dir, bucket))).length;
+}
+
+function stepOutputs(r: RunResult, job: string, id: string): Record<string, string> {
+  const s = r.steps.find((x) => x.job === job && x.id === id);
+  expect(s, `step ${job}.${id} ran`).toBeDefined();
+  return s!.outputs;
+}
+
+beforeAll(async () => {
+  expect(fs.existsSync(path.join(FIXTURE, 'flake.nix')), `${FIXTURE}/flake.nix (the fixture project)`).toBe(
+    true,
+  );
+  work = tmpDir('releng-e2e-');
+  registry = await startRegistry(path.join(work, 'registry'));
+  s3 = await startS3(
+    path.join(work, 's3'),
+    ['', 'staging-'].flatMap((p) => BUCKETS.map((b) => `${p}${b}`)),
+  );
+  remotes = { staging: path.join(work, 'staging.git'), live: path.join(work, 'live.git') };
+  for (const r of Object.values(remotes)) execFileSync('git', ['init', '-q', '--bare', r]);
+
+  // The project as the forge holds it: the fixture, with environments pointing at this test's servers.
+  const src = path.join(work, 'src');
+  fs.cpSync(FIXTURE, src, { recursive: true });
+  const configFile = path.join(src, 'releng.yml');
+  const config = (fs.existsSync(configFile) ? parse(fs.readFileSync(configFile, 'utf8')) : {}) ?? {};
+  config.environments = {
+    ...(config.environments ?? {}),
+    staging: environment('staging', 'org/project-staging', remotes.staging),
+    live: environment('live', 'org/project', remotes.live),
+  };
+  fs.writeFileSync(configFile, stringify(config));
+  version = JSON.parse(fs.readFileSync(path.join(src, 'version.json'), 'utf8')).version;
+  git(src, 'init', '-q', '-b', 'main');
+  git(src, 'add', '-A');
+  git(src, 'commit', '-q', '-m', 'project');
+  forge = path.join(work, 'forge.git');
+  execFileSync('git', ['clone', '-q', '--bare', src, forge]);
+
+  secrets = {
+    STAGING_SIGNING_KEY: nixKey('staging-cache-1'),
+    LIVE_SIGNING_KEY: nixKey('live-cache-1'),
+    STAGING_S3_ACCESS_KEY_ID: 'S3RVER',
+    STAGING_S3_SECRET_ACCESS_KEY: 'S3RVER',
+    LIVE_S3_ACCESS_KEY_ID: 'S3RVER',
+    LIVE_S3_SECRET_ACCESS_KEY: 'S3RVER',
+    REGISTRY_USERNAME: '',
+    REGISTRY_PASSWORD: '',
+    FORGE_TOKEN: '',
+  };
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await s3?.stop();
+});
+
+const dispatch = () => ({
+  name: 'workflow_dispatch' as const,
+  ref: 'refs/heads/main',
+  inputs: { environment: 'staging', version, confirm: '' },
+});
+
+describe('release.yml through the runner harness', () => {
+  test('a leg made to fail leaves every destination untouched', { timeout: 900_000 }, async () => {
+    const before = destinations();
+    const r = await release({
+      event: dispatch(),
+      runId: 1,
+      sabotage: (s) =>
+        s.job === 'build' &&
+        s.matrix.system === 'aarch64-linux' &&
+        s.step.uses === './actions/build-artifacts',
+    });
+    expect(r.conclusion).toBe('failure');
+    expect(r.jobs.release!.result, r.log).toBe('success');
+    expect(r.jobs.build!.result).toBe('failure');
+    expect(r.jobs.docker!.result).toBe('skipped');
+    expect(r.jobs.publish!.result).toBe('skipped');
+    expect(destinations()).toEqual(before);
+    // The release commits wait on the forge under the staging ref, not as a tag.
+    expect(refs(forge)).toContain(`refs/releng/${version}`);
+    expect(refs(forge)).not.toContain(`refs/tags/${version}`);
+  });
+
+  let staged: string;
+
+  test('a dispatch run to staging builds every system and publishes everywhere', {
+    timeout: 900_000,
+  }, async () => {
+    const r = await release({ event: dispatch(), runId: 2 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.jobs.plan!.outputs).toMatchObject({
+      version,
+      environment: 'staging',
+      ref: `refs/releng/${version}`,
+    });
+    // The first run's prepare and tag are reused: the same commit is built.
+    expect(r.steps.find((s) => s.job === 'release' && s.id === 'prepare')!.outcome).toBe('skipped');
+    staged = git(forge, 'rev-parse', `refs/releng/${version}^{commit}`);
+    expect(r.jobs.release!.outputs.commit).toBe(staged);
+    expect(r.jobs.build!.legs.map((l) => l.matrix.system)).toEqual(SYSTEMS);
+
+    const idx = index('org/project-staging', version);
+    expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+    for (const b of BUCKETS.filter((b) => b !== 'install'))
+      expect(bucketFiles(`staging-${b}`), b).toBeGreaterThan(0);
+    expect(git(remotes.staging, 'rev-parse', `refs/tags/${version}^{commit}`)).toBe(staged);
+    expect(refs(remotes.live)).toBe('');
+    expect(bucketFiles('releases')).toBe(0);
+  });
+
+  test('"re-run all jobs" builds the same commit, writes nothing new, uploads no byte twice', {
+    timeout: 900_000,
+  }, async () => {
+    const before = destinations();
+    registry.uploads.reset();
+    s3.uploads.reset();
+    const r = await release({ event: dispatch(), runId: 2, runAttempt: 2 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.jobs.release!.outputs.commit).toBe(staged);
+    expect(registry.uploads.bytes, 'blob bytes sent to the registry').toBe(0);
+    expect(s3.uploads.bytes, 'bytes PUT to S3').toBe(0);
+    expect(stepOutputs(r, 'publish', 'publish')['uploaded-bytes']).toBe('0');
+    expect(destinations()).toEqual(before);
+  });
+
+  test('a tag push publishes that tag to live', { timeout: 900_000 }, async () => {
+    // The operator pushes the staged release as the version tag.
+    git(forge, 'update-ref', `refs/tags/${version}`, `refs/releng/${version}`);
+    const r = await release({ event: { name: 'push', ref: `refs/tags/${version}` }, runId: 3 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.jobs.plan!.outputs).toMatchObject({ version, environment: 'live', ref: `refs/tags/${version}` });
+    expect(r.jobs.release!.result).toBe('skipped');
+    const idx = index('org/project', version);
+    expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+    for (const b of BUCKETS.filter((b) => b !== 'install')) expect(bucketFiles(b), b).toBeGreaterThan(0);
+    expect(git(remotes.live, 'rev-parse', `refs/tags/${version}^{commit}`)).toBe(staged);
+  });
+});

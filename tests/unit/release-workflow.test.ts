@@ -1,0 +1,277 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the stand-ins are JavaScript source text
+// release.yml's own wiring, through the runner harness with stand-in stages (small node scripts with the
+// stages' action.yml inputs): refs/releng, re-run reuse, tag checkout in every leg, fan-in of the leg
+// artifacts, what docker and publish receive per trigger. The real stages: tests/e2e/release.test.ts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runWorkflow } from '../e2e/harness/runner.js';
+import { ROOT } from '../helpers/action.js';
+import { git, makeRepo } from '../helpers/git.js';
+import { tmpDir, writeFiles } from '../helpers/tmp.js';
+
+const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
+
+const COMMON = `
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+const input = (n) => process.env['INPUT_' + n.toUpperCase()] ?? '';
+const output = (k, v) => fs.appendFileSync(process.env.GITHUB_OUTPUT, k + '=' + v + '\\n');
+const git = (...a) => execFileSync('git', a, { encoding: 'utf8', env: { ...process.env,
+  GIT_AUTHOR_NAME: 'r', GIT_AUTHOR_EMAIL: 'r@x', GIT_COMMITTER_NAME: 'r', GIT_COMMITTER_EMAIL: 'r@x' } }).trim();
+const record = (stage) => {
+  const inputs = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('INPUT_')));
+  const bundles = fs.existsSync('bundles') ? fs.readdirSync('bundles').sort().map((b) =>
+    JSON.parse(fs.readFileSync(path.join('bundles', b, 'leg.json'), 'utf8'))) : [];
+  fs.appendFileSync(path.join(process.env.RECORD_DIR, stage + '.jsonl'),
+    JSON.stringify({ run: process.env.GITHUB_RUN_ID + '.' + process.env.GITHUB_RUN_ATTEMPT, inputs, bundles,
+      signing: [process.env.STAGING_SIGNING_KEY, process.env.LIVE_SIGNING_KEY] }) + '\\n');
+};
+`;
+
+const STAGES: Record<string, { inputs: string[]; body: string }> = {
+  prepare: {
+    inputs: ['version'],
+    body: `const v = input('version');
+fs.writeFileSync('version.json', JSON.stringify({ version: v }));
+git('commit', '-qam', 'release: release notes for ' + v);
+output('version', v); output('commit', git('rev-parse', 'HEAD'));`,
+  },
+  tag: {
+    inputs: [],
+    body: `const v = JSON.parse(fs.readFileSync('version.json', 'utf8')).version;
+const branch = git('symbolic-ref', '--short', 'HEAD');
+git('checkout', '-q', '--detach');
+git('commit', '-q', '--allow-empty', '-m', 'release: ' + v);
+git('tag', '-a', v, '-m', 'release: ' + v);
+git('checkout', '-q', branch);
+git('merge', '-q', '-s', 'ours', v, '-m', 'release: merge release ' + v + ' back to mainline');
+git('checkout', '-q', '--detach', v);
+output('version', v); output('tag', v); output('commit', git('rev-parse', 'HEAD'));`,
+  },
+  'build-artifacts': {
+    inputs: ['systems'],
+    body: `const v = JSON.parse(fs.readFileSync('version.json', 'utf8')).version;
+if (git('describe', '--tags') !== v) { console.log('::error::not on tag ' + v); process.exit(1); }
+const dir = path.resolve('release/bundle');
+fs.mkdirSync(dir, { recursive: true });
+fs.writeFileSync(path.join(dir, 'leg.json'), JSON.stringify({ version: v, system: input('systems'), commit: git('rev-parse', 'HEAD') }));
+output('bundle-dir', dir);`,
+  },
+  'docker-multiarch': {
+    inputs: ['bundles', 'environment', 'version', 'latest', 'username', 'password'],
+    body: `record('docker'); output('digest', 'sha256:0');`,
+  },
+  publish: {
+    inputs: [
+      'environment',
+      'bundles',
+      'confirm',
+      'skip',
+      'forge-token',
+      's3-access-key-id',
+      's3-secret-access-key',
+    ],
+    body: `record('publish'); output('uploaded-bytes', '0');`,
+  },
+};
+
+let actions: string;
+let records: string;
+
+function standIns(): string {
+  const root = tmpDir('releng-standins-');
+  for (const [stage, { inputs, body }] of Object.entries(STAGES))
+    writeFiles(root, {
+      [`actions/${stage}/action.yml`]: `name: ${stage}\ndescription: stand-in\ninputs:\n${inputs
+        .map((i) => `  ${i}: { description: x }\n`)
+        .join('')}runs: { using: node24, main: index.mjs }\n`,
+      [`actions/${stage}/index.mjs`]: `${COMMON}\n${body}\n`,
+    });
+  return root;
+}
+
+function forge(): string {
+  const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n' });
+  git(src, 'tag', '0.9.0');
+  const bare = tmpDir('releng-forge-');
+  git(bare, 'clone', '-q', '--bare', src, '.');
+  return bare;
+}
+
+const SECRETS = {
+  STAGING_SIGNING_KEY: 'staging-key-secret',
+  LIVE_SIGNING_KEY: 'live-key-secret',
+  STAGING_S3_ACCESS_KEY_ID: 'staging-id',
+  STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
+  LIVE_S3_ACCESS_KEY_ID: 'live-id',
+  LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
+  REGISTRY_USERNAME: 'reg-user',
+  REGISTRY_PASSWORD: 'reg-password',
+  FORGE_TOKEN: 'forge-token-value',
+};
+
+type Rec = {
+  run: string;
+  inputs: Record<string, string>;
+  bundles: { system: string; commit: string }[];
+  signing: string[];
+};
+function recorded(stage: string): Rec[] {
+  const f = path.join(records, `${stage}.jsonl`);
+  return fs.existsSync(f)
+    ? fs
+        .readFileSync(f, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+    : [];
+}
+
+function run(
+  repo: string,
+  opts: { event: Parameters<typeof runWorkflow>[0]['event']; runId: number; runAttempt?: number },
+) {
+  return runWorkflow({
+    workflowFile: WORKFLOW,
+    repo,
+    workDir: path.join(tmpDir('releng-wf-'), String(opts.runId)),
+    actionsRoot: actions,
+    secrets: SECRETS,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+    ...opts,
+  });
+}
+
+const dispatch = (environment: string, confirm = '') => ({
+  name: 'workflow_dispatch' as const,
+  ref: 'refs/heads/main',
+  inputs: { environment, version: '1.0.0', confirm },
+});
+
+beforeAll(() => {
+  actions = standIns();
+  records = tmpDir('releng-records-');
+});
+
+describe('release.yml wiring (stand-in stages)', () => {
+  const repo = forge();
+  let commit: string;
+
+  test('dispatch to staging: prepare and tag once, legs build the staged tag, fan-in gets both legs', async () => {
+    const r = await run(repo, { event: dispatch('staging'), runId: 1 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.leaks).toEqual([]);
+    expect(r.jobs.plan!.outputs).toEqual({
+      version: '1.0.0',
+      environment: 'staging',
+      latest: 'true',
+      ref: 'refs/releng/1.0.0',
+    });
+    // The staging ref holds the annotated tag object; no tag is published on the forge yet.
+    expect(git(repo, 'cat-file', '-t', 'refs/releng/1.0.0')).toBe('tag');
+    expect(git(repo, 'tag', '--list')).toBe('0.9.0');
+    commit = git(repo, 'rev-parse', 'refs/releng/1.0.0^{commit}');
+    expect(r.jobs.release!.outputs.commit).toBe(commit);
+    // The mainline merge commit has the release commit as its second parent.
+    expect(git(repo, 'rev-parse', 'refs/releng/mainline/1.0.0^2')).toBe(commit);
+    const [docker] = recorded('docker');
+    const [publish] = recorded('publish');
+    for (const rec of [docker!, publish!]) {
+      expect(rec.bundles.map((b) => b.system)).toEqual(['x86_64-linux', 'aarch64-linux'].sort());
+      expect(new Set(rec.bundles.map((b) => b.commit))).toEqual(new Set([commit]));
+    }
+    expect(docker!.inputs).toMatchObject({
+      INPUT_BUNDLES: 'bundles/*',
+      INPUT_ENVIRONMENT: 'staging',
+      INPUT_VERSION: '1.0.0',
+      INPUT_LATEST: 'true',
+      INPUT_USERNAME: 'reg-user',
+      INPUT_PASSWORD: 'reg-password',
+    });
+    expect(publish!.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'staging',
+      INPUT_SKIP: 'docker',
+      INPUT_CONFIRM: '',
+      'INPUT_S3-ACCESS-KEY-ID': 'staging-id',
+      'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
+      'INPUT_FORGE-TOKEN': 'forge-token-value',
+    });
+    expect(publish!.signing).toEqual(['staging-key-secret', 'live-key-secret']);
+  });
+
+  test('"re-run all jobs" reuses refs/releng/VERSION: no second prepare, the same commit', async () => {
+    const r = await run(repo, { event: dispatch('staging'), runId: 1, runAttempt: 2 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.steps.filter((s) => s.job === 'release' && s.outcome === 'skipped').map((s) => s.id)).toEqual([
+      'prepare',
+      'tag',
+    ]);
+    expect(r.jobs.release!.outputs.commit).toBe(commit);
+    expect(
+      recorded('publish')
+        .at(-1)!
+        .bundles.map((b) => b.commit),
+    ).toEqual([commit, commit]);
+  });
+
+  test('a tag push builds and publishes that tag to live, confirmed by the push', async () => {
+    git(repo, 'update-ref', 'refs/tags/1.0.0', 'refs/releng/1.0.0');
+    const r = await run(repo, { event: { name: 'push', ref: 'refs/tags/1.0.0' }, runId: 2 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.jobs.release!.result).toBe('skipped');
+    expect(r.jobs.plan!.outputs).toMatchObject({ environment: 'live', ref: 'refs/tags/1.0.0' });
+    const publish = recorded('publish').at(-1)!;
+    expect(publish.run).toBe('2.1');
+    expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit]);
+    expect(publish.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'live',
+      INPUT_CONFIRM: 'I want to release this',
+      'INPUT_S3-ACCESS-KEY-ID': 'live-id',
+    });
+  });
+
+  test('live by dispatch needs the typed confirmation before anything runs', async () => {
+    const before = recorded('publish').length;
+    const r = await run(repo, { event: dispatch('live'), runId: 3 });
+    expect(r.conclusion).toBe('failure');
+    expect(r.jobs.plan!.result).toBe('failure');
+    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this'/);
+    for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result).toBe('skipped');
+    expect(recorded('publish').length).toBe(before);
+  });
+
+  test('latest is false when origin has a newer release (the maintenance rule)', async () => {
+    const other = forge();
+    const src = tmpDir('releng-src-');
+    git(src, 'clone', '-q', other, '.');
+    git(src, 'tag', '2.0.0');
+    git(src, 'push', '-q', 'origin', '2.0.0');
+    const r = await run(other, { event: dispatch('staging'), runId: 4 });
+    expect(r.conclusion, r.log).toBe('success');
+    expect(r.jobs.plan!.outputs.latest).toBe('false');
+  });
+
+  test('a failed leg stops docker and publish', async () => {
+    const other = forge();
+    const before = recorded('publish').length;
+    const r = await runWorkflow({
+      workflowFile: WORKFLOW,
+      repo: other,
+      workDir: tmpDir('releng-wf-'),
+      actionsRoot: actions,
+      secrets: SECRETS,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+      event: dispatch('staging'),
+      sabotage: (s) =>
+        s.job === 'build' &&
+        s.matrix.system === 'x86_64-linux' &&
+        s.step.uses === './actions/build-artifacts',
+    });
+    expect(r.jobs.build!.result).toBe('failure');
+    expect(r.jobs.docker!.result).toBe('skipped');
+    expect(r.jobs.publish!.result).toBe('skipped');
+    expect(recorded('publish').length).toBe(before);
+  });
+});

@@ -18352,7 +18352,7 @@ function parseConfig(text, file = 'releng.yml') {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
-        const line = e.linePos?.[0]?.line ?? '?';
+        const line = lc.linePos(e.pos[0]).line;
         throw new errors_RelengError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
     }
     const data = doc.toJS() ?? {};
@@ -19869,7 +19869,12 @@ function readAuthors(file) {
     for (const [name, info] of Object.entries(data)) {
         const i = (info ?? {});
         const pick = (k) => (typeof i[k] === 'string' ? i[k] : undefined);
-        authors.set(name, { name, display_name: pick('display_name'), forgejo: pick('forgejo'), github: pick('github') });
+        authors.set(name, {
+            name,
+            display_name: pick('display_name'),
+            forgejo: pick('forgejo'),
+            github: pick('github'),
+        });
     }
     return authors;
 }
@@ -19948,7 +19953,15 @@ function renderNotes(fragments, authors, links) {
     for (const category of CATEGORIES) {
         const entries = fragments
             .filter((f) => f.category === category)
-            .sort((a, b) => (a.significant !== b.significant ? (a.significant ? -1 : 1) : a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+            .sort((a, b) => a.significant !== b.significant
+            ? a.significant
+                ? -1
+                : 1
+            : a.file < b.file
+                ? -1
+                : a.file > b.file
+                    ? 1
+                    : 0);
         if (entries.length === 0)
             continue;
         print(`\n## ${category}`);
@@ -20088,7 +20101,14 @@ async function prepare(o) {
     const section = `# ${config.product} ${version} (${date})\n${body}`;
     if (o.noCommit) {
         log.info(`wrote ${changed.map(rel).join(', ')} (no commit)`);
-        return { version, major, notesFile: rel(notesFile), commit: '', section, fragments: fragmentFiles.length };
+        return {
+            version,
+            major,
+            notesFile: rel(notesFile),
+            commit: '',
+            section,
+            fragments: fragmentFiles.length,
+        };
     }
     // 5. Commit: notes in, fragments out.
     await git.run(['add', '--', ...changed.map(rel)]);
@@ -20116,7 +20136,15 @@ function updateVersionJson(file, values) {
 const prepareCommand = {
     name: 'prepare',
     description: 'Release notes from fragments: rl-MAJOR.md, SUMMARY.md, fragments removed, one commit',
-    inputs: ['version', 'release-name', 'date', 'no-commit', 'git-user-name', 'git-user-email', ...COMMON_INPUTS],
+    inputs: [
+        'version',
+        'release-name',
+        'date',
+        'no-commit',
+        'git-user-name',
+        'git-user-email',
+        ...COMMON_INPUTS,
+    ],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
         const config = loadConfig(configPath);
@@ -20138,7 +20166,15 @@ const prepareCommand = {
                     {
                         table: {
                             header: ['version', 'major', 'notes file', 'fragments', 'commit'],
-                            rows: [[r.version, r.major, r.notesFile, String(r.fragments), r.commit ? r.commit.slice(0, 12) : '(no commit)']],
+                            rows: [
+                                [
+                                    r.version,
+                                    r.major,
+                                    r.notesFile,
+                                    String(r.fragments),
+                                    r.commit ? r.commit.slice(0, 12) : '(no commit)',
+                                ],
+                            ],
                         },
                     },
                     { heading: 'Rendered section', markdown: r.section.trimEnd() },
@@ -20148,27 +20184,12 @@ const prepareCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/commands/tag.ts
-
-
-// Placeholder until the stage lands; the inputs list is the contract of DESIGN.md.
-const tagCommand = {
-    name: 'tag',
-    description: 'tag',
-    inputs: [...COMMON_INPUTS],
-    async run() {
-        throw new errors_RelengError('stage tag is not implemented yet');
-    },
-};
-
 ;// CONCATENATED MODULE: ./src/commands/index.ts
-
 
 /** Every stage, in pipeline order. The root action and the CLI dispatch through this. */
 const COMMANDS = [
     prepareCommand,
-    tagCommand,
-    // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
+    // tag, build-artifacts, docker-multiarch and publish join here as they land (issues 3, 5, 6).
 ];
 function findCommand(name) {
     return COMMANDS.find((c) => c.name === name);

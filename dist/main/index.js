@@ -50554,12 +50554,105 @@ const prepareCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/stages/tag.ts
+
+
+
+
+
+
+const RELENG_MSG = 'Release produced with releng-actions';
+/** The reference's merge-back message, body included. */
+function mergeMessage(version) {
+    return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
+}
+/**
+ * Lix's tag step: on a detached HEAD, flip official_release and commit `release: VERSION "NAME"`, tag it,
+ * then merge it back into the branch with `-s ours` (history link, tree unchanged) and detach onto the tag.
+ */
+async function tag(o) {
+    const git = new Git(o.dir, o.log, o.identity);
+    if (!(await git.isRepo()))
+        throw new errors_RelengError(`${o.dir}: not a git repository; run tag in the project's checkout`);
+    // 1. Preconditions, all before the first change.
+    if (!o.noCheckGit)
+        await git.checkClean();
+    const info = readVersionInfo(o.dir);
+    const { version, releaseName } = info;
+    if (info.officialRelease)
+        throw new errors_RelengError(`${info.officialSource === 'flake.nix' ? 'flake.nix' : 'version.json'}: official_release is already true; was ${version} tagged already? Set it back to false to release again`);
+    const branch = await git.currentBranch();
+    if (!branch)
+        throw new errors_RelengError(`${o.dir}: HEAD is detached, so there is no branch to merge the release back into; check out the branch to release from`);
+    if ((await git.tagExists(version)) && !o.forceTag)
+        throw new errors_RelengError(`tag ${version} already exists; delete it, bump the version, or pass force-tag to move it`);
+    // 2. The release commit on a detached HEAD.
+    const message = `release: ${version} "${releaseName}"\n\n${RELENG_MSG}`;
+    await git.run(['checkout', '-q', '--detach']);
+    try {
+        setOfficial(o.dir, info.officialSource);
+        await git.run(['commit', '-q', '-a', '-m', message]);
+        await git.run(['tag', '-a', ...(o.forceTag ? ['-f'] : []), version, '-m', message]);
+    }
+    catch (err) {
+        // Leave the checkout as it was found: back on the branch, files restored.
+        await git.run(['checkout', '-q', '-f', branch], { allowFailure: true });
+        throw err;
+    }
+    const commit = await git.out(['rev-parse', `${version}^{commit}`]);
+    // 3. Back to the branch: link the release into its history without changing the tree.
+    await git.run(['checkout', '-q', branch]);
+    await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+    // 4. Leave HEAD on the tag, where build and publish expect it.
+    await git.run(['checkout', '-q', '--detach', version]);
+    o.log.info(`tagged ${version} at ${commit.slice(0, 12)} and merged it back into ${branch}`);
+    return { version, tag: version, commit, branch };
+}
+function setOfficial(dir, source) {
+    if (source === 'version.json') {
+        updateVersionJson(external_node_path_default().join(dir, 'version.json'), { official_release: true });
+        return;
+    }
+    const file = external_node_path_default().join(dir, 'flake.nix');
+    const text = external_node_fs_default().readFileSync(file, 'utf8');
+    external_node_fs_default().writeFileSync(file, text.replace(FLAKE_OFFICIAL_RE, '$1officialRelease = true;'));
+}
+
+;// CONCATENATED MODULE: ./src/commands/tag.ts
+
+
+
+const tagCommand = {
+    name: 'tag',
+    description: 'Release commit (official_release = true), annotated tag, merge back to the branch',
+    inputs: ['force-tag', 'no-check-git', 'git-user-name', 'git-user-email', ...COMMON_INPUTS],
+    async run(inputs, ctx) {
+        const { dir } = commonOptions(inputs, ctx);
+        const r = await tag({
+            dir,
+            forceTag: inputs.bool('force-tag'),
+            noCheckGit: inputs.bool('no-check-git'),
+            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            log: ctx.log,
+        });
+        return {
+            outputs: { version: r.version, tag: r.tag, commit: r.commit },
+            summary: {
+                title: `Tagged ${r.version}`,
+                blocks: [{ table: { header: ['tag', 'commit', 'merged into'], rows: [[r.tag, r.commit, r.branch]] } }],
+            },
+        };
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/commands/index.ts
+
 
 /** Every stage, in pipeline order. The root action and the CLI dispatch through this. */
 const COMMANDS = [
     prepareCommand,
-    // tag, build-artifacts, docker-multiarch and publish join here as they land (issues 3, 5, 6).
+    tagCommand,
+    // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
 ];
 function findCommand(name) {
     return COMMANDS.find((c) => c.name === name);

@@ -1,10 +1,12 @@
 import type { StageCommand } from '../command.js';
 import { prepareCommand } from './prepare.js';
+import { tagCommand } from './tag.js';
 
 /** Every stage, in pipeline order. The root action and the CLI dispatch through this. */
 export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
-  // tag, build-artifacts, docker-multiarch and publish join here as they land (issues 3, 5, 6).
+  tagCommand,
+  // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
 ];
 
 export function findCommand(name: string): StageCommand | undefined {

@@ -38647,7 +38647,7 @@ const BOUNDARY = /^-{3,}[ \t]*$/m;
 function parseFragment(file, text, problems) {
     const trimmed = text.trim();
     const first = BOUNDARY.exec(trimmed);
-    if (!first || first.index !== 0) {
+    if (first?.index !== 0) {
         problems.push(`${file}:1: missing front matter; start the file with a '---' line, the YAML keys, and another '---'`);
         return undefined;
     }
@@ -39078,7 +39078,9 @@ const tagCommand = {
             outputs: { version: r.version, tag: r.tag, commit: r.commit },
             summary: {
                 title: `Tagged ${r.version}`,
-                blocks: [{ table: { header: ['tag', 'commit', 'merged into'], rows: [[r.tag, r.commit, r.branch]] } }],
+                blocks: [
+                    { table: { header: ['tag', 'commit', 'merged into'], rows: [[r.tag, r.commit, r.branch]] } },
+                ],
             },
         };
     },

@@ -1,4 +1,4 @@
-import { COMMON_INPUTS, type StageCommand, commonOptions } from '../command.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { identityFrom } from '../git/git.js';
 import { tag } from '../stages/tag.js';
 
@@ -19,7 +19,9 @@ export const tagCommand: StageCommand = {
       outputs: { version: r.version, tag: r.tag, commit: r.commit },
       summary: {
         title: `Tagged ${r.version}`,
-        blocks: [{ table: { header: ['tag', 'commit', 'merged into'], rows: [[r.tag, r.commit, r.branch]] } }],
+        blocks: [
+          { table: { header: ['tag', 'commit', 'merged into'], rows: [[r.tag, r.commit, r.branch]] } },
+        ],
       },
     };
   },

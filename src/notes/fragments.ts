@@ -44,7 +44,7 @@ const BOUNDARY = /^-{3,}[ \t]*$/m;
 export function parseFragment(file: string, text: string, problems: string[]): Fragment | undefined {
   const trimmed = text.trim();
   const first = BOUNDARY.exec(trimmed);
-  if (!first || first.index !== 0) {
+  if (first?.index !== 0) {
     problems.push(
       `${file}:1: missing front matter; start the file with a '---' line, the YAML keys, and another '---'`,
     );

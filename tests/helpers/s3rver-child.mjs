@@ -1,0 +1,15 @@
+// Runs s3rver in its own process (it needs --openssl-legacy-provider on Node >= 17 for ListObjectsV2)
+// and prints its address as one JSON line. Usage: node s3rver-child.mjs DIR BUCKET...
+import S3rver from 's3rver';
+
+const [dir, ...buckets] = process.argv.slice(2);
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  directory: dir,
+  silent: true,
+  configureBuckets: buckets.map((name) => ({ name })),
+});
+const { port } = await server.run();
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.on('SIGTERM', () => server.close().then(() => process.exit(0)));

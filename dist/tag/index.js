@@ -39030,12 +39030,17 @@ async function tag(o) {
     await git.run(['checkout', '-q', '--detach']);
     try {
         setOfficial(o.dir, info.officialSource);
-        await git.run(['commit', '-q', '-a', '-m', message]);
+        // Only the version file, as the reference: with no-check-git other edits stay uncommitted.
+        await git.run(['add', '--', info.officialSource]);
+        await git.run(['commit', '-q', '-m', message]);
         await git.run(['tag', '-a', ...(o.forceTag ? ['-f'] : []), version, '-m', message]);
     }
     catch (err) {
-        // Leave the checkout as it was found: back on the branch, files restored.
-        await git.run(['checkout', '-q', '-f', branch], { allowFailure: true });
+        // Leave the checkout as it was found: the version file restored, back on the branch. Never -f: with
+        // no-check-git the tree may hold the user's own edits.
+        await git.run(['reset', '-q', '--', info.officialSource], { allowFailure: true });
+        await git.run(['checkout', '-q', '--', info.officialSource], { allowFailure: true });
+        await git.run(['checkout', '-q', branch], { allowFailure: true });
         throw err;
     }
     const commit = await git.out(['rev-parse', `${version}^{commit}`]);

@@ -125,11 +125,13 @@ describe('tag', () => {
     expect(state(repo)).toEqual(before);
   });
 
-  test('no-check-git releases from a dirty tree, committing only version.json', async () => {
+  test('no-check-git releases from a dirty tree, committing only the version file', async () => {
     const repo = makeRepo({ 'version.json': VERSION_JSON, 'a.txt': 'a' });
     fs.writeFileSync(path.join(repo, 'a.txt'), 'dirty');
     const r = await tag(opts(repo, { noCheckGit: true }));
-    expect(git(repo, 'show', '--name-only', '--format=', r.commit)).toBe('a.txt\nversion.json');
+    expect(git(repo, 'show', '--name-only', '--format=', r.commit)).toBe('version.json');
+    expect(git(repo, 'status', '--porcelain')).toBe('M a.txt');
+    expect(fs.readFileSync(path.join(repo, 'a.txt'), 'utf8')).toBe('dirty');
   });
 
   test('the bundled action and the CLI run it as a runner and a laptop do', () => {

@@ -47,3 +47,26 @@ test('a missing jobs attribute and an evaluation error are one clear line', asyn
     /^\.#release-jobs: evaluation failed: .*boom in the flake.*; fix the flake$/,
   );
 });
+
+test('realise builds each job with GC roots, and a failing build names its attr and log tail', async () => {
+  const { realiseJobs, derivationOutputs } = await import('../../src/nix/realise.js');
+  const { silentLogger } = await import('../../src/log.js');
+  const jobs = (await evalJobs(repo, '.#release-jobs')).filter((j) => j.attr === 'build.aarch64-linux');
+  const roots = tmpDir('releng-roots-');
+  await realiseJobs(jobs, roots, silentLogger);
+  expect(fs.readdirSync(roots).sort()).toEqual(['build.aarch64-linux', 'build.aarch64-linux-doc']);
+  expect((await derivationOutputs(jobs[0]!.drvPath)).sort()).toEqual(Object.values(jobs[0]!.outputs).sort());
+  expect(fs.existsSync(path.join(jobs[0]!.outputs.out!, 'bin/demo'))).toBe(true);
+
+  const failing = tmpDir('releng-failing-');
+  fs.writeFileSync(
+    path.join(failing, 'flake.nix'),
+    `{ outputs = { self }: { release-jobs.broken = derivation { name = "broken-${Date.now()}"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo compiling; echo the compiler says no >&2; exit 3" ]; }; }; }\n`,
+  );
+  git(failing, 'init', '-q', '-b', 'main');
+  git(failing, 'add', '-A');
+  const broken = await evalJobs(failing, '.#release-jobs');
+  await expect(realiseJobs(broken, tmpDir('releng-roots-'), silentLogger)).rejects.toThrow(
+    /^building broken \(\/nix\/store\/.*\.drv\) failed: .*the compiler says no.*; see the build log above$/,
+  );
+});

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { RelengError } from '../errors.js';
+import { expandGlobs } from '../glob.js';
+import { LEG_FILE } from './leg.js';
+
+/**
+ * The leg bundle directories named by a `bundles` input. Each pattern (a path or a glob) may name a leg
+ * (a directory with leg.json), or a directory holding legs one or two levels down — build-artifacts'
+ * `bundle-dir` for several systems, or a forge's download of several `leg-SYSTEM` artifacts, which nests
+ * each artifact's directory once more. Sorted, no duplicates; a pattern that yields no leg is an error.
+ */
+export function findBundles(patterns: string[], cwd: string): string[] {
+  if (patterns.length === 0)
+    throw new RelengError(
+      "input 'bundles' is empty: pass the leg bundle directories written by build-artifacts (its bundle-dir output)",
+    );
+  const found = new Set<string>();
+  for (const pattern of patterns) {
+    const legs = expandGlobs([pattern], cwd).flatMap((p) => legsAt(p, 2));
+    if (legs.length === 0)
+      throw new RelengError(
+        `bundles: no leg bundle (${LEG_FILE}) at or below '${pattern}' (resolved in ${cwd}); pass build-artifacts' bundle-dir output or the downloaded leg-* artifacts`,
+      );
+    for (const l of legs) found.add(l);
+  }
+  return [...found].sort();
+}
+
+function legsAt(dir: string, depth: number): string[] {
+  if (fs.existsSync(path.join(dir, LEG_FILE))) return [dir];
+  if (depth === 0) return [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .flatMap((e) => legsAt(path.join(dir, e.name), depth - 1));
+}

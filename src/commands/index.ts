@@ -1,12 +1,14 @@
 import type { StageCommand } from '../command.js';
 import { prepareCommand } from './prepare.js';
+import { publishCommand } from './publish.js';
 import { tagCommand } from './tag.js';
 
 /** Every stage, in pipeline order. The root action and the CLI dispatch through this. */
 export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
   tagCommand,
-  // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
+  // build-artifacts and docker-multiarch join here, before publish, as they land.
+  publishCommand,
 ];
 
 export function findCommand(name: string): StageCommand | undefined {

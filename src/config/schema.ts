@@ -73,6 +73,15 @@ const environment = z.strictObject({
   registries: z.array(registry).default([]),
   'git-remote': z.string().min(1).optional(),
   forge: forge.optional(),
+  /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
+  'public-urls': z
+    .strictObject({
+      cache: z.string().url().optional(),
+      releases: z.string().url().optional(),
+      docs: z.string().url().optional(),
+      install: z.string().url().optional(),
+    })
+    .optional(),
   /** Needs the typed confirmation before publishing (default: true for `live`). */
   confirm: z.boolean().optional(),
 });

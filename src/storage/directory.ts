@@ -3,6 +3,8 @@ import path from 'node:path';
 import { sha256File } from './hash.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
+const TMP_MARK = '.releng-tmp-';
+
 /**
  * A directory as a sink (the `local` environment). The sha256 is the file's own, computed when asked:
  * local disks are cheap to read and nothing else could go stale. Writes go to a temp file in the same
@@ -31,25 +33,79 @@ export class DirectorySink implements Sink {
 
   async put(key: string, source: string, _options: PutOptions): Promise<void> {
     const f = this.file(key);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    const tmp = `${f}.releng-tmp-${process.pid}`;
-    fs.copyFileSync(source, tmp);
-    fs.renameSync(tmp, f);
+    await fs.promises.mkdir(path.dirname(f), { recursive: true });
+    const tmp = `${f}${TMP_MARK}${process.pid}`;
+    await fs.promises.copyFile(source, tmp);
+    await fs.promises.rename(tmp, f);
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
-    const base = prefix ? this.file(prefix.replace(/\/$/, '')) : this.root;
+    // A prefix is a string prefix of keys, as in S3: list the deepest directory it names, then filter.
+    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const base = dirPart ? this.file(dirPart) : this.root;
     if (!fs.existsSync(base)) return [];
     const out: StoredObject[] = [];
     for (const e of fs.readdirSync(base, { recursive: true, withFileTypes: true })) {
-      if (!e.isFile() || e.name.includes('.releng-tmp-')) continue;
+      if (!e.isFile() || e.name.includes(TMP_MARK)) continue;
       const f = path.join(e.parentPath, e.name);
-      out.push({ key: path.relative(this.root, f).split(path.sep).join('/'), size: fs.statSync(f).size });
+      const key = path.relative(this.root, f).split(path.sep).join('/');
+      if (key.startsWith(prefix)) out.push({ key, size: fs.statSync(f).size });
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   async delete(keys: string[]): Promise<void> {
-    for (const k of keys) fs.rmSync(this.file(k), { force: true });
+    for (const k of keys) {
+      fs.rmSync(this.file(k), { force: true });
+      // Empty directories left behind are pruned up to the root, as keys without objects vanish in S3.
+      let dir = path.dirname(this.file(k));
+      while (dir.startsWith(this.root) && dir !== this.root) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          break;
+        }
+        dir = path.dirname(dir);
+      }
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await fs.promises.readFile(this.file(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR')
+        return undefined;
+      throw e;
+    }
+  }
+
+  async hash(key: string): Promise<{ sha256: string; size: number } | undefined> {
+    const o = await this.head(key);
+    return o?.sha256 ? { sha256: o.sha256, size: o.size } : undefined;
+  }
+
+  async check(): Promise<string[]> {
+    const dir = this.nearest();
+    return fs.statSync(dir).isDirectory() ? [] : [`${this.root}: ${dir} is not a directory`];
+  }
+
+  /** The nearest existing ancestor decides: it must be a directory we may write into. */
+  private nearest(): string {
+    let dir = this.root;
+    while (!fs.existsSync(dir)) dir = path.dirname(dir);
+    return dir;
+  }
+
+  async checkWrite(): Promise<string[]> {
+    const dir = this.nearest();
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+      return [];
+    } catch {
+      return [
+        `${this.root}: ${dir} is not writable; fix its permissions or choose another path in releng.yml`,
+      ];
+    }
   }
 }

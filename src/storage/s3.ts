@@ -1,15 +1,25 @@
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  NotFound,
+  PutObjectCommand,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { RelengError } from '../errors.js';
+import { Semaphore } from './pool.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
+
+// Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -24,11 +34,17 @@ export interface S3SinkOptions {
   region: string;
   pathStyle: boolean;
   credentials: S3Credentials;
-  /** Multipart part size in bytes (lib-storage's minimum is 5 MiB). */
+  /** Multipart part size in bytes (S3's minimum is 5 MiB); files up to this size go in one PUT. */
   partSize?: number;
-  /** Parts in flight per upload. */
-  queueSize?: number;
+  /** Request bodies in flight at once across every upload through this sink (parts included). */
+  concurrency?: number;
 }
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 16;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+const READ_CHUNK = 1 << 20;
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
@@ -40,10 +56,31 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
 
+type SdkError = {
+  name?: string;
+  Code?: string;
+  message?: string;
+  code?: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+};
+const statusOf = (e: unknown) => (e as SdkError).$metadata?.httpStatusCode;
+
+/**
+ * One bucket (and prefix) of an S3-compatible server. Uploads stream from the file — a single PUT up to
+ * `partSize`, multipart above it, each part its own ranged read stream with a known length — so memory stays
+ * flat whatever the file size; the SDK signs streamed bodies as UNSIGNED-PAYLOAD and, with `WHEN_REQUIRED`,
+ * adds no checksums Garage or R2 would reject. Body requests are retried here with a fresh stream (a
+ * consumed stream cannot be replayed by the SDK's own retry).
+ */
 export class S3Sink implements Sink {
   readonly bucket: string;
   readonly prefix: string;
   private client: S3Client;
+  /** For requests with a body: no SDK retries, ours re-open the stream. */
+  private bodyClient: S3Client;
+  private slots: Semaphore;
+  readonly partSize: number;
 
   constructor(private options: S3SinkOptions) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(options.url));
@@ -56,8 +93,15 @@ export class S3Sink implements Sink {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 5,
+      requestHandler: {
+        httpAgent: { keepAlive: true, maxSockets: 64 },
+        httpsAgent: { keepAlive: true, maxSockets: 64 },
+      },
     };
     this.client = new S3Client(config);
+    this.bodyClient = new S3Client({ ...config, maxAttempts: 1 });
+    this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
+    this.slots = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
   get location(): string {
@@ -73,34 +117,102 @@ export class S3Sink implements Sink {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return { key, size: r.ContentLength ?? 0, sha256: r.Metadata?.[SHA_KEY] };
     } catch (e) {
-      if (
-        e instanceof NotFound ||
-        (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
-      )
-        return undefined;
+      if (statusOf(e) === 404 || (e as SdkError).name === 'NotFound') return undefined;
       throw this.wrap(e, key);
     }
   }
 
   async put(key: string, file: string, o: PutOptions): Promise<void> {
-    try {
-      const upload = new Upload({
-        client: this.client,
-        params: {
+    if (o.size <= this.partSize) {
+      await this.withRetry(key, () =>
+        this.slots.use(() =>
+          this.bodyClient.send(
+            new PutObjectCommand({
+              Bucket: this.bucket,
+              Key: this.key(key),
+              Body: fs.createReadStream(file, { highWaterMark: READ_CHUNK }),
+              ContentLength: o.size,
+              ContentType: o.contentType,
+              Metadata: { [SHA_KEY]: o.sha256 },
+            }),
+          ),
+        ),
+      );
+      return;
+    }
+    await this.putMultipart(key, file, o);
+  }
+
+  private async putMultipart(key: string, file: string, o: PutOptions): Promise<void> {
+    const partSize = Math.max(this.partSize, Math.ceil(o.size / MAX_PARTS));
+    const count = Math.ceil(o.size / partSize);
+    const created = await this.client
+      .send(
+        new CreateMultipartUploadCommand({
           Bucket: this.bucket,
           Key: this.key(key),
-          Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
-          ContentLength: o.size,
           ContentType: o.contentType,
           Metadata: { [SHA_KEY]: o.sha256 },
-        },
-        partSize: this.options.partSize ?? 16 * 1024 * 1024,
-        queueSize: this.options.queueSize ?? 4,
-        leavePartsOnError: false,
+        }),
+      )
+      .catch((e: unknown) => {
+        throw this.wrap(e, key);
       });
-      await upload.done();
+    const uploadId = created.UploadId!;
+    try {
+      const etags = await Promise.all(
+        Array.from({ length: count }, (_, i) => {
+          const start = i * partSize;
+          const end = Math.min(o.size, start + partSize);
+          return this.withRetry(key, () =>
+            this.slots.use(async () => {
+              const r = await this.bodyClient.send(
+                new UploadPartCommand({
+                  Bucket: this.bucket,
+                  Key: this.key(key),
+                  UploadId: uploadId,
+                  PartNumber: i + 1,
+                  Body: fs.createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }),
+                  ContentLength: end - start,
+                }),
+              );
+              return r.ETag!;
+            }),
+          );
+        }),
+      );
+      await this.client
+        .send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: this.key(key),
+            UploadId: uploadId,
+            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+          }),
+        )
+        .catch((e: unknown) => {
+          throw this.wrap(e, key);
+        });
     } catch (e) {
-      throw this.wrap(e, key);
+      // Best effort: a server without AbortMultipartUpload (s3rver) or a dead connection leaves the parts
+      // for the bucket's lifecycle rule; nothing visible was created.
+      await this.client
+        .send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key(key), UploadId: uploadId }),
+        )
+        .catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async withRetry<T>(key: string, fn: () => Promise<T>, attempts = 4): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (attempt >= attempts || !retryable(e)) throw this.wrap(e, key);
+        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+      }
     }
   }
 
@@ -129,7 +241,7 @@ export class S3Sink implements Sink {
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await this.client
+      const r = await this.client
         .send(
           new DeleteObjectsCommand({
             Bucket: this.bucket,
@@ -139,21 +251,114 @@ export class S3Sink implements Sink {
         .catch((e: unknown) => {
           throw this.wrap(e, batch[0] ?? '');
         });
+      const failed = r.Errors ?? [];
+      if (failed.length > 0)
+        throw new RelengError(
+          `S3 ${this.location}: could not delete ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}; check the credentials' delete permission`,
+        );
     }
   }
 
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      return Buffer.from(await r.Body!.transformToByteArray());
+    } catch (e) {
+      if (statusOf(e) === 404 || (e as SdkError).name === 'NoSuchKey') return undefined;
+      throw this.wrap(e, key);
+    }
+  }
+
+  async hash(key: string): Promise<{ sha256: string; size: number } | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const h = createHash('sha256');
+      let size = 0;
+      for await (const chunk of r.Body as AsyncIterable<Uint8Array>) {
+        h.update(chunk);
+        size += chunk.length;
+      }
+      return { sha256: h.digest('hex'), size };
+    } catch (e) {
+      if (statusOf(e) === 404 || (e as SdkError).name === 'NoSuchKey') return undefined;
+      throw this.wrap(e, key);
+    }
+  }
+
+  /** Reachable and readable: one LIST of at most one key. */
+  async check(): Promise<string[]> {
+    try {
+      await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }),
+      );
+      return [];
+    } catch (e) {
+      return [this.wrap(e, '').message];
+    }
+  }
+
+  /**
+   * Writable, without creating anything: an empty PUT whose Content-MD5 cannot match. Servers authorise
+   * before they look at the body, so a key without write access gets 403, and one with it gets
+   * BadDigest/InvalidDigest — and no object. A server that checks no digests (s3rver) stores the empty
+   * probe, which is deleted at once.
+   */
+  async checkWrite(): Promise<string[]> {
+    const probe = `${this.prefix}.releng-preflight-${randomBytes(6).toString('hex')}`;
+    try {
+      await this.bodyClient.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: probe,
+          Body: Buffer.alloc(0),
+          ContentLength: 0,
+          ContentMD5: Buffer.alloc(16).toString('base64'),
+        }),
+      );
+    } catch (e) {
+      const err = e as SdkError;
+      const code = err.name ?? err.Code;
+      if (code === 'BadDigest' || code === 'InvalidDigest') return [];
+      return [
+        statusOf(e) === 403
+          ? `S3 ${this.location}${this.at()}: the credentials may read but not write (AccessDenied on a write probe); use a key with write access to the bucket`
+          : this.wrap(e, probe.slice(this.prefix.length)).message,
+      ];
+    }
+    await this.client
+      .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: probe }))
+      .catch(() => undefined);
+    return [];
+  }
+
+  private at(): string {
+    return this.options.endpoint ? ` at ${this.options.endpoint}` : '';
+  }
+
   private wrap(e: unknown, key: string): RelengError {
-    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    const status = err.$metadata?.httpStatusCode;
+    if (e instanceof RelengError) return e;
+    const err = e as SdkError;
+    const status = statusOf(e);
+    const name = err.name ?? err.Code ?? err.code ?? 'error';
     const hint =
-      status === 403 || err.name === 'InvalidAccessKeyId' || err.name === 'SignatureDoesNotMatch'
+      status === 403 || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch'
         ? 'check the S3 credentials'
-        : err.name === 'NoSuchBucket'
+        : name === 'NoSuchBucket'
           ? 'create the bucket or fix the environment in releng.yml'
           : 'check the endpoint and that the server is up';
     return new RelengError(
-      `S3 ${this.location}/${key}${this.options.endpoint ? ` at ${this.options.endpoint}` : ''}: ${err.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`,
+      `S3 ${this.location}/${key}${this.at()}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`,
       { cause: e },
     );
   }
+}
+
+function retryable(e: unknown): boolean {
+  const err = e as SdkError;
+  const status = statusOf(e);
+  if (status !== undefined) return status >= 500 || status === 429 || status === 408;
+  if (err.$retryable) return true;
+  return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(
+    `${err.code ?? ''} ${err.name ?? ''} ${err.message ?? ''}`,
+  );
 }

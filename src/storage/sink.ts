@@ -24,6 +24,14 @@ export interface Sink {
   put(key: string, file: string, options: PutOptions): Promise<void>;
   list(prefix: string): Promise<StoredObject[]>;
   delete(keys: string[]): Promise<void>;
+  /** A small object's bytes (an index, a narinfo), or undefined when there is none. */
+  get(key: string): Promise<Buffer | undefined>;
+  /** sha256 of the stored bytes, read back in full: for objects that carry no sha256 of ours. */
+  hash(key: string): Promise<{ sha256: string; size: number } | undefined>;
+  /** Problems reading here: unreachable, wrong credentials, no such bucket. */
+  check(): Promise<string[]>;
+  /** Problems writing here (read-only credentials), found without creating anything visible. */
+  checkWrite(): Promise<string[]>;
 }
 
 /** Keys are relative, forward-slashed, with no `..` or empty segments. */
@@ -31,4 +39,9 @@ export function checkKey(key: string): string {
   if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..'))
     throw new Error(`invalid object key '${key}'`);
   return key;
+}
+
+/** `location/key` for messages and summaries. */
+export function describeKey(sink: Sink, key: string): string {
+  return `${sink.location.replace(/\/$/, '')}/${key}`;
 }

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { RelengError } from '../errors.js';
+import { tail } from '../exec.js';
+import type { Git } from './git.js';
+
+/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
+export function resolveRemote(remote: string, dir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote)) return remote;
+  return path.resolve(dir, remote);
+}
+
+/** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
+export async function remoteRefs(
+  git: Git,
+  remote: string,
+  patterns: string[] = [],
+): Promise<Map<string, string>> {
+  const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
+  if (r.code !== 0)
+    throw new RelengError(
+      `git remote ${remote} is not reachable: ${tail(r.stderr, 2)}; check git-remote in releng.yml and the credentials`,
+    );
+  const refs = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [oid, ref] = line.split('\t');
+    if (oid && ref) refs.set(ref, oid);
+  }
+  return refs;
+}
+
+export type RefState = 'absent' | 'same' | 'different' | 'behind' | 'ahead';
+
+export interface RefPush {
+  /** The local object (tag object or commit) to push. */
+  oid: string;
+  ref: string;
+  state: RefState;
+  remoteOid?: string;
+}
+
+/**
+ * Where a ref stands on the remote against our object: absent, the same object, an ancestor of ours
+ * (`behind`: a fast-forward), a descendant of ours (`ahead`: it has ours already), or something else.
+ * An object the checkout does not have counts as `different`.
+ */
+export async function refState(
+  git: Git,
+  refs: Map<string, string>,
+  ref: string,
+  oid: string,
+): Promise<RefPush> {
+  const remoteOid = refs.get(ref);
+  if (!remoteOid) return { oid, ref, state: 'absent' };
+  if (remoteOid === oid) return { oid, ref, state: 'same', remoteOid };
+  if (await git.ok(['merge-base', '--is-ancestor', remoteOid, oid]))
+    return { oid, ref, state: 'behind', remoteOid };
+  if (await git.ok(['merge-base', '--is-ancestor', oid, remoteOid]))
+    return { oid, ref, state: 'ahead', remoteOid };
+  return { oid, ref, state: 'different', remoteOid };
+}
+
+/** `git push [-f] REMOTE OID:REF`, with `--dry-run` to check access and refusals without writing. */
+export async function pushRef(
+  git: Git,
+  remote: string,
+  oid: string,
+  ref: string,
+  o: { force?: boolean; dryRun?: boolean } = {},
+): Promise<void> {
+  const args = [
+    'push',
+    '--porcelain',
+    ...(o.force ? ['--force'] : []),
+    ...(o.dryRun ? ['--dry-run'] : []),
+    remote,
+    `${oid}:${ref}`,
+  ];
+  const r = await git.run(args, { allowFailure: true });
+  if (r.code !== 0) {
+    const rejected = /\[rejected\]|\[remote rejected\]|! .*(rejected|already exists)/.test(
+      r.stdout + r.stderr,
+    );
+    throw new RelengError(
+      `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${rejected ? 'was rejected' : 'failed'}: ${tail(r.stderr || r.stdout, 2)}`,
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import { RelengError } from '../errors.js';
+import type { Git } from '../git/git.js';
+import { pushRef, type RefPush, refState, remoteRefs } from '../git/push.js';
+import type { Logger } from '../log.js';
+
+export interface BranchPush {
+  name: string;
+  push: RefPush;
+  /** Create the local branch too (the new-major maintenance branch). */
+  createLocal?: boolean;
+}
+
+export interface GitPlan {
+  remote: string;
+  tag?: RefPush;
+  branch?: BranchPush;
+  /** For a new major (X.Y.0): the maintenance branch release-X.Y. */
+  maintenance?: BranchPush;
+  notes: string[];
+  problems: string[];
+}
+
+/** `release-X.Y` for a new major's first release (X.Y.0), the seed's hand step; else undefined. */
+export function maintenanceBranch(version: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.0$/.exec(version);
+  return m ? `release-${m[1]}.${m[2]}` : undefined;
+}
+
+const MERGE_SUBJECT = (v: string) => `release: merge release ${v} back to mainline`;
+
+/**
+ * Where the tag and branches stand on the remote, and whether we may push them — checked with
+ * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing.
+ */
+export async function planGit(
+  git: Git,
+  remote: string,
+  version: string,
+  o: { tag: boolean; branch: boolean; forcePushTag: boolean },
+): Promise<GitPlan> {
+  const plan: GitPlan = { remote, notes: [], problems: [] };
+  let refs: Map<string, string>;
+  try {
+    refs = await remoteRefs(git, remote);
+  } catch (e) {
+    plan.problems.push((e as Error).message);
+    return plan;
+  }
+  const check = async (p: RefPush, force = false) => {
+    try {
+      await pushRef(git, remote, p.oid, p.ref, { force, dryRun: true });
+    } catch (e) {
+      plan.problems.push((e as Error).message);
+    }
+  };
+
+  if (o.tag) {
+    const oid = (
+      await git.run(['rev-parse', '--verify', '--quiet', `refs/tags/${version}`], { allowFailure: true })
+    ).stdout.trim();
+    if (!oid)
+      plan.problems.push(
+        `tag ${version} is not in the checkout ${git.dir}; run the tag stage (or fetch the tag), or pass skip: tag`,
+      );
+    else {
+      plan.tag = await refState(git, refs, `refs/tags/${version}`, oid);
+      if (plan.tag.state === 'same') plan.notes.push(`tag ${version}: on ${remote} already`);
+      else if (plan.tag.state === 'absent') {
+        plan.notes.push(`tag ${version}: to push to ${remote}`);
+        await check(plan.tag);
+      } else if (!o.forcePushTag)
+        plan.problems.push(
+          `tag ${version} on ${remote} is ${plan.tag.remoteOid?.slice(0, 12)}, not ours (${oid.slice(0, 12)}); pass force-push-tag to move it`,
+        );
+      else {
+        plan.notes.push(`tag ${version}: to move on ${remote} (force-push-tag)`);
+        await check(plan.tag, true);
+      }
+    }
+  }
+
+  if (o.branch) {
+    const branch = await releaseBranch(git, version);
+    if (!branch)
+      plan.problems.push(
+        `push-branch: no local branch carries release ${version} (the tag stage's merge-back); check out the branch it was merged into`,
+      );
+    else {
+      const push = await refState(git, refs, `refs/heads/${branch.name}`, branch.oid);
+      plan.branch = { name: branch.name, push };
+      if (push.state === 'different')
+        plan.problems.push(
+          `branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`,
+        );
+      else if (push.state === 'same' || push.state === 'ahead')
+        plan.notes.push(`branch ${branch.name}: on ${remote} already`);
+      else {
+        plan.notes.push(`branch ${branch.name}: to push to ${remote}`);
+        await check(push);
+      }
+      const name = maintenanceBranch(version);
+      if (name) {
+        const mPush = await refState(git, refs, `refs/heads/${name}`, branch.oid);
+        const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
+        plan.maintenance = { name, push: mPush, createLocal };
+        if (mPush.state === 'absent' || mPush.state === 'behind') {
+          plan.notes.push(`branch ${name}: new major — to create at ${branch.oid.slice(0, 12)} and push`);
+          await check(mPush);
+        } else if (mPush.state === 'different')
+          plan.notes.push(`branch ${name}: exists on ${remote} at another commit; left alone`);
+        else plan.notes.push(`branch ${name}: on ${remote} already`);
+      }
+    }
+  }
+  return plan;
+}
+
+/** The branch the tag stage merged the release into: a local branch containing the release, its merge-back first. */
+async function releaseBranch(git: Git, version: string): Promise<{ name: string; oid: string } | undefined> {
+  const commit = (
+    await git.run(['rev-parse', '--verify', '--quiet', `${version}^{commit}`], { allowFailure: true })
+  ).stdout.trim();
+  if (!commit) return undefined;
+  const out = await git.out([
+    'for-each-ref',
+    '--contains',
+    commit,
+    '--format=%(refname:short) %(objectname)',
+    'refs/heads/',
+  ]);
+  const branches = out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, oid] = l.split(' ');
+      return { name: name!, oid: oid! };
+    })
+    // The maintenance branch a new major creates at the same commit is not the release branch.
+    .filter((b) => b.name !== maintenanceBranch(version));
+  if (branches.length <= 1) return branches[0];
+  for (const b of branches) {
+    const merge = await git.out([
+      'log',
+      '--format=%H',
+      '--merges',
+      `--grep=^${MERGE_SUBJECT(version).replace(/\./g, '\\.')}$`,
+      '-1',
+      b.oid,
+    ]);
+    if (merge) return b;
+  }
+  throw new RelengError(
+    `push-branch: several local branches carry release ${version} (${branches.map((b) => b.name).join(', ')}); keep only the one to push`,
+  );
+}
+
+export interface GitOutcome {
+  rows: string[][];
+}
+
+/** Tag, then branch, then the maintenance branch; each only when the plan says the remote lacks it. */
+export async function executeGit(
+  git: Git,
+  plan: GitPlan,
+  forcePushTag: boolean,
+  log: Logger,
+): Promise<GitOutcome> {
+  const rows: string[][] = [];
+  if (plan.tag) {
+    const t = plan.tag;
+    if (t.state === 'same') rows.push([t.ref, 'already there', plan.remote]);
+    else {
+      await pushRef(git, plan.remote, t.oid, t.ref, { force: t.state === 'different' && forcePushTag });
+      log.info(`pushed ${t.ref} to ${plan.remote}`);
+      rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
+    }
+  }
+  for (const b of [plan.branch, plan.maintenance]) {
+    if (!b) continue;
+    if (b.createLocal) await git.run(['branch', b.name, b.push.oid]);
+    if (b.push.state === 'absent' || b.push.state === 'behind') {
+      await pushRef(git, plan.remote, b.push.oid, b.push.ref);
+      log.info(`pushed ${b.push.ref} to ${plan.remote}`);
+      rows.push([b.push.ref, 'pushed', plan.remote]);
+    } else
+      rows.push([
+        b.push.ref,
+        b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
+        plan.remote,
+      ]);
+  }
+  return { rows };
+}

@@ -1,0 +1,110 @@
+import type { Destination } from './layout.js';
+
+/** The publication steps, in the order they run (DESIGN.md "Order"). */
+export const STEPS = [
+  'cache',
+  'docker',
+  'releases',
+  'installers',
+  'docs',
+  'pointers',
+  'index',
+  'tag',
+  'branch',
+  'release-page',
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+/** What `skip` accepts (DESIGN.md): the pointers and the index follow the destinations they live in. */
+export const SKIPPABLE = [
+  'cache',
+  'docker',
+  'releases',
+  'docs',
+  'installers',
+  'tag',
+  'branch',
+  'release-page',
+] as const;
+export type Skippable = (typeof SKIPPABLE)[number];
+
+/**
+ * upload: not there yet. skip: there with our bytes. overwrite: a versioned object with other bytes,
+ * replaced because of `force`. replace: a pointer moved to this release. hold: a pointer this release may
+ * not move (the maintenance rule). delete: a stale file of a synced pointer directory.
+ */
+export type Action = 'upload' | 'skip' | 'overwrite' | 'replace' | 'hold' | 'delete';
+
+export interface PlannedObject {
+  dest: Destination;
+  key: string;
+  size: number;
+  /** Ours; empty for deletes. */
+  sha256: string;
+  /** The file to upload (absent for deletes and for cache objects made later). */
+  source?: string;
+  contentType?: string;
+  kind: 'versioned' | 'pointer';
+  action: Action;
+  reason?: string;
+}
+
+export interface PlanStep {
+  step: StepName;
+  /** Where it goes: a sink location, a remote, a forge URL. */
+  target?: string;
+  objects: PlannedObject[];
+  /** One-line facts for the log and the summary (tag state, pointer decisions, skipped steps). */
+  notes: string[];
+  skipped?: string;
+}
+
+export interface PublishPlan {
+  version: string;
+  environment: string;
+  dryRun: boolean;
+  steps: PlanStep[];
+}
+
+export const writes = (o: PlannedObject) =>
+  o.action === 'upload' || o.action === 'overwrite' || o.action === 'replace';
+
+export function planTotals(plan: PublishPlan): {
+  upload: number;
+  bytes: number;
+  skip: number;
+  delete: number;
+} {
+  const all = plan.steps.flatMap((s) => s.objects);
+  const up = all.filter(writes);
+  return {
+    upload: up.length,
+    bytes: up.reduce((n, o) => n + o.size, 0),
+    skip: all.filter((o) => o.action === 'skip').length,
+    delete: all.filter((o) => o.action === 'delete').length,
+  };
+}
+
+/** The `plan` output: every step, each object as `[action, key, size]` to keep 1000-file trees readable. */
+export function planJson(plan: PublishPlan): object {
+  return {
+    version: plan.version,
+    environment: plan.environment,
+    dryRun: plan.dryRun,
+    totals: planTotals(plan),
+    steps: plan.steps.map((s) => ({
+      step: s.step,
+      ...(s.target ? { target: s.target } : {}),
+      ...(s.skipped ? { skipped: s.skipped } : {}),
+      notes: s.notes,
+      objects: s.objects.map((o) => ({
+        dest: o.dest,
+        key: o.key,
+        size: o.size,
+        action: o.action,
+        kind: o.kind,
+        ...(o.reason ? { reason: o.reason } : {}),
+      })),
+    })),
+  };
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MergedRelease, TreeFile } from '../bundle/release.js';
+import { RelengError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { sha256File } from '../storage/hash.js';
+import { mapLimit } from '../storage/pool.js';
+import { versionDir } from './layout.js';
+
+/** Where the store paths for the binary cache come from. */
+export type CacheSource =
+  /** Each leg's unsigned file:// cache (leg bundles). */
+  | { kind: 'caches'; caches: { system: string; dir: string }[]; storePaths: string[] }
+  /** The local nix store: drvs.txt's derivations and their outputs (artifacts-dir, as the reference). */
+  | { kind: 'store'; paths: string[] }
+  /** Nothing to put in a cache, with the reason (a preflight problem unless `skip: cache`). */
+  | { kind: 'none'; why: string };
+
+export interface ReleaseImage {
+  file: string;
+  system?: string;
+  sha256?: string;
+}
+
+/** One release, however it arrived: what publish works from. */
+export interface ReleaseInput {
+  version: string;
+  /** The release tree (root manifest.nix included), sorted by path; sources are absolute. */
+  files: TreeFile[];
+  manualDir: string | null;
+  cache: CacheSource;
+  images: ReleaseImage[];
+  /** For messages: the bundles or the artifacts dir. */
+  origin: string;
+}
+
+export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
+  return {
+    version: m.version,
+    files: m.files,
+    manualDir: m.manualDir,
+    cache:
+      m.caches.length > 0
+        ? { kind: 'caches', caches: m.caches, storePaths: [...m.storePaths, ...m.drvPaths] }
+        : { kind: 'none', why: `the leg bundles (${origin}) carry no nix cache` },
+    images: m.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
+    origin,
+  };
+}
+
+/**
+ * The reference's `release/` directory: `artifacts/` (the tree), `manual/` and `drvs.txt` beside it. The
+ * manual falls back to the version directory's `manual/` (Lix's tarballs job puts one there); docker
+ * archives are the version directory's `NAME-VERSION-docker-image-SYSTEM.tar.gz`.
+ */
+export async function fromArtifactsDir(
+  dir: string,
+  name: string,
+  version: string,
+  log: Logger,
+): Promise<ReleaseInput> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new RelengError(
+      `artifacts-dir ${dir}: not a directory; pass build-artifacts' artifacts-dir output (the reference's release/artifacts)`,
+    );
+  const vdir = path.join(dir, ...versionDir(name, version).split('/'));
+  if (!fs.existsSync(vdir))
+    throw new RelengError(
+      `artifacts-dir ${dir}: has no ${versionDir(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`,
+    );
+  const paths = walk(dir);
+  log.info(`hashing ${paths.length} files of ${dir}`);
+  const files = await mapLimit(paths, 4, async (rel) => {
+    const source = path.join(dir, ...rel.split('/'));
+    return { path: rel, source, ...(await sha256File(source)) };
+  });
+  const parent = path.dirname(dir);
+  const manualDir =
+    [path.join(parent, 'manual'), path.join(vdir, 'manual')].find((d) => fs.existsSync(d)) ?? null;
+  const drvsTxt = path.join(parent, 'drvs.txt');
+  const cache: CacheSource = fs.existsSync(drvsTxt)
+    ? {
+        kind: 'store',
+        paths: fs
+          .readFileSync(drvsTxt, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      }
+    : { kind: 'none', why: `${drvsTxt} not found (the derivations to put in the cache)` };
+  const imageRe = new RegExp(`^${escapeRe(name)}-${escapeRe(version)}-docker-image-(.+)\\.tar(\\.gz)?$`);
+  const images = fs
+    .readdirSync(vdir)
+    .map((f) => ({ f, m: imageRe.exec(f) }))
+    .filter((x) => x.m)
+    .map((x) => ({ file: path.join(vdir, x.f), system: x.m![1] }));
+  return { version, files, manualDir, cache, images, origin: dir };
+}
+
+function walk(root: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const full = path.join(e.parentPath, e.name);
+    // Symlinks are followed (nix results in the tree are links into the store).
+    if (e.isFile() || (e.isSymbolicLink() && fs.statSync(full).isFile()))
+      out.push(path.relative(root, full).split(path.sep).join('/'));
+  }
+  return out.sort();
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -55,11 +55,21 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export async function withKeyFile<T>(key: SigningKey, fn: (file: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-key-'));
   const file = path.join(dir, 'secret-key');
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     fs.writeFileSync(file, key.text, { mode: 0o600 });
     return await fn(file);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    remove();
   }
 }
 
@@ -82,13 +92,21 @@ export async function copyToSignedCache(o: SignedCopy): Promise<void> {
   const params = ['compression=zstd', 'write-nar-listing=true'];
   if (o.keyFile) params.unshift(`secret-key=${o.keyFile}`);
   const to = `file://${o.to}?${params.join('&')}`;
-  for (let i = 0; i < o.paths.length; i += 500) {
-    const batch = o.paths.slice(i, i + 500);
-    const args = ['copy', ...(o.from ? ['--from', o.from] : []), '--to', to, ...batch];
-    const r = await run('nix', args, { allowFailure: true, log: o.log });
-    if (r.code !== 0)
-      throw new RelengError(
-        `nix copy ${batch.length} path(s) ${o.from ? `from ${o.from} ` : ''}into the signed cache failed: ${tail(r.stderr, 3)}`,
-      );
+  // A .drv installable means its outputs to nix 2.8; --derivation makes it mean the file itself.
+  const drvs = o.paths.filter((p) => p.endsWith('.drv'));
+  const others = o.paths.filter((p) => !p.endsWith('.drv'));
+  for (const [group, flags] of [
+    [others, []],
+    [drvs, ['--derivation']],
+  ] as const) {
+    for (let i = 0; i < group.length; i += 500) {
+      const batch = group.slice(i, i + 500);
+      const args = ['copy', ...flags, ...(o.from ? ['--from', o.from] : []), '--to', to, ...batch];
+      const r = await run('nix', args, { allowFailure: true, log: o.log });
+      if (r.code !== 0)
+        throw new RelengError(
+          `nix copy ${batch.length} path(s) ${o.from ? `from ${o.from} ` : ''}into the signed cache failed: ${tail(r.stderr, 3)}`,
+        );
+    }
   }
 }

@@ -87,27 +87,40 @@ async function closureFromStore(drvsAndPaths: string[], log: Logger): Promise<Ma
   const outputs = drvs.length
     ? (await run('nix-store', ['-q', '--outputs', ...drvs], { log })).stdout.split('\n').filter(Boolean)
     : [];
-  const roots = [...new Set([...drvsAndPaths, ...outputs])];
-  const r = await run('nix', ['path-info', '--json', '--recursive', ...roots], { allowFailure: true, log });
-  if (r.code !== 0)
-    throw new RelengError(
-      `nix path-info of the release's derivations and outputs failed: ${tail(r.stderr, 2)}; build the release first (build-artifacts)`,
-    );
-  const infos = JSON.parse(r.stdout) as {
-    path: string;
-    narHash: string;
-    narSize: number;
-    references?: string[];
-    valid?: boolean;
-  }[];
+  const plain = [...new Set([...drvsAndPaths.filter((p) => !p.endsWith('.drv')), ...outputs])];
+  // A .drv argument means its outputs to nix 2.8; --derivation makes it mean the file (and its closure).
+  const infos = [
+    ...(plain.length ? await pathInfo(plain, [], log) : []),
+    ...(drvs.length ? await pathInfo(drvs, ['--derivation'], log) : []),
+  ];
   const invalid = infos.filter((i) => i.valid === false).map((i) => `${i.path} is not in the local store`);
   if (invalid.length) throw new RelengErrors('the release is not built in the local store', invalid);
   return new Map(
-    infos.map((i) => [
+    infos.map((i): [string, ClosurePath] => [
       i.path,
       { storePath: i.path, narHash: i.narHash, narSize: i.narSize, references: i.references ?? [] },
     ]),
   );
+}
+
+interface PathInfo {
+  path: string;
+  narHash: string;
+  narSize: number;
+  references?: string[];
+  valid?: boolean;
+}
+
+async function pathInfo(paths: string[], flags: string[], log: Logger): Promise<PathInfo[]> {
+  const r = await run('nix', ['path-info', '--json', '--recursive', ...flags, ...paths], {
+    allowFailure: true,
+    log,
+  });
+  if (r.code !== 0)
+    throw new RelengError(
+      `nix path-info of the release's derivations and outputs failed: ${tail(r.stderr, 2)}; build the release first (build-artifacts)`,
+    );
+  return JSON.parse(r.stdout) as PathInfo[];
 }
 
 export interface CachePathPlan {

@@ -4,13 +4,14 @@
  * (version dir, root manifest.nix, a multipart-sized file, an installer), a manual, drvs.txt — laid out as
  * the reference's `release/` directory — and the MergedRelease build-artifacts would hand over.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { MergedRelease } from '../../src/bundle/release.js';
 import type { Logger } from '../../src/log.js';
+import { parseCommandFile, ROOT } from './action.js';
 import { git, makeBareRemote, makeRepo } from './git.js';
 import { nixEnv } from './nix.js';
 import { tmpDir, writeFiles } from './tmp.js';
@@ -193,4 +194,67 @@ export function snapshot(dir: string): Record<string, string> {
 
 export function refs(bare: string): string {
   return git(bare, 'for-each-ref', '--format=%(refname) %(objectname)');
+}
+
+/**
+ * The bundled CLI and action, run asynchronously: the S3 recorder lives in the test's own process, so a
+ * spawnSync would block it and deadlock the child's requests.
+ */
+export async function runAsync(
+  script: string,
+  args: string[],
+  o: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: o.cwd,
+    env: o.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  return { status, stdout, stderr };
+}
+
+export async function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const r = await runAsync(path.join(ROOT, 'dist/cli/index.js'), args, {
+    cwd: o.cwd,
+    env: { ...process.env, ...o.env },
+  });
+  const outputs: Record<string, string> = {};
+  for (const line of r.stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return { ...r, outputs };
+}
+
+/** As tests/helpers/action.ts runBundledAction, without blocking this process. */
+export async function runActionAsync(
+  name: string,
+  inputs: Record<string, string>,
+  o: { cwd: string; env?: NodeJS.ProcessEnv },
+) {
+  const work = tmpDir('releng-runner-');
+  const files = { output: path.join(work, 'output'), summary: path.join(work, 'summary') };
+  for (const f of Object.values(files)) fs.writeFileSync(f, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NIX_CONFIG: process.env.NIX_CONFIG,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: work,
+    ...o.env,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const r = await runAsync(path.join(ROOT, 'dist', name, 'index.js'), [], { cwd: o.cwd, env });
+  return {
+    ...r,
+    outputs: parseCommandFile(fs.readFileSync(files.output, 'utf8')),
+    summary: fs.readFileSync(files.summary, 'utf8'),
+  };
 }

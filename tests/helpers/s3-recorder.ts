@@ -84,6 +84,10 @@ export async function startRecorder(target: string, journal?: string): Promise<R
       },
     );
     up.on('error', () => res.destroy());
+    // A client killed mid-body must not leave the server waiting for the rest of it.
+    req.on('close', () => {
+      if (!req.complete) up.destroy();
+    });
     req.pipe(up);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

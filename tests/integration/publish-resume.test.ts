@@ -181,6 +181,43 @@ describe('the bundled CLI and action', () => {
   });
 });
 
+describe('the local environment', () => {
+  test('directories and a bare remote, no credentials: a rehearsal of the same steps; a re-run touches nothing', async () => {
+    // No environments in releng.yml: `local` is built in.
+    const p = makeProject(VERSION, {});
+    git(p.dir, 'init', '-q', '--bare', '.releng/local/remote.git');
+    const r = await runCliAsync(['publish', '--artifacts-dir', built.artifactsDir, '--skip', 'docker'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const local = path.join(p.dir, '.releng/local');
+    const v = `${NAME}/${NAME}-${VERSION}`;
+    // (Buffer.equals: vitest's deep equality walks an 11 MB buffer byte by byte.)
+    for (const f of built.release.files)
+      expect(
+        fs.readFileSync(path.join(local, 'releases', f.path)).equals(fs.readFileSync(f.source)),
+        f.path,
+      ).toBe(true);
+    expect(fs.existsSync(path.join(local, 'install', NAME, `${NAME}-installer-x86_64-linux`))).toBe(true);
+    expect(fs.readdirSync(path.join(local, 'docs/manual', NAME)).sort()).toEqual(['2.93', 'stable']);
+    expect(fs.existsSync(path.join(local, 'cache/nix-cache-info'))).toBe(true);
+    expect(fs.existsSync(path.join(local, 'releases', v, '.releng-index.json'))).toBe(true);
+    expect(r.stderr).toMatch(/no signing-key in this environment: the cache is published unsigned/);
+    expect(git(path.join(local, 'remote.git'), 'rev-parse', `refs/tags/${VERSION}`)).toBe(
+      git(p.dir, 'rev-parse', `refs/tags/${VERSION}`),
+    );
+    const before = snapshot(local);
+    const again = await runCliAsync(['publish', '--artifacts-dir', built.artifactsDir, '--skip', 'docker'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH },
+    });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.outputs['uploaded-bytes']).toBe('0');
+    expect(snapshot(local)).toEqual(before);
+  });
+});
+
 /** Kill points: the n-th visible write (or part) of a bucket. */
 const KILLS: [
   string,

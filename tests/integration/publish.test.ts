@@ -362,9 +362,11 @@ describe('dry run, preflight, confirmation', () => {
     );
     await expect(publish(live({ confirm: 'true' }))).rejects.toThrow(/must be exactly/);
     const asked: string[] = [];
-    await expect(publish(live({ ask: async (q) => (asked.push(q), 'no') }))).rejects.toThrow(
-      'not confirmed; nothing was written',
-    );
+    const ask = async (q: string) => {
+      asked.push(q);
+      return 'no';
+    };
+    await expect(publish(live({ ask }))).rejects.toThrow('not confirmed; nothing was written');
     expect(asked[0]).toMatch(/Publish 2\.93\.0 to live\? Type "I want to release this"/);
     // Only the write probes of preflight (s3rver keeps no digest check, so they land and are deleted at once).
     expect(rec.writes().filter((e) => !e.key.includes('/.releng-preflight-'))).toEqual([]);

@@ -49,3 +49,21 @@ function statOrNull(p: string): fs.Stats | null {
     return null;
   }
 }
+
+/**
+ * Copies a file or directory out of the nix store: store files are read-only, so copies get the usual
+ * writable modes (0644, 0755 when executable), as the reference's `cp --no-preserve=mode`.
+ */
+export function copyOutOfStore(src: string, dest: string): void {
+  const st = fs.statSync(src);
+  if (st.isDirectory()) {
+    fs.mkdirSync(dest, { recursive: true });
+    for (const name of fs.readdirSync(src).sort())
+      copyOutOfStore(path.join(src, name), path.join(dest, name));
+    return;
+  }
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.rmSync(dest, { force: true });
+  fs.copyFileSync(src, dest);
+  fs.chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
+}

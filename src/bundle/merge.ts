@@ -134,7 +134,10 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
   return merged;
 }
 
-/** Materialises the release tree of `merged` below `outDir` (hard links where possible, else copies). */
+/**
+ * Materialises the release tree of `merged` below `outDir` (hard links where possible, else copies).
+ * Files already there that the release does not have are left alone: write into an empty directory.
+ */
 export async function writeTree(merged: MergedRelease, outDir: string): Promise<void> {
   for (const f of merged.files) placeFile(f.source, path.join(outDir, ...f.path.split('/')));
 }

@@ -40316,9 +40316,13 @@ class RelengErrors extends errors_RelengError {
         super(`${summary}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
         this.summary = summary;
         this.problems = problems;
-        this.message = [`${oneLine(summary)} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`]
-            .concat(problems.map((p) => `  - ${oneLine(p)}`))
-            .join('\n');
+        // One problem is one line, like any error; several are listed under the summary.
+        this.message =
+            problems.length === 1
+                ? `${oneLine(summary)}: ${oneLine(problems[0])}`
+                : [`${oneLine(summary)} (${problems.length} problems):`]
+                    .concat(problems.map((p) => `  - ${oneLine(p)}`))
+                    .join('\n');
     }
 }
 /** Credentials inside URLs (https://user:pass@host) never reach a message. */

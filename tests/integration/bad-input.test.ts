@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
 import '../helpers/nix.js';
 import { fixtureRepo } from '../helpers/project.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
+import { writeFiles } from '../helpers/tmp.js';
 
 interface Case {
   /** What is wrong. */
@@ -208,12 +208,6 @@ function snapshot(dir: string): Record<string, string> {
   }
   return out;
 }
-
-let work: string;
-beforeAll(() => {
-  work = tmpDir('releng-bad-input-');
-});
-afterAll(() => {});
 
 function project(c: Case): string {
   const dir = fixtureRepo({

@@ -21,9 +21,13 @@ export class RelengErrors extends RelengError {
     readonly problems: string[],
   ) {
     super(`${summary}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    this.message = [`${oneLine(summary)} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`]
-      .concat(problems.map((p) => `  - ${oneLine(p)}`))
-      .join('\n');
+    // One problem is one line, like any error; several are listed under the summary.
+    this.message =
+      problems.length === 1
+        ? `${oneLine(summary)}: ${oneLine(problems[0]!)}`
+        : [`${oneLine(summary)} (${problems.length} problems):`]
+            .concat(problems.map((p) => `  - ${oneLine(p)}`))
+            .join('\n');
   }
 }
 

@@ -37258,9 +37258,13 @@ class RelengErrors extends errors_RelengError {
         super(`${summary}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
         this.summary = summary;
         this.problems = problems;
-        this.message = [`${oneLine(summary)} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`]
-            .concat(problems.map((p) => `  - ${oneLine(p)}`))
-            .join('\n');
+        // One problem is one line, like any error; several are listed under the summary.
+        this.message =
+            problems.length === 1
+                ? `${oneLine(summary)}: ${oneLine(problems[0])}`
+                : [`${oneLine(summary)} (${problems.length} problems):`]
+                    .concat(problems.map((p) => `  - ${oneLine(p)}`))
+                    .join('\n');
     }
 }
 /** Credentials inside URLs (https://user:pass@host) never reach a message. */
@@ -46831,12 +46835,24 @@ const notes = strictObject({
 })
     .prefault({});
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
+/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+const jobTemplate = schemas_string()
+    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
 const build = strictObject({
     jobs: schemas_string().min(1).default('.#release-jobs'),
     systems: array(schemas_string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
         .min(1)
         .default(['x86_64-linux', 'aarch64-linux']),
+    /** The job whose `doc` output holds the manual; its system's leg makes the manual and source tarball. */
     'manual-from': schemas_string().min(1).default('build.x86_64-linux'),
+    /** The manual inside that output. Default: share/doc/NAME/manual, else the only share/doc/*\/manual. */
+    'manual-path': schemas_string().min(1).optional(),
+    /** Each system's package: its `out` is the system's manifest.nix entry; its closure goes to the cache. */
+    package: jobTemplate.default('build.{system}'),
+    /** Jobs whose output holds the release-tree files; null: none. */
+    'binary-tarball': jobTemplate.nullable().default('binaryTarball.{system}'),
+    'docker-image': jobTemplate.nullable().default('dockerImage.{system}'),
+    installer: jobTemplate.nullable().default(null),
 })
     .prefault({});
 const s3 = strictObject({
@@ -48610,8 +48626,8 @@ async function prepare(o) {
     const releaseName = o.releaseName ?? info.releaseName;
     const major = majorOf(version);
     const date = o.date ?? todayUtc();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
-        throw new errors_RelengError(`input 'date' must be YYYY-MM-DD, got '${date}'`);
+    if (!isCalendarDate(date))
+        throw new errors_RelengError(`input 'date' must be a calendar date YYYY-MM-DD (e.g. 2024-08-12), got '${date}'`);
     if (!releaseName)
         throw new errors_RelengError(`${rel(external_node_path_default().join(dir, 'version.json'))}: "release_name" is empty; set it there or pass release-name`);
     // 2. Refuse a second section for the same version.
@@ -48687,6 +48703,13 @@ function updateVersionJson(file, values) {
     const data = JSON.parse(text);
     Object.assign(data, values);
     external_node_fs_default().writeFileSync(file, `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`);
+}
+/** YYYY-MM-DD naming a day that exists (2024-02-30 does not). */
+function isCalendarDate(date) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+        return false;
+    const d = new Date(`${date}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/prepare.ts

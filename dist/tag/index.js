@@ -37253,9 +37253,13 @@ class errors_RelengErrors extends errors_RelengError {
         super(`${summary}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
         this.summary = summary;
         this.problems = problems;
-        this.message = [`${oneLine(summary)} (${problems.length} problem${problems.length === 1 ? '' : 's'}):`]
-            .concat(problems.map((p) => `  - ${oneLine(p)}`))
-            .join('\n');
+        // One problem is one line, like any error; several are listed under the summary.
+        this.message =
+            problems.length === 1
+                ? `${oneLine(summary)}: ${oneLine(problems[0])}`
+                : [`${oneLine(summary)} (${problems.length} problems):`]
+                    .concat(problems.map((p) => `  - ${oneLine(p)}`))
+                    .join('\n');
     }
 }
 /** Credentials inside URLs (https://user:pass@host) never reach a message. */
@@ -38914,8 +38918,8 @@ async function prepare(o) {
     const releaseName = o.releaseName ?? info.releaseName;
     const major = majorOf(version);
     const date = o.date ?? todayUtc();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
-        throw new RelengError(`input 'date' must be YYYY-MM-DD, got '${date}'`);
+    if (!isCalendarDate(date))
+        throw new RelengError(`input 'date' must be a calendar date YYYY-MM-DD (e.g. 2024-08-12), got '${date}'`);
     if (!releaseName)
         throw new RelengError(`${rel(path.join(dir, 'version.json'))}: "release_name" is empty; set it there or pass release-name`);
     // 2. Refuse a second section for the same version.
@@ -38991,6 +38995,13 @@ function updateVersionJson(file, values) {
     const data = JSON.parse(text);
     Object.assign(data, values);
     external_node_fs_default().writeFileSync(file, `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`);
+}
+/** YYYY-MM-DD naming a day that exists (2024-02-30 does not). */
+function isCalendarDate(date) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+        return false;
+    const d = new Date(`${date}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/tag.ts

@@ -8,7 +8,15 @@ import { RelengError } from '../errors.js';
  *   <bundle>/leg.json      this record
  *   <bundle>/artifacts/    this system's release-tree files (paths relative to the release tree root)
  *   <bundle>/cache/        a file:// nix binary cache of the closures to publish (unsigned)
- *   <bundle>/<image>       the docker archive, when the system has one (image.path, relative)
+ *   <bundle>/manual/       the manual (docs upload), in the manual-from system's leg only (`manual`)
+ *   <bundle>/<image>       the docker archive, when the system has one (image.path, relative; build-artifacts
+ *                          points it into artifacts/, where the release tree has it anyway)
+ *
+ * The cache holds, for every job of the leg except the release-tree-only ones (binary tarball, docker
+ * image, installer), its .drv closure and the runtime closure of its outputs — what the reference's
+ * drvs.txt upload gives users to substitute. NARs are zstd-compressed, as the published cache's; narinfo
+ * files are plain and unsigned (publish signs them). `storePaths` lists the top-level paths copied (the
+ * outputs and the .drv files), `drvPaths` the jobs' derivations (the release's drvs.txt).
  */
 export const LEG_SCHEMA = 1;
 export const LEG_FILE = 'leg.json';
@@ -49,6 +57,16 @@ export interface LegRecord {
   jobs: LegJob[];
   files: LegFile[];
   image: LegImage | null;
+  // Written by build-artifacts; optional so that legs made by hand (other stages' tests) stay valid.
+  /** The project's name (release-tree paths) and product (manifest.nix header), from releng.yml. */
+  name?: string;
+  product?: string;
+  /** `all` (a release leg) or `manual` (only the manual, for nightly docs: no files, no cache). */
+  target?: 'all' | 'manual';
+  /** The package job's (build.SYSTEM) `out` path: this system's entry in manifest.nix. */
+  package?: { attr: string; out: string } | null;
+  /** Directory of the manual, relative to the bundle: set in the manual-from system's leg only. */
+  manual?: string | null;
 }
 
 export function writeLeg(dir: string, record: LegRecord): void {
@@ -80,19 +98,42 @@ export function readLeg(dir: string): LegRecord {
   for (const key of ['storePaths', 'drvPaths', 'jobs', 'files'] as const)
     if (!Array.isArray(rec[key])) throw new RelengError(`${file}: key "${key}" must be a list`);
   for (const f of rec.files as LegFile[]) {
-    if (typeof f?.path !== 'string' || f.path.startsWith('/') || f.path.split('/').includes('..'))
+    if (typeof f?.path !== 'string' || !isInside(f.path))
       throw new RelengError(
         `${file}: files entry ${JSON.stringify(f?.path)} must be a relative path inside the release tree`,
       );
     if (typeof f.size !== 'number' || !/^[0-9a-f]{64}$/.test(String(f.sha256)))
       throw new RelengError(`${file}: files entry ${f.path} needs a size and a hex sha256`);
   }
+  for (const key of ['name', 'product', 'manual'] as const)
+    if (rec[key] !== undefined && rec[key] !== null && (typeof rec[key] !== 'string' || rec[key] === ''))
+      throw new RelengError(`${file}: key "${key}" must be a non-empty string`);
+  if (typeof rec.manual === 'string' && !isInside(rec.manual))
+    throw new RelengError(`${file}: key "manual" must be a relative path inside the bundle`);
+  if (rec.target !== undefined && rec.target !== 'all' && rec.target !== 'manual')
+    throw new RelengError(`${file}: key "target" must be "all" or "manual"`);
+  if (
+    rec.package !== undefined &&
+    rec.package !== null &&
+    (typeof rec.package?.attr !== 'string' || !String(rec.package?.out).startsWith('/'))
+  )
+    throw new RelengError(`${file}: key "package" must be {"attr", "out"} with an absolute store path`);
   if (rec.image !== null && rec.image !== undefined) {
     const img = rec.image;
-    if (typeof img.path !== 'string' || !Array.isArray(img.diffIds) || typeof img.architecture !== 'string')
+    if (
+      typeof img.path !== 'string' ||
+      !isInside(img.path) ||
+      !Array.isArray(img.diffIds) ||
+      typeof img.architecture !== 'string'
+    )
       throw new RelengError(
         `${file}: key "image" must have path, sha256, architecture, os, diffIds and config`,
       );
   }
   return { ...(rec as LegRecord), image: rec.image ?? null };
+}
+
+/** A relative path with forward slashes that stays inside its root. */
+function isInside(p: string): boolean {
+  return p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\');
 }

@@ -36,4 +36,30 @@ export interface MergedRelease {
   drvPaths: string[];
   images: ReleaseImage[];
   legs: { dir: string; record: LegRecord }[];
+  // Added by merge.ts (optional, so hand-made values in other tests stay valid):
+  /** The project's name, from the legs (release-tree paths: NAME/NAME-VERSION/…). */
+  name?: string;
+  /** system → the package's `out` path: the entries of manifest.nix. */
+  manifest?: Record<string, string>;
+  /**
+   * Every store path the legs' caches hold (their whole closures, not only the top-level storePaths),
+   * once each, sorted by store path: where two legs hold the same path, the first leg's copy (by system)
+   * is kept — their NarHash agrees, while the NAR bytes may differ between nix versions.
+   */
+  cachePaths?: CachePath[];
+}
+
+/** One store path in a leg's file:// binary cache. */
+export interface CachePath {
+  storePath: string;
+  /** `sha256:…` as in the narinfo (nix base32). */
+  narHash: string;
+  narSize: number;
+  /** The leg cache directory holding it (one of `caches[].dir`). */
+  cache: string;
+  /** Absolute path of its .narinfo (unsigned) and of the NAR file it names. */
+  narinfo: string;
+  nar: string;
+  /** Absolute path of the .ls listing, when the cache wrote one. */
+  listing: string | null;
 }

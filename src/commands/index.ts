@@ -1,4 +1,5 @@
 import type { StageCommand } from '../command.js';
+import { buildArtifactsCommand } from './build-artifacts.js';
 import { prepareCommand } from './prepare.js';
 import { publishCommand } from './publish.js';
 import { tagCommand } from './tag.js';
@@ -7,7 +8,8 @@ import { tagCommand } from './tag.js';
 export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
   tagCommand,
-  // build-artifacts and docker-multiarch join here, before publish, as they land.
+  buildArtifactsCommand,
+  // docker-multiarch joins here, before publish, as it lands.
   publishCommand,
 ];
 

@@ -1,3 +1,4 @@
+import { mergeLegs } from '../bundle/merge.js';
 import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
@@ -66,6 +67,7 @@ export const publishCommand: StageCommand = {
       env: ctx.env,
       log: ctx.log,
       ask: ctx.ask,
+      mergeLegs,
       ...tuning(ctx.env),
     });
     return {

@@ -25,6 +25,11 @@ const notes = z
 
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
 
+/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+const jobTemplate = z
+  .string()
+  .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
+
 const build = z
   .strictObject({
     jobs: z.string().min(1).default('.#release-jobs'),
@@ -32,7 +37,16 @@ const build = z
       .array(z.string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
       .min(1)
       .default(['x86_64-linux', 'aarch64-linux']),
+    /** The job whose `doc` output holds the manual; its system's leg makes the manual and source tarball. */
     'manual-from': z.string().min(1).default('build.x86_64-linux'),
+    /** The manual inside that output. Default: share/doc/NAME/manual, else the only share/doc/*\/manual. */
+    'manual-path': z.string().min(1).optional(),
+    /** Each system's package: its `out` is the system's manifest.nix entry; its closure goes to the cache. */
+    package: jobTemplate.default('build.{system}'),
+    /** Jobs whose output holds the release-tree files; null: none. */
+    'binary-tarball': jobTemplate.nullable().default('binaryTarball.{system}'),
+    'docker-image': jobTemplate.nullable().default('dockerImage.{system}'),
+    installer: jobTemplate.nullable().default(null),
   })
   .prefault({});
 
@@ -111,3 +125,4 @@ export type EnvironmentConfig = z.output<typeof environment>;
 export type RegistryConfig = z.output<typeof registry>;
 export type S3Config = z.output<typeof s3>;
 export type ForgeConfig = z.output<typeof forge>;
+export type BuildConfig = z.output<typeof build>;

@@ -29,10 +29,20 @@ export async function hasNixEvalJobs(): Promise<boolean> {
   );
 }
 
-/** Evaluates `installable` (e.g. `.#release-jobs`) in `dir` into its jobs, sorted by attr. */
-export async function evalJobs(dir: string, installable: string, log?: Logger): Promise<NixJob[]> {
+/**
+ * Evaluates `installable` (e.g. `.#release-jobs`) in `dir` into its jobs, sorted by attr. With
+ * nix-eval-jobs, `gcRootsDir` keeps the evaluated derivations alive until they are built (older
+ * nix-eval-jobs require it).
+ */
+export async function evalJobs(
+  dir: string,
+  installable: string,
+  log?: Logger,
+  opts: { gcRootsDir?: string } = {},
+): Promise<NixJob[]> {
   if (await hasNixEvalJobs()) {
-    const r = await run('nix-eval-jobs', ['--force-recurse', '--flake', installable], {
+    const roots = opts.gcRootsDir ? ['--gc-roots-dir', opts.gcRootsDir] : [];
+    const r = await run('nix-eval-jobs', ['--force-recurse', ...roots, '--flake', installable], {
       cwd: dir,
       log,
       allowFailure: true,
@@ -64,6 +74,11 @@ export async function evalJobs(dir: string, installable: string, log?: Logger): 
 }
 
 function evalError(installable: string, stderr: string): RelengError {
+  const feature = /experimental Nix feature '([^']+)' is disabled/.exec(stderr);
+  if (feature)
+    return new RelengError(
+      `${installable}: nix has the experimental feature '${feature[1]}' disabled; add 'experimental-features = nix-command flakes' to nix.conf (or NIX_CONFIG)`,
+    );
   if (/does not provide attribute/.test(stderr))
     return new RelengError(
       `${installable}: the flake has no such attribute; set build.jobs in releng.yml to its release jobs`,

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { RelengError, RelengErrors } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Logger } from '../log.js';
+import { type NarInfo, parseNarInfo, readCacheDir } from '../nix/narinfo.js';
 import { copyToSignedCache, type SigningKey, withKeyFile } from '../nix/sign.js';
 import { contentTypeOf } from '../storage/content-type.js';
 import { sha256File } from '../storage/hash.js';
 import { mapLimit } from '../storage/pool.js';
 import { describeKey, type Sink } from '../storage/sink.js';
-import { hashHex, hashPart, type NarInfo, narInfoKey, parseNarInfo, signedBy } from './narinfo.js';
+import { hashHex, hashPart, narInfoKey, signedBy } from './narinfo.js';
 import type { PlannedObject } from './plan.js';
 import type { CacheSource } from './release-input.js';
 import { decideVersioned, type Wanted } from './rules.js';
@@ -40,8 +41,8 @@ function closureFromCaches(
 ): Map<string, ClosurePath> {
   const known = new Map<string, ClosurePath>();
   for (const { dir } of source.caches) {
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.narinfo'))) {
-      const info = parseNarInfo(fs.readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f));
+    // The first leg (by system) wins a path two legs hold, as the merge's cachePaths.
+    for (const info of readCacheDir(dir)) {
       if (!known.has(info.storePath))
         known.set(info.storePath, {
           storePath: info.storePath,

@@ -1,49 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
+import type { NarInfo } from '../nix/narinfo.js';
 
-/** A binary cache's description of one store path (`<hashpart>.narinfo`). */
-export interface NarInfo {
-  storePath: string;
-  url: string;
-  compression: string;
-  fileHash?: string;
-  fileSize?: number;
-  narHash: string;
-  narSize: number;
-  /** Base names, as in the file. */
-  references: string[];
-  deriver?: string;
-  sigs: string[];
-}
-
-export function parseNarInfo(text: string, where: string): NarInfo {
-  const fields = new Map<string, string>();
-  const sigs: string[] = [];
-  for (const line of text.split('\n')) {
-    const i = line.indexOf(': ');
-    if (i <= 0) continue;
-    const k = line.slice(0, i);
-    const v = line.slice(i + 2).trim();
-    if (k === 'Sig') sigs.push(v);
-    else fields.set(k, v);
-  }
-  const storePath = fields.get('StorePath');
-  const narHash = fields.get('NarHash');
-  const url = fields.get('URL');
-  if (!storePath || !narHash || !url) throw new Error(`${where}: not a narinfo (StorePath, URL, NarHash)`);
-  const refs = fields.get('References') ?? '';
-  return {
-    storePath,
-    url,
-    compression: fields.get('Compression') ?? 'bzip2',
-    fileHash: fields.get('FileHash'),
-    fileSize: fields.has('FileSize') ? Number(fields.get('FileSize')) : undefined,
-    narHash,
-    narSize: Number(fields.get('NarSize') ?? 0),
-    references: refs.split(' ').filter(Boolean),
-    deriver: fields.get('Deriver'),
-    sigs,
-  };
-}
+// Parsing is src/nix/narinfo.ts's; here is what publish adds: keys, hash comparison, signatures.
 
 /** `/nix/store/<hash>-name` → `<hash>` (the narinfo's name in a cache). */
 export function hashPart(storePath: string): string {

@@ -51,8 +51,8 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
   const releaseName = o.releaseName ?? info.releaseName;
   const major = majorOf(version);
   const date = o.date ?? todayUtc();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
-    throw new RelengError(`input 'date' must be YYYY-MM-DD, got '${date}'`);
+  if (!isCalendarDate(date))
+    throw new RelengError(`input 'date' must be a calendar date YYYY-MM-DD (e.g. 2024-08-12), got '${date}'`);
   if (!releaseName)
     throw new RelengError(
       `${rel(path.join(dir, 'version.json'))}: "release_name" is empty; set it there or pass release-name`,
@@ -147,4 +147,11 @@ export function updateVersionJson(file: string, values: Record<string, unknown>)
     file,
     `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`,
   );
+}
+
+/** YYYY-MM-DD naming a day that exists (2024-02-30 does not). */
+export function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }

@@ -562,14 +562,23 @@ async function confirm(o: PublishOptions, env: EnvironmentConfig, version: strin
 
 async function loadRelease(o: PublishOptions, name: string, version: string): Promise<ReleaseInput> {
   const s = o.source;
-  if ('release' in s) return fromMerged(s.release, s.origin ?? 'the merged release');
   if ('artifactsDir' in s) return fromArtifactsDir(path.resolve(o.dir, s.artifactsDir), name, version, o.log);
-  const dirs = findBundles(s.bundles, o.dir);
-  if (!o.mergeLegs)
+  let merged: MergedRelease;
+  let origin: string;
+  if ('release' in s) {
+    merged = s.release;
+    origin = s.origin ?? 'the merged release';
+  } else {
+    const dirs = findBundles(s.bundles, o.dir);
+    if (!o.mergeLegs) throw new Error('publish: no mergeLegs given for bundles');
+    merged = await o.mergeLegs(dirs, o.log);
+    origin = dirs.join(', ');
+  }
+  if (merged.name && merged.name !== name)
     throw new RelengError(
-      "reading leg bundles needs build-artifacts' merge (src/bundle/merge.ts), which this build of publish lacks; pass artifacts-dir instead",
+      `${origin}: the legs are a build of '${merged.name}', but releng.yml says name: ${name}; publish from the project's own checkout`,
     );
-  return fromMerged(await o.mergeLegs(dirs, o.log), dirs.join(', '));
+  return fromMerged(merged, origin);
 }
 
 /** The destinations the steps need, opened; missing ones and credential problems go to `problems`. */

@@ -107,7 +107,9 @@ export async function startForgeStub(
     if (raw.length && ctype.startsWith('application/json')) body = JSON.parse(raw.toString('utf8'));
     else if (raw.length && ctype.startsWith('multipart/form-data'))
       body = Object.fromEntries(
-        (await new Response(new Uint8Array(raw), { headers: { 'content-type': ctype } }).formData()).entries(),
+        (
+          await new Response(new Uint8Array(raw), { headers: { 'content-type': ctype } }).formData()
+        ).entries(),
       );
     requests.push({ method: req.method ?? '', path: p + url.search, headers: req.headers, body });
     const bad = (status: number, message: string): [number, unknown] => {

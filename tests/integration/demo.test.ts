@@ -1,4 +1,4 @@
-// `npm run demo` as far as the landed stages go (prepare, tag); tests/e2e/demo.test.ts checks the whole
+// `npm run demo` as far as the landed stages go (prepare, tag, build-artifacts); tests/e2e/demo.test.ts checks the whole
 // rehearsal once build-artifacts, docker-multiarch and publish land.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,8 +21,14 @@ test('npm run demo rehearses the landed stages on a copy of the fixture project 
     fs.readFileSync(path.join(ROOT, 'tests/fixtures/project/version.json'), 'utf8'),
   ).version;
   expect(all).toContain(`Release ${version} rehearsed in ${dir}/project`);
-  expect(all).toContain('skipped: build-artifacts docker-multiarch publish');
+  expect(all).toContain('skipped: docker-multiarch publish');
   const project = path.join(dir, 'project');
+  // build-artifacts: the release tree and one leg per system.
+  expect(fs.existsSync(path.join(project, 'release/artifacts/manifest.nix'))).toBe(true);
+  expect(fs.readdirSync(path.join(project, 'release/legs')).sort()).toEqual([
+    'aarch64-linux',
+    'x86_64-linux',
+  ]);
   expect(git(project, 'describe', '--tags')).toBe(version);
   expect(git(project, 'show', `${version}:doc/manual/src/release-notes/rl-2.93.md`)).toContain(
     `# Demo ${version} (`,

@@ -25,6 +25,8 @@ test('every derivation below release-jobs, by dotted attr, with system, drv and 
     'build.x86_64-linux x86_64-linux',
     'dockerImage.aarch64-linux aarch64-linux',
     'dockerImage.x86_64-linux x86_64-linux',
+    'installer.aarch64-linux aarch64-linux',
+    'installer.x86_64-linux x86_64-linux',
     'tarballs x86_64-linux',
   ]);
   const build = jobs.find((j) => j.attr === 'build.x86_64-linux')!;

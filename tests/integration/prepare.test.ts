@@ -297,6 +297,6 @@ describe('prepare', () => {
     const bad = runCli(['prepare', '--date', '7 June'], {
       cwd: makeRepo({ 'version.json': VERSION_JSON('1.0.0') }),
     });
-    expect(bad.stderr).toMatch(/input 'date' must be YYYY-MM-DD/);
+    expect(bad.stderr).toMatch(/input 'date' must be a calendar date YYYY-MM-DD/);
   });
 });

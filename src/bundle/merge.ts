@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RelengError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { readCacheDir } from '../nix/narinfo.js';
+import { placeFile } from '../release/files.js';
+import { MANIFEST, manifestText, versionDir } from '../release/layout.js';
+import { sha256File } from '../storage/hash.js';
+import { type LegRecord, readLeg } from './leg.js';
+import type { CachePath, MergedRelease, ReleaseImage, TreeFile } from './release.js';
+
+const LEG_ARTIFACTS = 'artifacts';
+const LEG_CACHE = 'cache';
+
+/**
+ * Combines leg bundles (one system each) into one release: the union of their release-tree files, one
+ * manifest.nix generated from every leg's package, the manual of the leg that carries it, and the union
+ * of their caches. A file two legs both carry must have the same bytes; a system two legs both claim, a
+ * version or project that differs between legs, are errors naming the legs. Nothing is copied; see
+ * writeTree.
+ */
+export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger): Promise<MergedRelease> {
+  if (bundleDirs.length === 0)
+    throw new RelengError('no leg bundles to merge; pass the bundle-dir output(s) of build-artifacts');
+  const legs = bundleDirs
+    .map((d) => path.resolve(d))
+    .filter((d, i, all) => all.indexOf(d) === i)
+    .map((dir) => ({ dir, record: readLeg(dir) }))
+    .sort((a, b) => cmp(a.record.system, b.record.system) || cmp(a.dir, b.dir));
+
+  const first = legs[0]!;
+  for (let i = 1; i < legs.length; i++) {
+    const leg = legs[i]!;
+    const prev = legs[i - 1]!;
+    if (leg.record.system === prev.record.system)
+      throw new RelengError(
+        `legs ${prev.dir} and ${leg.dir} both claim system ${leg.record.system}; pass one leg per system (one build-artifacts run per system)`,
+      );
+    for (const key of ['version', 'name'] as const) {
+      const a = first.record[key];
+      const b = leg.record[key];
+      if (a !== undefined && b !== undefined && a !== b)
+        throw new RelengError(
+          `legs disagree on the ${key}: ${first.dir} has ${a}, ${leg.dir} has ${b}; merge legs of one release only`,
+        );
+    }
+  }
+  const version = first.record.version;
+  const name = legs.map((l) => l.record.name).find((n) => n) ?? nameFromFiles(legs.map((l) => l.record));
+  const product = legs.map((l) => l.record.product).find((p) => p) ?? name ?? 'releng';
+  const generated = new Set([MANIFEST, ...(name ? [`${versionDir(name, version)}/${MANIFEST}`] : [])]);
+
+  // The release tree: every leg's files, once each.
+  const files = new Map<string, TreeFile & { leg: string }>();
+  for (const { dir, record } of legs) {
+    for (const f of record.files) {
+      const source = path.join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
+      const size = sizeOf(source);
+      if (size !== f.size)
+        throw new RelengError(
+          `${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`,
+        );
+      if (generated.has(f.path))
+        throw new RelengError(
+          `${dir}: the leg carries ${f.path}, which the merge generates from every leg's package; build the leg with this releng version`,
+        );
+      const seen = files.get(f.path);
+      if (seen && seen.sha256 !== f.sha256)
+        throw new RelengError(
+          `release-tree file ${f.path} differs between legs: ${seen.leg} has sha256 ${seen.sha256}, ${dir} has ${f.sha256}; two legs must not make the same file differently — check the job templates in releng.yml 'build:'`,
+        );
+      if (!seen) files.set(f.path, { path: f.path, size: f.size, sha256: f.sha256, source, leg: dir });
+    }
+  }
+
+  // manifest.nix, from the legs' packages, in the version directory and at the root.
+  const manifest: Record<string, string> = {};
+  for (const { record } of legs) if (record.package) manifest[record.system] = record.package.out;
+  if (Object.keys(manifest).length > 0) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-merge-'));
+    const source = path.join(tmp, MANIFEST);
+    fs.writeFileSync(source, manifestText(product, manifest));
+    const { sha256, size } = await sha256File(source);
+    for (const p of generated) files.set(p, { path: p, size, sha256, source, leg: '' });
+  }
+
+  // The manual: one leg carries it (the manual-from system's).
+  const withManual = legs.filter((l) => l.record.manual);
+  if (withManual.length > 1)
+    throw new RelengError(
+      `legs ${withManual.map((l) => l.dir).join(' and ')} all carry the manual; only the manual-from system's leg may (releng.yml build.manual-from)`,
+    );
+  let manualDir: string | null = null;
+  if (withManual[0]) {
+    manualDir = path.join(withManual[0].dir, ...withManual[0].record.manual!.split('/'));
+    if (!fs.statSync(manualDir, { throwIfNoEntry: false })?.isDirectory())
+      throw new RelengError(
+        `${manualDir}: missing, though leg.json names it as the manual; build the leg again`,
+      );
+  }
+
+  const caches = legs
+    .map(({ dir, record }) => ({ system: record.system, dir: path.join(dir, LEG_CACHE) }))
+    .filter((c) => fs.existsSync(path.join(c.dir, 'nix-cache-info')));
+
+  const images: ReleaseImage[] = [];
+  for (const { dir, record } of legs) {
+    if (!record.image) continue;
+    const file = path.join(dir, ...record.image.path.split('/'));
+    if (!fs.existsSync(file))
+      throw new RelengError(`${file}: missing, though leg.json names it as the image; build the leg again`);
+    images.push({ ...record.image, system: record.system, file });
+  }
+
+  const treeFiles = [...files.values()].map(({ leg: _leg, ...f }) => f).sort((a, b) => cmp(a.path, b.path));
+  const merged: MergedRelease = {
+    version,
+    systems: legs.map((l) => l.record.system),
+    files: treeFiles,
+    manualDir,
+    caches,
+    storePaths: union(legs.map((l) => l.record.storePaths)),
+    drvPaths: union(legs.map((l) => l.record.drvPaths)),
+    images,
+    legs,
+    name,
+    manifest,
+    cachePaths: cachePaths(caches, log),
+  };
+  log.info(
+    `merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths!.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`,
+  );
+  return merged;
+}
+
+/**
+ * Materialises the release tree of `merged` below `outDir` (hard links where possible, else copies).
+ * Files already there that the release does not have are left alone: write into an empty directory.
+ */
+export async function writeTree(merged: MergedRelease, outDir: string): Promise<void> {
+  for (const f of merged.files) placeFile(f.source, path.join(outDir, ...f.path.split('/')));
+}
+
+/** One entry per store path over every leg cache; the first leg (by system) wins a path two legs hold. */
+function cachePaths(caches: { system: string; dir: string }[], log: Logger): CachePath[] {
+  const byPath = new Map<string, CachePath & { system: string }>();
+  for (const { system, dir } of caches) {
+    for (const info of readCacheDir(dir)) {
+      const seen = byPath.get(info.storePath);
+      if (seen) {
+        if (seen.narHash !== info.narHash)
+          log.warning(
+            `${info.storePath} has different contents in the ${seen.system} and ${system} legs (NarHash ${seen.narHash} vs ${info.narHash}): its build is not reproducible; publishing the ${seen.system} leg's`,
+          );
+        continue;
+      }
+      const listing = info.file.replace(/\.narinfo$/, '.ls');
+      byPath.set(info.storePath, {
+        storePath: info.storePath,
+        narHash: info.narHash,
+        narSize: info.narSize,
+        cache: dir,
+        narinfo: info.file,
+        nar: path.join(dir, ...info.url.split('/')),
+        listing: fs.existsSync(listing) ? listing : null,
+        system,
+      });
+    }
+  }
+  return [...byPath.values()].map(({ system: _s, ...c }) => c).sort((a, b) => cmp(a.storePath, b.storePath));
+}
+
+function nameFromFiles(records: LegRecord[]): string | undefined {
+  for (const r of records) for (const f of r.files) if (f.path.includes('/')) return f.path.split('/')[0];
+  return undefined;
+}
+
+function union(lists: string[][]): string[] {
+  return [...new Set(lists.flat())].sort(cmp);
+}
+
+function sizeOf(file: string): number | null {
+  const s = fs.statSync(file, { throwIfNoEntry: false });
+  return s?.isFile() ? s.size : null;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

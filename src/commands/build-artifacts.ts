@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
+import { loadConfig } from '../config/load.js';
+import { formatBytes } from '../log.js';
+import { buildArtifacts } from '../stages/build-artifacts.js';
+
+export const buildArtifactsCommand: StageCommand = {
+  name: 'build-artifacts',
+  description:
+    'Nix builds per system: one leg bundle per system (release-tree files, image, binary cache), merged into the release tree',
+  inputs: ['systems', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
+  async run(inputs, ctx) {
+    const { dir, configPath } = commonOptions(inputs, ctx);
+    const config = loadConfig(configPath);
+    const r = await buildArtifacts({
+      dir,
+      config,
+      systems: inputs.list('systems'),
+      target: inputs.choice('target', ['all', 'manual'] as const, 'all'),
+      outDir: inputs.string('out-dir', 'release'),
+      noCheckGit: inputs.bool('no-check-git'),
+      log: ctx.log,
+    });
+    const rel = (p: string) => path.relative(dir, p) || '.';
+    return {
+      outputs: {
+        'artifacts-dir': r.artifactsDir,
+        'manual-dir': r.manualDir ?? '',
+        'bundle-dir': r.bundleDir,
+        systems: r.systems,
+        images: r.images,
+      },
+      summary: {
+        title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}`,
+        blocks: [
+          {
+            heading: 'Release tree',
+            text: r.merged.files.length
+              ? `In ${rel(r.artifactsDir)}/`
+              : 'No release-tree files (target manual builds only the manual).',
+            table: r.merged.files.length
+              ? {
+                  header: ['file', 'size', 'sha256'],
+                  rows: r.merged.files.map((f) => [f.path, formatBytes(f.size), f.sha256]),
+                }
+              : undefined,
+          },
+          {
+            heading: 'Leg bundles',
+            table: {
+              header: ['system', 'bundle', 'jobs', 'files', 'cache paths', 'image', 'manual'],
+              rows: r.legs.map(({ dir: d, record }) => [
+                record.system,
+                rel(d),
+                String(record.jobs.length),
+                String(record.files.length),
+                String(record.storePaths.length),
+                record.image ? `${record.image.architecture}/${record.image.os}` : '—',
+                record.manual ? 'yes' : '—',
+              ]),
+            },
+          },
+          ...(r.merged.manifest && Object.keys(r.merged.manifest).length
+            ? [
+                {
+                  heading: 'manifest.nix',
+                  table: {
+                    header: ['system', 'store path'],
+                    rows: Object.entries(r.merged.manifest).sort(([a], [b]) => (a < b ? -1 : 1)),
+                  },
+                },
+              ]
+            : []),
+          ...(r.aggregates.length && r.target === 'all'
+            ? [
+                {
+                  text: `Not built (aggregate jobs, whose attr names no system): ${r.aggregates.join(', ')}.`,
+                },
+              ]
+            : []),
+        ],
+      },
+    };
+  },
+};

@@ -1,0 +1,205 @@
+/**
+ * A loopback HTTP proxy in front of a real server (registry, S3) that records every exchange and can
+ * inject the faults real registries and object stores produce: connection resets (before the
+ * response, or in the middle of the request or response body), error statuses (500/502/503, 429 with
+ * Retry-After, 401 with a challenge, 404 BLOB_UNKNOWN), slow and truncated responses. A `guard` sees
+ * each request before it is forwarded (body included, for small bodies) and may record a violation —
+ * the reliability tests use it to check that nothing points at something missing at the moment it is
+ * written. The Host header is passed unchanged, so Location headers point back through the proxy.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+
+export interface Exchange {
+  seq: number;
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** Request body bytes received from the client. */
+  bytesIn: number;
+  /** The status the client saw; 0 when the connection was reset. */
+  status: number;
+  /** Name of the fault applied, if any. */
+  fault?: string;
+}
+
+export type Fault =
+  /** Answer with this status (and headers/body) without forwarding. */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Close the connection without answering, after the request body arrived (or part of it). */
+  | { kind: 'reset'; afterRequestBytes?: number }
+  /** Forward, then cut the response after this many body bytes (headers already promised more). */
+  | { kind: 'truncate'; afterBytes: number }
+  /** Forward after a delay. */
+  | { kind: 'slow'; delayMs: number };
+
+export interface FaultRule {
+  name: string;
+  match: (req: { method: string; url: string; headers: http.IncomingHttpHeaders; seq: number }) => boolean;
+  fault: Fault;
+  /** How many matching requests get the fault (default 1). */
+  times?: number;
+}
+
+export interface ProxyOptions {
+  /** Upstream port on 127.0.0.1. */
+  target: number;
+  faults?: FaultRule[];
+  /**
+   * Called with each request (body buffered when it is at most `guardBodyLimit` bytes) before it is
+   * forwarded; return a description of a violation, or undefined. Async: it may query the upstream.
+   */
+  guard?: (req: { method: string; url: string; body: Buffer | undefined }) => Promise<string | undefined>;
+  guardBodyLimit?: number;
+  /** Called once per request as it arrives (e.g. to SIGKILL a client at the k-th request). */
+  onRequest?: (seq: number, req: http.IncomingMessage) => void;
+}
+
+export interface Proxy {
+  port: number;
+  host: string;
+  exchanges: Exchange[];
+  violations: string[];
+  /** Faults still armed, by name, with the number of times they may still fire. */
+  remaining(): Record<string, number>;
+  setFaults(rules: FaultRule[]): void;
+  /** Request body bytes of requests matching the predicate. */
+  bytesIn(pred?: (e: Exchange) => boolean): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
+  let armed: { rule: FaultRule; left: number }[] = [];
+  const setFaults = (rules: FaultRule[]) => {
+    armed = rules.map((rule) => ({ rule, left: rule.times ?? 1 }));
+  };
+  setFaults(opts.faults ?? []);
+  const exchanges: Exchange[] = [];
+  const violations: string[] = [];
+  let seq = 0;
+  const limit = opts.guardBodyLimit ?? 1 << 20;
+
+  const server = http.createServer((req, res) => {
+    const ex: Exchange = {
+      seq: ++seq,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      bytesIn: 0,
+      status: 0,
+    };
+    exchanges.push(ex);
+    opts.onRequest?.(ex.seq, req);
+    const hit = armed.find((a) => a.left > 0 && a.rule.match({ ...ex, headers: req.headers }));
+    if (hit) {
+      hit.left--;
+      ex.fault = hit.rule.name;
+    }
+    const fault = hit?.rule.fault;
+    req.on('error', () => {});
+    req.on('data', (c: Buffer) => {
+      ex.bytesIn += c.length;
+      if (fault?.kind === 'reset' && ex.bytesIn >= (fault.afterRequestBytes ?? Infinity))
+        req.socket.destroy();
+    });
+
+    if (fault?.kind === 'reset' || fault?.kind === 'status') {
+      req.resume();
+      req.on('end', () => {
+        if (fault.kind === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        ex.status = fault.status;
+        const body = fault.body ?? '';
+        res.writeHead(fault.status, { 'content-length': String(Buffer.byteLength(body)), ...fault.headers });
+        res.end(body);
+      });
+      return;
+    }
+    const up = () =>
+      http.request(
+        { host: '127.0.0.1', port: opts.target, method: req.method, path: req.url, headers: req.headers },
+        (r) => respond(ex, r, res, fault),
+      );
+    if (!opts.guard) {
+      // Streamed: large uploads pass through without being held here.
+      const delay = fault?.kind === 'slow' ? fault.delayMs : 0;
+      req.pause();
+      setTimeout(() => {
+        const u = up();
+        u.on('error', () => res.destroy());
+        req.pipe(u);
+        req.resume();
+      }, delay);
+      return;
+    }
+    // Guarded: the whole request is held until the guard has looked at the server's state.
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const v = await opts.guard!({
+        method: ex.method,
+        url: ex.url,
+        body: body.length <= limit ? body : undefined,
+      });
+      if (v) violations.push(`#${ex.seq} ${ex.method} ${ex.url}: ${v}`);
+      if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+      const u = up();
+      u.on('error', () => res.destroy());
+      u.end(body);
+    });
+  });
+
+  function respond(
+    ex: Exchange,
+    r: http.IncomingMessage,
+    res: http.ServerResponse,
+    fault: Fault | undefined,
+  ) {
+    ex.status = r.statusCode ?? 502;
+    res.writeHead(ex.status, r.headers);
+    if (fault?.kind !== 'truncate') {
+      r.pipe(res);
+      return;
+    }
+    let sent = 0;
+    r.on('data', (c: Buffer) => {
+      if (sent >= fault.afterBytes) return;
+      const part = c.subarray(0, fault.afterBytes - sent);
+      sent += part.length;
+      res.write(part);
+      if (sent >= fault.afterBytes) res.socket?.destroy();
+    });
+    r.on('end', () => res.socket?.destroy());
+  }
+
+  // Keep-alive sockets are tracked so close() does not wait for idle clients.
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    host: `127.0.0.1:${port}`,
+    exchanges,
+    violations,
+    remaining: () => Object.fromEntries(armed.map((a) => [a.rule.name, a.left])),
+    setFaults,
+    bytesIn: (pred = () => true) => exchanges.filter(pred).reduce((n, e) => n + e.bytesIn, 0),
+    reset() {
+      exchanges.length = 0;
+      violations.length = 0;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}

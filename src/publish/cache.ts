@@ -211,17 +211,16 @@ export async function publishCache(o: CachePublishOptions): Promise<PlannedObjec
   const work = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'releng-cache-'));
   try {
     await signInto(work, wantedPaths, o);
-    const narinfos = new Map<string, { info: NarInfo; file: string }>();
-    const files: Wanted[] = [];
+    // NARs are named by the hash of their bytes: two store paths with identical contents share one.
+    const keys = new Set<string>();
     for (const p of wantedPaths) {
       const file = path.join(work, narInfoKey(p));
-      const info = parseNarInfo(fs.readFileSync(file, 'utf8'), file);
-      narinfos.set(p, { info, file });
-      files.push(await wanted(work, info.url));
-      const ls = `${hashPart(p)}.ls`;
-      if (fs.existsSync(path.join(work, ls))) files.push(await wanted(work, ls));
+      const info: NarInfo = parseNarInfo(fs.readFileSync(file, 'utf8'), file);
+      keys.add(info.url);
+      if (fs.existsSync(path.join(work, `${hashPart(p)}.ls`))) keys.add(`${hashPart(p)}.ls`);
     }
-    if (o.plan.writeCacheInfo) files.push(await wanted(work, 'nix-cache-info'));
+    if (o.plan.writeCacheInfo) keys.add('nix-cache-info');
+    const files: Wanted[] = await Promise.all([...keys].map((k) => wanted(work, k)));
     // NARs are named by their own hash: the same key with other bytes is damage, and refused as such.
     const decided = await decideVersioned(o.sink, files, {}, o.force);
     if (decided.conflicts.length)

@@ -25,7 +25,15 @@ export async function writeObjects(
   objects: readonly PlannedObject[],
   o: { concurrency: number; log: Logger; label: string; tally: Tally },
 ): Promise<void> {
-  const todo = objects.filter(writes);
+  // One write per key: two entries for one key would race (and must agree).
+  const byKey = new Map<string, PlannedObject>();
+  for (const x of objects.filter(writes)) {
+    const seen = byKey.get(x.key);
+    if (seen && seen.sha256 !== x.sha256)
+      throw new Error(`internal: two different objects planned at ${x.key}`);
+    byKey.set(x.key, x);
+  }
+  const todo = [...byKey.values()];
   if (todo.length === 0) return;
   const total = todo.reduce((n, x) => n + x.size, 0);
   o.log.info(`${o.label}: writing ${todo.length} object(s), ${formatBytes(total)} to ${sink.location}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256File } from './hash.js';
@@ -34,7 +35,7 @@ export class DirectorySink implements Sink {
   async put(key: string, source: string, _options: PutOptions): Promise<void> {
     const f = this.file(key);
     await fs.promises.mkdir(path.dirname(f), { recursive: true });
-    const tmp = `${f}${TMP_MARK}${process.pid}`;
+    const tmp = `${f}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
     await fs.promises.copyFile(source, tmp);
     await fs.promises.rename(tmp, f);
   }

@@ -126,7 +126,7 @@ describe('GitHub', () => {
     const p = project('github', stub.apiUrl);
     const err = await run(p.dir, { forgeToken: 'wrong-token-xyz' }).catch((e: Error) => e);
     expect(String(err)).toMatch(
-      /preflight failed, nothing was written.*\n.*forge API GET .*\/repos\/org\/demo: HTTP 401: Bad credentials; the forge-token is invalid or expired/,
+      /preflight failed, nothing was written: forge API GET http:\/\/127\.0\.0\.1:\d+\/repos\/org\/demo: HTTP 401: Bad credentials; the forge-token is invalid or expired$/,
     );
     expect(String(err)).not.toContain('wrong-token-xyz');
     expect(stub.requests.map((q) => q.method)).toEqual(['GET']);

@@ -82,8 +82,15 @@ export const publishCommand: StageCommand = {
   },
 };
 
-/** Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (requests in flight), RELENG_S3_PART_SIZE_MIB. */
-function tuning(env: NodeJS.ProcessEnv): { concurrency?: number; partSize?: number } {
+/**
+ * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
+ * RELENG_S3_MULTIPART_THRESHOLD_MIB.
+ */
+function tuning(env: NodeJS.ProcessEnv): {
+  concurrency?: number;
+  partSize?: number;
+  multipartThreshold?: number;
+} {
   const n = (v: string | undefined, name: string, min: number) => {
     if (v === undefined || v === '') return undefined;
     const x = Number(v);
@@ -91,10 +98,14 @@ function tuning(env: NodeJS.ProcessEnv): { concurrency?: number; partSize?: numb
       throw new RelengError(`${name} must be a whole number ≥ ${min}, got '${v}'`);
     return x;
   };
-  const mib = n(env.RELENG_S3_PART_SIZE_MIB, 'RELENG_S3_PART_SIZE_MIB', 5);
+  const mib = (name: string) => {
+    const v = n(env[name], name, 5);
+    return v ? v * 1024 * 1024 : undefined;
+  };
   return {
     concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
-    partSize: mib ? mib * 1024 * 1024 : undefined,
+    partSize: mib('RELENG_S3_PART_SIZE_MIB'),
+    multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
   };
 }
 

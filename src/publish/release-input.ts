@@ -3,8 +3,6 @@ import path from 'node:path';
 import type { MergedRelease, TreeFile } from '../bundle/release.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { sha256File } from '../storage/hash.js';
-import { mapLimit } from '../storage/pool.js';
 import { versionDir } from './layout.js';
 
 /** Where the store paths for the binary cache come from. */
@@ -69,10 +67,11 @@ export async function fromArtifactsDir(
       `artifacts-dir ${dir}: has no ${versionDir(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`,
     );
   const paths = walk(dir);
-  log.info(`hashing ${paths.length} files of ${dir}`);
-  const files = await mapLimit(paths, 4, async (rel) => {
+  log.info(`${paths.length} files in ${dir}`);
+  // Hashed when first needed (src/storage/hash.ts ensureSha256): as the upload reaches each file.
+  const files = paths.map((rel) => {
     const source = path.join(dir, ...rel.split('/'));
-    return { path: rel, source, ...(await sha256File(source)) };
+    return { path: rel, source, size: fs.statSync(source).size, sha256: '' };
   });
   const parent = path.dirname(dir);
   const manualDir =

@@ -6,6 +6,8 @@ export interface ReleaseLink {
   url: string;
   size: number;
   sha256: string;
+  /** The file, to hash when its sha256 is not known yet. */
+  source?: string;
 }
 
 export interface PageContent {

@@ -1,3 +1,4 @@
+import { ensureSha256 } from '../storage/hash.js';
 import { mapLimit } from '../storage/pool.js';
 import { describeKey, type Sink, type StoredObject } from '../storage/sink.js';
 import type { Destination } from './layout.js';
@@ -9,6 +10,7 @@ export interface Wanted {
   key: string;
   source: string;
   size: number;
+  /** Empty until needed (ensureSha256): an artifacts dir is hashed as the upload reaches each file. */
   sha256: string;
   contentType?: string;
 }
@@ -53,15 +55,22 @@ export async function decideVersioned(
   const objects = await mapLimit(wanted, LOOKUPS, async (w): Promise<PlannedObject> => {
     const base = { ...w, kind: 'versioned' as const };
     const listed = known.listing?.get(w.key);
+    // Known missing: uploaded, hashed only when the upload reaches it.
     if (known.listing && listed === undefined) return { ...base, action: 'upload' };
     const indexed = known.index?.get(w.key);
-    if (listed === w.size && indexed && indexed.size === w.size && indexed.sha256 === w.sha256)
+    if (
+      listed === w.size &&
+      indexed &&
+      indexed.size === w.size &&
+      indexed.sha256 === (await ensureSha256(base))
+    )
       return { ...base, action: 'skip' };
     const head = await sink.head(w.key);
     if (!head) return { ...base, action: 'upload' };
     const theirs = head.size === w.size ? await storedSha256(sink, head) : undefined;
-    if (theirs === w.sha256) return { ...base, action: 'skip' };
-    const what = `${describeKey(sink, w.key)} exists with other content (${head.size} bytes${theirs ? `, sha256 ${theirs.slice(0, 12)}…` : ''}; ours ${w.size} bytes, sha256 ${w.sha256.slice(0, 12)}…)`;
+    const ours = await ensureSha256(base);
+    if (theirs === ours) return { ...base, action: 'skip' };
+    const what = `${describeKey(sink, w.key)} exists with other content (${head.size} bytes${theirs ? `, sha256 ${theirs.slice(0, 12)}…` : ''}; ours ${w.size} bytes, sha256 ${ours.slice(0, 12)}…)`;
     if (force) return { ...base, action: 'overwrite', reason: 'force' };
     conflicts.push(what);
     return { ...base, action: 'skip', reason: 'conflict' };
@@ -83,7 +92,7 @@ export async function decidePointers(
     if (held) return { ...base, action: 'hold', reason: held };
     const head = await sink.head(w.key);
     if (!head) return { ...base, action: 'upload' };
-    if (head.size === w.size && (await storedSha256(sink, head)) === w.sha256)
+    if (head.size === w.size && (await storedSha256(sink, head)) === (await ensureSha256(base)))
       return { ...base, action: 'skip' };
     return { ...base, action: 'replace' };
   });
@@ -109,7 +118,8 @@ export async function decideSync(
     if (size === undefined) return { ...base, action: 'upload' };
     if (size !== w.size) return { ...base, action: 'replace' };
     const head = await sink.head(w.key);
-    if (head && (await storedSha256(sink, head)) === w.sha256) return { ...base, action: 'skip' };
+    if (head && (await storedSha256(sink, head)) === (await ensureSha256(base)))
+      return { ...base, action: 'skip' };
     return { ...base, action: head ? 'replace' : 'upload' };
   });
   const wantedKeys = new Set(files.map((f) => f.key));

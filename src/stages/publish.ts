@@ -50,7 +50,7 @@ import { decidePointers, decideSync, decideVersioned, type Wanted } from '../pub
 import { deleteObjects, newTally, type Tally, writeObjects } from '../publish/upload.js';
 import { contentTypeOf } from '../storage/content-type.js';
 import { resolveS3Credentials } from '../storage/credentials.js';
-import { sha256File } from '../storage/hash.js';
+import { ensureSha256, sha256File } from '../storage/hash.js';
 import { isS3Location, openSink, type S3Settings } from '../storage/open.js';
 import { DEFAULT_CONCURRENCY } from '../storage/s3.js';
 import type { Sink } from '../storage/sink.js';
@@ -91,9 +91,10 @@ export interface PublishOptions {
   docker?: DockerStep;
   /** Merges leg bundles into one release (build-artifacts' mergeLegs). */
   mergeLegs?: (bundleDirs: string[], log: Logger) => Promise<MergedRelease>;
-  /** Objects (and request bodies) in flight; multipart part size in bytes. */
+  /** Request bodies in flight; multipart part size and threshold in bytes (src/storage/s3.ts defaults). */
   concurrency?: number;
   partSize?: number;
+  multipartThreshold?: number;
 }
 
 export interface DestinationRow {
@@ -438,7 +439,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   );
 
   // The release page is planned against the forge (read-only in a dry run).
-  const pageContent = forge ? releasePage(o, config, env, release, info, mayMove, key) : undefined;
+  const pageContent = forge ? await releasePage(o, config, env, release, info, mayMove, key) : undefined;
   let page: PageResult | undefined;
   if (forge && pageContent && o.dryRun)
     page = await syncReleasePage(forge, pageContent, { dryRun: true, log });
@@ -512,7 +513,13 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   for (const d of [relDest, docsDest, instDest]) {
     if (!d) continue;
     const mine = pointerObjects.filter((x) => x.dest === d.name);
-    await writeObjects(d.sink, mine, { concurrency, log, label: 'pointers', tally });
+    await writeObjects(d.sink, mine, {
+      concurrency,
+      log,
+      label: 'pointers',
+      tally,
+      verifyPrefix: manualPrefix(name, 'stable'),
+    });
     await deleteObjects(d.sink, mine, { log, label: 'pointers', tally });
   }
   if (relDest && want.releases)
@@ -621,6 +628,7 @@ async function openDestinations(
         pathStyle: env.s3?.['path-style'] ?? true,
         credentials,
         partSize: o.partSize,
+        multipartThreshold: o.multipartThreshold,
         concurrency: o.concurrency,
       };
     } catch (e) {
@@ -778,7 +786,7 @@ async function writeIndex(
   }
 }
 
-function releasePage(
+async function releasePage(
   o: PublishOptions,
   config: ReturnType<typeof loadConfig>,
   env: EnvironmentConfig,
@@ -801,6 +809,7 @@ function releasePage(
           url: `${base(urls.releases)}/${f.path}`,
           size: f.size,
           sha256: f.sha256,
+          source: f.source,
         });
   if (urls.install)
     for (const f of release.files) {
@@ -811,8 +820,11 @@ function releasePage(
           url: `${base(urls.install)}/${installerVersionKey(name, version, inst)}`,
           size: f.size,
           sha256: f.sha256,
+          source: f.source,
         });
     }
+  // The download table shows each file's sha256 (hashed now if the upload did not need it).
+  for (const l of links) l.sha256 = await ensureSha256({ source: l.source, sha256: l.sha256 });
   const extra: string[] = [];
   if (urls.cache)
     extra.push(`Binary cache: ${base(urls.cache)}${key ? ` (public key \`${key.publicKey}\`)` : ''}`);

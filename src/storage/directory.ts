@@ -40,6 +40,14 @@ export class DirectorySink implements Sink {
     await fs.promises.rename(tmp, f);
   }
 
+  async putBytes(key: string, bytes: Uint8Array, _options: PutOptions): Promise<void> {
+    const f = this.file(key);
+    await fs.promises.mkdir(path.dirname(f), { recursive: true });
+    const tmp = `${f}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+    await fs.promises.writeFile(tmp, bytes);
+    await fs.promises.rename(tmp, f);
+  }
+
   async list(prefix: string): Promise<StoredObject[]> {
     // A prefix is a string prefix of keys, as in S3: list the deepest directory it names, then filter.
     const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';

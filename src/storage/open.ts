@@ -9,6 +9,7 @@ export interface S3Settings {
   pathStyle: boolean;
   credentials: S3Credentials;
   partSize?: number;
+  multipartThreshold?: number;
   concurrency?: number;
 }
 

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,10 +11,10 @@ import {
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { RelengError } from '../errors.js';
 import { Semaphore } from './pool.js';
+import { SignedPut } from './s3-put.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
@@ -34,17 +33,21 @@ export interface S3SinkOptions {
   region: string;
   pathStyle: boolean;
   credentials: S3Credentials;
-  /** Multipart part size in bytes (S3's minimum is 5 MiB); files up to this size go in one PUT. */
+  /** Files above this many bytes go in parts; up to it, in one streamed PUT. */
+  multipartThreshold?: number;
+  /** Multipart part size in bytes (S3's minimum is 5 MiB). */
   partSize?: number;
   /** Request bodies in flight at once across every upload through this sink (parts included). */
   concurrency?: number;
 }
 
-export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+// Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
+// guidance puts multipart at ~100 MB and above — and 32 MiB parts above it, 16 request bodies in flight.
+export const DEFAULT_MULTIPART_THRESHOLD = 128 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 32 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 16;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
-const READ_CHUNK = 1 << 20;
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
@@ -69,18 +72,19 @@ const statusOf = (e: unknown) => (e as SdkError).$metadata?.httpStatusCode;
 /**
  * One bucket (and prefix) of an S3-compatible server. Uploads stream from the file — a single PUT up to
  * `partSize`, multipart above it, each part its own ranged read stream with a known length — so memory stays
- * flat whatever the file size; the SDK signs streamed bodies as UNSIGNED-PAYLOAD and, with `WHEN_REQUIRED`,
- * adds no checksums Garage or R2 would reject. Body requests are retried here with a fresh stream (a
- * consumed stream cannot be replayed by the SDK's own retry).
+ * flat whatever the file size (lib-storage's Upload would hold partSize × queueSize in memory per object).
+ * The requests that carry bytes go through SignedPut (src/storage/s3-put.ts); the rest through the S3
+ * client, with `WHEN_REQUIRED` checksums so Garage and R2 accept them. Body requests are retried here with
+ * a fresh stream (a consumed stream cannot be replayed).
  */
 export class S3Sink implements Sink {
   readonly bucket: string;
   readonly prefix: string;
   private client: S3Client;
-  /** For requests with a body: no SDK retries, ours re-open the stream. */
-  private bodyClient: S3Client;
+  private putter: SignedPut;
   private slots: Semaphore;
   readonly partSize: number;
+  readonly multipartThreshold: number;
 
   constructor(private options: S3SinkOptions) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(options.url));
@@ -99,9 +103,14 @@ export class S3Sink implements Sink {
       },
     };
     this.client = new S3Client(config);
-    this.bodyClient = new S3Client({ ...config, maxAttempts: 1 });
     this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
-    this.slots = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.multipartThreshold = Math.max(
+      this.partSize,
+      options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
+    );
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.slots = new Semaphore(concurrency);
+    this.putter = new SignedPut({ ...options, sockets: concurrency + 4 });
   }
 
   get location(): string {
@@ -123,24 +132,25 @@ export class S3Sink implements Sink {
   }
 
   async put(key: string, file: string, o: PutOptions): Promise<void> {
-    if (o.size <= this.partSize) {
+    const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
+    if (o.contentType) headers['content-type'] = o.contentType;
+    if (o.size <= this.multipartThreshold) {
       await this.withRetry(key, () =>
         this.slots.use(() =>
-          this.bodyClient.send(
-            new PutObjectCommand({
-              Bucket: this.bucket,
-              Key: this.key(key),
-              Body: fs.createReadStream(file, { highWaterMark: READ_CHUNK }),
-              ContentLength: o.size,
-              ContentType: o.contentType,
-              Metadata: { [SHA_KEY]: o.sha256 },
-            }),
-          ),
+          this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers),
         ),
       );
       return;
     }
     await this.putMultipart(key, file, o);
+  }
+
+  async putBytes(key: string, bytes: Uint8Array, o: PutOptions): Promise<void> {
+    const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
+    if (o.contentType) headers['content-type'] = o.contentType;
+    await this.withRetry(key, () =>
+      this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)),
+    );
   }
 
   private async putMultipart(key: string, file: string, o: PutOptions): Promise<void> {
@@ -165,19 +175,15 @@ export class S3Sink implements Sink {
           const start = i * partSize;
           const end = Math.min(o.size, start + partSize);
           return this.withRetry(key, () =>
-            this.slots.use(async () => {
-              const r = await this.bodyClient.send(
-                new UploadPartCommand({
-                  Bucket: this.bucket,
-                  Key: this.key(key),
-                  UploadId: uploadId,
-                  PartNumber: i + 1,
-                  Body: fs.createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }),
-                  ContentLength: end - start,
-                }),
-              );
-              return r.ETag!;
-            }),
+            this.slots.use(() =>
+              this.putter.put(
+                this.bucket,
+                this.key(key),
+                { file, start, size: end - start },
+                {},
+                { partNumber: String(i + 1), uploadId },
+              ),
+            ),
           );
         }),
       );
@@ -306,7 +312,7 @@ export class S3Sink implements Sink {
   async checkWrite(): Promise<string[]> {
     const probe = `${this.prefix}.releng-preflight-${randomBytes(6).toString('hex')}`;
     try {
-      await this.bodyClient.send(
+      await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: probe,

@@ -22,6 +22,8 @@ export interface Sink {
   head(key: string): Promise<StoredObject | undefined>;
   /** Writes the file's bytes under key; readers never see a partial object. */
   put(key: string, file: string, options: PutOptions): Promise<void>;
+  /** The same for bytes in memory (small files read once, the index). */
+  putBytes(key: string, bytes: Uint8Array, options: PutOptions): Promise<void>;
   list(prefix: string): Promise<StoredObject[]>;
   delete(keys: string[]): Promise<void>;
   /** A small object's bytes (an index, a narinfo), or undefined when there is none. */

@@ -84,6 +84,7 @@ function opts(project: Project, built: Built, extra: Partial<PublishOptions> = {
     env: { TEST_SIGNING_KEY: key.secret },
     log: silentLogger,
     partSize: 5 * 1024 * 1024,
+    multipartThreshold: 5 * 1024 * 1024,
     ...extra,
   };
 }

@@ -27,6 +27,7 @@ const s3Sink = (url = 's3://releases/lix', credentials = s3.credentials) =>
     pathStyle: true,
     credentials,
     partSize: 5 * 1024 * 1024,
+    multipartThreshold: 5 * 1024 * 1024,
   });
 
 function file(bytes: Buffer): string {

@@ -8,7 +8,9 @@ import { readIndex, renderIndex } from '../../src/publish/index-object.js';
 import { installerName, manualPrefix, versionDir } from '../../src/publish/layout.js';
 import { type PublishPlan, planJson } from '../../src/publish/plan.js';
 import { decidePointers, decideSync, decideVersioned, type Wanted } from '../../src/publish/rules.js';
+import { ensureSha256 } from '../../src/storage/hash.js';
 import type { PutOptions, Sink, StoredObject } from '../../src/storage/sink.js';
+import { tmpDir, writeFiles } from '../helpers/tmp.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -27,6 +29,10 @@ class MemorySink implements Sink {
   async put(key: string, _file: string, o: PutOptions) {
     this.calls.push(`PUT ${key}`);
     this.objects.set(key, { bytes: 'x'.repeat(o.size), meta: o.sha256 });
+  }
+  async putBytes(key: string, bytes: Uint8Array, o: PutOptions) {
+    this.calls.push(`PUT ${key}`);
+    this.objects.set(key, { bytes: Buffer.from(bytes).toString(), meta: o.sha256 });
   }
   async list(prefix: string) {
     this.calls.push(`LIST ${prefix}`);
@@ -111,7 +117,7 @@ describe('the immutable rule', () => {
       false,
     );
     expect(d.objects.map((o) => o.action)).toEqual(['skip', 'skip', 'skip', 'upload']);
-    expect(s.calls).toEqual(['HEAD v/b', 'HEAD v/c']);
+    expect(s.calls.sort()).toEqual(['HEAD v/b', 'HEAD v/c']);
   });
 });
 
@@ -156,6 +162,42 @@ describe('pointers', () => {
     ]);
     const held = await decideSync(s, 'docs', 'm/2.93/', [want('m/2.93/a', 'changed')], 'held');
     expect(held.map((o) => o.action)).toEqual(['hold']);
+  });
+});
+
+describe('an artifacts dir is hashed only when needed', () => {
+  test('absent objects are planned unhashed; compared and pointer objects hash their file', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { a: 'aaa', b: 'bbb', p: 'ptr' });
+    const lazy = (key: string, file: string): Wanted => ({
+      dest: 'releases',
+      key,
+      source: `${dir}/${file}`,
+      size: 3,
+      sha256: '',
+    });
+    const s = new MemorySink();
+    s.set('v/b', 'bbb');
+    s.set('p', 'ptr');
+    const d = await decideVersioned(
+      s,
+      [lazy('v/a', 'a'), lazy('v/b', 'b')],
+      { listing: new Map([['v/b', 3]]) },
+      false,
+    );
+    expect(d.objects.map((o) => [o.action, o.sha256])).toEqual([
+      ['upload', ''],
+      ['skip', sha('bbb')],
+    ]);
+    expect((await decidePointers(s, [lazy('p', 'p')], undefined))[0]).toMatchObject({
+      action: 'skip',
+      sha256: sha('ptr'),
+    });
+    expect((await decideSync(s, 'docs', 'v/', [lazy('v/b', 'b')], undefined))[0]).toMatchObject({
+      action: 'skip',
+    });
+    expect(await ensureSha256(d.objects[0]!)).toBe(sha('aaa'));
+    expect(d.objects[0]!.sha256).toBe(sha('aaa'));
   });
 });
 

@@ -11,6 +11,8 @@ export interface DockerRequest {
   /** The maintenance rule's answer: may `latest` move? */
   latest: boolean;
   dryRun: boolean;
+  /** Where registry logins are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …). */
+  env: NodeJS.ProcessEnv;
   log: Logger;
 }
 

@@ -230,6 +230,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     version,
     latest: mayMove,
     dryRun: o.dryRun,
+    env: o.env,
     log,
   };
   if (want.docker) problems.push(...(await dockerStep.preflight(dockerReq)));

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { MergedRelease } from '../../src/bundle/release.js';
-import type { Logger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
+import type { PublishOptions } from '../../src/stages/publish.js';
 import { parseCommandFile, ROOT } from './action.js';
 import { git, makeBareRemote, makeRepo } from './git.js';
 import { nixEnv } from './nix.js';
@@ -179,21 +180,28 @@ export function recordingLogger(): Logger & { lines: string[] } {
   };
 }
 
-/** Every file under dir with size and mtime: equal snapshots mean nothing was written. */
-export function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const f = path.join(e.parentPath, e.name);
-    const st = fs.statSync(f);
-    out[path.relative(dir, f)] = `${st.size}@${st.mtimeMs}`;
-  }
-  return out;
-}
+// What a run may have written: the e2e harness's own snapshot (files, sizes, mtimes) and refs listing.
+export { refs, snapshot } from '../e2e/harness/servers.js';
 
-export function refs(bare: string): string {
-  return git(bare, 'for-each-ref', '--format=%(refname) %(objectname)');
+/** The stage's options with everything off, for the project in `dir`; `extra` overrides. */
+export function publishOptions(
+  dir: string,
+  extra: Partial<PublishOptions> & Pick<PublishOptions, 'source'>,
+): PublishOptions {
+  return {
+    dir,
+    configPath: path.join(dir, 'releng.yml'),
+    environment: 'staging',
+    force: false,
+    forcePushTag: false,
+    pushBranch: false,
+    noCheckGit: false,
+    dryRun: false,
+    skip: ['docker'],
+    env: {},
+    log: silentLogger,
+    ...extra,
+  };
 }
 
 /**

@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
 import { publish } from '../../src/stages/publish.js';
 import { NIX_CONFIG } from '../helpers/nix.js';
-import { buildRelease, makeProject, nixKey } from '../helpers/publish-fixture.js';
+import { buildRelease, makeProject, nixKey, publishOptions } from '../helpers/publish-fixture.js';
 import { type S3Server, startS3 } from '../helpers/s3.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -20,6 +19,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
+const ONLY_CACHE = ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'] as const;
 const key = nixKey('releng-test-cache-1');
 const wrong = nixKey('releng-test-cache-1');
 const built = buildRelease('2.93.0', { bigBytes: 10, installer: false });
@@ -48,22 +48,15 @@ describe('a signed cache the real nix accepts', () => {
         'signing-key': { env: 'CACHE_KEY' },
       },
     }).dir;
-    const r = await publish({
-      dir,
-      configPath: path.join(dir, 'releng.yml'),
-      environment: 'staging',
-      source: { release: built.release },
-      force: false,
-      forcePushTag: false,
-      pushBranch: false,
-      noCheckGit: false,
-      dryRun: false,
-      skip: ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'],
-      s3AccessKeyId: 'S3RVER',
-      s3SecretAccessKey: 'S3RVER',
-      env: { CACHE_KEY: key.secret },
-      log: silentLogger,
-    });
+    const r = await publish(
+      publishOptions(dir, {
+        source: { release: built.release },
+        skip: ONLY_CACHE,
+        s3AccessKeyId: 'S3RVER',
+        s3SecretAccessKey: 'S3RVER',
+        env: { CACHE_KEY: key.secret },
+      }),
+    );
     expect(r.publicKey).toBe(key.public);
     const url = `${s3.endpoint}/cache/signed`;
     const ok = copyInto(url, key.public);
@@ -80,20 +73,15 @@ describe('a signed cache the real nix accepts', () => {
     const project = makeProject('2.93.0', {
       local: { cache: 'out/cache', 'signing-key': { env: 'CACHE_KEY' } },
     });
-    const r = await publish({
-      dir: project.dir,
-      configPath: path.join(project.dir, 'releng.yml'),
-      environment: 'local',
-      source: { release: built.release },
-      force: false,
-      forcePushTag: false,
-      pushBranch: false,
-      noCheckGit: true,
-      dryRun: false,
-      skip: ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'],
-      env: { CACHE_KEY: key.secret },
-      log: silentLogger,
-    });
+    const r = await publish(
+      publishOptions(project.dir, {
+        environment: 'local',
+        source: { release: built.release },
+        noCheckGit: true,
+        skip: ONLY_CACHE,
+        env: { CACHE_KEY: key.secret },
+      }),
+    );
     expect(r.uploadedObjects).toBeGreaterThan(4);
     const cache = path.join(project.dir, 'out/cache');
     expect(fs.readdirSync(cache).sort()).toEqual(

@@ -7,7 +7,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { type PublishOptions, publish } from '../../src/stages/publish.js';
 import { type ForgeStub, startForgeStub } from '../helpers/forge-stub.js';
 import { git, makeBareRemote } from '../helpers/git.js';
-import { buildRelease, makeProject, NAME, recordingLogger } from '../helpers/publish-fixture.js';
+import {
+  buildRelease,
+  makeProject,
+  NAME,
+  publishOptions,
+  recordingLogger,
+} from '../helpers/publish-fixture.js';
 
 const TOKEN = 'forge-token-secret-123';
 const built = buildRelease('2.93.0', { bigBytes: 10 });
@@ -37,22 +43,15 @@ function project(kind: 'github' | 'forgejo', apiUrl: string, version = '2.93.0',
 }
 
 const run = (dir: string, extra: Partial<PublishOptions> = {}) =>
-  publish({
-    dir,
-    configPath: path.join(dir, 'releng.yml'),
-    environment: 'staging',
-    source: { release: built.release },
-    force: false,
-    forcePushTag: false,
-    pushBranch: false,
-    noCheckGit: true,
-    dryRun: false,
-    skip: ['cache', 'docker', 'releases', 'docs', 'installers', 'tag'],
-    forgeToken: TOKEN,
-    env: {},
-    log: recordingLogger(),
-    ...extra,
-  });
+  publish(
+    publishOptions(dir, {
+      source: { release: built.release },
+      noCheckGit: true,
+      skip: ['cache', 'docker', 'releases', 'docs', 'installers', 'tag'],
+      forgeToken: TOKEN,
+      ...extra,
+    }),
+  );
 
 const v = `${NAME}/${NAME}-2.93.0`;
 

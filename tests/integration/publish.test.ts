@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
 import { parseNarInfo } from '../../src/nix/narinfo.js';
 import { hashHex, signedBy } from '../../src/publish/narinfo.js';
 import { type PublishOptions, publish } from '../../src/stages/publish.js';
@@ -17,6 +16,7 @@ import {
   NAME,
   nixKey,
   type Project,
+  publishOptions,
   recordingLogger,
   refs,
   snapshot,
@@ -68,25 +68,15 @@ function setup(
 }
 
 function opts(project: Project, built: Built, extra: Partial<PublishOptions> = {}): PublishOptions {
-  return {
-    dir: project.dir,
-    configPath: path.join(project.dir, 'releng.yml'),
-    environment: 'staging',
+  return publishOptions(project.dir, {
     source: { release: built.release },
-    force: false,
-    forcePushTag: false,
-    pushBranch: false,
-    noCheckGit: false,
-    dryRun: false,
-    skip: ['docker'],
     s3AccessKeyId: s3.credentials.accessKeyId,
     s3SecretAccessKey: s3.credentials.secretAccessKey,
     env: { TEST_SIGNING_KEY: key.secret },
-    log: silentLogger,
     partSize: 5 * 1024 * 1024,
     multipartThreshold: 5 * 1024 * 1024,
     ...extra,
-  };
+  });
 }
 
 const sink = (bucket: string, prefix: string) =>

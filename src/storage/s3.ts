@@ -4,7 +4,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -13,7 +12,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { RelengError } from '../errors.js';
-import { Semaphore } from './pool.js';
+import { forEachLimit, Semaphore } from './pool.js';
 import { SignedPut } from './s3-put.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
@@ -244,25 +243,19 @@ export class S3Sink implements Sink {
     return out;
   }
 
+  /**
+   * One DeleteObject per key, 16 at a time — not DeleteObjects: with WHEN_REQUIRED the SDK sends that
+   * request a CRC32 checksum instead of the Content-MD5 that MinIO and other S3 servers demand
+   * (aws-sdk-js-v3#6819, #6920). Stale files of a synced manual are few.
+   */
   async delete(keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000);
-      const r = await this.client
-        .send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((k) => ({ Key: this.key(k) })), Quiet: true },
-          }),
-        )
+    await forEachLimit(keys, 16, async (k) => {
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(k) }))
         .catch((e: unknown) => {
-          throw this.wrap(e, batch[0] ?? '');
+          throw this.wrap(e, k);
         });
-      const failed = r.Errors ?? [];
-      if (failed.length > 0)
-        throw new RelengError(
-          `S3 ${this.location}: could not delete ${failed.length} object(s), e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ''}; check the credentials' delete permission`,
-        );
-    }
+    });
   }
 
   async get(key: string): Promise<Buffer | undefined> {

@@ -75,6 +75,20 @@ describe.each(sinks)('%s sink', (_, make) => {
     expect(await sink.head('big.bin')).toEqual({ key: 'big.bin', size: big.length, sha256: meta.sha256 });
   });
 
+  test('keys with spaces, reserved and non-ASCII characters round-trip (signed PUT, SDK LIST/HEAD/GET)', async () => {
+    const sink = make();
+    const f = file(Buffer.from('odd'));
+    const meta = await sha256File(f);
+    const keys = ["odd/a b+c(1)!*'~.html", 'odd/ünï©ødé.txt', 'odd/q?x=1&y#z', 'odd/pct%20.txt'];
+    for (const k of keys) await sink.put(k, f, meta);
+    await sink.putBytes('odd/bytes [1].txt', Buffer.from('odd'), meta);
+    expect((await sink.list('odd/')).map((o) => o.key).sort()).toEqual([...keys, 'odd/bytes [1].txt'].sort());
+    for (const k of [...keys, 'odd/bytes [1].txt']) {
+      expect(await sink.head(k), k).toEqual({ key: k, size: 3, sha256: meta.sha256 });
+      expect((await sink.get(k))?.toString(), k).toBe('odd');
+    }
+  });
+
   test('keys that escape are refused', async () => {
     await expect(make().head('../x')).rejects.toThrow(/invalid object key/);
   });

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Sink } from '../storage/sink.js';
-import type { Destination } from './layout.js';
+import { describeKey, type Sink } from '../storage/sink.js';
+import { type Destination, indexKey } from './layout.js';
+import type { PlannedObject } from './plan.js';
+import type { Tally } from './upload.js';
 
 /**
  * The per-release index (`NAME/NAME-VERSION/.releng-index.json` in the releases destination): every
@@ -46,4 +50,36 @@ export function renderIndex(version: string, index: IndexMap): string {
   }
   const doc: ReleaseIndex = { schema: 1, version, objects };
   return `${JSON.stringify(doc, null, 1)}\n`;
+}
+
+/**
+ * The index after this run: what it had, plus every versioned object now verified there. Written (and
+ * verified) only when its bytes change, so a re-run after success writes nothing.
+ */
+export async function writeIndex(
+  sink: Sink,
+  name: string,
+  version: string,
+  index: IndexMap,
+  verified: Partial<Record<Destination, PlannedObject[]>>,
+  log: Logger,
+  tally: Tally,
+): Promise<void> {
+  for (const [dest, objects] of Object.entries(verified) as [Destination, PlannedObject[]][]) {
+    const m = index.get(dest) ?? new Map();
+    for (const x of objects) m.set(x.key, { size: x.size, sha256: x.sha256 });
+    if (m.size) index.set(dest, m);
+  }
+  const bytes = Buffer.from(renderIndex(version, index));
+  const key = indexKey(name, version);
+  if ((await sink.get(key))?.equals(bytes)) return;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await sink.putBytes(key, bytes, { sha256, size: bytes.length, contentType: 'application/json' });
+  const back = await sink.head(key);
+  if (back?.sha256 !== sha256)
+    throw new RelengError(`${describeKey(sink, key)}: verification after writing failed; run publish again`);
+  log.info(`release index: ${describeKey(sink, key)} (${index.get('releases')?.size ?? 0} objects)`);
+  tally.bytes += bytes.length;
+  tally.objects++;
+  tally.written.push({ dest: sink.location, key, size: bytes.length });
 }

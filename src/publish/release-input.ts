@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { findBundles } from '../bundle/find.js';
 import type { MergedRelease, TreeFile } from '../bundle/release.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { sha256File } from '../storage/hash.js';
 import { versionDir } from './layout.js';
 
 /** Where the store paths for the binary cache come from. */
@@ -108,3 +110,60 @@ function walk(root: string): string[] {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export type ReleaseSource =
+  | { bundles: string[] }
+  | { artifactsDir: string }
+  /** A release already merged (tests; and what bundles become through mergeLegs). */
+  | { release: MergedRelease; origin?: string };
+
+/** The release to publish, from leg bundles (merged), a merged release, or an artifacts dir. */
+export async function loadRelease(
+  source: ReleaseSource,
+  o: {
+    dir: string;
+    name: string;
+    version: string;
+    mergeLegs?: (bundleDirs: string[], log: Logger) => Promise<MergedRelease>;
+    log: Logger;
+  },
+): Promise<ReleaseInput> {
+  if ('artifactsDir' in source)
+    return fromArtifactsDir(path.resolve(o.dir, source.artifactsDir), o.name, o.version, o.log);
+  let merged: MergedRelease;
+  let origin: string;
+  if ('release' in source) {
+    merged = source.release;
+    origin = source.origin ?? 'the merged release';
+  } else {
+    const dirs = findBundles(source.bundles, o.dir);
+    if (!o.mergeLegs) throw new Error('publish: no mergeLegs given for bundles');
+    merged = await o.mergeLegs(dirs, o.log);
+    origin = dirs.join(', ');
+  }
+  if (merged.name && merged.name !== o.name)
+    throw new RelengError(
+      `${origin}: the legs are a build of '${merged.name}', but releng.yml says name: ${o.name}; publish from the project's own checkout`,
+    );
+  const release = fromMerged(merged, origin);
+  if (release.version !== o.version)
+    throw new RelengError(
+      `${origin} is a build of ${release.version}, but version.json in ${o.dir} says ${o.version}; publish from the checkout of the release's tag`,
+    );
+  return release;
+}
+
+/** The manual's files, hashed (a few megabytes: the docs sync compares every page). */
+export async function manualTree(dir: string): Promise<TreeFile[]> {
+  const out: TreeFile[] = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const source = path.join(e.parentPath, e.name);
+    if (!(e.isFile() || (e.isSymbolicLink() && fs.statSync(source).isFile()))) continue;
+    out.push({
+      path: path.relative(dir, source).split(path.sep).join('/'),
+      source,
+      ...(await sha256File(source)),
+    });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -1,5 +1,11 @@
+import type { Config, EnvironmentConfig } from '../config/schema.js';
+import type { VersionInfo } from '../config/version.js';
 import type { ForgeClient, ForgeRelease, ReleaseFields } from '../forge/client.js';
 import { formatBytes, type Logger } from '../log.js';
+import { ensureSha256 } from '../storage/hash.js';
+import { installerName, installerVersionKey, manualPrefix, versionDir } from './layout.js';
+import { versionNotes } from './notes.js';
+import type { ReleaseInput } from './release-input.js';
 
 export interface ReleaseLink {
   name: string;
@@ -97,4 +103,57 @@ export async function syncReleasePage(
     `release page ${c.tag} on ${client.kind} (${client.repository}): ${action}${o.dryRun ? ' (dry run)' : ''}`,
   );
   return { action, url: release?.htmlUrl, links };
+}
+
+/**
+ * What the release page of this version says: its section of the release notes, the version directory's
+ * files and the installers as links (public-urls in releng.yml), the cache with its public key, the manual.
+ */
+export async function pageContent(o: {
+  dir: string;
+  config: Config;
+  env: EnvironmentConfig;
+  release: ReleaseInput;
+  info: VersionInfo;
+  latest: boolean;
+  publicKey?: string;
+  log: Logger;
+}): Promise<PageContent> {
+  const { name, product } = o.config;
+  const { version, major } = o.info;
+  const urls = o.env['public-urls'] ?? {};
+  const base = (u: string) => u.replace(/\/+$/, '');
+  const vdir = versionDir(name, version);
+  const links: ReleaseLink[] = [];
+  const link = (linkName: string, url: string, f: ReleaseInput['files'][number]) =>
+    links.push({ name: linkName, url, size: f.size, sha256: f.sha256, source: f.source });
+  if (urls.releases)
+    for (const f of o.release.files)
+      if (f.path.startsWith(vdir) && !f.path.slice(vdir.length).includes('/'))
+        link(f.path.slice(vdir.length), `${base(urls.releases)}/${f.path}`, f);
+  if (urls.install)
+    for (const f of o.release.files) {
+      const inst = installerName(name, f.path);
+      if (inst && !links.some((l) => l.name === inst))
+        link(inst, `${base(urls.install)}/${installerVersionKey(name, version, inst)}`, f);
+    }
+  // The download table shows each file's sha256 (hashed now if the upload did not need it).
+  for (const l of links) l.sha256 = await ensureSha256({ source: l.source, sha256: l.sha256 });
+  const extra: string[] = [];
+  if (urls.cache)
+    extra.push(`Binary cache: ${base(urls.cache)}${o.publicKey ? ` (public key \`${o.publicKey}\`)` : ''}`);
+  if (urls.docs && o.release.manualDir)
+    extra.push(
+      `Manual: ${base(urls.docs)}/${manualPrefix(name, o.info.officialRelease ? major : 'nightly')}`,
+    );
+  if (!urls.releases) o.log.info('release page: no public-urls.releases in releng.yml, so no download links');
+  return {
+    tag: version,
+    title: `${product} ${version}${o.info.releaseName ? ` "${o.info.releaseName}"` : ''}`,
+    notes: versionNotes(o.dir, o.config.notes['output-dir'], product, version, major),
+    links,
+    extra,
+    prerelease: !/^\d+\.\d+(\.\d+)?$/.test(version),
+    latest: o.latest,
+  };
 }

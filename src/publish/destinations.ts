@@ -1,0 +1,101 @@
+import { resolveSink } from '../config/load.js';
+import type { EnvironmentConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { resolveS3Credentials } from '../storage/credentials.js';
+import { isS3Location, openSink, type S3Settings } from '../storage/open.js';
+import type { Sink } from '../storage/sink.js';
+import type { Destination } from './layout.js';
+
+/** A destination of the environment, opened. */
+export interface Dest {
+  name: Destination;
+  location: string;
+  sink: Sink;
+  /** releng.yml `public-urls`: where readers fetch it. */
+  publicUrl?: string;
+}
+
+export interface DestinationOptions {
+  environment: string;
+  env: EnvironmentConfig;
+  /** The working directory: directory sinks and the credentials command are relative to it. */
+  dir: string;
+  processEnv: NodeJS.ProcessEnv;
+  log: Logger;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  partSize?: number;
+  multipartThreshold?: number;
+  concurrency?: number;
+}
+
+/** The skip name that leaves each destination out, for messages. */
+const SKIP_NAME: Record<Destination, string> = {
+  cache: 'cache',
+  releases: 'releases',
+  install: 'installers',
+  docs: 'docs',
+};
+
+/**
+ * The destinations the steps need, opened. A missing one, or S3 credentials that cannot be found, is a
+ * problem for preflight, not an exception: preflight reports everything together.
+ */
+export async function openDestinations(
+  o: DestinationOptions,
+  needed: Destination[],
+  problems: string[],
+): Promise<Map<Destination, Dest>> {
+  const locations = new Map<Destination, string>();
+  for (const dest of needed) {
+    const loc = o.env[dest];
+    if (!loc)
+      problems.push(
+        `environment '${o.environment}' has no '${dest}' destination in releng.yml; add one or pass skip: ${SKIP_NAME[dest]}`,
+      );
+    else locations.set(dest, resolveSink(loc, o.dir));
+  }
+  let s3: S3Settings | undefined;
+  if ([...locations.values()].some(isS3Location)) {
+    try {
+      s3 = {
+        endpoint: o.env.s3?.endpoint,
+        region: o.env.s3?.region ?? 'us-east-1',
+        pathStyle: o.env.s3?.['path-style'] ?? true,
+        credentials: await resolveS3Credentials({
+          accessKeyId: o.s3AccessKeyId,
+          secretAccessKey: o.s3SecretAccessKey,
+          env: o.processEnv,
+          command: o.env.s3?.['credentials-command'],
+          cwd: o.dir,
+          log: o.log,
+        }),
+        partSize: o.partSize,
+        multipartThreshold: o.multipartThreshold,
+        concurrency: o.concurrency,
+      };
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  const out = new Map<Destination, Dest>();
+  for (const [dest, location] of locations) {
+    if (isS3Location(location) && !s3) continue;
+    try {
+      out.set(dest, {
+        name: dest,
+        location,
+        sink: openSink(location, o.dir, s3),
+        publicUrl: o.env['public-urls']?.[dest],
+      });
+    } catch (e) {
+      problems.push(`${dest}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** Where a reader finds `key`: the public URL when configured, else the sink location. */
+export function urlOf(d: Dest, key: string): string {
+  return `${(d.publicUrl ?? d.location).replace(/\/+$/, '')}/${key}`;
+}

@@ -270,14 +270,16 @@ async function signInto(work: string, paths: string[], o: CachePublishOptions): 
   }
   const copy = async (keyFile?: string) => {
     for (const [from, group] of bySource)
-      await o.log.group(`nix copy ${group.length} path(s) into a signed cache`, () =>
-        copyToSignedCache({
-          from: from ? `file://${from}` : undefined,
-          to: work,
-          keyFile,
-          paths: group,
-          log: o.log,
-        }),
+      await o.log.group(
+        `nix copy ${group.length} path(s) into the ${keyFile ? 'signed' : 'unsigned'} work cache`,
+        () =>
+          copyToSignedCache({
+            from: from ? `file://${from}` : undefined,
+            to: work,
+            keyFile,
+            paths: group,
+            log: o.log,
+          }),
       );
   };
   if (o.key) await withKeyFile(o.key, copy);

@@ -444,7 +444,9 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       log,
       tally,
     });
-    plan.steps[0]!.objects.push(...written);
+    // The step now lists the objects written (NARs, listings, narinfo) beside the store paths already there.
+    const cacheStep = plan.steps[0]!;
+    cacheStep.objects = [...cacheStep.objects.filter((x) => x.action === 'skip'), ...written];
   }
   if (want.docker) {
     const out = await log.group('docker images', () => dockerStep.publish(dockerReq));

@@ -128,9 +128,11 @@ describe('the bundled CLI and action', () => {
       'branch',
       'release-page',
     ]);
-    // drvs.txt: the derivations and their outputs, with their closures.
+    // drvs.txt: the derivations and their outputs, with their closures — each one's narinfo written.
     const cacheKeys = plan.steps[0].objects.map((o: { key: string }) => o.key);
-    for (const p of [...built.storePaths, ...built.drvPaths]) expect(cacheKeys).toContain(p);
+    for (const sp of [...built.storePaths, ...built.drvPaths])
+      expect(cacheKeys).toContain(`${sp.slice(11, 43)}.narinfo`);
+    expect(cacheKeys.filter((k: string) => k.startsWith('nar/')).length).toBeGreaterThanOrEqual(4);
     expect(r.stderr).not.toContain(key.secret.split(':')[1]);
     expect(r.stderr).toMatch(/Published 2\.93\.0 to staging/);
     expect(git(p.remote, 'rev-parse', `refs/tags/${VERSION}`)).toBe(

@@ -53,6 +53,11 @@ export async function openDestinations(
       problems.push(
         `environment '${o.environment}' has no '${dest}' destination in releng.yml; add one or pass skip: ${SKIP_NAME[dest]}`,
       );
+    // `s3:/bucket` or `gs://…` would otherwise become a directory of that name.
+    else if (/^[a-z][a-z0-9+.-]*:/i.test(loc) && !isS3Location(loc))
+      problems.push(
+        `releng.yml environments.${o.environment}.${dest}: '${loc}' is neither s3://bucket[/prefix] nor a directory; fix the URL`,
+      );
     else locations.set(dest, resolveSink(loc, o.dir));
   }
   let s3: S3Settings | undefined;

@@ -31,6 +31,16 @@ interface Case {
   error: RegExp;
 }
 
+/** A minimal release tree for publish cases, and the flags that publish only its releases step. */
+const PUBLISH_TREE = { 'release/artifacts/demo/demo-2.93.0/demo-2.93.0.tar.gz': 'x\n' };
+const PUBLISH_RELEASES_ONLY = [
+  '--artifacts-dir',
+  'release/artifacts',
+  '--no-check-git',
+  '--skip',
+  'cache,docker,docs,installers,tag,release-page',
+];
+
 const FRAGMENT = (front: string, body = 'Body.') => `---\n${front}\n---\n\n${body}\n`;
 
 const CASES: Case[] = [
@@ -191,6 +201,86 @@ const CASES: Case[] = [
     },
     error:
       /HEAD is not on tag 2\.93\.0 \(git describe --tags says 2\.93\.0-1-g[0-9a-f]+\); check out the tag, or pass no-check-git/,
+  },
+  // publish: inputs, destinations, credentials, keys (a minimal release tree, steps that need no server)
+  {
+    name: 'publish to an environment releng.yml does not define',
+    stage: 'publish',
+    args: ['--environment', 'staging', '--artifacts-dir', 'release/artifacts'],
+    error: /environment 'staging' is not defined in releng\.yml 'environments:'; known: local/,
+  },
+  {
+    name: 'publish with neither bundles nor an artifacts dir',
+    stage: 'publish',
+    error: /pass input 'bundles' \(the leg bundles of build-artifacts\) or 'artifacts-dir'/,
+  },
+  {
+    name: 'publish from bundles that hold no leg',
+    stage: 'publish',
+    args: ['--bundles', 'nowhere/*'],
+    error: /bundles: no leg bundle \(leg\.json\) at or below 'nowhere\/\*'/,
+  },
+  {
+    name: 'publish skipping a step that does not exist',
+    stage: 'publish',
+    args: ['--artifacts-dir', 'release/artifacts', '--skip', 'docker,sideways'],
+    error: /input 'skip': unknown step\(s\) sideways; known: cache, docker, releases/,
+  },
+  {
+    name: 'publish to live without the typed confirmation',
+    stage: 'publish',
+    args: ['--environment', 'live', '--artifacts-dir', 'release/artifacts'],
+    config: { environments: { live: { releases: 'out/releases' } } },
+    error: /publishing to live needs input 'confirm' set to 'I want to release this'/,
+  },
+  {
+    name: 'publish to a bucket name S3 refuses',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: { environments: { staging: { releases: 's3://Bad_Bucket' } } },
+    env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+    error:
+      /releases: 's3:\/\/Bad_Bucket' is not an S3 location; write s3:\/\/bucket or s3:\/\/bucket\/prefix/,
+  },
+  {
+    name: 'publish to a mistyped S3 URL (not silently a directory)',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: { environments: { staging: { releases: 's3:/releases' } } },
+    error:
+      /environments\.staging\.releases: 's3:\/releases' is neither s3:\/\/bucket\[\/prefix\] nor a directory/,
+  },
+  {
+    name: 'publish with a credentials command that fails',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: {
+      environments: {
+        staging: { s3: { 'credentials-command': 'echo denied >&2; exit 3' }, releases: 's3://releases' },
+      },
+    },
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    error: /s3\.credentials-command failed \(exit 3\): denied; run it by hand to see why/,
+  },
+  {
+    name: 'publish with a signing key that is not a nix secret key',
+    stage: 'publish',
+    args: [
+      '--artifacts-dir',
+      'release/artifacts',
+      '--no-check-git',
+      '--skip',
+      'docker,releases,docs,installers,tag,release-page',
+      '--environment',
+      'staging',
+    ],
+    files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
+    config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+    env: { TEST_KEY: 'not-a-key' },
+    error: /signing key in \$TEST_KEY is not a nix secret key \(expected NAME:BASE64 of 64 bytes/,
   },
 ];
 

@@ -12,7 +12,9 @@ export function versionNotes(
   version: string,
   major: string,
 ): string | undefined {
-  const file = path.resolve(dir, outputDir, `rl-${major}.md`);
+  // (The file name is built apart from the path call: ncc would take `path.resolve(dir, …, 'x.md')` for an
+  // asset of the build machine's working directory and rewrite it into the bundle.)
+  const file = path.join(path.resolve(dir, outputDir), notesFileName(major));
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -30,4 +32,8 @@ export function versionNotes(
     .slice(start + 1, end)
     .join('\n')
     .trim();
+}
+
+export function notesFileName(major: string): string {
+  return `rl-${major}.md`;
 }

@@ -13,6 +13,7 @@ import {
   NAME,
   publishOptions,
   recordingLogger,
+  runActionAsync,
 } from '../helpers/publish-fixture.js';
 
 const TOKEN = 'forge-token-secret-123';
@@ -129,6 +130,33 @@ describe('GitHub', () => {
     );
     expect(String(err)).not.toContain('wrong-token-xyz');
     expect(stub.requests.map((q) => q.method)).toEqual(['GET']);
+  });
+});
+
+describe('the bundled action', () => {
+  test('creates the page with the notes, the token masked and the URL as output', async () => {
+    stub = await startForgeStub('github', 'org/demo', TOKEN);
+    const p = project('github', stub.apiUrl);
+    const r = await runActionAsync(
+      'publish',
+      {
+        'artifacts-dir': built.artifactsDir,
+        environment: 'staging',
+        'no-check-git': 'true',
+        skip: 'cache,docker,releases,docs,installers,tag',
+        'forge-token': TOKEN,
+      },
+      { cwd: p.dir },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(stub.violations).toEqual([]);
+    expect(r.outputs['release-url']).toBe(stub.releases[0]!.html_url);
+    // The notes come from the checkout (a path the bundle must not rewrite).
+    expect(stub.releases[0]!.body).toMatch(/^## Fixes\n\n- Fixed the frobnicator\n/);
+    expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
+    const shown = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(shown.join('\n') + r.summary).not.toContain(TOKEN);
+    expect(r.summary).toContain(`Release page: ${stub.releases[0]!.html_url}`);
   });
 });
 

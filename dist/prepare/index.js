@@ -46887,6 +46887,14 @@ const environment = strictObject({
     registries: array(schema_registry).default([]),
     'git-remote': schemas_string().min(1).optional(),
     forge: forge.optional(),
+    /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
+    'public-urls': strictObject({
+        cache: schemas_string().url().optional(),
+        releases: schemas_string().url().optional(),
+        docs: schemas_string().url().optional(),
+        install: schemas_string().url().optional(),
+    })
+        .optional(),
     /** Needs the typed confirmation before publishing (default: true for `live`). */
     confirm: schemas_boolean().optional(),
 });

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -11,6 +9,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { RelengError } from '../errors.js';
 import { forEachLimit, Semaphore } from './pool.js';
 import { SignedPut } from './s3-put.js';
@@ -41,9 +40,12 @@ export interface S3SinkOptions {
 }
 
 // Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
-// guidance puts multipart at ~100 MB and above — and 32 MiB parts above it, 16 request bodies in flight.
+// guidance puts multipart at ~100 MB and above — 16 request bodies in flight. Above the threshold,
+// lib-storage with 8 MiB parts, two in flight, one big object at a time (measured: +66 MiB of RSS for a
+// 300 MiB object; 16 MiB parts cost +89 MiB for no speed).
 export const DEFAULT_MULTIPART_THRESHOLD = 128 * 1024 * 1024;
-export const DEFAULT_PART_SIZE = 32 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const MULTIPART_QUEUE = 2;
 export const DEFAULT_CONCURRENCY = 16;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -82,6 +84,7 @@ export class S3Sink implements Sink {
   private client: S3Client;
   private putter: SignedPut;
   private slots: Semaphore;
+  private bigUploads = new Semaphore(1);
   readonly partSize: number;
   readonly multipartThreshold: number;
 
@@ -152,62 +155,32 @@ export class S3Sink implements Sink {
     );
   }
 
+  /**
+   * Objects above the threshold go through lib-storage's Upload (part bookkeeping, abort on failure). It
+   * holds up to (queueSize + 1) parts in memory, so big objects go one at a time, with modest parts.
+   */
   private async putMultipart(key: string, file: string, o: PutOptions): Promise<void> {
     const partSize = Math.max(this.partSize, Math.ceil(o.size / MAX_PARTS));
-    const count = Math.ceil(o.size / partSize);
-    const created = await this.client
-      .send(
-        new CreateMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: this.key(key),
-          ContentType: o.contentType,
-          Metadata: { [SHA_KEY]: o.sha256 },
-        }),
-      )
-      .catch((e: unknown) => {
-        throw this.wrap(e, key);
-      });
-    const uploadId = created.UploadId!;
-    try {
-      const etags = await Promise.all(
-        Array.from({ length: count }, (_, i) => {
-          const start = i * partSize;
-          const end = Math.min(o.size, start + partSize);
-          return this.withRetry(key, () =>
-            this.slots.use(() =>
-              this.putter.put(
-                this.bucket,
-                this.key(key),
-                { file, start, size: end - start },
-                {},
-                { partNumber: String(i + 1), uploadId },
-              ),
-            ),
-          );
-        }),
-      );
-      await this.client
-        .send(
-          new CompleteMultipartUploadCommand({
+    await this.bigUploads.use(() =>
+      this.withRetry(key, async () => {
+        const upload = new Upload({
+          client: this.client,
+          params: {
             Bucket: this.bucket,
             Key: this.key(key),
-            UploadId: uploadId,
-            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-          }),
-        )
-        .catch((e: unknown) => {
-          throw this.wrap(e, key);
+            // A fresh stream per attempt: a consumed stream cannot be replayed.
+            Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+            ContentLength: o.size,
+            ContentType: o.contentType,
+            Metadata: { [SHA_KEY]: o.sha256 },
+          },
+          partSize,
+          queueSize: MULTIPART_QUEUE,
+          leavePartsOnError: false,
         });
-    } catch (e) {
-      // Best effort: a server without AbortMultipartUpload (s3rver) or a dead connection leaves the parts
-      // for the bucket's lifecycle rule; nothing visible was created.
-      await this.client
-        .send(
-          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key(key), UploadId: uploadId }),
-        )
-        .catch(() => undefined);
-      throw e;
-    }
+        await upload.done();
+      }),
+    );
   }
 
   private async withRetry<T>(key: string, fn: () => Promise<T>, attempts = 4): Promise<T> {

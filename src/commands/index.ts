@@ -1,4 +1,5 @@
 import type { StageCommand } from '../command.js';
+import { dockerMultiarchCommand } from './docker-multiarch.js';
 import { prepareCommand } from './prepare.js';
 import { tagCommand } from './tag.js';
 
@@ -6,7 +7,8 @@ import { tagCommand } from './tag.js';
 export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
   tagCommand,
-  // build-artifacts, docker-multiarch and publish join here as they land (issues 5, 6).
+  // build-artifacts joins here, before docker-multiarch, when it lands; publish after it.
+  dockerMultiarchCommand,
 ];
 
 export function findCommand(name: string): StageCommand | undefined {

@@ -47,7 +47,12 @@ export class LayoutSink implements ImageSink {
     await fs.promises.rename(t, file);
   }
 
-  async open(): Promise<void> {
+  async open(options: { create?: boolean } = {}): Promise<void> {
+    if (options.create === false) {
+      const w = await this.checkPush();
+      if (w) throw new RelengError(w);
+      return;
+    }
     try {
       await fs.promises.mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
       const layoutFile = path.join(this.dir, 'oci-layout');

@@ -258,7 +258,7 @@ class Pusher {
     const problems: string[] = [];
     await Promise.all(
       this.targets.map((t) =>
-        t.sink.open().catch((e: unknown) => {
+        t.sink.open({ create: !this.o.dryRun }).catch((e: unknown) => {
           problems.push(e instanceof RelengError ? e.message : `${t.sink.ref}: ${(e as Error).message}`);
         }),
       ),
@@ -432,13 +432,13 @@ class Pusher {
       }),
     );
     const limit = this.o.parallelArchives ?? 2;
+    // Read side by side: plain lines, not log groups (groups neither nest nor interleave on runners).
     await mapLimit(
       toRead.sort((x, y) => x - y),
       limit,
       async (i) => {
-        out[i] = await this.o.log.group(`Reading ${this.o.archives[i]!.file}`, () =>
-          this.read(this.o.archives[i]!),
-        );
+        this.o.log.info(`reading ${this.o.archives[i]!.file}`);
+        out[i] = await this.read(this.o.archives[i]!);
       },
     );
     return out as ImageState[];

@@ -17,8 +17,11 @@ export interface ImageSink {
   /** Sinks with the same key share blob storage (one registry): a blob uploaded to one can be mounted. */
   readonly mountKey?: string;
   readonly repository?: string;
-  /** Reach it and authenticate (ping); a RelengError naming what is wrong otherwise. */
-  open(): Promise<void>;
+  /**
+   * Reach it (ping) and, unless `create` is false (dry runs), make it ready for writing (a layout's
+   * directories); a RelengError naming what is wrong otherwise.
+   */
+  open(options?: { create?: boolean }): Promise<void>;
   /** By tag or digest; undefined when absent. */
   getManifest(reference: string): Promise<StoredManifest | undefined>;
   hasManifest(digest: string): Promise<boolean>;

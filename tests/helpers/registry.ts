@@ -1,15 +1,14 @@
 /**
  * A real registry for the tests and the benchmark: Debian's docker-registry (distribution 2.8) on a free
- * loopback port, with no auth, htpasswd Basic auth, or token auth (a small token server below, whose
- * JWTs carry an x5c certificate made with the openssl CLI). In front of it a recording proxy: every
- * request (method, path, status, Content-Range, body bytes), and a check that each PATCH of an upload
+ * loopback port, with no auth, htpasswd Basic auth, or token auth (a small token server whose JWTs carry an
+ * x5c certificate made with the openssl CLI). In front of it a recording proxy: every request (method,
+ * path, status, Content-Range, body bytes), from which `rangeProblems` checks that each PATCH of an upload
  * carries a Content-Range continuing where the previous one ended — distribution ignores the header,
- * Forgejo rejects uploads without it.
+ * Forgejo rejects uploads without it. Proxy and token server run in a child process
+ * (registry-proxy.mjs), so a test blocked in spawnSync (a bundled action, the CLI) does not block them.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createSign, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,15 +23,32 @@ export interface RecordedRequest {
   authorization?: string;
 }
 
+export interface TokenRequest {
+  method: string;
+  user?: string;
+  scopes: string[];
+  status: number;
+}
+
+export interface TokenServer {
+  realm: string;
+  service: string;
+  /** Each token request so far: method, user, scopes, status. */
+  readonly requests: TokenRequest[];
+  /** The next N tokens are issued already expired (beyond distribution's 60 s leeway) but claim 300 s. */
+  expireNext(n: number): void;
+}
+
 export interface RegistryServer {
   /** host:port of the recording proxy: what the code under test talks to. */
   host: string;
   /** host:port of docker-registry itself (for independent checks with skopeo). */
   direct: string;
   storage: string;
-  requests: RecordedRequest[];
-  /** PATCH requests without a Content-Range or not continuing the upload: must stay empty. */
-  rangeProblems: string[];
+  /** Requests through the proxy so far (completed ones). */
+  readonly requests: RecordedRequest[];
+  /** PATCH requests without a Content-Range, or not continuing their upload: must stay empty. */
+  readonly rangeProblems: string[];
   /** Blob bytes uploaded (PATCH and PUT bodies under /blobs/uploads/). */
   uploadedBytes(): number;
   reset(): void;
@@ -40,13 +56,16 @@ export interface RegistryServer {
   stop(): Promise<void>;
 }
 
-/** A temp directory removed by the server's stop() (KEEP_TMP=1 keeps it); no vitest hooks, so the bench can use it. */
-function scratch(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-function removeScratch(dir: string): void {
-  if (!process.env.KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+export interface RegistryOptions {
+  auth?: 'none' | 'htpasswd' | 'token';
+  /** user → password (htpasswd and token auth). */
+  users?: Record<string, string>;
+  /** Token auth: users granted pull only. */
+  readOnlyUsers?: string[];
+  /** Token server without the POST form (as GCR and Forgejo): clients must fall back to GET. */
+  tokenPost?: boolean;
+  /** Without the proxy (host = direct): nothing recorded, no proxy in the way of a benchmark. */
+  proxy?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -76,22 +95,47 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`docker-registry did not listen on ${port}: ${log()}`);
 }
 
-export interface RegistryOptions {
-  auth?: 'none' | 'htpasswd' | 'token';
-  /** user → password (htpasswd and token auth). */
-  users?: Record<string, string>;
-  /** Token auth: users granted pull only. */
-  readOnlyUsers?: string[];
-  /** Token server without the POST form (as GCR and Forgejo): clients must fall back to GET. */
-  tokenPost?: boolean;
-  /** Record each request (default true). */
-  record?: boolean;
-  /** Without the proxy (host = direct): nothing recorded, no proxy CPU in the measuring process. */
-  proxy?: boolean;
+function readLines<T>(file: string): T[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Each PATCH must start where its upload stands, with a Content-Range matching its length. */
+export function rangeProblems(requests: RecordedRequest[]): string[] {
+  const problems: string[] = [];
+  const next = new Map<string, number>();
+  for (const r of requests) {
+    const id = /\/blobs\/uploads\/([^/?]+)/.exec(r.path)?.[1];
+    if (r.method !== 'PATCH' || !id) continue;
+    const expected = next.get(id) ?? 0;
+    const m = /^(\d+)-(\d+)$/.exec(r.contentRange ?? '');
+    if (!m) {
+      problems.push(`PATCH ${r.path}: Content-Range '${r.contentRange ?? ''}' (expected ${expected}-…)`);
+      continue;
+    }
+    const [start, end] = [Number(m[1]), Number(m[2])];
+    if (start !== expected) problems.push(`PATCH ${r.path}: starts at ${start}, upload is at ${expected}`);
+    if (end - start + 1 !== r.bodyBytes)
+      problems.push(`PATCH ${r.path}: range ${start}-${end} but ${r.bodyBytes} bytes`);
+    if (r.status === 202) next.set(id, end + 1);
+  }
+  return problems;
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
 }
 
 export async function startRegistry(o: RegistryOptions = {}): Promise<RegistryServer> {
-  const dir = scratch('releng-registry-');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-registry-'));
   const port = await freePort();
   const storage = path.join(dir, 'storage');
   fs.mkdirSync(storage, { recursive: true });
@@ -101,8 +145,9 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<RegistrySe
     `storage: { filesystem: { rootdirectory: ${storage} }, delete: { enabled: true } }`,
     `http: { addr: "127.0.0.1:${port}", secret: releng-test-secret }`,
   ];
-  let token: TokenServer | undefined;
   const users = o.users ?? {};
+  const records = path.join(dir, 'requests.jsonl');
+  let token: (TokenServer & { options: object }) | undefined;
   if (o.auth === 'htpasswd') {
     const file = path.join(dir, 'htpasswd');
     fs.writeFileSync(
@@ -113,256 +158,111 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<RegistrySe
     );
     lines.push(`auth: { htpasswd: { realm: releng-test, path: ${file} } }`);
   } else if (o.auth === 'token') {
-    token = await startTokenServer({
-      users,
-      readOnlyUsers: o.readOnlyUsers ?? [],
-      post: o.tokenPost ?? true,
-    });
+    const keyFile = path.join(dir, 'key.pem');
+    const certFile = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=releng-test-token',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tokenPort = await freePort();
+    const requestsFile = path.join(dir, 'token-requests.jsonl');
+    const expireFile = path.join(dir, 'expire-next');
+    const service = 'releng-test-registry';
+    const issuer = 'releng-test-issuer';
+    token = {
+      realm: `http://127.0.0.1:${tokenPort}/token`,
+      service,
+      get requests() {
+        return readLines<TokenRequest>(requestsFile);
+      },
+      expireNext(n) {
+        fs.writeFileSync(expireFile, String(n));
+      },
+      options: {
+        port: tokenPort,
+        keyFile,
+        certFile,
+        users,
+        readOnlyUsers: o.readOnlyUsers ?? [],
+        post: o.tokenPost ?? true,
+        service,
+        issuer,
+        requestsFile,
+        expireFile,
+      },
+    };
     lines.push(
-      `auth: { token: { realm: "${token.realm}", service: ${token.service}, issuer: ${token.issuer}, rootcertbundle: ${token.certFile} } }`,
+      `auth: { token: { realm: "${token.realm}", service: ${service}, issuer: ${issuer}, rootcertbundle: ${certFile} } }`,
     );
   }
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, `${lines.join('\n')}\n`);
   let output = '';
-  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  await waitForPort(port, child, () => output);
-  const proxy =
-    o.proxy === false
-      ? { port, requests: [] as RecordedRequest[], rangeProblems: [] as string[], close: async () => {} }
-      : await recordingProxy(port, o.record ?? true);
+  const registry = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  registry.stdout!.on('data', (c) => (output += c));
+  registry.stderr!.on('data', (c) => (output += c));
+  await waitForPort(port, registry, () => output);
+
+  let proxyChild: ChildProcess | undefined;
+  let host = `127.0.0.1:${port}`;
+  if (o.proxy !== false || token) {
+    const child = spawn(
+      process.execPath,
+      [
+        new URL('registry-proxy.mjs', import.meta.url).pathname,
+        JSON.stringify({ target: port, records, token: token?.options }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    proxyChild = child;
+    const proxyPort = await new Promise<number>((resolve, reject) => {
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('\n')) resolve((JSON.parse(buf.split('\n')[0]!) as { port: number }).port);
+      });
+      child.on('exit', (code) => reject(new Error(`registry proxy exited (${code})`)));
+    });
+    if (o.proxy !== false) host = `127.0.0.1:${proxyPort}`;
+  }
+  const requests = () => readLines<RecordedRequest>(records);
   return {
-    host: `127.0.0.1:${proxy.port}`,
+    host,
     direct: `127.0.0.1:${port}`,
     storage,
-    requests: proxy.requests,
-    rangeProblems: proxy.rangeProblems,
+    get requests() {
+      return requests();
+    },
+    get rangeProblems() {
+      return rangeProblems(requests());
+    },
     uploadedBytes: () =>
-      proxy.requests
+      requests()
         .filter((r) => /\/blobs\/uploads\//.test(r.path) && (r.method === 'PATCH' || r.method === 'PUT'))
         .reduce((n, r) => n + r.bodyBytes, 0),
     reset() {
-      proxy.requests.length = 0;
-      proxy.rangeProblems.length = 0;
+      fs.rmSync(records, { force: true });
     },
     token,
     async stop() {
-      await proxy.close();
-      await token?.stop();
-      if (child.exitCode === null)
-        await new Promise<void>((r) => {
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        });
-      removeScratch(dir);
+      if (proxyChild) await stop(proxyChild);
+      await stop(registry);
+      if (!process.env.KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** Forwards to the registry with the Host header untouched (so its Location headers point back here). */
-async function recordingProxy(target: number, record: boolean) {
-  const requests: RecordedRequest[] = [];
-  const rangeProblems: string[] = [];
-  // upload id → next expected offset
-  const uploads = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '';
-    const uploadId = /\/blobs\/uploads\/([^/?]+)/.exec(url)?.[1];
-    const rec: RecordedRequest = {
-      method: req.method ?? '',
-      path: url,
-      status: 0,
-      contentRange: req.headers['content-range'] as string | undefined,
-      contentLength: req.headers['content-length'] ? Number(req.headers['content-length']) : undefined,
-      bodyBytes: 0,
-      authorization: req.headers.authorization?.split(' ')[0],
-    };
-    if (req.method === 'PATCH' && uploadId) {
-      const expected = uploads.get(uploadId) ?? 0;
-      const m = /^(\d+)-(\d+)$/.exec(rec.contentRange ?? '');
-      if (!m)
-        rangeProblems.push(
-          `PATCH ${url}: Content-Range '${rec.contentRange ?? ''}' (expected ${expected}-…)`,
-        );
-      else {
-        const [start, end] = [Number(m[1]), Number(m[2])];
-        if (start !== expected)
-          rangeProblems.push(`PATCH ${url}: starts at ${start}, upload is at ${expected}`);
-        if (rec.contentLength !== undefined && end - start + 1 !== rec.contentLength)
-          rangeProblems.push(`PATCH ${url}: range ${start}-${end} but Content-Length ${rec.contentLength}`);
-        uploads.set(uploadId, end + 1);
-      }
-    }
-    const up = http.request(
-      { host: '127.0.0.1', port: target, method: req.method, path: url, headers: req.headers },
-      (r) => {
-        rec.status = r.statusCode ?? 0;
-        if (req.method === 'PATCH' && uploadId && rec.status !== 202) uploads.delete(uploadId);
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on('error', () => res.destroy());
-    req.on('data', (c: Buffer) => {
-      rec.bodyBytes += c.length;
-    });
-    if (record) requests.push(rec);
-    req.pipe(up);
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    requests,
-    rangeProblems,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-export interface TokenServer {
-  realm: string;
-  service: string;
-  issuer: string;
-  certFile: string;
-  /** Each token request: method, user, scopes. */
-  requests: { method: string; user?: string; scopes: string[]; status: number }[];
-  /** The next N tokens are issued already expired (beyond distribution's 60 s leeway) but claim 300 s. */
-  expireNext(n: number): void;
-  stop(): Promise<void>;
-}
-
-interface TokenServerOptions {
-  users: Record<string, string>;
-  readOnlyUsers: string[];
-  post: boolean;
-}
-
-export async function startTokenServer(o: TokenServerOptions): Promise<TokenServer> {
-  const dir = scratch('releng-token-');
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=releng-test-token',
-    ],
-    { stdio: 'ignore' },
-  );
-  const key = fs.readFileSync(keyFile, 'utf8');
-  const certDer = Buffer.from(
-    fs
-      .readFileSync(certFile, 'utf8')
-      .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
-      .replace(/\s+/g, ''),
-    'base64',
-  ).toString('base64');
-  const service = 'releng-test-registry';
-  const issuer = 'releng-test-issuer';
-  const requests: TokenServer['requests'] = [];
-  let expired = 0;
-
-  const sign = (user: string | undefined, scopes: string[]) => {
-    const now = Math.floor(Date.now() / 1000);
-    const exp = expired > 0 ? now - 120 : now + 300;
-    if (expired > 0) expired--;
-    const access = scopes.flatMap((s) => {
-      const [type, name, actions] = s.split(':');
-      if (type !== 'repository' || !name || !user || !(user in o.users)) return [];
-      const wanted = (actions ?? '').split(',').filter(Boolean);
-      const granted = o.readOnlyUsers.includes(user) ? wanted.filter((a) => a === 'pull') : wanted;
-      return [{ type, name, actions: granted }];
-    });
-    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const input = `${b64({ alg: 'RS256', typ: 'JWT', x5c: [certDer] })}.${b64({
-      iss: issuer,
-      sub: user ?? '',
-      aud: service,
-      exp,
-      nbf: now - 10,
-      iat: now,
-      jti: randomUUID(),
-      access,
-    })}`;
-    const sig = createSign('RSA-SHA256').update(input).sign(key).toString('base64url');
-    return {
-      token: `${input}.${sig}`,
-      access_token: `${input}.${sig}`,
-      expires_in: 300,
-      issued_at: new Date().toISOString(),
-    };
-  };
-
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const reply = (status: number, body: unknown, user?: string, scopes: string[] = []) => {
-      requests.push({ method: req.method ?? '', user, scopes, status });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname !== '/token') return reply(404, { error: 'not found' });
-    if (req.method === 'GET') {
-      const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' '));
-      const auth = req.headers.authorization;
-      let user: string | undefined;
-      if (auth?.startsWith('Basic ')) {
-        const [u, p] = Buffer.from(auth.slice(6), 'base64').toString().split(':');
-        if (!u || o.users[u] !== p) return reply(401, { error: 'bad credentials' }, u, scopes);
-        user = u;
-      }
-      return reply(200, sign(user, scopes), user, scopes);
-    }
-    if (req.method === 'POST') {
-      if (!o.post) return reply(405, { error: 'use GET' });
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-        const u = form.get('username') ?? undefined;
-        if (form.get('grant_type') !== 'password' || !u || o.users[u] !== form.get('password'))
-          return reply(401, { error: 'invalid_grant' }, u, scopes);
-        return reply(200, sign(u, scopes), u, scopes);
-      });
-      return;
-    }
-    reply(405, { error: 'method' });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    realm: `http://127.0.0.1:${port}/token`,
-    service,
-    issuer,
-    certFile,
-    requests,
-    expireNext(n) {
-      expired = n;
-    },
-    stop: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => {
-          removeScratch(dir);
-          r();
-        });
-      }),
   };
 }

@@ -54,6 +54,9 @@ export interface ScannedArchive<T> {
 const SMALL_ENTRY = 1 << 20;
 const SMALL_TOTAL = 64 << 20;
 const MAX_JSON = 16 << 20;
+// Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
+// (and not yet collected) stays small.
+const READ_CHUNK = 256 << 10;
 
 export function isGzip(file: string): boolean {
   const fd = fs.openSync(file, 'r');
@@ -123,14 +126,14 @@ export async function scanArchive<T extends { diffId: string }>(
 
   try {
     await pipeline(
-      fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+      fs.createReadStream(file, { highWaterMark: READ_CHUNK }),
       async function* (src: AsyncIterable<Buffer>) {
         for await (const c of src) {
           fileHash.update(c);
           yield c;
         }
       },
-      ...((gzip ? [zlib.createGunzip({ chunkSize: 1 << 20 })] : []) as []),
+      ...((gzip ? [zlib.createGunzip({ chunkSize: READ_CHUNK })] : []) as []),
       consume,
     );
   } catch (e) {

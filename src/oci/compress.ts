@@ -1,17 +1,17 @@
 /**
  * Layer compression, parallel and deterministic. The input is cut into fixed-size blocks; each block is
- * compressed by one of a few worker threads (one per core), and the results are joined in order into ONE
- * stream:
+ * compressed on the libuv thread pool (zlib's asynchronous calls run there, so the blocks of one layer
+ * use every core), and the results are joined in order into ONE stream:
  * - gzip, pigz-style: each block is raw deflate primed with the previous block's last 32 KiB and ended
  *   with a sync flush (byte-aligned, not final); an empty final block, then the gzip trailer (CRC-32 and
- *   size of the whole input; the workers compute each block's CRC and they are combined here). Same input,
- *   level and block size → same bytes, on the same zlib.
+ *   size of the whole input). Same input, level and block size → same bytes, on the same zlib.
  * - zstd: each block is an independent frame; concatenated frames are one valid zstd stream.
- * Blocks are moved to the workers and back (no copies, no garbage per block) and at most `maxInFlight`
- * are out at a time per layer, so memory stays flat whatever the layer size.
+ * Block buffers are reused and at most `maxInFlight` blocks are out per layer, so memory stays flat
+ * whatever the layer size. (Worker threads were tried: a little faster, but each thread's heap keeps its
+ * own garbage buffers and the process grew by ~100 MB.)
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from './media-types.js';
 
@@ -22,55 +22,51 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]
 // The empty final deflate block (BFINAL=1, fixed Huffman, end-of-block).
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
-/** zstd needs Node ≥ 22.15 (zlib.zstdCompressSync). */
+type ZstdCompress = (
+  buf: Buffer,
+  o: { params: Record<number, number> },
+  cb: (e: Error | null, r: Buffer) => void,
+) => void;
+const zstdCompress = (zlib as unknown as { zstdCompress?: ZstdCompress }).zstdCompress;
+// ZSTD_c_compressionLevel (100 in zstd's enum), where @types/node does not name it.
+const ZSTD_LEVEL = (zlib.constants as unknown as Record<string, number>).ZSTD_c_compressionLevel ?? 100;
+
+/** zstd needs Node ≥ 22.15 (zlib.zstdCompress). */
 export function zstdAvailable(): boolean {
-  return typeof (zlib as unknown as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+  return typeof zstdCompress === 'function';
 }
 
-// The worker: CRC and compression of one block; the block goes back to the caller for reuse. CommonJS
-// source evaluated in the worker, so that it travels inside the bundle.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const zlib = require('node:zlib');
-let table;
-function crc32(data, value) {
-  if (zlib.crc32) return zlib.crc32(data, value);
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; table[n] = c >>> 0; }
+function zstd(input: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    zstdCompress!(input, { params: { [ZSTD_LEVEL]: level } }, (e, r) => (e ? reject(e) : resolve(r))),
+  );
+}
+
+const deflateRaw = promisify(zlib.deflateRaw) as (buf: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
+
+/** deflate's worst case (stored blocks: 5 bytes per 16 KiB) plus the flush marker, with room to spare. */
+function outputBound(n: number): number {
+  return n + Math.ceil(n / 16384) * 5 + 1024;
+}
+
+/** Node ≥ 20.15 has zlib.crc32; older Node gets a table-driven one. */
+const crc32: (data: Buffer, value: number) => number =
+  (zlib as unknown as { crc32?: (d: Buffer, v: number) => number }).crc32 ?? crc32Table;
+
+let TABLE: Uint32Array | undefined;
+function crc32Table(data: Buffer, value: number): number {
+  if (!TABLE) {
+    TABLE = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      TABLE[n] = c >>> 0;
+    }
   }
   let c = ~value >>> 0;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
-// Output buffer sized from the last block's ratio: one buffer that fits, moved to the caller whole (the
-// output bytes do not depend on how zlib's output space is cut).
-let ratio = 0.5;
-parentPort.on('message', (m) => {
-  try {
-    // The block: [WINDOW bytes reserved for the dictionary][data]; the dictionary is the end of the reserve.
-    const input = Buffer.from(m.block, m.window, m.length);
-    const dictionary = m.dictionary > 0 ? Buffer.from(m.block, m.window - m.dictionary, m.dictionary) : undefined;
-    let out, crc = 0;
-    const chunkSize = Math.min(m.length + Math.ceil(m.length / 16384) * 5 + 1024, Math.ceil(m.length * ratio * 1.25) + 32768);
-    if (m.compression === 'gzip') {
-      crc = crc32(input, 0);
-      out = zlib.deflateRawSync(input, { level: m.level, memLevel: 9, chunkSize,
-        finishFlush: zlib.constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) });
-    } else {
-      out = zlib.zstdCompressSync(input, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: m.level } });
-    }
-    // zlib's own output buffer moves to the caller whole (no copy, and no garbage left here, which this
-    // thread's GC would free late); a small one from the shared Buffer pool is copied.
-    ratio = out.length / Math.max(1, m.length);
-    const own = out.byteOffset === 0 && out.length >= 4096;
-    const result = own ? out.buffer : out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
-    parentPort.postMessage({ id: m.id, block: m.block, result, length: out.length, crc }, [m.block, result]);
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, block: m.block, error: String(e && e.message || e) }, [m.block]);
-  }
-});
-`;
 
 interface Job {
   /** WINDOW bytes of room for the dictionary, then the data. */
@@ -88,65 +84,43 @@ interface JobResult {
   crc: number;
 }
 
-/** A few compression workers shared by every layer of a run (one per core by default). */
+/**
+ * The compression jobs of a run: at most `size` at once (one per core: the rest of the pool stays free for
+ * file reads and gunzip), and the block buffers they travel in, reused.
+ */
 export class CompressionPool {
-  private workers: { worker: Worker; busy: number }[] = [];
-  private pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
+  private active = 0;
+  private waiting: (() => void)[] = [];
   private spare: ArrayBuffer[] = [];
+  /** Output size of the last block over its input: the next output buffer is sized from it. */
+  private ratio = 0.5;
 
   constructor(readonly size = Math.max(1, os.availableParallelism?.() ?? os.cpus().length)) {}
 
-  private start(): void {
-    for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.unref();
-      const w = { worker, busy: 0 };
-      worker.on(
-        'message',
-        (m: {
-          id: number;
-          block: ArrayBuffer;
-          result?: ArrayBuffer;
-          length: number;
-          crc: number;
-          error?: string;
-        }) => {
-          w.busy--;
-          const p = this.pending.get(m.id);
-          this.pending.delete(m.id);
-          if (m.error || !m.result) p?.reject(new Error(`compression failed: ${m.error}`));
-          else p?.resolve({ block: m.block, out: Buffer.from(m.result, 0, m.length), crc: m.crc });
-        },
-      );
-      worker.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
+  async run(job: Job): Promise<JobResult> {
+    if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      const input = Buffer.from(job.block, WINDOW, job.length);
+      if (job.compression === 'zstd') return { block: job.block, out: await zstd(input, job.level), crc: 0 };
+      const dictionary =
+        job.dictionary > 0 ? Buffer.from(job.block, WINDOW - job.dictionary, job.dictionary) : undefined;
+      const crc = crc32(input, 0);
+      const out = await deflateRaw(input, {
+        level: job.level,
+        memLevel: 9,
+        // One output buffer that fits (the default 16 KiB means a round trip through the main thread per
+        // 16 KiB); the bytes do not depend on how zlib's output space is cut.
+        chunkSize: Math.min(outputBound(job.length), Math.ceil(job.length * this.ratio * 1.25) + 32768),
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        ...(dictionary ? { dictionary } : {}),
       });
-      this.workers.push(w);
+      this.ratio = out.length / Math.max(1, job.length);
+      return { block: job.block, out, crc };
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
     }
-  }
-
-  run(job: Job): Promise<JobResult> {
-    if (this.workers.length === 0) this.start();
-    const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    w.busy++;
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.worker.postMessage(
-        {
-          id,
-          block: job.block,
-          window: WINDOW,
-          length: job.length,
-          dictionary: job.dictionary,
-          compression: job.compression,
-          level: job.level,
-        },
-        [job.block],
-      );
-    });
   }
 
   /** A block buffer (room for the dictionary, then `size` bytes): a returned one when there is one. */
@@ -156,12 +130,10 @@ export class CompressionPool {
   }
 
   release(block: ArrayBuffer): void {
-    if (this.spare.length < this.size * 4) this.spare.push(block);
+    if (this.spare.length < this.size * 2) this.spare.push(block);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
-    this.workers = [];
     this.spare = [];
   }
 }
@@ -183,11 +155,11 @@ export interface LayerCompressor {
 
 export function createCompressor(o: CompressorOptions): LayerCompressor {
   if (o.compression === 'zstd' && !zstdAvailable())
-    throw new Error('zstd compression needs Node 22.15 or newer (zlib.zstdCompressSync)');
+    throw new Error('zstd compression needs Node 22.15 or newer (zlib.zstdCompress)');
   return new BlockCompressor(o);
 }
 
-// CRC-32 of A‖B from crc(A), crc(B) and |B| (zlib's crc32_combine): the workers hash blocks independently.
+// CRC-32 of A‖B from crc(A), crc(B) and |B| (zlib's crc32_combine): blocks are hashed independently.
 function gf2Times(mat: Uint32Array, vec: number): number {
   let sum = 0;
   for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i]!;
@@ -235,7 +207,7 @@ class BlockCompressor implements LayerCompressor {
 
   constructor(private readonly o: CompressorOptions) {
     this.blockSize = o.blockSize ?? DEFAULT_BLOCK[o.compression];
-    this.maxInFlight = o.maxInFlight ?? o.pool.size * 2 + 1;
+    this.maxInFlight = o.maxInFlight ?? o.pool.size + 1;
   }
 
   async write(chunk: Buffer): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { Platform } from './platform.js';
 
 /** An OCI content descriptor. */
@@ -31,4 +32,21 @@ export function canonicalJson(value: unknown): Buffer {
 
 export function shortDigest(digest: string): string {
   return digest.slice(0, 'sha256:'.length + 12);
+}
+
+/** Hex sha256 of a file, read through one reused buffer (no garbage per chunk, memory flat). */
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return hash.digest('hex');
 }

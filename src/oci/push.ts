@@ -12,7 +12,6 @@
  *     names something missing, and a `{version}` tag that names a different release is refused (force).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { RelengError, RelengErrors } from '../errors.js';
 import { formatBytes, type Logger } from '../log.js';
@@ -20,7 +19,7 @@ import { type ImageConfig, parseConfig, type ScannedArchive, scanArchive } from 
 import type { BlobCache } from './blob-cache.js';
 import { type BlobInfo, type BlobSource, BufferSource, SpoolFile } from './blob-source.js';
 import { CompressionPool, createCompressor } from './compress.js';
-import { type Descriptor, isDigest, sha256Digest, shortDigest } from './digest.js';
+import { type Descriptor, isDigest, sha256Digest, sha256OfFile, shortDigest } from './digest.js';
 import {
   ARCHIVE_ANNOTATION,
   buildIndex,
@@ -395,18 +394,12 @@ class Pusher {
   private archiveSha(a: PushArchive): Promise<string> {
     let p = this.shas.get(a.file);
     if (!p) {
-      p = (async () => {
-        const hash = createHash('sha256');
-        try {
-          for await (const c of fs.createReadStream(a.file, { highWaterMark: 1 << 20 }))
-            hash.update(c as Buffer);
-        } catch (e) {
-          throw new RelengError(
-            `${a.file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-          );
-        }
-        return this.checkSha(a, hash.digest('hex'));
-      })();
+      p = sha256OfFile(a.file).then(
+        (sha) => this.checkSha(a, sha),
+        (e: NodeJS.ErrnoException) => {
+          throw new RelengError(`${a.file}: cannot read it (${e.code ?? e.message})`);
+        },
+      );
       this.shas.set(a.file, p);
     }
     return p;

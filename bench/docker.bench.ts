@@ -8,7 +8,8 @@
  *       dir empty), registries already full;
  *   (d) docker-multiarch again with the blob cache (b) left;
  *   (e) docker-multiarch on archives a quarter the size: max RSS must not grow with the archives.
- * Prints wall time, CPU, max RSS, bytes uploaded, blob sizes and ratios.
+ * Prints wall time, CPU, max RSS, bytes uploaded (what the registries received and wrote, read from
+ * /proc/PID/io: no proxy in the way to take CPU from the tools), blob sizes and ratios.
  * RELENG_BENCH_MB (default 400): uncompressed size of each archive; RELENG_BENCH_LAYERS (default 10).
  * Run: npm run bench docker   (the CLI bundle must be current: node scripts/build.mjs cli)
  */
@@ -67,7 +68,7 @@ function sum(ms: Omit<Measure, 'bytes'>[]): Omit<Measure, 'bytes'> {
 }
 
 async function archives(mb: number): Promise<[WrittenArchive, WrittenArchive]> {
-  const dir = path.join(WORK, `archives-${mb}MB-${LAYERS}`);
+  const dir = path.join(WORK, `archives-v2-${mb}MB-${LAYERS}`);
   const meta = path.join(dir, 'meta.json');
   if (fs.existsSync(meta)) return JSON.parse(fs.readFileSync(meta, 'utf8'));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -154,10 +155,12 @@ async function main() {
   );
   const [a, b] = await archives(MB);
   const small = MB >= 200 ? await archives(Math.round(MB / 4)) : undefined;
-  const regs = [await startRegistry(), await startRegistry()];
-  const bytes = () => regs.reduce((n, r) => n + r.uploadedBytes(), 0);
+  const regs = [await startRegistry({ proxy: false }), await startRegistry({ proxy: false })];
+  let mark = 0;
+  const total = () => regs.reduce((n, r) => n + r.written(), 0);
+  const bytes = () => total() - mark;
   const reset = () => {
-    for (const r of regs) r.reset();
+    mark = total();
   };
   const results: Record<string, Measure> = {};
   try {

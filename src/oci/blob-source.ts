@@ -23,6 +23,8 @@ export interface BlobSource {
   readonly done: Promise<BlobInfo>;
   /** Bytes [start, end), end ≤ available(). */
   read(start: number, end: number): Readable;
+  /** Bytes [start, end) into `into` (at least end - start long); gives the filled part. */
+  readInto(into: Buffer, start: number, end: number): Promise<Buffer>;
 }
 
 export class BufferSource implements BlobSource {
@@ -48,12 +50,14 @@ export class BufferSource implements BlobSource {
   read(start: number, end: number): Readable {
     return Readable.from([this.data.subarray(start, end)], { objectMode: false });
   }
+  async readInto(_into: Buffer, start: number, end: number): Promise<Buffer> {
+    return this.data.subarray(start, end);
+  }
 }
 
 /**
- * A temp file written sequentially (append) and read by ranges meanwhile. The most recent `window` bytes
- * are also kept in memory: uploads that keep up with the writer (the usual case) read from there, so the
- * file is read back only by a slow upload or a retry.
+ * A temp file written sequentially (append) and read by ranges meanwhile: uploads follow it as it grows,
+ * each reading its next chunk into a buffer of its own (one read, no garbage), and a retry reads again.
  */
 export class SpoolFile implements BlobSource {
   readonly done: Promise<BlobInfo>;
@@ -66,13 +70,8 @@ export class SpoolFile implements BlobSource {
   private failed: unknown;
   private waiters: { n: number; resolve: (v: number) => void; reject: (e: unknown) => void }[] = [];
   private readonly hash: Hash = createHash('sha256');
-  private recent: { start: number; data: Buffer }[] = [];
-  private recentBytes = 0;
 
-  constructor(
-    readonly file: string,
-    private readonly window = 4 << 20,
-  ) {
+  constructor(readonly file: string) {
     this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -85,7 +84,7 @@ export class SpoolFile implements BlobSource {
   }
 
   private handle(): Promise<fs.promises.FileHandle> {
-    this.opening ??= fs.promises.open(this.file, 'w').then((fh) => (this.fh = fh));
+    this.opening ??= fs.promises.open(this.file, 'w+').then((fh) => (this.fh = fh));
     return this.opening;
   }
 
@@ -98,10 +97,6 @@ export class SpoolFile implements BlobSource {
       const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, start + off);
       off += bytesWritten;
     }
-    this.recent.push({ start, data: chunk });
-    this.recentBytes += chunk.length;
-    while (this.recentBytes - this.recent[0]!.data.length >= this.window)
-      this.recentBytes -= this.recent.shift()!.data.length;
     this.written = start + chunk.length;
     this.wake();
   }
@@ -149,27 +144,21 @@ export class SpoolFile implements BlobSource {
 
   read(start: number, end: number): Readable {
     if (end <= start) return Readable.from([], { objectMode: false });
-    const first = this.recent[0];
-    if (first && first.start <= start) {
-      const slices: Buffer[] = [];
-      for (const r of this.recent) {
-        const s = Math.max(start, r.start);
-        const e = Math.min(end, r.start + r.data.length);
-        if (s < e) slices.push(r.data.subarray(s - r.start, e - r.start));
-      }
-      return Readable.from(slices, { objectMode: false });
-    }
     return fs.createReadStream(this.file, { start, end: end - 1, highWaterMark: 1 << 20 });
   }
 
-  /** No reader needs the in-memory copy any more (every upload of it is done). */
-  forget(): void {
-    this.recent = [];
-    this.recentBytes = 0;
+  async readInto(into: Buffer, start: number, end: number): Promise<Buffer> {
+    const fh = await this.handle();
+    let off = 0;
+    while (start + off < end) {
+      const { bytesRead } = await fh.read(into, off, end - start - off, start + off);
+      if (bytesRead === 0) throw new Error(`${this.file}: ends at ${start + off}, before ${end}`);
+      off += bytesRead;
+    }
+    return into.subarray(0, off);
   }
 
   async dispose(): Promise<void> {
-    this.forget();
     if (!this.finished) this.fail(new Error('spool disposed'));
     await this.fh?.close().catch(() => {});
     await fs.promises.rm(this.file, { force: true });

@@ -158,6 +158,12 @@ interface ImageState {
   source: ImageReport['source'];
 }
 
+interface Scan {
+  scanned: ScannedArchive<{ diffId: string }>;
+  compressedHere: Set<string>;
+  platform: Platform;
+}
+
 interface Stats {
   blobsSent: number;
   bytesSent: number;
@@ -424,16 +430,21 @@ class Pusher {
         else toRead.push(i);
       }),
     );
-    const limit = this.o.parallelArchives ?? 2;
-    // Read side by side: plain lines, not log groups (groups neither nest nor interleave on runners).
+    // One archive at a time by default: compression already uses every core, and a second gunzip stream
+    // only adds memory. The next archive is read while the previous one's last blocks are compressed.
+    const limit = this.o.parallelArchives ?? 1;
+    const finishing = new Map<number, Promise<ImageState>>();
     await mapLimit(
       toRead.sort((x, y) => x - y),
       limit,
       async (i) => {
-        this.o.log.info(`reading ${this.o.archives[i]!.file}`);
-        out[i] = await this.read(this.o.archives[i]!);
+        const a = this.o.archives[i]!;
+        this.o.log.info(`reading ${a.file}`);
+        const scanned = await this.scan(a);
+        finishing.set(i, this.track(this.finish(a, scanned)));
       },
     );
+    for (const [i, p] of finishing) out[i] = await p;
     return out as ImageState[];
   }
 
@@ -493,7 +504,7 @@ class Pusher {
   }
 
   /** Streams the archive: hashes every layer, compresses those no target can get otherwise. */
-  private async read(a: PushArchive): Promise<ImageState> {
+  private async scan(a: PushArchive): Promise<Scan> {
     let scanned: ScannedArchive<{ diffId: string }>;
     const compressedHere = new Set<string>();
     scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere));
@@ -517,7 +528,11 @@ class Pusher {
           : { diffId: byName.get(entry.name) ?? '' },
       );
     }
+    return { scanned, compressedHere, platform };
+  }
 
+  /** The image of a scanned archive, once the blobs of its layers are known. */
+  private async finish(a: PushArchive, { scanned, compressedHere, platform }: Scan): Promise<ImageState> {
     const layers: ImageState['layers'] = [];
     for (const l of scanned.layers) {
       const info = this.layer(l.diffId);
@@ -648,12 +663,6 @@ class Pusher {
    * spool as it grows; the other repositories of that registry mount the blob when it is complete.
    */
   private startUploads(local: NonNullable<LayerInfo['local']>): void {
-    this.startUploadGroups(local);
-    // Memory of the spool is for uploads that keep up; when all are done it can go.
-    void Promise.allSettled([local.blob, ...local.uploads.values()]).then(() => local.spool.forget());
-  }
-
-  private startUploadGroups(local: NonNullable<LayerInfo['local']>): void {
     const groups = new Map<string, number[]>();
     this.targets.forEach((t, ti) => {
       const key = t.sink.mountKey ?? `#${ti}`;

@@ -68,6 +68,7 @@ export class Registry {
   private pinging: Promise<void> | undefined;
   private challenge: Challenge | undefined;
   private tokens = new Map<string, Promise<Token>>();
+  private chunks: Buffer[] = [];
 
   constructor(readonly o: RegistryOptions) {
     this.host = o.host;
@@ -215,6 +216,15 @@ export class Registry {
       );
     }
     return again;
+  }
+
+  /** A chunk-sized buffer for an upload's requests, reused by the next upload (no garbage per chunk). */
+  acquireChunk(): Buffer {
+    return this.chunks.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+  }
+
+  releaseChunk(b: Buffer): void {
+    if (this.chunks.length < 4) this.chunks.push(b);
   }
 
   url(path: string): URL {
@@ -412,6 +422,21 @@ export class RegistryRepository implements ImageSink {
     return new URL(loc, res.url);
   }
 
+  /** Bytes [start, end) of the source in a pooled chunk buffer, held only while the request runs. */
+  private async withChunk<T>(
+    source: BlobSource,
+    start: number,
+    end: number,
+    send: (body: Buffer) => Promise<T>,
+  ): Promise<T> {
+    const scratch = this.registry.acquireChunk();
+    try {
+      return await send(await source.readInto(scratch, start, end));
+    } finally {
+      this.registry.releaseChunk(scratch);
+    }
+  }
+
   private async upload(source: BlobSource, onSent: (n: number) => void): Promise<BlobInfo> {
     const chunk = this.registry.chunkSize;
     let location = await this.startUpload();
@@ -429,13 +454,15 @@ export class RegistryRepository implements ImageSink {
     const url = new URL(location);
     url.searchParams.set('digest', info.digest);
     const rest = info.size - offset;
-    const res = await this.send({
-      method: 'PUT',
-      path: url,
-      headers: { 'content-type': 'application/octet-stream' },
-      body: { size: rest, open: () => source.read(offset, info.size) },
-      retry: { transient: false },
-    });
+    const res = await this.withChunk(source, offset, info.size, (body) =>
+      this.send({
+        method: 'PUT',
+        path: url,
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+        retry: { transient: false },
+      }),
+    );
     if (res.status !== 201) return this.fail(`PUT blob ${info.digest}`, res);
     await res.dump();
     onSent(rest);
@@ -448,13 +475,15 @@ export class RegistryRepository implements ImageSink {
       let res: HttpResponse | undefined;
       let error: unknown;
       try {
-        res = await this.send({
-          method: 'PATCH',
-          path: location,
-          headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
-          body: { size: end - start, open: () => source.read(start, end) },
-          retry: { transient: false, attempts: 1 },
-        });
+        res = await this.withChunk(source, start, end, (body) =>
+          this.send({
+            method: 'PATCH',
+            path: location,
+            headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
+            body,
+            retry: { transient: false, attempts: 1 },
+          }),
+        );
         if (res.status === 202) {
           await res.dump();
           const next = res.header('location');

@@ -229,15 +229,29 @@ export function realFileLayers(
     throw new Error(
       `only ${taken} bytes of files under ${roots.join(', ')} after skipping ${opts.skipBytes}`,
     );
-  const per = taken / opts.layers;
-  const out: LayerFile[][] = Array.from({ length: opts.layers }, () => []);
-  let acc = 0;
-  for (const f of files) {
-    const i = Math.min(opts.layers - 1, Math.floor(acc / per));
-    out[i]!.push(f);
-    acc += f.size!;
+  // Consecutive files, each layer taking its share of what is left: exactly `layers` layers (fewer only
+  // when there are fewer files).
+  const out: LayerFile[][] = [];
+  let left = taken;
+  let i = 0;
+  for (let l = 0; l < opts.layers && i < files.length; l++) {
+    const share = left / (opts.layers - l);
+    const layer: LayerFile[] = [];
+    let size = 0;
+    const keep = files.length - i - (opts.layers - l - 1);
+    while (
+      i < files.length &&
+      layer.length < keep &&
+      (layer.length === 0 || size + files[i]!.size! / 2 <= share)
+    ) {
+      size += files[i]!.size!;
+      layer.push(files[i++]!);
+    }
+    left -= size;
+    out.push(layer);
   }
-  return out.filter((l) => l.length > 0);
+  if (i < files.length) out[out.length - 1]!.push(...files.slice(i));
+  return out;
 }
 
 /** Small deterministic contents for tests: text-like and random-like bytes, `kib` KiB per file. */

@@ -52,6 +52,8 @@ export interface RegistryServer {
   /** Blob bytes uploaded (PATCH and PUT bodies under /blobs/uploads/). */
   uploadedBytes(): number;
   reset(): void;
+  /** Bytes docker-registry has written to files so far (/proc/PID/io write_bytes, page-rounded): what it received, measured without a proxy. */
+  written(): number;
   token?: TokenServer;
   stop(): Promise<void>;
 }
@@ -257,6 +259,10 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<RegistrySe
         .reduce((n, r) => n + r.bodyBytes, 0),
     reset() {
       fs.rmSync(records, { force: true });
+    },
+    written() {
+      const io = fs.readFileSync(`/proc/${registry.pid}/io`, 'utf8');
+      return Number(/^write_bytes: (\d+)$/m.exec(io)?.[1] ?? 0);
     },
     token,
     async stop() {

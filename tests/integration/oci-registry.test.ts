@@ -284,3 +284,83 @@ describe('token servers without the POST form', () => {
     }
   });
 });
+
+describe('re-runs and new releases', () => {
+  let one: RegistryServer;
+  let two: RegistryServer;
+  beforeAll(async () => {
+    [one, two] = await Promise.all([startRegistry(), startRegistry()]);
+  });
+  afterAll(async () => {
+    await one?.stop();
+    await two?.stop();
+  });
+
+  test('a registry added later gets the blobs copied from the one that has them: same digests, nothing compressed', async () => {
+    const first = await dockerMultiarch(
+      options(one, 'org/p', { targets: [{ ref: `${one.host}/org/p`, tags: ['{version}'] }] }),
+    );
+    one.reset();
+    const both = await dockerMultiarch(
+      options(one, 'org/p', {
+        targets: [
+          { ref: `${one.host}/org/p`, tags: ['{version}'] },
+          { ref: `${two.host}/org/p`, tags: ['{version}'] },
+        ],
+      }),
+    );
+    expect(both.digests).toEqual({
+      [`${one.host}/org/p`]: first.digest,
+      [`${two.host}/org/p`]: first.digest,
+    });
+    expect(both.images.map((i) => [i.source, i.compressed])).toEqual([
+      ['recognised', 0],
+      ['recognised', 0],
+    ]);
+    expect(one.uploadedBytes()).toBe(0);
+    expect(two.uploadedBytes()).toBeGreaterThan(12_000_000);
+    await pullBack(two, 'org/p', '2.93.0', 'arm64', arm64);
+  });
+
+  test('the next release compresses only its new layers: the others are found through the {major} tag', async () => {
+    const dir = tmpDir('releng-next-');
+    // 2.93.1: the same layers but one (a new file in layer 2).
+    const layers = syntheticLayers('amd64', 3, 2, 16);
+    layers[1]!.push({ path: 'nix/store/new-in-2.93.1', data: Buffer.from('changed\n') });
+    const next = await writeDockerArchive(path.join(dir, 'amd64'), {
+      layers: [...layers, [randomFile('amd64', 6_000_000)]],
+      architecture: 'amd64',
+      labels: { ...LABELS, 'org.opencontainers.image.description': 'demo for amd64' },
+    });
+    one.reset();
+    const r = await dockerMultiarch(
+      options(one, 'org/p', {
+        images: [{ file: next.file, system: 'x86_64-linux' }],
+        targets: [{ ref: `${one.host}/org/p`, tags: ['{version}', '{major}'] }],
+        version: '2.93.1',
+      }),
+    );
+    expect(r.images[0]).toMatchObject({ source: 'archive', layers: 4, compressed: 1 });
+    const sent = one.uploadedBytes();
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(1_000_000);
+    await pullBack(one, 'org/p', '2.93.1', 'amd64', next);
+  });
+
+  test('Docker v2 media types: a manifest list of Docker manifests', async () => {
+    const r = await dockerMultiarch(
+      options(one, 'org/docker', {
+        mediaTypes: 'docker',
+        targets: [{ ref: `${one.host}/org/docker`, tags: ['{version}'] }],
+      }),
+    );
+    const list = await inspect(one, 'org/docker', '2.93.0');
+    expect(list.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
+    expect(list.manifests.map((m: { mediaType: string }) => m.mediaType)).toEqual([
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+    ]);
+    expect(r.digest).toMatch(/^sha256:/);
+    await pullBack(one, 'org/docker', '2.93.0', 'amd64', amd64);
+  });
+});

@@ -52,7 +52,7 @@ export interface ScannedArchive<T> {
 
 // Entries up to this size are kept in memory until manifest.json says what they are.
 const SMALL_ENTRY = 1 << 20;
-const SMALL_TOTAL = 64 << 20;
+const SMALL_TOTAL = 16 << 20;
 const MAX_JSON = 16 << 20;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.

@@ -12,6 +12,7 @@ import { writeLeg } from '../../src/bundle/leg.js';
 import { scanArchive } from '../../src/oci/archive.js';
 import { REF_NAME } from '../../src/oci/layout.js';
 import { OCI } from '../../src/oci/media-types.js';
+import { snapshot } from '../e2e/harness/servers.js';
 import { ROOT, runBundledAction, runCli } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
 import { nixEnv } from '../helpers/nix.js';
@@ -112,18 +113,6 @@ async function pullBack(source: string, extra: string[] = []) {
     expect(diffIds).toEqual(images[system]!.diffIds);
     expect(manifest.config.digest).toBe(images[system]!.config);
   }
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const f = path.join(e.parentPath, e.name);
-    const st = fs.statSync(f);
-    out[path.relative(dir, f)] = `${st.size}@${st.mtimeMs}`;
-  }
-  return out;
 }
 
 describe('docker-multiarch', () => {

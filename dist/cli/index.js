@@ -101267,8 +101267,10 @@ async function pushRef(git, remote, oid, ref, o = {}) {
     ];
     const r = await git.run(args, { allowFailure: true });
     if (r.code !== 0) {
-        const rejected = /\[rejected\]|\[remote rejected\]|! .*(rejected|already exists)/.test(r.stdout + r.stderr);
-        throw new RelengError(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${rejected ? 'was rejected' : 'failed'}: ${tail(r.stderr || r.stdout, 2)}`);
+        // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
+        const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
+        const reason = refusal?.split('\t').slice(2).join(' ').trim();
+        throw new RelengError(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || tail(r.stderr || r.stdout, 2)}`);
     }
 }
 
@@ -102698,6 +102700,7 @@ const dockerViaMultiarch = {
 ;// CONCATENATED MODULE: ./src/publish/git-steps.ts
 
 
+
 /** `release-X.Y` for a new major's first release (X.Y.0), the seed's hand step; else undefined. */
 function maintenanceBranch(version) {
     const m = /^(\d+)\.(\d+)\.0$/.exec(version);
@@ -102718,7 +102721,16 @@ async function planGit(git, remote, version, o) {
         plan.problems.push(e.message);
         return plan;
     }
+    let history;
     const check = async (p, force = false) => {
+        // A push needs history the remote may lack; --dry-run cannot see a remote's shallow refusal.
+        history ??= fullHistory(git);
+        const problem = await history;
+        if (problem) {
+            if (!plan.problems.includes(problem))
+                plan.problems.push(problem);
+            return;
+        }
         try {
             await pushRef(git, remote, p.oid, p.ref, { force, dryRun: true });
         }
@@ -102778,6 +102790,19 @@ async function planGit(git, remote, version, o) {
         }
     }
     return plan;
+}
+/**
+ * A shallow clone (actions/checkout's default) cannot push a tag to a remote without its history: the
+ * remote refuses ("shallow update not allowed"). Fetch the rest from origin before the first push is
+ * checked; if that is impossible, say how to check out instead.
+ */
+async function fullHistory(git) {
+    if ((await git.out(['rev-parse', '--is-shallow-repository'])) !== 'true')
+        return undefined;
+    const r = await git.run(['fetch', '--quiet', '--unshallow', '--no-tags', 'origin'], { allowFailure: true });
+    if (r.code === 0)
+        return undefined;
+    return `${git.dir} is a shallow clone, and its history could not be fetched from origin (${tail(r.stderr, 1)}); a shallow clone cannot push the tag — check out with full history (actions/checkout: fetch-depth: 0)`;
 }
 /** The branch the tag stage merged the release into: a local branch containing the release, its merge-back first. */
 async function releaseBranch(git, version) {

@@ -256,7 +256,7 @@ describe('docker-multiarch', () => {
     const refused = run('--annotations', 'org.opencontainers.image.vendor=two');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(
-      /refusing to move versioned tags .*demo\/immutable:2\.93\.0 already names sha256:[0-9a-f]{12}, a different release/s,
+      /refusing to move versioned tags: .*demo\/immutable:2\.93\.0 already names sha256:[0-9a-f]{12}, a different release/s,
     );
     const raw = await skopeo([
       'inspect',

@@ -182,6 +182,9 @@ export class Registry {
   async send(repository: string, scopes: string[], r: SendOptions): Promise<HttpResponse> {
     await this.ping();
     const url = typeof r.path === 'string' ? new URL(r.path, this.base) : r.path;
+    // Credentials belong to the registry's origin: an upload Location on another host (a storage
+    // front end) gets the request without them, as a redirect there would.
+    if (url.origin !== this.base!.origin) return this.o.http.send({ ...r, url });
     const go = async (auth: string | undefined) =>
       this.o.http.send({ ...r, url, headers: { ...r.headers, ...(auth ? { authorization: auth } : {}) } });
     const first = await this.authorization(repository, scopes);

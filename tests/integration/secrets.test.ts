@@ -284,6 +284,53 @@ async function echoRegistry(scheme: 'basic' | 'bearer') {
   return { host: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+interface Seen {
+  method: string;
+  path: string;
+  authorization?: string;
+}
+
+/**
+ * A loopback HTTP server that records every request (method, path, Authorization) and forwards it to
+ * `upstream` (host:port) with the Host header `host(req)` gives (distribution builds its Location headers
+ * from it) and the extra headers `add` gives — or answers it itself when `answer` says so.
+ */
+async function forwarder(o: {
+  upstream: string;
+  seen: Seen[];
+  host?: (req: http.IncomingMessage, self: string) => string | undefined;
+  add?: Record<string, string>;
+  answer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+}): Promise<{ host: string; close(): Promise<void> }> {
+  const [upHost, upPort] = o.upstream.split(':');
+  let self = '';
+  const server = http.createServer((req, res) => {
+    o.seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+    if (o.answer?.(req, res)) return void req.resume();
+    const headers = { ...req.headers, ...o.add, host: o.host?.(req, self) ?? req.headers.host };
+    const up = http.request(
+      { host: upHost, port: Number(upPort), method: req.method, path: req.url, headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  server.keepAliveTimeout = 1000;
+  return {
+    host: self,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 describe('docker-multiarch', () => {
   const images = () => ({ images: archive, version: '2.93.0', latest: 'false' });
 
@@ -327,6 +374,63 @@ describe('docker-multiarch', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     expectClean(r);
+  }, 120_000);
+
+  test('a registry redirecting blob reads and uploads to another host: no Authorization reaches that host', async () => {
+    // "storage" stands for a registry's blob store on another origin: it is handed the request without
+    // credentials and forwards it to the real registry with its own (as a presigned URL would carry).
+    const stored: Seen[] = [];
+    const fronted: Seen[] = [];
+    const storage = await forwarder({
+      upstream: htpasswd.host,
+      seen: stored,
+      host: (_req, self) => self,
+      add: { authorization: `Basic ${b64(USER, S.htpasswd)}` },
+    });
+    const BLOB = /^\/v2\/.+\/blobs\/sha256:[0-9a-f]{64}$/;
+    const front = await forwarder({
+      upstream: htpasswd.host,
+      seen: fronted,
+      // Upload sessions are opened on the storage host: the registry's Location points there.
+      host: (req) =>
+        req.method === 'POST' && req.url?.includes('/blobs/uploads/') ? storage.host : undefined,
+      // Blob reads are redirected there, as registries on S3 do.
+      answer: (req, res) => {
+        if (req.method !== 'GET' || !BLOB.test(req.url ?? '')) return false;
+        res.writeHead(307, { location: `http://${storage.host}${req.url}` }).end();
+        return true;
+      },
+    });
+    try {
+      const run = (version: string) =>
+        runActionAsync(
+          'docker-multiarch',
+          {
+            images: archive,
+            version,
+            latest: 'false',
+            targets: `${front.host}/org/redirected`,
+            username: USER,
+            password: S.htpasswd,
+          },
+          { cwd: tmpDir(), env: runnerEnv(home()) },
+        );
+      // The first run uploads every blob; the second reads the image it finds under our tags (its config).
+      for (const version of ['2.93.0', '2.93.1']) {
+        const r = await run(version);
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        expectClean(r, { mustRegister: [S.htpasswd, b64(USER, S.htpasswd)] });
+      }
+      const uploads = stored.filter((q) => q.path.includes('/blobs/uploads/') && q.method !== 'POST');
+      const reads = stored.filter((q) => q.method === 'GET' && BLOB.test(q.path));
+      expect(uploads.length, JSON.stringify(stored)).toBeGreaterThan(0);
+      expect(reads.length, JSON.stringify(stored)).toBeGreaterThan(0);
+      expect(stored.filter((q) => q.authorization !== undefined)).toEqual([]);
+      // …while the registry itself was sent the credentials (the check above could not pass vacuously).
+      expect(fronted.some((q) => q.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await Promise.all([front.close(), storage.close()]);
+    }
   }, 120_000);
 
   test('failures: a wrong password, a token server refusing, registries that echo the Authorization header', async () => {

@@ -37,7 +37,8 @@ const ENV_SECRETS = {
 const USER = 'releng-bot';
 const S = {
   htpasswd: 'htpasswd-Pa55-7c1d9e4b',
-  token: 'tokenauth-Pa55-2f8a6c31',
+  // Characters that URL and form encoding change, so that the encoded forms differ from the value.
+  token: 'tokenauth+Pa55/2f8a&6c31=',
   wrong: 'wrong-Pa55-90ab13ce',
   echo: 'echo-Pa55-4d2e7f10',
   s3Id: 'AKIARELENGINPUT00001',
@@ -90,15 +91,14 @@ function allSecrets(extra: string[] = []): string[] {
   const logins = [S.htpasswd, S.token, S.wrong, S.echo].map((p) => b64(USER, p));
   const tokens = (tokenReg?.token?.requests ?? []).flatMap((r) => (r.issued ? [r.issued] : []));
   const keyB64 = KEY.secret.slice(KEY.secret.indexOf(':') + 1);
-  return [
-    ...Object.values(ENV_SECRETS),
-    ...Object.values(S),
-    ...logins,
-    ...tokens,
-    KEY.secret,
-    keyB64,
-    ...extra,
-  ];
+  const values = [...Object.values(ENV_SECRETS), ...Object.values(S), ...tokens, KEY.secret, ...extra];
+  // Each value also as base64 and URL-encoded (form bodies, query strings), as transports carry them.
+  const derived = values.flatMap((v) => [
+    Buffer.from(v).toString('base64'),
+    encodeURIComponent(v),
+    new URLSearchParams({ v }).toString().slice(2),
+  ]);
+  return [...new Set([...values, ...derived, ...logins, keyB64])];
 }
 
 interface Run {

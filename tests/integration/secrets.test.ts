@@ -331,6 +331,47 @@ async function forwarder(o: {
   };
 }
 
+/** A server that records every request and answers 200 `{}`: where redirects must not carry credentials. */
+async function recorder(seen: Seen[]): Promise<{ host: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A server answering 307 to the same path on `to`, except where `answer` answers. */
+async function redirector(
+  to: string,
+  answer: (req: http.IncomingMessage, res: http.ServerResponse, self: string) => boolean = () => false,
+): Promise<{ host: string; close(): Promise<void> }> {
+  let self = '';
+  const server = http.createServer((req, res) => {
+    req.resume();
+    if (answer(req, res, self)) return;
+    res.writeHead(307, { location: `http://${to}${req.url}` }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    host: self,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 describe('docker-multiarch', () => {
   const images = () => ({ images: archive, version: '2.93.0', latest: 'false' });
 
@@ -430,6 +471,50 @@ describe('docker-multiarch', () => {
       expect(fronted.some((q) => q.authorization?.startsWith('Basic '))).toBe(true);
     } finally {
       await Promise.all([front.close(), storage.close()]);
+    }
+  }, 120_000);
+
+  test('a token service redirecting to another host: the credentials are not sent there', async () => {
+    const seen: Seen[] = [];
+    const elsewhere = await recorder(seen);
+    // The registry's /v2/ asks for a token from its own /token, which redirects to `elsewhere`.
+    const reg = await redirector(elsewhere.host, (req, res, self) => {
+      if (!req.url?.startsWith('/v2/')) return false;
+      res
+        .writeHead(401, {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer realm="http://${self}/token",service="r",scope="repository:org/demo:pull,push"`,
+        })
+        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      return true;
+    });
+    try {
+      for (const r of [
+        await runActionAsync(
+          'docker-multiarch',
+          { ...images(), targets: `${reg.host}/org/demo`, username: USER, password: S.htpasswd },
+          { cwd: tmpDir(), env: runnerEnv(home()) },
+        ),
+        await runCliAsync(
+          [
+            'docker-multiarch',
+            '--images',
+            archive,
+            '--version',
+            '2.93.0',
+            '--targets',
+            `${reg.host}/org/demo`,
+          ],
+          { cwd: tmpDir(), env: cliEnv(home({ [reg.host]: S.htpasswd })) },
+        ),
+      ]) {
+        expect(r.status, r.stdout + r.stderr).not.toBe(0);
+        expect(errorLine(r, 'docker-multiarch')).toMatch(/token service .* redirects to .*another host/);
+        expectClean(r);
+      }
+      expect(seen).toEqual([]);
+    } finally {
+      await Promise.all([reg.close(), elsewhere.close()]);
     }
   }, 120_000);
 
@@ -592,6 +677,52 @@ describe('publish', () => {
     expect(r.status, r.stderr).toBe(0);
     expectClean(r);
   }, 600_000);
+
+  test('a forge API redirecting to another host: the forge-token is not sent there', async () => {
+    const seen: Seen[] = [];
+    const elsewhere = await recorder(seen);
+    const moved = await redirector(elsewhere.host);
+    try {
+      const forgeThere = { type: 'github', 'api-url': `http://${moved.host}`, repository: 'org/demo' };
+      const dir = checkout({ staging: environment('', { forge: forgeThere }) });
+      const skip = 'cache,docker,releases,docs,installers,tag,branch';
+      for (const r of [
+        await runActionAsync(
+          'publish',
+          {
+            environment: 'staging',
+            bundles: bundleDir,
+            'no-check-git': 'true',
+            skip,
+            'forge-token': S.forge,
+          },
+          { cwd: dir, env: runnerEnv(home()) },
+        ),
+        await runCliAsync(
+          [
+            'publish',
+            '--environment',
+            'staging',
+            '--bundles',
+            bundleDir,
+            '--no-check-git',
+            '--skip',
+            skip,
+            '--forge-token',
+            S.forge,
+          ],
+          { cwd: dir, env: cliEnv(home()) },
+        ),
+      ]) {
+        expect(r.status, r.stdout + r.stderr).not.toBe(0);
+        expect(errorLine(r, 'publish')).toMatch(/forge API GET .*HTTP 307 redirect .*not followed/);
+        expectClean(r);
+      }
+      expect(seen).toEqual([]);
+    } finally {
+      await Promise.all([moved.close(), elsewhere.close()]);
+    }
+  }, 120_000);
 
   test('failures: S3 403, a forge token refused, a credentials-command printing junk', async () => {
     const skipAllBut = (keep: string) =>

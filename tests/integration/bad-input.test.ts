@@ -85,6 +85,23 @@ const PUBLISH_RELEASES_ONLY = [
   '--skip',
   'cache,docker,docs,installers,tag,release-page',
 ];
+
+/** Publish of the cache step alone to a local cache, signed with the key in $TEST_KEY (rows give it). */
+const SIGNING_KEY_RUN = {
+  stage: 'publish',
+  args: [
+    '--artifacts-dir',
+    'release/artifacts',
+    '--no-check-git',
+    '--skip',
+    'docker,releases,docs,installers,tag,release-page',
+    '--environment',
+    'staging',
+  ],
+  files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
+  config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+};
+
 /** publish from leg bundles under bundles/, releases step only, to the staging environment. */
 const PUBLISH_LEGS = [
   '--bundles',
@@ -435,18 +452,7 @@ const CASES: Case[] = [
   {
     kind: 'credentials',
     name: 'publish with a signing key that is not a nix secret key',
-    stage: 'publish',
-    args: [
-      '--artifacts-dir',
-      'release/artifacts',
-      '--no-check-git',
-      '--skip',
-      'docker,releases,docs,installers,tag,release-page',
-      '--environment',
-      'staging',
-    ],
-    files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
-    config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+    ...SIGNING_KEY_RUN,
     env: { TEST_KEY: 'not-a-key' },
     error: /signing key in \$TEST_KEY is not a nix secret key \(expected NAME:BASE64 of 64 bytes/,
   },
@@ -806,18 +812,7 @@ const CASES: Case[] = [
   {
     name: 'a signing key whose public half does not match',
     kind: 'credentials',
-    stage: 'publish',
-    args: [
-      '--artifacts-dir',
-      'release/artifacts',
-      '--no-check-git',
-      '--skip',
-      'docker,releases,docs,installers,tag,release-page',
-      '--environment',
-      'staging',
-    ],
-    files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
-    config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+    ...SIGNING_KEY_RUN,
     env: { TEST_KEY: `demo-1:${Buffer.alloc(64, 7).toString('base64')}` },
     error: /signing key in \$TEST_KEY is damaged: its public half does not match its seed/,
   },

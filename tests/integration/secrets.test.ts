@@ -244,19 +244,43 @@ describe('build-artifacts: nothing of the environment is echoed', () => {
   }, 900_000);
 });
 
+interface Served {
+  /** 127.0.0.1:PORT */
+  host: string;
+  close(): Promise<void>;
+}
+
+/** Serves `handle` on a free loopback port; the handler is given the server's own host:port. */
+async function serve(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, self: string) => void,
+): Promise<Served> {
+  let self = '';
+  const server = http.createServer((req, res) => handle(req, res, self));
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    host: self,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 /**
  * A registry whose error bodies echo the Authorization header back (some proxies and registries do):
  * 401 with a Basic or Bearer challenge without credentials, a token from /token, and 403 quoting the
  * header for every authenticated request.
  */
-async function echoRegistry(scheme: 'basic' | 'bearer') {
-  const server = http.createServer((req, res) => {
+function echoRegistry(scheme: 'basic' | 'bearer'): Promise<Served> {
+  return serve((req, res, self) => {
     const send = (status: number, body: object, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
     req.resume();
-    const { port } = server.address() as net.AddressInfo;
     if (req.url?.startsWith('/token')) return send(200, { token: S.echoToken, expires_in: 300 });
     const auth = req.headers.authorization;
     if (!auth)
@@ -267,7 +291,7 @@ async function echoRegistry(scheme: 'basic' | 'bearer') {
           'www-authenticate':
             scheme === 'basic'
               ? 'Basic realm="echo"'
-              : `Bearer realm="http://127.0.0.1:${port}/token",service="echo",scope="repository:org/demo:pull,push"`,
+              : `Bearer realm="http://${self}/token",service="echo",scope="repository:org/demo:pull,push"`,
         },
       );
     send(403, {
@@ -279,9 +303,6 @@ async function echoRegistry(scheme: 'basic' | 'bearer') {
       ],
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  return { host: `127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 interface Seen {
@@ -290,22 +311,27 @@ interface Seen {
   authorization?: string;
 }
 
+const see = (req: http.IncomingMessage): Seen => ({
+  method: req.method ?? '',
+  path: req.url ?? '',
+  authorization: req.headers.authorization,
+});
+
 /**
- * A loopback HTTP server that records every request (method, path, Authorization) and forwards it to
- * `upstream` (host:port) with the Host header `host(req)` gives (distribution builds its Location headers
- * from it) and the extra headers `add` gives — or answers it itself when `answer` says so.
+ * Records every request (method, path, Authorization) and forwards it to `upstream` (host:port) with the
+ * Host header `host(req)` gives (distribution builds its Location headers from it) and the extra headers
+ * `add` gives — or answers it itself when `answer` says so.
  */
-async function forwarder(o: {
+function forwarder(o: {
   upstream: string;
   seen: Seen[];
   host?: (req: http.IncomingMessage, self: string) => string | undefined;
   add?: Record<string, string>;
   answer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
-}): Promise<{ host: string; close(): Promise<void> }> {
+}): Promise<Served> {
   const [upHost, upPort] = o.upstream.split(':');
-  let self = '';
-  const server = http.createServer((req, res) => {
-    o.seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+  return serve((req, res, self) => {
+    o.seen.push(see(req));
     if (o.answer?.(req, res)) return void req.resume();
     const headers = { ...req.headers, ...o.add, host: o.host?.(req, self) ?? req.headers.host };
     const up = http.request(
@@ -318,58 +344,26 @@ async function forwarder(o: {
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  server.keepAliveTimeout = 1000;
-  return {
-    host: self,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
-/** A server that records every request and answers 200 `{}`: where redirects must not carry credentials. */
-async function recorder(seen: Seen[]): Promise<{ host: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+/** Records every request and answers 200 `{}`: where redirects must not carry credentials. */
+function recorder(seen: Seen[]): Promise<Served> {
+  return serve((req, res) => {
+    seen.push(see(req));
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
-/** A server answering 307 to the same path on `to`, except where `answer` answers. */
-async function redirector(
+/** Answers 307 to the same path on `to`, except where `answer` answers. */
+function redirector(
   to: string,
   answer: (req: http.IncomingMessage, res: http.ServerResponse, self: string) => boolean = () => false,
-): Promise<{ host: string; close(): Promise<void> }> {
-  let self = '';
-  const server = http.createServer((req, res) => {
+): Promise<Served> {
+  return serve((req, res, self) => {
     req.resume();
-    if (answer(req, res, self)) return;
-    res.writeHead(307, { location: `http://${to}${req.url}` }).end();
+    if (!answer(req, res, self)) res.writeHead(307, { location: `http://${to}${req.url}` }).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  return {
-    host: self,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
 describe('docker-multiarch', () => {

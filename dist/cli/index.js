@@ -84642,9 +84642,13 @@ class RelengErrors extends RelengError {
                     .join('\n');
     }
 }
-/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+/**
+ * Credentials inside URLs never reach a message: `scheme://user:pass@host` → `scheme://***@host`, and for
+ * HTTP(S) any user part (`https://TOKEN@host` is how tokens ride in git remotes). A bare user of another
+ * scheme (`ssh://git@host`) is no secret and stays.
+ */
 function redactUrl(text) {
-    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+    return text.replace(/([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi, (all, scheme, _user, pass) => pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all);
 }
 function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
     if (err instanceof RelengError)
@@ -94372,6 +94376,7 @@ function resolveSink(sink, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
+
 const silentLogger = {
     info() { },
     warning() { },
@@ -94379,43 +94384,56 @@ const silentLogger = {
     group: (_t, fn) => fn(),
     secret() { },
 };
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
+class SecretMask {
+    secrets = [];
+    add(value) {
+        if (value && value.length >= 3 && !this.secrets.includes(value)) {
+            this.secrets.push(value);
+            // Longest first: a secret containing another is replaced whole.
+            this.secrets.sort((a, b) => b.length - a.length);
+        }
+    }
+    apply(text) {
+        let r = text;
+        for (const secret of this.secrets)
+            r = r.split(secret).join('***');
+        return redactUrl(r);
+    }
+}
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
     verbose;
-    secrets = [];
+    masks = new SecretMask();
     constructor(out = (l) => process.stderr.write(`${l}\n`), verbose = process.env.RUNNER_DEBUG === '1') {
         this.out = out;
         this.verbose = verbose;
     }
-    mask(s) {
-        let r = s;
-        for (const secret of this.secrets)
-            r = r.split(secret).join('***');
-        return r;
-    }
     info(m) {
-        this.out(this.mask(m));
+        this.out(this.masks.apply(m));
     }
     warning(m) {
-        this.out(this.mask(`warning: ${m}`));
+        this.out(this.masks.apply(`warning: ${m}`));
     }
     debug(m) {
         if (this.verbose)
-            this.out(this.mask(`debug: ${m}`));
+            this.out(this.masks.apply(`debug: ${m}`));
     }
     async group(title, fn) {
-        this.out(this.mask(`▸ ${title}`));
+        this.out(this.masks.apply(`▸ ${title}`));
         return fn();
     }
     secret(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        this.masks.add(value);
     }
     maskText(s) {
-        return this.mask(s);
+        return this.masks.apply(s);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -98098,6 +98116,22 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
+/**
+ * `source` whose `done` also waits for `gate`: uploads follow the bytes as they come, but no sink commits
+ * the blob (the final PUT, the rename into the layout) before the gate opens — and none does if it fails.
+ */
+function gatedSource(source, gate) {
+    const done = Promise.all([source.done, gate]).then(([info]) => info);
+    done.catch(() => { });
+    return {
+        available: () => source.available(),
+        waitFor: (n) => source.waitFor(n),
+        complete: () => source.complete(),
+        done,
+        read: (start, end) => source.read(start, end),
+        readInto: (into, start, end) => source.readInto(into, start, end),
+    };
+}
 class BufferSource {
     data;
     done;
@@ -98553,6 +98587,13 @@ class Pusher {
     inexact = false;
     /** The first upload failure: stops reading archives at once instead of after them. */
     failure;
+    /**
+     * Opens once every archive has been read and checked (truncated, corrupt, diffIDs, platform, recorded
+     * sha256). Layers upload while they are read, but no blob is committed before: a bad archive writes
+     * nothing to any target, and its open uploads are cancelled.
+     */
+    archivesChecked;
+    settleArchives;
     constructor(o) {
         this.o = o;
         this.types = mediaTypes(o.mediaTypes, o.compression);
@@ -98566,6 +98607,10 @@ class Pusher {
             blobsMounted: 0,
         }));
         this.progress = new PushProgress(o.log);
+        this.archivesChecked = new Promise((resolve, reject) => {
+            this.settleArchives = (e) => (e === undefined ? resolve() : reject(e));
+        });
+        this.archivesChecked.catch(() => { });
     }
     get targets() {
         return this.o.targets;
@@ -98747,12 +98792,19 @@ class Pusher {
         // only adds memory. The next archive is read while the previous one's last blocks are compressed.
         const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
-        await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
-            const a = this.o.archives[i];
-            this.o.log.info(`reading ${a.file}`);
-            const scanned = await this.scan(a);
-            finishing.set(i, this.track(this.finish(a, scanned)));
-        });
+        try {
+            await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
+                const a = this.o.archives[i];
+                this.o.log.info(`reading ${a.file}`);
+                const scanned = await this.scan(a);
+                finishing.set(i, this.track(this.finish(a, scanned)));
+            });
+        }
+        catch (e) {
+            this.settleArchives(e);
+            throw e;
+        }
+        this.settleArchives();
         for (const [i, p] of finishing)
             out[i] = await p;
         return out;
@@ -98967,7 +99019,7 @@ class Pusher {
         });
         for (const members of groups.values()) {
             const [leader, ...rest] = members;
-            const first = this.track(this.upload(leader, local.spool));
+            const first = this.track(this.upload(leader, gatedSource(local.spool, this.archivesChecked)));
             local.uploads.set(leader, first);
             for (const m of rest)
                 local.uploads.set(m, this.track(first.then(async () => {
@@ -99194,9 +99246,13 @@ function parseTarget(input, dir, where = 'targets') {
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
         throw new RelengError(`${where}: '${input}' is a URL; write the registry and repository as docker does (ghcr.io/org/project) or oci-layout:DIR`);
-    if (raw.includes('@'))
-        throw new RelengError(`${where}: '${input}' names a digest; a target is a repository (registry/org/project)`);
+    const at = raw.indexOf('@');
     const slash = raw.indexOf('/');
+    // `user:pass@host/repo`: credentials before the host, never repeated in the message.
+    if (at >= 0 && slash >= 0 && at < slash)
+        throw new RelengError(`${where}: '***@${raw.slice(at + 1)}' carries credentials before the host; remove them from the target and pass 'username' and 'password' (or docker login)`);
+    if (at >= 0)
+        throw new RelengError(`${where}: '${input}' names a digest; a target is a repository (registry/org/project)`);
     const first = slash < 0 ? '' : raw.slice(0, slash);
     const isHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
     const registry = isHost ? first : 'docker.io';
@@ -99330,8 +99386,10 @@ class Http {
             });
             const location = res.headers.location;
             if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-                await res.body.dump();
                 const next = new URL(location, url);
+                if (next.origin !== url.origin && req.credentialBody && res.statusCode !== 303)
+                    return wrap(res, url);
+                await res.body.dump();
                 // Credentials stay with the origin they were meant for (blob GETs redirect to storage).
                 if (next.origin !== url.origin) {
                     const { authorization: _, ...rest } = headers;
@@ -99451,27 +99509,44 @@ class LayoutSink {
         await external_node_fs_default().promises.writeFile(t, data);
         await external_node_fs_default().promises.rename(t, file);
     }
-    async open(options = {}) {
-        if (options.create === false) {
-            const w = await this.checkPush();
-            if (w)
-                throw new RelengError(w);
-            return;
-        }
-        try {
-            await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
-            const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
-            const existing = await external_node_fs_default().promises.readFile(layoutFile, 'utf8').catch(() => undefined);
-            if (existing === undefined)
-                await this.writeAtomic(layoutFile, LAYOUT);
-            else if (JSON.parse(existing).imageLayoutVersion !== '1.0.0')
+    /**
+     * Checks the layout (an existing one must be a 1.0.0 layout) and that it can be written. Nothing is
+     * created here: the directories and `oci-layout` appear with the first blob, so a run that fails on
+     * bad input leaves no trace.
+     */
+    async open(_options = {}) {
+        const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
+        const existing = await external_node_fs_default().promises.readFile(layoutFile, 'utf8').catch(() => undefined);
+        if (existing !== undefined) {
+            let version;
+            try {
+                version = JSON.parse(existing).imageLayoutVersion;
+            }
+            catch {
+                version = undefined;
+            }
+            if (version !== '1.0.0')
                 throw new RelengError(`${layoutFile}: not an OCI image layout 1.0.0`);
         }
-        catch (e) {
-            if (e instanceof RelengError)
-                throw e;
-            throw new RelengError(`${this.ref}: cannot write the layout (${e.message})`);
-        }
+        const w = await this.checkPush();
+        if (w)
+            throw new RelengError(w);
+    }
+    created;
+    /** The layout's directories and `oci-layout`, made before its first file. */
+    ensureLayout() {
+        this.created ??= (async () => {
+            try {
+                await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
+                const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
+                if (!external_node_fs_default().existsSync(layoutFile))
+                    await this.writeAtomic(layoutFile, LAYOUT);
+            }
+            catch (e) {
+                throw new RelengError(`${this.ref}: cannot write the layout (${e.message})`);
+            }
+        })();
+        return this.created;
     }
     async close() { }
     async readIndex() {
@@ -99542,6 +99617,7 @@ class LayoutSink {
         const file = this.blobPath(info.digest);
         if ((await this.blobSize(info.digest)) === info.size)
             return info;
+        await this.ensureLayout();
         const t = this.tmp(hexOf(info.digest));
         const hash = (0,external_node_crypto_.createHash)('sha256');
         try {
@@ -99566,6 +99642,7 @@ class LayoutSink {
     async putManifest(reference, bytes, mediaType) {
         const digest = sha256Digest(bytes);
         const file = this.blobPath(digest);
+        await this.ensureLayout();
         if ((await this.blobSize(digest)) !== bytes.length)
             await this.writeAtomic(file, bytes);
         if (isDigest(reference)) {
@@ -99706,7 +99783,13 @@ async function fetchToken(http, log, r) {
             url: realm,
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: form.toString(),
+            credentialBody: true,
         });
+        const moved = res.status >= 300 && res.status < 400 ? res.header('location') : undefined;
+        if (moved !== undefined) {
+            await res.dump();
+            throw new RelengError(`${r.registry}: the token service ${realm.origin}${realm.pathname} redirects to ${redactUrl(new URL(moved, realm).origin)}, another host; the credentials are not sent there (the registry's token realm must be the service itself)`);
+        }
         if ([400, 401, 404, 405].includes(res.status) && !('identityToken' in c)) {
             log.debug(`${r.registry}: token POST answered ${res.status}; asking with GET`);
             await res.dump();
@@ -99902,6 +99985,10 @@ class Registry {
     async send(repository, scopes, r) {
         await this.ping();
         const url = typeof r.path === 'string' ? new URL(r.path, this.base) : r.path;
+        // Credentials belong to the registry's origin: an upload Location on another host (a storage
+        // front end) gets the request without them, as a redirect there would.
+        if (url.origin !== this.base.origin)
+            return this.o.http.send({ ...r, url });
         const go = async (auth) => this.o.http.send({ ...r, url, headers: { ...r.headers, ...(auth ? { authorization: auth } : {}) } });
         const first = await this.authorization(repository, scopes);
         const res = await go(first.header);
@@ -100141,34 +100228,42 @@ class RegistryRepository {
     async upload(source, onSent) {
         const chunk = this.registry.chunkSize;
         let location = await this.startUpload();
-        let offset = 0;
-        for (;;) {
-            // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
-            const available = await source.waitFor(offset + chunk + 1);
-            if (source.complete() && available - offset <= chunk)
-                break;
-            if (available - offset <= chunk)
-                continue;
-            location = await this.patch(location, source, offset, offset + chunk);
-            onSent(chunk);
-            offset += chunk;
+        try {
+            let offset = 0;
+            for (;;) {
+                // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
+                const available = await source.waitFor(offset + chunk + 1);
+                if (source.complete() && available - offset <= chunk)
+                    break;
+                if (available - offset <= chunk)
+                    continue;
+                location = await this.patch(location, source, offset, offset + chunk);
+                onSent(chunk);
+                offset += chunk;
+            }
+            const info = await source.done;
+            const url = new URL(location);
+            url.searchParams.set('digest', info.digest);
+            const rest = info.size - offset;
+            const res = await this.withChunk(source, offset, info.size, (body) => this.send({
+                method: 'PUT',
+                path: url,
+                headers: { 'content-type': 'application/octet-stream' },
+                body,
+                retry: { transient: false },
+            }));
+            if (res.status !== 201)
+                return this.fail(`PUT blob ${info.digest}`, res);
+            await res.dump();
+            onSent(rest);
+            return info;
         }
-        const info = await source.done;
-        const url = new URL(location);
-        url.searchParams.set('digest', info.digest);
-        const rest = info.size - offset;
-        const res = await this.withChunk(source, offset, info.size, (body) => this.send({
-            method: 'PUT',
-            path: url,
-            headers: { 'content-type': 'application/octet-stream' },
-            body,
-            retry: { transient: false },
-        }));
-        if (res.status !== 201)
-            return this.fail(`PUT blob ${info.digest}`, res);
-        await res.dump();
-        onSent(rest);
-        return info;
+        catch (e) {
+            // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
+            // leave no upload session (and its data) behind.
+            await this.cancel(location);
+            throw e;
+        }
     }
     /** One chunk; on a failure asks the registry how much it has and resends from there. */
     async patch(location, source, start, end) {
@@ -100278,7 +100373,7 @@ class Sinks {
  *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
  *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
  *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[]
+ *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
  *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
  *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
  *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
@@ -100295,13 +100390,28 @@ class Sinks {
 const DEFAULT_TAGS = ['{version}', '{major}'];
 const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-function targetsForEnvironment(env, dir) {
-    return env.registries.map((r) => ({
-        ref: r.ref.startsWith('oci-layout:')
-            ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
-            : r.ref,
-        tags: [...r.tags],
-    }));
+function targetsForEnvironment(env, dir, name) {
+    return env.registries.map((r, i) => {
+        const key = `releng.yml environments.${name}.registries[${i}]`;
+        return {
+            ref: r.ref.startsWith('oci-layout:')
+                ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
+                : r.ref,
+            tags: [...r.tags],
+            ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+        };
+    });
+}
+/** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+function checkInsecureRegistries(hosts) {
+    for (const h of hosts)
+        if (!REGISTRY_HOST.test(h))
+            throw new RelengError(`input 'insecure-registries': '${h}' is not a registry host[:port]; write ${suggestHost(h)} (no scheme, no path)`);
+}
+function suggestHost(h) {
+    const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+    return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
 function credentialStore(log, credentials, env) {
     if (credentials && (!credentials.username || !credentials.password))
@@ -100311,11 +100421,11 @@ function credentialStore(log, credentials, env) {
 function parseTargets(targets, dir) {
     const seen = new Set();
     return targets.map((t) => {
-        const ref = parseTarget(t.ref, dir);
+        const ref = parseTarget(t.ref, dir, t.where?.ref);
         if (seen.has(ref.ref))
-            throw new RelengError(`targets: '${ref.ref}' is listed twice`);
+            throw new RelengError(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
         seen.add(ref.ref);
-        return { ref, tags: t.tags };
+        return { ref, tags: t.tags, where: t.where };
     });
 }
 async function dockerMultiarch(o) {
@@ -100329,11 +100439,12 @@ async function dockerMultiarch(o) {
     if (o.targets.length === 0)
         throw new RelengError('no targets: name registries in targets, or an environment with registries in releng.yml');
     const major = majorOf(o.version);
-    const targets = parseTargets(o.targets, dir).map(({ ref, tags }) => {
+    checkInsecureRegistries(o.insecureRegistries ?? []);
+    const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
         const templates = tags.length ? tags : DEFAULT_TAGS;
         const resolved = [];
         for (const t of templates) {
-            const name = expandTag(t, { version: o.version, major }, `tags of ${ref.ref}`);
+            const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
             if (!resolved.some((x) => x.name === name))
                 resolved.push({ name, immutable: isImmutableTemplate(t) });
         }
@@ -100396,6 +100507,7 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     let parsed;
     let store;
     try {
+        checkInsecureRegistries(options.insecureRegistries ?? []);
         parsed = parseTargets(targets, options.dir ?? process.cwd());
         store = credentialStore(log, credentials, options.env ?? process.env);
     }
@@ -100615,7 +100727,7 @@ function makeDockerMultiarchCommand(persistence) {
             let remote;
             if (envName) {
                 const env = environmentConfig(loadConfig(configPath), envName);
-                targets = targetsForEnvironment(env, dir);
+                targets = targetsForEnvironment(env, dir, envName);
                 remote = env['git-remote'];
                 if (targets.length === 0)
                     throw new RelengError(`environment '${envName}' has no registries in ${configPath}; add environments.${envName}.registries`);
@@ -100626,7 +100738,11 @@ function makeDockerMultiarchCommand(persistence) {
                 throw new RelengError("no targets: pass 'environment' (registries of releng.yml) or 'targets' (registry/repository or oci-layout:DIR)");
             const tags = inputs.list('tags');
             if (tags.length)
-                targets = targets.map((t) => ({ ...t, tags }));
+                targets = targets.map((t) => ({
+                    ...t,
+                    tags,
+                    where: t.where && { ...t.where, tags: "input 'tags'" },
+                }));
             const latestMode = inputs.choice('latest', ['auto', 'true', 'false'], 'auto');
             const git = latestMode === 'auto' ? new Git(dir, log) : undefined;
             const latest = await resolveLatest(latestMode, version, git && (await git.isRepo()) ? git : undefined, remote);
@@ -102630,14 +102746,14 @@ function urlOf(d, key) {
 ;// CONCATENATED MODULE: ./src/publish/docker.ts
 
 const dockerViaMultiarch = {
-    preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir), undefined, r.log, {
+    preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
         env: r.env,
         dir: r.dir,
     }),
     async publish(r) {
         const out = await dockerMultiarch({
             images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
-            targets: targetsForEnvironment(r.environment, r.dir),
+            targets: targetsForEnvironment(r.environment, r.dir, r.environmentName),
             version: r.version,
             latest: r.latest,
             dryRun: r.dryRun,
@@ -102950,7 +103066,8 @@ async function api(method, url, headers, body) {
                 method,
                 headers: { ...headers, ...(body && !isForm ? { 'Content-Type': 'application/json' } : {}) },
                 body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
-                redirect: 'error',
+                // Not followed: the token stays with the configured host (and a redirect means a wrong api-url).
+                redirect: 'manual',
                 signal: AbortSignal.timeout(60_000),
             });
             if (res.status >= 500 && attempt < 3 && method === 'GET')
@@ -102962,6 +103079,11 @@ async function api(method, url, headers, body) {
                 continue;
             throw new RelengError(`forge API ${method} ${url}: ${e.message}; check forge.api-url in releng.yml`);
         }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        const to = res.headers.get('location');
+        await res.body?.cancel();
+        throw new RelengError(`forge API ${method} ${redactUrl(url)}: HTTP ${res.status} redirect${to ? ` to ${redactUrl(new URL(to, url).href)}` : ''}, not followed (the forge-token is sent to the configured host only); set forge.api-url in releng.yml to the API's own address`);
     }
     const text = await res.text();
     let json;
@@ -103200,6 +103322,7 @@ function fromMerged(m, origin) {
             : { kind: 'none', why: `the leg bundles (${origin}) carry no nix cache` },
         images: m.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
         origin,
+        recorded: true,
     };
 }
 /**
@@ -103237,7 +103360,7 @@ async function fromArtifactsDir(dir, name, version, log) {
         .map((f) => ({ f, m: imageRe.exec(f) }))
         .filter((x) => x.m)
         .map((x) => ({ file: external_node_path_default().join(vdir, x.f), system: x.m[1] }));
-    return { version, files, manualDir, cache, images, origin: dir };
+    return { version, files, manualDir, cache, images, origin: dir, recorded: false };
 }
 function walk(root) {
     const out = [];
@@ -103273,6 +103396,27 @@ async function loadRelease(source, o) {
     if (release.version !== o.version)
         throw new RelengError(`${origin} is a build of ${release.version}, but version.json in ${o.dir} says ${o.version}; publish from the checkout of the release's tag`);
     return release;
+}
+/**
+ * Files of the release whose bytes no longer hash to the sha256 leg.json recorded (changed or damaged since
+ * the build, at the same size), among `sources` — the files about to be written, so that a re-run that
+ * writes nothing reads nothing. Checked before the first write: a damaged file must not be published
+ * under its recorded sha256, nor stop a publication half way.
+ */
+async function damagedFiles(release, sources) {
+    if (!release.recorded)
+        return [];
+    const recorded = new Map(release.files.map((f) => [f.source, f.sha256]));
+    const problems = [];
+    for (const source of new Set(sources)) {
+        const want = recorded.get(source);
+        if (!want)
+            continue;
+        const got = (await sha256File(source)).sha256;
+        if (got !== want)
+            problems.push(`${source}: its sha256 is ${got} but leg.json records ${want}; the leg bundle was changed or damaged after the build: download or build it again`);
+    }
+    return problems;
 }
 /** The manual's files, hashed (a few megabytes: the docs sync compares every page). */
 async function manualTree(dir) {
@@ -103609,6 +103753,7 @@ async function publish(o) {
     const dockerReq = {
         images: release.images,
         environment: env,
+        environmentName: o.environment,
         dir: o.dir,
         version,
         latest: rule.mayMove,
@@ -103712,6 +103857,8 @@ async function publish(o) {
     if (rule.heldLatest)
         note('pointers', rule.heldLatest);
     step('pointers', pointerObjects);
+    // Leg files about to be written must still be the bytes the build recorded.
+    const damaged = await damagedFiles(release, plan.steps.flatMap((s) => s.objects.filter(writes).flatMap((x) => (x.source ? [x.source] : []))));
     // Write access is probed only where something will be written (a re-run that writes nothing probes
     // nothing), still before the first write; a dry run probes nothing.
     const writeProblems = [];
@@ -103725,10 +103872,10 @@ async function publish(o) {
         for (const d of writing)
             writeProblems.push(...((await dests.get(d)?.sink.checkWrite()) ?? []));
     }
-    if (conflicts.length || writeProblems.length)
+    if (conflicts.length || writeProblems.length || damaged.length)
         throw new RelengErrors(conflicts.length
             ? `publish ${version}: versioned objects exist with other content, nothing was written (bump the version, or pass force to overwrite them)`
-            : `publish ${version} to ${o.environment}: preflight failed, nothing was written`, [...writeProblems, ...conflicts]);
+            : `publish ${version} to ${o.environment}: preflight failed, nothing was written`, [...damaged, ...writeProblems, ...conflicts]);
     step('index', [], relDest ? `${relDest.location}/${indexKey(name, version)}` : undefined, relDest ? undefined : 'skip: releases');
     for (const n of gitPlan?.notes ?? [])
         note(n.startsWith('tag') ? 'tag' : 'branch', n);

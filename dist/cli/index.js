@@ -96497,6 +96497,78 @@ async function sha256OfFile(file) {
     return hash.digest('hex');
 }
 
+;// CONCATENATED MODULE: ./src/oci/read-ahead.ts
+async function* readAhead(stream, limit) {
+    const queue = [];
+    let head = 0;
+    let queued = 0;
+    let ended = false;
+    let failed = false;
+    let error;
+    let wake;
+    const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+    };
+    const onData = (c) => {
+        queue.push(c);
+        queued += c.length;
+        if (queued >= limit)
+            stream.pause();
+        notify();
+    };
+    const onEnd = () => {
+        ended = true;
+        notify();
+    };
+    const onError = (e) => {
+        failed = true;
+        error = e;
+        notify();
+    };
+    // What happened before the first read: the stream already failed or ended.
+    if (stream.errored)
+        throw stream.errored;
+    if (stream.readableEnded)
+        return;
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    try {
+        for (;;) {
+            // A failure wins over what is still queued: the data before a corrupt spot is not worth reading.
+            if (failed)
+                throw error;
+            if (head < queue.length) {
+                const c = queue[head];
+                queue[head++] = undefined;
+                if (head === queue.length) {
+                    queue.length = 0;
+                    head = 0;
+                }
+                queued -= c.length;
+                if (queued < limit / 2 && stream.isPaused() && !ended)
+                    stream.resume();
+                yield c;
+                continue;
+            }
+            if (ended)
+                return;
+            await new Promise((r) => {
+                wake = r;
+            });
+        }
+    }
+    finally {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+        if (!ended)
+            stream.destroy();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/oci/tar.ts
 /**
  * A streaming tar reader: entries come one after the other, each body handed on as the slices that
@@ -96731,6 +96803,7 @@ async function* readTar(chunks, options = {}) {
 
 
 
+
 // Entries up to this size are kept in memory until manifest.json says what they are.
 const SMALL_ENTRY = 1 << 20;
 const SMALL_TOTAL = 16 << 20;
@@ -96738,6 +96811,8 @@ const MAX_JSON = 16 << 20;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.
 const READ_CHUNK = 256 << 10;
+// Decompressed bytes read ahead of the layer handler.
+const READ_AHEAD = 8 << 20;
 function isGzip(file) {
     const fd = external_node_fs_default().openSync(file, 'r');
     try {
@@ -96799,15 +96874,30 @@ async function scanArchive(file, onLayer) {
             results.set(entry.name, { ...r, name: entry.name, size: entry.size });
         }
     };
+    // The stream is read ahead so that file reads and gunzip (libuv threads) go on while the layer handler
+    // waits for compression. The archive's hash sees the file's bytes as they are read.
+    const input = external_node_fs_default().createReadStream(file, { highWaterMark: READ_CHUNK });
+    const gunzip = gzip ? external_node_zlib_default().createGunzip({ chunkSize: READ_CHUNK }) : undefined;
+    const piped = gunzip ? (0,external_node_stream_promises_namespaceObject.pipeline)(input, gunzip) : undefined;
+    piped?.catch(() => { }); // its error reaches readAhead through gunzip; awaited below
+    // With gunzip, pipe already makes the file flow; a plain file must not flow before readAhead listens.
+    if (gunzip)
+        input.on('data', (c) => {
+            fileHash.update(c);
+        });
+    const hashed = async function* (chunks) {
+        for await (const c of chunks) {
+            fileHash.update(c);
+            yield c;
+        }
+    };
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: READ_CHUNK }), async function* (src) {
-            for await (const c of src) {
-                fileHash.update(c);
-                yield c;
-            }
-        }, ...(gzip ? [external_node_zlib_default().createGunzip({ chunkSize: READ_CHUNK })] : []), consume);
+        await consume(gunzip ? readAhead(gunzip, READ_AHEAD) : hashed(readAhead(input, READ_AHEAD)));
+        await piped;
     }
     catch (e) {
+        input.destroy();
+        gunzip?.destroy();
         throw archiveError(file, e);
     }
     const manifestBytes = small.get('manifest.json');
@@ -97849,6 +97939,8 @@ class BlockCompressor {
     tailLength = 0;
     crc = 0;
     inputSize = 0;
+    /** The last block's `out`: it runs while the next block is awaited (one write pending at most). */
+    writing = Promise.resolve();
     started = false;
     blockSize;
     maxInFlight;
@@ -97878,6 +97970,7 @@ class BlockCompressor {
             await this.dispatch();
         while (this.queue.length > 0)
             await this.emitOne();
+        await this.writing;
         if (this.o.compression === 'gzip') {
             const trailer = Buffer.alloc(8);
             trailer.writeUInt32LE(this.crc >>> 0, 0);
@@ -97927,7 +98020,10 @@ class BlockCompressor {
         this.o.pool.release(r.block);
         if (this.o.compression === 'gzip')
             this.crc = crc32Combine(this.crc, r.crc, length);
-        await this.o.out(r.out);
+        await this.writing;
+        const w = Promise.resolve(this.o.out(r.out));
+        w.catch(() => { }); // surfaced by the next emitOne or end
+        this.writing = w;
     }
 }
 

@@ -9,9 +9,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from './net.js';
 
 export interface RecordedRequest {
   method: string;
@@ -70,33 +70,6 @@ export interface RegistryOptions {
   tokenPost?: boolean;
   /** Without the proxy (host = direct): nothing recorded, no proxy in the way of a benchmark. */
   proxy?: boolean;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${log()}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`docker-registry did not listen on ${port}: ${log()}`);
 }
 
 function readLines<T>(file: string): T[] {
@@ -220,7 +193,7 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<RegistrySe
   const registry = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   registry.stdout!.on('data', (c) => (output += c));
   registry.stderr!.on('data', (c) => (output += c));
-  await waitForPort(port, registry, () => output);
+  await waitForPort(port, 'docker-registry', registry, () => output);
 
   let proxyChild: ChildProcess | undefined;
   let host = `127.0.0.1:${port}`;

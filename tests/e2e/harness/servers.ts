@@ -6,9 +6,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { ROOT } from '../../helpers/action.js';
+import { freePort, waitForPort } from '../../helpers/net.js';
 
 export interface Counter {
   /** Request body bytes that the predicate counted (blob uploads, object PUTs). */
@@ -26,33 +27,6 @@ export interface Server {
   dir: string;
   uploads: Counter;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(port: number, what: string, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${log()}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not listen on ${port}: ${log()}`);
 }
 
 /** Forwards everything to the target, Host header untouched (so Location headers point back here). */
@@ -124,7 +98,7 @@ export async function startRegistry(dir: string): Promise<Server> {
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
-  await waitFor(port, 'docker-registry', child, () => output);
+  await waitForPort(port, 'docker-registry', child, () => output);
   const proxy = await countingProxy(
     port,
     (req) => /\/blobs\/uploads\//.test(req.url ?? '') && req.method !== 'POST',
@@ -159,7 +133,7 @@ export async function startS3(dir: string, buckets: string[]): Promise<Server> {
   });
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
-  await waitFor(port, 's3rver', child, () => output);
+  await waitForPort(port, 's3rver', child, () => output);
   const proxy = await countingProxy(port, (req) => req.method === 'PUT' || req.method === 'POST');
   return {
     host: `127.0.0.1:${proxy.port}`,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import {
   DeleteObjectCommand,
@@ -68,6 +68,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : '' };
 }
+
+/** The write probe's key under the sink's prefix (see checkWrite). */
+export const WRITE_PROBE = '.releng-preflight-probe';
 
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
@@ -299,10 +302,11 @@ export class S3Sink implements Sink {
    * Writable, without creating anything: an empty PUT whose Content-MD5 cannot match. Servers authorise
    * before they look at the body, so a key without write access gets 403, and one with it gets
    * BadDigest/InvalidDigest — and no object. A server that checks no digests (s3rver) stores the empty
-   * probe, which is deleted at once.
+   * probe, which is deleted at once. Its name is fixed, not random: a run killed between the PUT and the
+   * DELETE leaves a probe that the re-run's own probe replaces and deletes, instead of a stray object.
    */
   async checkWrite(): Promise<string[]> {
-    const probe = `${this.prefix}.releng-preflight-${randomBytes(6).toString('hex')}`;
+    const probe = `${this.prefix}${WRITE_PROBE}`;
     try {
       await this.client.send(
         new PutObjectCommand({

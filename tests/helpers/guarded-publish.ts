@@ -11,7 +11,7 @@ import path from 'node:path';
 import { S3Sink } from '../../src/storage/s3.js';
 import { ROOT } from './action.js';
 import { git } from './git.js';
-import { type FaultProxy, type FaultRule, startProxy } from './proxy.js';
+import { type FaultProxy, type FaultRule, type ProxyOptions, startProxy } from './proxy.js';
 import { buildRelease, makeProject, NAME, nixKey, type Project, refs } from './publish-fixture.js';
 import { type RefGuard, refGuard, type S3GuardState, s3Guard } from './publish-guard.js';
 import { type S3Server, startS3 } from './s3.js';
@@ -49,7 +49,7 @@ export interface Bench {
   secrets: string[];
   /** A sink on the server itself (not through any proxy), for the whole bucket. */
   direct(bucket: string): S3Sink;
-  lane(prefix: string, faults?: FaultRule[]): Promise<Lane>;
+  lane(prefix: string, faults?: FaultRule[], o?: Pick<ProxyOptions, 'onRequest'>): Promise<Lane>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +99,7 @@ export async function startBench(): Promise<Bench> {
         pathStyle: true,
         credentials: s3.credentials,
       }),
-    async lane(name, faults = []) {
+    async lane(name, faults = [], o = {}) {
       const prefix = `${name}/`;
       const guard = s3Guard(s3, () => ({
         prefix,
@@ -112,6 +112,7 @@ export async function startBench(): Promise<Bench> {
         target: Number(new URL(s3.endpoint).port),
         faults,
         guard: guard.guard,
+        onRequest: o.onRequest,
       });
       const remote = path.join(tmpDir('releng-remote-'), 'r.git');
       git(path.dirname(remote), 'init', '-q', '--bare', remote);

@@ -2,10 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // unit, integration (real servers, nix, git) and e2e (the release workflow through the runner harness).
     include: ['tests/**/*.test.ts'],
-    // The end-to-end pipeline runs need build-artifacts, docker-multiarch and publish (issues 5, 6),
-    // which have not landed; run them by hand with `npx vitest run tests/e2e` until then.
-    exclude: ['tests/e2e/**', '**/node_modules/**'],
+    exclude: ['**/node_modules/**'],
     // Integration tests start real servers and run real nix/git: generous, not timed.
     testTimeout: 180_000,
     hookTimeout: 180_000,

@@ -1,5 +1,6 @@
 import type { StageCommand } from '../command.js';
 import { buildArtifactsCommand } from './build-artifacts.js';
+import { dockerMultiarchCommand } from './docker-multiarch.js';
 import { prepareCommand } from './prepare.js';
 import { publishCommand } from './publish.js';
 import { tagCommand } from './tag.js';
@@ -9,7 +10,7 @@ export const COMMANDS: readonly StageCommand[] = [
   prepareCommand,
   tagCommand,
   buildArtifactsCommand,
-  // docker-multiarch joins here, before publish, as it lands.
+  dockerMultiarchCommand,
   publishCommand,
 ];
 

@@ -77,11 +77,11 @@ export async function pushRef(
   ];
   const r = await git.run(args, { allowFailure: true });
   if (r.code !== 0) {
-    const rejected = /\[rejected\]|\[remote rejected\]|! .*(rejected|already exists)/.test(
-      r.stdout + r.stderr,
-    );
+    // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
+    const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
+    const reason = refusal?.split('\t').slice(2).join(' ').trim();
     throw new RelengError(
-      `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${rejected ? 'was rejected' : 'failed'}: ${tail(r.stderr || r.stdout, 2)}`,
+      `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || tail(r.stderr || r.stdout, 2)}`,
     );
   }
 }

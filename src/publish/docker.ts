@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { checkRegistryAccess, dockerMultiarch, targetsForEnvironment } from '../stages/docker-multiarch.js';
 import type { ReleaseImage } from './release-input.js';
 
 export interface DockerRequest {
@@ -23,10 +24,10 @@ export interface DockerOutcome {
 }
 
 /**
- * The docker step of publish (the reference pushes images between the cache and the release tree). It is
- * docker-multiarch's work: this seam takes its `dockerMultiarch` and `checkRegistryAccess` once they are
- * wired in (src/commands/publish.ts). Until then `skip: docker` is required, as the release workflow's
- * separate docker job already does — and preflight says so rather than pretend.
+ * The docker step of publish (the reference pushes images between the cache and the release tree): the
+ * docker-multiarch stage, to the environment's registries, with logins from the docker/containers login
+ * files (publish takes no registry password of its own; the workflow's separate docker job does). Tests
+ * may pass another DockerStep.
  */
 export interface DockerStep {
   /** Registry problems (unreachable, credentials without push scope), found without writing. */
@@ -34,13 +35,23 @@ export interface DockerStep {
   publish(req: DockerRequest): Promise<DockerOutcome>;
 }
 
-export const dockerNotWired: DockerStep = {
-  async preflight() {
-    return [
-      'docker: this build of publish cannot push images itself yet (docker-multiarch is not wired into it); run the docker-multiarch action first and pass skip: docker',
-    ];
-  },
-  async publish() {
-    throw new Error('docker step not wired');
+export const dockerViaMultiarch: DockerStep = {
+  preflight: (r) =>
+    checkRegistryAccess(targetsForEnvironment(r.environment, r.dir), undefined, r.log, {
+      env: r.env,
+      dir: r.dir,
+    }),
+  async publish(r) {
+    const out = await dockerMultiarch({
+      images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
+      targets: targetsForEnvironment(r.environment, r.dir),
+      version: r.version,
+      latest: r.latest,
+      dryRun: r.dryRun,
+      dir: r.dir,
+      env: r.env,
+      log: r.log,
+    });
+    return { digests: out.digests, tags: [...new Set(Object.values(out.tags).flat())] };
   },
 };

@@ -1,4 +1,5 @@
 import { RelengError } from '../errors.js';
+import { tail } from '../exec.js';
 import type { Git } from '../git/git.js';
 import { pushRef, type RefPush, refState, remoteRefs } from '../git/push.js';
 import type { Logger } from '../log.js';
@@ -46,7 +47,15 @@ export async function planGit(
     plan.problems.push((e as Error).message);
     return plan;
   }
+  let history: Promise<string | undefined> | undefined;
   const check = async (p: RefPush, force = false) => {
+    // A push needs history the remote may lack; --dry-run cannot see a remote's shallow refusal.
+    history ??= fullHistory(git);
+    const problem = await history;
+    if (problem) {
+      if (!plan.problems.includes(problem)) plan.problems.push(problem);
+      return;
+    }
     try {
       await pushRef(git, remote, p.oid, p.ref, { force, dryRun: true });
     } catch (e) {
@@ -113,6 +122,18 @@ export async function planGit(
     }
   }
   return plan;
+}
+
+/**
+ * A shallow clone (actions/checkout's default) cannot push a tag to a remote without its history: the
+ * remote refuses ("shallow update not allowed"). Fetch the rest from origin before the first push is
+ * checked; if that is impossible, say how to check out instead.
+ */
+async function fullHistory(git: Git): Promise<string | undefined> {
+  if ((await git.out(['rev-parse', '--is-shallow-repository'])) !== 'true') return undefined;
+  const r = await git.run(['fetch', '--quiet', '--unshallow', '--no-tags', 'origin'], { allowFailure: true });
+  if (r.code === 0) return undefined;
+  return `${git.dir} is a shallow clone, and its history could not be fetched from origin (${tail(r.stderr, 1)}); a shallow clone cannot push the tag — check out with full history (actions/checkout: fetch-depth: 0)`;
 }
 
 /** The branch the tag stage merged the release into: a local branch containing the release, its merge-back first. */

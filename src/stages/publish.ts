@@ -8,7 +8,7 @@ import { resolveRemote } from '../git/push.js';
 import { formatBytes, type Logger } from '../log.js';
 import { planCache, publishCache, releaseClosure } from '../publish/cache.js';
 import { type Dest, openDestinations, urlOf } from '../publish/destinations.js';
-import { type DockerRequest, type DockerStep, dockerNotWired } from '../publish/docker.js';
+import { type DockerRequest, type DockerStep, dockerViaMultiarch } from '../publish/docker.js';
 import { executeGit, type GitPlan, planGit } from '../publish/git-steps.js';
 import { type IndexMap, readIndex, writeIndex } from '../publish/index-object.js';
 import {
@@ -192,7 +192,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   if (want.cache && release.cache.kind === 'none')
     problems.push(`cache: nothing to publish — ${release.cache.why}; pass skip: cache to publish without it`);
   const rule = await pointerRule(git, isRepo, remote, version);
-  const dockerStep = o.docker ?? dockerNotWired;
+  const dockerStep = o.docker ?? dockerViaMultiarch;
   const dockerReq: DockerRequest = {
     images: release.images,
     environment: env,

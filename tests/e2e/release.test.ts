@@ -223,4 +223,60 @@ describe('release.yml through the runner harness', () => {
     for (const b of BUCKETS.filter((b) => b !== 'install')) expect(bucketFiles(b), b).toBeGreaterThan(0);
     expect(git(remotes.live, 'rev-parse', `refs/tags/${version}^{commit}`)).toBe(staged);
   });
+
+  test('live without the typed confirmation stops in plan, before anything is built or written', {
+    timeout: 900_000,
+  }, async () => {
+    const before = { ...destinations(), forge: refs(forge) };
+    const r = await release({
+      event: { ...dispatch(), inputs: { environment: 'live', version: '2.93.1', confirm: 'yes' } },
+      runId: 4,
+    });
+    expect(r.conclusion).toBe('failure');
+    expect(r.jobs.plan!.result).toBe('failure');
+    expect(r.errors).toContain(
+      "input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it",
+    );
+    for (const job of ['release', 'build', 'docker', 'publish'])
+      expect(r.jobs[job]!.result, job).toBe('skipped');
+    expect({ ...destinations(), forge: refs(forge) }).toEqual(before);
+  });
+
+  test('a live dispatch publishes a new version; the tag push it causes ends without writing', {
+    timeout: 900_000,
+  }, async () => {
+    const next = '2.93.1';
+    const live = await release({
+      event: {
+        ...dispatch(),
+        inputs: { environment: 'live', version: next, confirm: 'I want to release this' },
+      },
+      runId: 5,
+    });
+    expect(live.conclusion, live.log).toBe('success');
+    expect(live.jobs.plan!.outputs).toMatchObject({ version: next, environment: 'live', latest: 'true' });
+    const idx = index('org/project', next);
+    expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+    // The newest release moves the latest-like pointers: the root manifest.nix names its store paths.
+    const rootManifest = fs.readFileSync(
+      path.join(s3.dir, 'releases', 'manifest.nix._S3rver_object'),
+      'utf8',
+    );
+    expect(rootManifest).toContain(`-demo-${next}`);
+    const tagged = git(remotes.live, 'rev-parse', `refs/tags/${next}^{commit}`);
+    expect(tagged).toBe(git(forge, 'rev-parse', `refs/releng/${next}^{commit}`));
+
+    // The live remote is the forge in real life: the tag lands there and starts the tag-push workflow.
+    git(remotes.live, 'push', '-q', forge, `refs/tags/${next}`);
+    const before = destinations();
+    registry.uploads.reset();
+    s3.uploads.reset();
+    const echo = await release({ event: { name: 'push', ref: `refs/tags/${next}` }, runId: 6 });
+    expect(echo.conclusion, echo.log).toBe('success');
+    expect(echo.jobs.release!.result).toBe('skipped');
+    expect(registry.uploads.bytes, 'blob bytes sent to the registry').toBe(0);
+    expect(s3.uploads.bytes, 'bytes PUT to S3').toBe(0);
+    expect(stepOutputs(echo, 'publish', 'publish')['uploaded-bytes']).toBe('0');
+    expect(destinations()).toEqual(before);
+  });
 });

@@ -391,6 +391,53 @@ describe('git', () => {
     );
   });
 
+  test("a shallow checkout (actions/checkout's default) fetches its history before the tag is pushed", async () => {
+    const { project, built } = setup('2.93.0');
+    git(project.dir, 'commit', '-q', '--allow-empty', '-m', 'after');
+    git(project.dir, 'checkout', '-q', '--detach', '2.93.0');
+    // The forge holds the project; the job checks out the tag one commit deep, as runners do.
+    const forge = path.join(path.dirname(project.remote), 'forge.git');
+    git(path.dirname(forge), 'clone', '-q', '--bare', project.dir, forge);
+    const shallow = path.join(path.dirname(project.remote), 'shallow');
+    git(
+      path.dirname(shallow),
+      'clone',
+      '-q',
+      '--depth',
+      '1',
+      '--branch',
+      '2.93.0',
+      `file://${forge}`,
+      shallow,
+    );
+    expect(git(shallow, 'rev-parse', '--is-shallow-repository')).toBe('true');
+    const only = {
+      skip: ['cache', 'docker', 'releases', 'docs', 'installers', 'release-page'] as PublishOptions['skip'],
+    };
+    const r = await publish(opts({ ...project, dir: shallow }, built, only));
+    expect(r.git[0]).toEqual(['refs/tags/2.93.0', 'pushed', project.remote]);
+    expect(git(project.remote, 'rev-parse', 'refs/tags/2.93.0')).toBe(
+      git(forge, 'rev-parse', 'refs/tags/2.93.0'),
+    );
+    // Without a remote to fetch the history from, preflight says how to check out instead; nothing pushed.
+    const lone = path.join(path.dirname(project.remote), 'lone');
+    git(path.dirname(lone), 'clone', '-q', '--depth', '1', '--branch', '2.93.0', `file://${forge}`, lone);
+    git(lone, 'remote', 'remove', 'origin');
+    const other = path.join(path.dirname(project.remote), 'other.git');
+    git(path.dirname(other), 'init', '-q', '--bare', other);
+    fs.writeFileSync(
+      path.join(lone, 'releng.yml'),
+      fs.readFileSync(path.join(lone, 'releng.yml'), 'utf8').replace(project.remote, other),
+    );
+    const err = await publish(opts({ ...project, dir: lone }, built, { ...only, noCheckGit: true })).catch(
+      (e: Error) => e,
+    );
+    expect(String(err)).toMatch(
+      /is a shallow clone, and its history could not be fetched from origin .*check out with full history \(actions\/checkout: fetch-depth: 0\)/,
+    );
+    expect(refs(other)).toBe('');
+  });
+
   test('push-branch pushes the release branch and, for a new major, creates release-X.Y; a re-run pushes nothing', async () => {
     const { project, built } = setup('2.95.0');
     const r = await publish(opts(project, built, { pushBranch: true }));

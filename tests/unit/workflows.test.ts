@@ -89,15 +89,13 @@ describe('release.yml', () => {
     );
   });
 
-  // Stages whose action has not landed yet (issues 5 and 6); this list must shrink to [] as they land.
-  const PENDING = ['./actions/docker-multiarch'];
   const landed = localSteps.filter(([, uses]) => fs.existsSync(path.join(ROOT, uses, 'action.yml')));
 
-  test('the only actions release.yml uses that do not exist yet are the pending stages', () => {
+  test('every action release.yml uses exists', () => {
     const missing = [...new Set(localSteps.map(([, uses]) => uses))].filter(
       (u) => !landed.some(([, l]) => l === u),
     );
-    expect(missing.sort()).toEqual(PENDING);
+    expect(missing).toEqual([]);
   });
 
   test.each(landed.map(([job, uses, step]) => [`${job}: ${uses}`, uses, step]))(

@@ -1,0 +1,254 @@
+/**
+ * Docker archives (`docker save` and Nix dockerTools): a tar of manifest.json, the image config JSON and
+ * one uncompressed tar per layer — plain or gzip-wrapped, as Nix writes them. Read in one streaming pass,
+ * never whole in memory: Nix writes the layers *before* the config and manifest.json, so each large entry
+ * is handed to `onLayer` as it streams by (which hashes it and may compress it), small entries are kept,
+ * and the layers are matched to manifest.json and the config's diffIDs at the end.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { RelengError } from '../errors.js';
+import { isDigest } from './digest.js';
+import { readTar, TarError } from './tar.js';
+
+export interface ImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+  config?: { Labels?: Record<string, string> | null };
+  rootfs: { type: string; diff_ids: string[] };
+}
+
+export interface LayerEntry {
+  /** Path inside the archive. */
+  name: string;
+  size: number;
+  /** sha256:… when the entry's path names one (Nix: `<sha256 of the layer>/layer.tar`): a hint only. */
+  hint?: string;
+}
+
+/** Called for every layer-sized entry, in archive order; must read `body` to its end. */
+export type LayerHandler<T extends { diffId: string }> = (
+  entry: LayerEntry,
+  body: AsyncIterable<Buffer>,
+) => Promise<T>;
+
+export interface ScannedArchive<T> {
+  file: string;
+  /** Hex sha256 of the archive file as stored. */
+  sha256: string;
+  fileSize: number;
+  config: ImageConfig;
+  configBytes: Buffer;
+  configDigest: string;
+  /** Layers in manifest order. */
+  layers: (T & { name: string; size: number })[];
+  /** Results for entries that turned out not to be layers of the image (to clean up). */
+  unused: T[];
+}
+
+// Entries up to this size are kept in memory until manifest.json says what they are.
+const SMALL_ENTRY = 1 << 20;
+const SMALL_TOTAL = 16 << 20;
+const MAX_JSON = 16 << 20;
+// Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
+// (and not yet collected) stays small.
+const READ_CHUNK = 256 << 10;
+
+export function isGzip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    return fs.readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function hintOf(name: string): string | undefined {
+  const hex = name.split('/').find((c) => /^[0-9a-f]{64}$/.test(c.replace(/\.tar$/, '')));
+  return hex ? `sha256:${hex.replace(/\.tar$/, '')}` : undefined;
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+async function* once(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
+
+export async function scanArchive<T extends { diffId: string }>(
+  file: string,
+  onLayer: LayerHandler<T>,
+): Promise<ScannedArchive<T>> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new RelengError(`${file}: not found; pass the docker archive built by nix (a .tar or .tar.gz)`);
+  }
+  if (!stat.isFile()) throw new RelengError(`${file}: not a file; pass a docker archive (.tar or .tar.gz)`);
+  const gzip = isGzip(file);
+  const fileHash = createHash('sha256');
+  const small = new Map<string, Buffer>();
+  const links = new Map<string, string>();
+  const results = new Map<string, T & { name: string; size: number }>();
+  let smallTotal = 0;
+
+  const consume = async (chunks: AsyncIterable<Buffer>) => {
+    for await (const { entry, body } of readTar(chunks, { drain: true })) {
+      if (entry.type === 'symlink' || entry.type === 'hardlink') {
+        // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
+        const target =
+          entry.type === 'symlink'
+            ? path.posix.normalize(path.posix.join(path.posix.dirname(entry.name), entry.linkname))
+            : entry.linkname.replace(/^\.\//, '');
+        links.set(entry.name, target);
+        continue;
+      }
+      if (entry.type !== 'file') continue;
+      const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
+      if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+        small.set(entry.name, await collect(body));
+        smallTotal += entry.size;
+        continue;
+      }
+      const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
+      results.set(entry.name, { ...r, name: entry.name, size: entry.size });
+    }
+  };
+
+  try {
+    await pipeline(
+      fs.createReadStream(file, { highWaterMark: READ_CHUNK }),
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const c of src) {
+          fileHash.update(c);
+          yield c;
+        }
+      },
+      ...((gzip ? [zlib.createGunzip({ chunkSize: READ_CHUNK })] : []) as []),
+      consume,
+    );
+  } catch (e) {
+    throw archiveError(file, e);
+  }
+
+  const manifestBytes = small.get('manifest.json');
+  if (!manifestBytes)
+    throw new RelengError(
+      `${file}: no manifest.json in the archive: not a docker archive (docker save or nix dockerTools), or truncated`,
+    );
+  let manifest: { Config?: unknown; Layers?: unknown }[];
+  try {
+    manifest = JSON.parse(manifestBytes.toString('utf8'));
+  } catch (e) {
+    throw new RelengError(
+      `${file}: manifest.json is not valid JSON (${(e as Error).message}); the archive is corrupt`,
+    );
+  }
+  if (!Array.isArray(manifest) || manifest.length === 0)
+    throw new RelengError(`${file}: manifest.json lists no image; the archive is corrupt`);
+  if (manifest.length > 1)
+    throw new RelengError(`${file}: the archive holds ${manifest.length} images; give one image per archive`);
+  const m = manifest[0]!;
+  if (
+    typeof m.Config !== 'string' ||
+    !Array.isArray(m.Layers) ||
+    !m.Layers.every((l) => typeof l === 'string')
+  )
+    throw new RelengError(`${file}: manifest.json needs "Config" and "Layers"; the archive is corrupt`);
+  const resolve = (name: string) => {
+    let n = name.replace(/^\.\//, '');
+    for (let i = 0; i < 8 && links.has(n); i++) n = links.get(n)!;
+    return n;
+  };
+
+  const configName = resolve(m.Config);
+  const configBytes = small.get(configName);
+  if (!configBytes)
+    throw new RelengError(
+      `${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`,
+    );
+  const config = parseConfig(configBytes, file);
+
+  const layers: (T & { name: string; size: number })[] = [];
+  const used = new Set<string>();
+  for (const [i, raw] of (m.Layers as string[]).entries()) {
+    const name = resolve(raw);
+    let r = results.get(name);
+    if (!r) {
+      const data = small.get(name);
+      if (!data)
+        throw new RelengError(
+          `${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`,
+        );
+      r = {
+        ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
+        name,
+        size: data.length,
+      };
+      results.set(name, r);
+    }
+    used.add(name);
+    layers.push(r);
+  }
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== layers.length)
+    throw new RelengError(
+      `${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`,
+    );
+  for (const [i, l] of layers.entries())
+    if (l.diffId !== diffIds[i])
+      throw new RelengError(
+        `${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`,
+      );
+  return {
+    file,
+    sha256: fileHash.digest('hex'),
+    fileSize: stat.size,
+    config,
+    configBytes,
+    configDigest: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+    layers,
+    unused: [...results.entries()].filter(([n]) => !used.has(n)).map(([, r]) => r),
+  };
+}
+
+export function parseConfig(bytes: Buffer, where: string): ImageConfig {
+  let c: Partial<ImageConfig>;
+  try {
+    c = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new RelengError(`${where}: the image config is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof c !== 'object' || c === null)
+    throw new RelengError(`${where}: the image config is not a JSON object`);
+  if (typeof c.architecture !== 'string' || c.architecture === '')
+    throw new RelengError(`${where}: the image config has no "architecture"; build the image with one`);
+  if (typeof c.os !== 'string' || c.os === '')
+    throw new RelengError(`${where}: the image config has no "os"; build the image with one`);
+  const ids = c.rootfs?.diff_ids;
+  if (!Array.isArray(ids) || !ids.every(isDigest))
+    throw new RelengError(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
+  return c as ImageConfig;
+}
+
+function archiveError(file: string, e: unknown): Error {
+  if (e instanceof RelengError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (e instanceof TarError) return new RelengError(`${file}: ${err.message}; rebuild or download it again`);
+  if (err.code?.startsWith('Z_') || err.errno === zlib.constants.Z_BUF_ERROR)
+    return new RelengError(
+      `${file}: the gzip stream is ${err.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt'} (${err.message}); rebuild or download it again`,
+    );
+  if (err.code === 'EACCES' || err.code === 'ENOENT' || err.code === 'EISDIR')
+    return new RelengError(`${file}: cannot read it (${err.code})`);
+  return e as Error;
+}

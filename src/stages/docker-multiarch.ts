@@ -1,0 +1,250 @@
+/**
+ * docker-multiarch: the reference's docker step (releng/docker.xsh + docker_assemble.py), for every
+ * registry of an environment in one run.
+ *   1. The images: docker archives (one per system; from leg bundles or given), each read for its config.
+ *   2. The targets and tags: `{version}`, `{major}` (and `latest` unless the maintenance rule says no).
+ *   3. Each image pushed by digest — no temporary tag — its layers compressed once for all targets.
+ *   4. One OCI index (platform per image, the images' Labels as annotations) to every tag of every target:
+ *      blobs → manifests → index → `{version}` tags → pointer tags.
+ *
+ * The seam for publish (it imports these):
+ *   dockerMultiarch(options: DockerMultiarchOptions): Promise<DockerMultiarchResult>
+ *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
+ *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
+ *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
+ *   targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[]
+ *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
+ *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
+ *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { EnvironmentConfig } from '../config/schema.js';
+import { majorOf } from '../config/version.js';
+import { RelengError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { BlobCache } from '../oci/blob-cache.js';
+import { zstdAvailable } from '../oci/compress.js';
+import { CredentialStore } from '../oci/credentials.js';
+import type { Compression, MediaTypeFamily } from '../oci/media-types.js';
+import { type ImageReport, type PushTag, pushImages, type TargetReport } from '../oci/push.js';
+import { expandTag, isImmutableTemplate, parseTarget, type TargetRef } from '../oci/reference.js';
+import { Sinks } from '../oci/sinks.js';
+
+export interface ImageArchive {
+  /** The docker archive (.tar or .tar.gz), absolute or relative to `dir`. */
+  file: string;
+  /** The nix system it was built for; checked against the image's platform. */
+  system?: string;
+  /** Hex sha256 recorded when it was built (leg.json); checked against the file. */
+  sha256?: string;
+}
+
+export interface RegistryTarget {
+  /** `registry/repository` or `oci-layout:DIR` (DIR relative to `dir`). */
+  ref: string;
+  /** Tag templates: `{version}`, `{major}`, or literal tags. */
+  tags: string[];
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface DockerMultiarchOptions {
+  images: ImageArchive[];
+  targets: RegistryTarget[];
+  version: string;
+  /** Also tag `latest` (resolved by the caller: the maintenance rule or an explicit choice). */
+  latest: boolean;
+  /** For every registry target; otherwise docker/containers login files are used. */
+  credentials?: RegistryCredentials;
+  insecureRegistries?: string[];
+  /** On the index, over the images' Labels. */
+  annotations?: Record<string, string>;
+  /** Each image's Labels on its index entry too (default false). */
+  descriptorAnnotations?: boolean;
+  mediaTypes?: MediaTypeFamily;
+  compression?: Compression;
+  compressionLevel?: number;
+  /** Move a `{version}` tag that names a different release. */
+  force?: boolean;
+  dryRun?: boolean;
+  /** diffID → blob cache (optional). */
+  cache?: BlobCache;
+  /** Relative paths (archives, oci-layout targets) are resolved here; default: the process's cwd. */
+  dir?: string;
+  /** Where login files are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  tmpDir?: string;
+  log: Logger;
+}
+
+export interface DockerMultiarchResult {
+  version: string;
+  /** Index digest on the first target. */
+  digest: string;
+  /** target ref → index digest. */
+  digests: Record<string, string>;
+  /** target ref → tags it has (or would have, in a dry run). */
+  tags: Record<string, string[]>;
+  targets: TargetReport[];
+  images: ImageReport[];
+  uncompressedBytes: number;
+  compressedBytes: number;
+  dryRun: boolean;
+}
+
+export const DEFAULT_TAGS = ['{version}', '{major}'];
+export const DEFAULT_LEVEL: Record<Compression, number> = { gzip: 1, zstd: 3 };
+
+/** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
+export function targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[] {
+  return env.registries.map((r) => ({
+    ref: r.ref.startsWith('oci-layout:')
+      ? `oci-layout:${path.resolve(dir, r.ref.slice('oci-layout:'.length))}`
+      : r.ref,
+    tags: [...r.tags],
+  }));
+}
+
+function credentialStore(
+  log: Logger,
+  credentials: RegistryCredentials | undefined,
+  env: NodeJS.ProcessEnv,
+): CredentialStore {
+  if (credentials && (!credentials.username || !credentials.password))
+    throw new RelengError(
+      "give both 'username' and 'password', or neither (then docker/skopeo logins are used)",
+    );
+  return new CredentialStore(log, credentials, env);
+}
+
+function parseTargets(targets: RegistryTarget[], dir: string): { ref: TargetRef; tags: string[] }[] {
+  const seen = new Set<string>();
+  return targets.map((t) => {
+    const ref = parseTarget(t.ref, dir);
+    if (seen.has(ref.ref)) throw new RelengError(`targets: '${ref.ref}' is listed twice`);
+    seen.add(ref.ref);
+    return { ref, tags: t.tags };
+  });
+}
+
+export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<DockerMultiarchResult> {
+  const dir = o.dir ?? process.cwd();
+  const log = o.log;
+  // 1. Images.
+  if (o.images.length === 0)
+    throw new RelengError(
+      'no docker archives to publish: pass images (archives) or bundles (leg bundles with an image)',
+    );
+  const archives = o.images.map((i) => ({ ...i, file: path.resolve(dir, i.file) }));
+
+  // 2. Targets and tags.
+  if (o.targets.length === 0)
+    throw new RelengError(
+      'no targets: name registries in targets, or an environment with registries in releng.yml',
+    );
+  const major = majorOf(o.version);
+  const targets = parseTargets(o.targets, dir).map(({ ref, tags }) => {
+    const templates = tags.length ? tags : DEFAULT_TAGS;
+    const resolved: PushTag[] = [];
+    for (const t of templates) {
+      const name = expandTag(t, { version: o.version, major }, `tags of ${ref.ref}`);
+      if (!resolved.some((x) => x.name === name)) resolved.push({ name, immutable: isImmutableTemplate(t) });
+    }
+    if (o.latest && !resolved.some((x) => x.name === 'latest'))
+      resolved.push({ name: 'latest', immutable: false });
+    return { ref, tags: resolved };
+  });
+
+  const compression = o.compression ?? 'gzip';
+  if (compression === 'zstd' && !zstdAvailable())
+    throw new RelengError(
+      `compression zstd needs Node 22.15 or newer (this is ${process.version}); use gzip`,
+    );
+  if (compression === 'zstd' && o.mediaTypes === 'docker')
+    throw new RelengError('compression zstd needs media-types oci (Docker v2 has no zstd layers)');
+  const level = o.compressionLevel ?? DEFAULT_LEVEL[compression];
+  const [lo, hi] = compression === 'gzip' ? [1, 9] : [1, 19];
+  if (!Number.isInteger(level) || level < lo || level > hi)
+    throw new RelengError(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
+
+  const sinks = new Sinks({
+    credentials: credentialStore(log, o.credentials, o.env ?? process.env),
+    insecureRegistries: o.insecureRegistries ?? [],
+    log,
+  });
+  try {
+    log.info(
+      `${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`,
+    );
+    // 3–4. Push.
+    const r = await pushImages({
+      archives,
+      targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.tags })),
+      mediaTypes: o.mediaTypes ?? 'oci',
+      compression,
+      level,
+      annotations: o.annotations ?? {},
+      descriptorAnnotations: o.descriptorAnnotations ?? false,
+      force: o.force ?? false,
+      dryRun: o.dryRun ?? false,
+      cache: o.cache,
+      tmpDir: o.tmpDir ?? os.tmpdir(),
+      log,
+    });
+    return {
+      version: o.version,
+      digest: r.targets[0]!.digest,
+      digests: Object.fromEntries(r.targets.map((t) => [t.ref, t.digest])),
+      tags: Object.fromEntries(r.targets.map((t) => [t.ref, t.tags])),
+      targets: r.targets,
+      images: r.images,
+      uncompressedBytes: r.uncompressedBytes,
+      compressedBytes: r.compressedBytes,
+      dryRun: r.dryRun,
+    };
+  } finally {
+    await sinks.close();
+  }
+}
+
+/**
+ * Can every target take a push? Reaches each, authenticates, and checks push access (the token's claims
+ * when it has them, else by opening an upload and cancelling it). Returns the problems, [] when all is well.
+ */
+export async function checkRegistryAccess(
+  targets: RegistryTarget[],
+  credentials: RegistryCredentials | undefined,
+  log: Logger,
+  options: { insecureRegistries?: string[]; env?: NodeJS.ProcessEnv; dir?: string } = {},
+): Promise<string[]> {
+  let parsed: { ref: TargetRef }[];
+  let store: CredentialStore;
+  try {
+    parsed = parseTargets(targets, options.dir ?? process.cwd());
+    store = credentialStore(log, credentials, options.env ?? process.env);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  const sinks = new Sinks({ credentials: store, insecureRegistries: options.insecureRegistries ?? [], log });
+  try {
+    const problems = await Promise.all(
+      parsed.map(async ({ ref }) => {
+        const sink = sinks.sink(ref);
+        try {
+          // A layout is only checked for write access: opening it would create it.
+          if (ref.kind === 'registry') await sink.open();
+          return await sink.checkPush();
+        } catch (e) {
+          return e instanceof RelengError ? e.message : `${ref.ref}: ${(e as Error).message}`;
+        }
+      }),
+    );
+    return problems.filter((p): p is string => p !== undefined);
+  } finally {
+    await sinks.close();
+  }
+}

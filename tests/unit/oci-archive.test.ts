@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
+import { describe, expect, test } from 'vitest';
+import { scanArchive } from '../../src/oci/archive.js';
+import { platformOf } from '../../src/oci/image.js';
+import { syntheticLayers, writeDockerArchive } from '../helpers/docker-archive.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const hashLayer = async (_e: unknown, body: AsyncIterable<Buffer>) => {
+  const h = createHash('sha256');
+  for await (const c of body) h.update(c);
+  return { diffId: `sha256:${h.digest('hex')}` };
+};
+
+async function archive(o: Partial<Parameters<typeof writeDockerArchive>[1]> = {}) {
+  const dir = tmpDir('releng-archive-');
+  return writeDockerArchive(path.join(dir, 'image'), {
+    layers: syntheticLayers('t', 3, 2, 32),
+    architecture: 'amd64',
+    labels: { 'org.opencontainers.image.version': '2.93.0' },
+    ...o,
+  });
+}
+
+/** Rewrites the tar inside an archive: drop or change entries. */
+async function rewrite(
+  file: string,
+  edit: (name: string, data: Buffer) => Buffer | null,
+  gzip = true,
+  symlinks: { name: string; linkname: string }[] = [],
+) {
+  const raw = gzip ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file);
+  const ex = tar.extract();
+  const pack = tar.pack();
+  const out: Buffer[] = [];
+  pack.on('data', (c: unknown) => out.push(c as Buffer));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
+  ex.on('entry', (h, stream, next) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (c: unknown) => parts.push(c as Buffer));
+    stream.on('end', () => {
+      const data = edit(h.name, Buffer.concat(parts));
+      if (data === null) return next();
+      pack.entry({ ...h, size: data.length }, data, () => next());
+    });
+  });
+  ex.end(raw);
+  await new Promise<void>((r) => ex.on('finish', () => r()));
+  for (const l of symlinks)
+    await new Promise((r) =>
+      pack.entry({ name: l.name, type: 'symlink', linkname: l.linkname }, () => r(undefined)),
+    );
+  pack.finalize();
+  await done;
+  const t = Buffer.concat(out);
+  const target = path.join(path.dirname(file), `edited${gzip ? '.tar.gz' : '.tar'}`);
+  fs.writeFileSync(target, gzip ? zlib.gzipSync(t) : t);
+  return target;
+}
+
+describe('scanArchive', () => {
+  test('Nix archives (gzip-wrapped, config and manifest last) and plain tars give the same layers', async () => {
+    const a = await archive({ keepPlainTar: true });
+    const gz = await scanArchive(a.file, hashLayer);
+    const plain = await scanArchive(a.plainTar!, hashLayer);
+    for (const s of [gz, plain]) {
+      expect(s.layers.map((l) => l.diffId)).toEqual(a.diffIds);
+      expect(s.configDigest).toBe(a.config);
+      expect(s.config.architecture).toBe('amd64');
+      expect(s.layers[0]!.name).toBe(`${a.diffIds[0]!.slice(7)}/layer.tar`);
+    }
+    expect(gz.sha256).toBe(a.sha256);
+    expect(gz.sha256).toBe(createHash('sha256').update(fs.readFileSync(a.file)).digest('hex'));
+  });
+
+  test('docker save order (config first) and symlinked layers', async () => {
+    const a = await archive({ order: 'config-first', gzip: false });
+    expect((await scanArchive(a.file, hashLayer)).layers.map((l) => l.diffId)).toEqual(a.diffIds);
+    // A third layer repeating the first through a symlink, as docker save writes repeated layers.
+    const first = `${a.diffIds[0]!.slice(7)}/layer.tar`;
+    const linked = await rewrite(
+      a.file,
+      (n, d) => {
+        if (n === 'manifest.json') {
+          const m = JSON.parse(d.toString());
+          m[0].Layers.push('again/layer.tar');
+          return Buffer.from(JSON.stringify(m));
+        }
+        if (n.endsWith('.json')) {
+          const c = JSON.parse(d.toString());
+          c.rootfs.diff_ids.push(a.diffIds[0]);
+          return Buffer.from(JSON.stringify(c));
+        }
+        return d;
+      },
+      false,
+      [{ name: 'again/layer.tar', linkname: `../${first}` }],
+    );
+    const s = await scanArchive(linked, hashLayer);
+    expect(s.layers.map((l) => l.diffId)).toEqual([...a.diffIds, a.diffIds[0]]);
+  });
+
+  test('each large entry is handed over as it streams by, with its path hint', async () => {
+    const a = await archive();
+    const seen: { name: string; hint?: string }[] = [];
+    await scanArchive(a.file, async (e, body) => {
+      seen.push({ name: e.name, hint: e.hint });
+      return hashLayer(e, body);
+    });
+    expect(seen.map((s) => s.hint)).toEqual(a.diffIds);
+  });
+
+  const failures: [string, (file: string) => Promise<string>, RegExp][] = [
+    [
+      'a truncated gzip',
+      async (f) => {
+        const t = path.join(path.dirname(f), 'cut.tar.gz');
+        const b = fs.readFileSync(f);
+        fs.writeFileSync(t, b.subarray(0, Math.floor(b.length / 2)));
+        return t;
+      },
+      /gzip stream is truncated .*rebuild or download it again/,
+    ],
+    [
+      'a corrupt gzip',
+      async (f) => {
+        const t = path.join(path.dirname(f), 'bad.tar.gz');
+        const b = Buffer.from(fs.readFileSync(f));
+        for (let i = 2000; i < 2100; i++) b[i] = 0x55;
+        fs.writeFileSync(t, b);
+        return t;
+      },
+      /gzip stream is corrupt|the archive is corrupt/,
+    ],
+    [
+      'no manifest.json',
+      (f) => rewrite(f, (n, d) => (n === 'manifest.json' ? null : d)),
+      /no manifest\.json in the archive/,
+    ],
+    [
+      'no config',
+      (f) => rewrite(f, (n, d) => (n.endsWith('.json') && n !== 'manifest.json' ? null : d)),
+      /names the config '.*\.json', which the archive does not hold/,
+    ],
+    [
+      'a missing layer',
+      (f) => {
+        let dropped = false;
+        return rewrite(f, (n, d) => {
+          if (dropped || !n.endsWith('layer.tar')) return d;
+          dropped = true;
+          return null;
+        });
+      },
+      /names layer 1 '.*', which the archive does not hold/,
+    ],
+    [
+      'a layer that does not match its diffID',
+      (f) =>
+        rewrite(f, (n, d) => {
+          if (!n.endsWith('.json') || n === 'manifest.json') return d;
+          const c = JSON.parse(d.toString());
+          c.rootfs.diff_ids[1] = `sha256:${'ab'.repeat(32)}`;
+          return Buffer.from(JSON.stringify(c));
+        }),
+      /layer 2 \('.*'\) hashes to sha256:[0-9a-f]{64} but the config's diffID is sha256:abab/,
+    ],
+    [
+      'two images in one archive',
+      (f) =>
+        rewrite(f, (n, d) => {
+          if (n !== 'manifest.json') return d;
+          const m = JSON.parse(d.toString());
+          return Buffer.from(JSON.stringify([m[0], m[0]]));
+        }),
+      /holds 2 images; give one image per archive/,
+    ],
+  ];
+  test.each(failures)('%s is one clear error', async (_, make, message) => {
+    const a = await archive();
+    const bad = await make(a.file);
+    const err = await scanArchive(bad, hashLayer).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('RelengError');
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).toContain(bad);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  test('a missing file or a directory', async () => {
+    await expect(scanArchive('/nonexistent/image.tar.gz', hashLayer)).rejects.toThrow(
+      /not found; pass the docker archive/,
+    );
+    await expect(scanArchive(tmpDir(), hashLayer)).rejects.toThrow(/not a file/);
+  });
+});
+
+describe('platformOf', () => {
+  const config = (architecture: string, os = 'linux') => ({
+    architecture,
+    os,
+    rootfs: { type: 'layers', diff_ids: [] },
+  });
+  test('GOARCH names, uname spellings, and the nix system cross-check', () => {
+    expect(platformOf(config('amd64'), 'f', 'x86_64-linux')).toEqual({ architecture: 'amd64', os: 'linux' });
+    expect(platformOf(config('aarch64'), 'f', 'aarch64-linux')).toEqual({
+      architecture: 'arm64',
+      os: 'linux',
+    });
+    expect(platformOf(config('armv7l'), 'f')).toEqual({ architecture: 'arm', os: 'linux', variant: 'v7' });
+  });
+  test('an architecture that cannot be mapped, or that contradicts the system', () => {
+    expect(() => platformOf(config('vax'), 'img.tar')).toThrow(
+      /img\.tar: the image config's architecture 'vax' is not one OCI knows/,
+    );
+    expect(() => platformOf(config('arm64'), 'img.tar', 'x86_64-linux')).toThrow(
+      /built for x86_64-linux \(linux\/amd64\) but its config says linux\/arm64/,
+    );
+    expect(() => platformOf(config('amd64'), 'img.tar', 'x86_64-plan9')).toThrow(
+      /cannot be mapped to an OCI platform/,
+    );
+    expect(() => platformOf(config('amd64', 'beos'), 'img.tar')).toThrow(/os 'beos'/);
+  });
+});

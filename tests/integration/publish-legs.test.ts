@@ -16,8 +16,8 @@ import { S3Sink } from '../../src/storage/s3.js';
 import { git } from '../helpers/git.js';
 import { NIX_CONFIG } from '../helpers/nix.js';
 import { fixtureRepo } from '../helpers/project.js';
-import { type RegistryServer, startRegistry } from '../helpers/registry.js';
 import { nixKey, runActionAsync, snapshot } from '../helpers/publish-fixture.js';
+import { type RegistryServer, startRegistry } from '../helpers/registry.js';
 import { type S3Server, startS3 } from '../helpers/s3.js';
 import { tmpDir } from '../helpers/tmp.js';
 

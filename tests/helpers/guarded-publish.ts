@@ -5,11 +5,11 @@
  * hook checks the tag the same way. Each `lane` has its own key prefix and remote, so cases never see each
  * other's objects, and compares its end state with a clean run's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { S3Sink } from '../../src/storage/s3.js';
-import { ROOT } from './action.js';
+import { type RunResult, runCli } from './cli-child.js';
 import { git } from './git.js';
 import { type FaultProxy, type FaultRule, type ProxyOptions, startProxy } from './proxy.js';
 import { buildRelease, makeProject, NAME, nixKey, type Project, refs } from './publish-fixture.js';
@@ -21,13 +21,6 @@ import { tmpDir } from './tmp.js';
 export const BUCKETS = ['cache', 'releases', 'docs', 'install'];
 export const VERSION = '2.93.0';
 const MAJOR = '2.93';
-
-export interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface Lane {
   prefix: string;
@@ -153,27 +146,6 @@ export async function startBench(): Promise<Bench> {
       await s3.stop();
     },
   };
-}
-
-function runCli(
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  onSpawn?: (child: ChildProcess) => void,
-): Promise<RunResult> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  onSpawn?.(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve) =>
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
-  );
 }
 
 /** The remote's refs, each as `REF = checkout` when it names the checkout's object of the same ref. */

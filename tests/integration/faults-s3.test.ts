@@ -7,6 +7,16 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { S3Sink } from '../../src/storage/s3.js';
+import {
+  type CaseResult,
+  errorLine,
+  expectFired,
+  type FaultCase,
+  nth as nthOf,
+  resultRows,
+  rule,
+  waited,
+} from '../helpers/fault-cases.js';
 import { type Bench, type Lane, startBench, VERSION } from '../helpers/guarded-publish.js';
 import type { Exchange, FaultRule } from '../helpers/proxy.js';
 import { NAME } from '../helpers/publish-fixture.js';
@@ -41,11 +51,7 @@ const on =
   (pred: (r: S3Req) => boolean) =>
   (r: { method: string; url: string }): boolean =>
     pred(s3(r));
-/** Matches the n-th request that `pred` matches, and every later one. */
-function nth(n: number, pred: (r: S3Req) => boolean) {
-  let seen = 0;
-  return (r: { method: string; url: string }) => pred(s3(r)) && ++seen >= n;
-}
+const nth = (n: number, pred: (r: S3Req) => boolean) => nthOf(n, on(pred));
 const isPut = (r: S3Req) =>
   r.method === 'PUT' && !r.query.has('partNumber') && !r.rel.includes('.releng-preflight-');
 const narPut = (r: S3Req) => isPut(r) && r.bucket === 'cache' && r.rel.startsWith('nar/');
@@ -60,27 +66,11 @@ const indexGet = (r: S3Req) => r.method === 'GET' && r.rel === `${V}.releng-inde
 const rootManifest = (r: S3Req) => r.bucket === 'releases' && r.rel === 'manifest.nix';
 const tarball = `${V}${NAME}-${VERSION}-x86_64-linux.tar.xz`;
 
-interface Case {
-  fault: string;
-  where: string;
-  rules: FaultRule[];
-  /** 'completes', or the clear failure expected (matched against the one error line). */
-  outcome: 'completes' | RegExp;
-  /** What our code does about it (docs/reliability.md repeats it). */
-  handling: string;
-  /** Requests allowed beyond a clean run's (completes) — a failure stops short of a clean run's count. */
-  extra?: number;
+interface Case extends FaultCase {
   /** Objects there before the run (an existing cache), copied from the clean run's state. */
   before?: string[];
-  check?: (exchanges: Exchange[]) => void;
 }
 
-const rule = (name: string, match: FaultRule['match'], fault: FaultRule['fault'], times = 1): FaultRule => ({
-  name,
-  match,
-  fault,
-  times,
-});
 const s3Error = (status: number, code: string, headers: Record<string, string> = {}) =>
   ({
     kind: 'status',
@@ -89,13 +79,7 @@ const s3Error = (status: number, code: string, headers: Record<string, string> =
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>injected ${code}</Message></Error>`,
   }) as const;
 
-/** The retry of a throttled request came no sooner than Retry-After said. */
-const waited = (seconds: number, pred: (r: S3Req) => boolean) => (xs: Exchange[]) => {
-  const hit = xs.findIndex((x) => x.fault);
-  const retry = xs.slice(hit + 1).find((x) => pred(s3(x)) && x.url === xs[hit]!.url);
-  expect(retry, 'the throttled request was retried').toBeDefined();
-  expect(retry!.at - xs[hit]!.at).toBeGreaterThanOrEqual(seconds * 1000 - 50);
-};
+const sameKey = (a: Exchange, b: Exchange) => a.url === b.url;
 
 const CASES: Case[] = [
   {
@@ -225,7 +209,7 @@ const CASES: Case[] = [
     rules: [rule('429', nth(1, narPut), s3Error(429, 'SlowDown', { 'retry-after': '2' }))],
     outcome: 'completes',
     handling: 'waits as long as Retry-After says, then retries',
-    check: waited(2, narPut),
+    check: waited(2, sameKey),
   },
   {
     fault: 'HTTP 429 with Retry-After: 2',
@@ -233,7 +217,7 @@ const CASES: Case[] = [
     rules: [rule('429', on(partPut(1)), s3Error(429, 'SlowDown', { 'retry-after': '2' }))],
     outcome: 'completes',
     handling: 'the S3 client waits as long as Retry-After says, then retries',
-    check: waited(2, partPut(1)),
+    check: waited(2, sameKey),
   },
   {
     fault: 'HTTP 403 ExpiredToken (the key expired mid-run)',
@@ -332,13 +316,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** The one error line of a failed run: the last line of stderr, and the only `error:` line. */
-function errorLine(stderr: string): string {
-  const lines = stderr.trim().split('\n');
-  expect(lines.filter((l) => / error: /.test(l))).toHaveLength(1);
-  return lines.at(-1)!;
-}
-
 describe('publish ↔ S3', () => {
   test('a clean run through the guarded proxy: every referencing write checked, none dangling', async () => {
     expect(cleanRun.status, cleanRun.stderr).toBe(0);
@@ -357,8 +334,7 @@ describe('publish ↔ S3', () => {
       const lane = await startLane(`f${i}`, c.rules);
       for (const k of c.before ?? []) await seed(lane, k);
       const r = await lane.run();
-      const fired = lane.proxy.remaining();
-      for (const f of c.rules) expect(fired[f.name], `fault ${f.name} fired`).toBeLessThan(f.times ?? 1);
+      expectFired(c.rules, lane.proxy.remaining());
       const requests = lane.proxy.exchanges.length;
       if (c.outcome === 'completes') {
         expect(r.status, r.stderr).toBe(0);
@@ -464,22 +440,9 @@ describe('the guard itself', () => {
   }, 30_000);
 });
 
-const results: {
-  c: Case;
-  status: number | null;
-  requests: number;
-  clean: number;
-  rerun: number;
-  line: string;
-}[] = [];
-afterAll(() => {
-  // The figures docs/reliability.md quotes.
-  const rows = results.map(
-    (x) =>
-      `| ${x.c.fault} | ${x.c.where} | ${x.c.handling} | ${x.status === 0 ? 'completed' : `failed: \`${x.line.replace(/:\d{4,5}/g, ':PORT')}\``} | ${x.requests} (clean ${x.clean}) | completed, ${x.rerun} requests |`,
-  );
-  if (rows.length) console.log(rows.join('\n'));
-});
+const results: CaseResult[] = [];
+// The figures docs/reliability.md quotes.
+afterAll(() => console.log(resultRows(results)));
 
 const lanes: Lane[] = [];
 async function startLane(name: string, rules: FaultRule[] = []) {

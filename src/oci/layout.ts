@@ -60,9 +60,21 @@ export class LayoutSink implements ImageSink {
       if (existing === undefined) await this.writeAtomic(layoutFile, LAYOUT);
       else if (JSON.parse(existing).imageLayoutVersion !== '1.0.0')
         throw new RelengError(`${layoutFile}: not an OCI image layout 1.0.0`);
+      await this.removeOrphans();
     } catch (e) {
       if (e instanceof RelengError) throw e;
       throw new RelengError(`${this.ref}: cannot write the layout (${(e as Error).message})`);
+    }
+  }
+
+  /**
+   * Temp files of writers that died (a killed run: its renames never came): a re-run leaves the directory
+   * as a clean run would. A live writer's temp files (another process, same directory) are left alone.
+   */
+  private async removeOrphans(): Promise<void> {
+    for (const name of await fs.promises.readdir(this.dir)) {
+      const pid = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name)?.[1];
+      if (pid && !processAlive(Number(pid))) await fs.promises.rm(path.join(this.dir, name), { force: true });
     }
   }
 
@@ -202,5 +214,15 @@ export class LayoutSink implements ImageSink {
     } catch {
       return `${this.ref}: ${dir} is not writable`;
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, someone else's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -4,6 +4,9 @@
  * "when request R's body has passed b bytes" inside the long bodies of a clean run, so a kill lands in
  * the middle of an upload. RELENG_KILL_SEED and RELENG_KILL_POINTS override the seed and the count.
  */
+import type { ChildProcess } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+
 export type KillPoint =
   | { kind: 'request'; k: number }
   | { kind: 'body'; method: string; path: string; afterBytes: number; size: number };
@@ -57,4 +60,42 @@ export function describePoint(p: KillPoint): string {
   return p.kind === 'request'
     ? `at request ${p.k}`
     : `inside ${p.method} ${p.path} after ${p.afterBytes} of ${p.size} body bytes`;
+}
+
+/**
+ * Arms a kill point for one run: `onRequest` goes to the proxy, `attach` gets the child as it is spawned;
+ * the child is SIGKILLed once, when the proxy sees the point (request k, or b body bytes into a request
+ * whose `identity` matches). `killedAt` says where it happened ('' when the run ended first).
+ */
+export function killSwitch(point: KillPoint, identity: (req: IncomingMessage) => string) {
+  let child: ChildProcess | undefined;
+  let armed = true;
+  const s = {
+    killedAt: '',
+    attach: (c: ChildProcess) => {
+      child = c;
+    },
+    disarm: () => {
+      armed = false;
+    },
+    onRequest: (seq: number, req: IncomingMessage) => {
+      if (!armed) return;
+      const id = identity(req);
+      if (point.kind === 'request' && seq === point.k) kill(`request ${seq}: ${id}`);
+      if (point.kind === 'body' && id === `${point.method} ${point.path}`) {
+        let n = 0;
+        req.on('data', (c: Buffer) => {
+          n += c.length;
+          if (n >= point.afterBytes) kill(`request ${seq}: ${id} at byte ${n}`);
+        });
+      }
+    },
+  };
+  const kill = (why: string) => {
+    if (!armed || !child) return;
+    armed = false;
+    s.killedAt = why;
+    child.kill('SIGKILL');
+  };
+  return s;
 }

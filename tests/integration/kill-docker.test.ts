@@ -6,12 +6,17 @@
 // while something it names is missing), and the layout the kill left is checked the same way: every tag
 // of its index.json names a manifest whose blobs are all there. RELENG_KILL_SEED / RELENG_KILL_POINTS
 // override the seed and the number of points.
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DockerBench, type DockerLane, startDockerBench } from '../helpers/guarded-docker.js';
-import { describePoint, type KillPoint, killPoints, killSettings } from '../helpers/kill-points.js';
+import {
+  describePoint,
+  type KillPoint,
+  killPoints,
+  killSettings,
+  killSwitch,
+} from '../helpers/kill-points.js';
 
 const { seed, count } = killSettings(2611);
 let bench: DockerBench;
@@ -115,38 +120,19 @@ describe(`docker-multiarch killed at ${count} seeded points (RELENG_KILL_SEED=${
     'kill point %i, then a re-run to the clean state',
     async (i) => {
       const point = points[i]!;
-      let child: ChildProcess | undefined;
-      let armed = true;
-      let killedAt = '';
-      const kill = (why: string) => {
-        if (!armed || !child) return;
-        armed = false;
-        killedAt = why;
-        child.kill('SIGKILL');
-      };
+      const ks = killSwitch(point, (req) =>
+        identity(req.method ?? '', req.url ?? '', req.headers['content-length']),
+      );
       const lane = await bench.lane(`k${i}`, [], {
         mirror: true,
         layout: true,
-        onRequest: (seq, req) => {
-          if (!armed) return;
-          const id = identity(req.method ?? '', req.url ?? '', req.headers['content-length']);
-          if (point.kind === 'request' && seq === point.k) kill(`request ${seq}: ${id}`);
-          if (point.kind === 'body' && id === `${point.method} ${point.path}`) {
-            let n = 0;
-            req.on('data', (c: Buffer) => {
-              n += c.length;
-              if (n >= point.afterBytes) kill(`request ${seq}: ${id} at byte ${n}`);
-            });
-          }
-        },
+        onRequest: ks.onRequest,
       });
       lanes.push(lane);
-      const first = await lane.run((c) => {
-        child = c;
-      });
-      armed = false;
+      const first = await lane.run(ks.attach);
+      ks.disarm();
       // A point past the end of this run's sequence (runs differ a little in order) lets it finish.
-      if (killedAt) expect(first.signal, first.stderr).toBe('SIGKILL');
+      if (ks.killedAt) expect(first.signal, first.stderr).toBe('SIGKILL');
       else expect(first.status, first.stderr).toBe(0);
       const killedRequests = lane.proxy.exchanges.length;
       expect(layoutDangling(lane.layoutDir!), 'the layout as the kill left it').toEqual([]);
@@ -156,7 +142,7 @@ describe(`docker-multiarch killed at ${count} seeded points (RELENG_KILL_SEED=${
       expect(await lane.state()).toEqual(clean.state);
       expect(lane.violations()).toEqual([]);
       rows.push(
-        `| ${i} | ${describePoint(point)} | ${killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
+        `| ${i} | ${describePoint(point)} | ${ks.killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
       );
     },
     120_000,

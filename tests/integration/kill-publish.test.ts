@@ -3,10 +3,15 @@
 // byte for byte the clean run's (every object's bytes and stored sha256, the remote's tag). The ordering
 // guard watches both runs: at no moment did a reader see a narinfo, pointer, index or tag pointing at
 // something missing. RELENG_KILL_SEED / RELENG_KILL_POINTS override the seed and the number of points.
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Bench, type Lane, startBench } from '../helpers/guarded-publish.js';
-import { describePoint, type KillPoint, killPoints, killSettings } from '../helpers/kill-points.js';
+import {
+  describePoint,
+  type KillPoint,
+  killPoints,
+  killSettings,
+  killSwitch,
+} from '../helpers/kill-points.js';
 
 const { seed, count } = killSettings(2608);
 let bench: Bench;
@@ -62,36 +67,15 @@ describe(`publish killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, 
     'kill point %i, then a re-run to the clean state',
     async (i) => {
       const point = points[i]!;
-      let child: ChildProcess | undefined;
-      let armed = true;
-      let killedAt = '';
-      const kill = (why: string) => {
-        if (!armed || !child) return;
-        armed = false;
-        killedAt = why;
-        child.kill('SIGKILL');
-      };
+      const ks = killSwitch(point, (req) => identity(req.method ?? '', req.url ?? ''));
       const lane = await bench.lane(`k${i}`, [], {
-        onRequest: (seq, req) => {
-          if (!armed) return;
-          const id = identity(req.method ?? '', req.url ?? '');
-          if (point.kind === 'request' && seq === point.k) kill(`request ${seq}: ${id}`);
-          if (point.kind === 'body' && id === `${point.method} ${point.path}`) {
-            let n = 0;
-            req.on('data', (c: Buffer) => {
-              n += c.length;
-              if (n >= point.afterBytes) kill(`request ${seq}: ${id} at byte ${n}`);
-            });
-          }
-        },
+        onRequest: ks.onRequest,
       });
       lanes.push(lane);
-      const first = await lane.run((c) => {
-        child = c;
-      });
-      armed = false;
+      const first = await lane.run(ks.attach);
+      ks.disarm();
       // A point past the end of this run's sequence (runs differ a little in order) lets it finish.
-      if (killedAt) expect(first.signal, first.stderr).toBe('SIGKILL');
+      if (ks.killedAt) expect(first.signal, first.stderr).toBe('SIGKILL');
       else expect(first.status, first.stderr).toBe(0);
       const killedRequests = lane.proxy.exchanges.length;
 
@@ -102,7 +86,7 @@ describe(`publish killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, 
       expect(end.refs).toBe(clean.refs);
       expect(await lane.violations()).toEqual([]);
       rows.push(
-        `| ${i} | ${describePoint(point)} | ${killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
+        `| ${i} | ${describePoint(point)} | ${ks.killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
       );
     },
     120_000,

@@ -31,9 +31,17 @@ export class RelengErrors extends RelengError {
   }
 }
 
-/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+/**
+ * Credentials inside URLs never reach a message: `scheme://user:pass@host` → `scheme://***@host`, and for
+ * HTTP(S) any user part (`https://TOKEN@host` is how tokens ride in git remotes). A bare user of another
+ * scheme (`ssh://git@host`) is no secret and stays.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+  return text.replace(
+    /([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi,
+    (all, scheme: string, _user: string, pass: string | undefined) =>
+      pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all,
+  );
 }
 
 export function describeError(err: unknown, debug = process.env.RUNNER_DEBUG === '1'): string {

@@ -1,3 +1,5 @@
+import { redactUrl } from './errors.js';
+
 /**
  * What stages and clients log through. The Actions glue backs it with @actions/core (groups, masking);
  * the CLI with the console. Clients take a Logger and never import @actions/*.
@@ -20,39 +22,55 @@ export const silentLogger: Logger = {
   secret() {},
 };
 
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
+export class SecretMask {
+  private secrets: string[] = [];
+
+  add(value: string): void {
+    if (value && value.length >= 3 && !this.secrets.includes(value)) {
+      this.secrets.push(value);
+      // Longest first: a secret containing another is replaced whole.
+      this.secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  apply(text: string): string {
+    let r = text;
+    for (const secret of this.secrets) r = r.split(secret).join('***');
+    return redactUrl(r);
+  }
+}
+
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 export class ConsoleLogger implements Logger {
-  private secrets: string[] = [];
+  private readonly masks = new SecretMask();
   constructor(
     private out: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
     private verbose = process.env.RUNNER_DEBUG === '1',
   ) {}
-  private mask(s: string): string {
-    let r = s;
-    for (const secret of this.secrets) r = r.split(secret).join('***');
-    return r;
-  }
   info(m: string) {
-    this.out(this.mask(m));
+    this.out(this.masks.apply(m));
   }
   warning(m: string) {
-    this.out(this.mask(`warning: ${m}`));
+    this.out(this.masks.apply(`warning: ${m}`));
   }
   debug(m: string) {
-    if (this.verbose) this.out(this.mask(`debug: ${m}`));
+    if (this.verbose) this.out(this.masks.apply(`debug: ${m}`));
   }
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    this.out(this.mask(`▸ ${title}`));
+    this.out(this.masks.apply(`▸ ${title}`));
     return fn();
   }
   secret(value: string) {
-    if (value && value.length >= 3 && !this.secrets.includes(value)) {
-      this.secrets.push(value);
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
+    this.masks.add(value);
   }
   maskText(s: string): string {
-    return this.mask(s);
+    return this.masks.apply(s);
   }
 }
 

@@ -40325,9 +40325,13 @@ class RelengErrors extends errors_RelengError {
                     .join('\n');
     }
 }
-/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+/**
+ * Credentials inside URLs never reach a message: `scheme://user:pass@host` → `scheme://***@host`, and for
+ * HTTP(S) any user part (`https://TOKEN@host` is how tokens ride in git remotes). A bare user of another
+ * scheme (`ssh://git@host`) is no secret and stays.
+ */
 function redactUrl(text) {
-    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+    return text.replace(/([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi, (all, scheme, _user, pass) => pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all);
 }
 function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
     if (err instanceof errors_RelengError)
@@ -50055,6 +50059,7 @@ function resolveSink(sink, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
+
 const silentLogger = {
     info() { },
     warning() { },
@@ -50062,43 +50067,56 @@ const silentLogger = {
     group: (_t, fn) => fn(),
     secret() { },
 };
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
+class SecretMask {
+    secrets = [];
+    add(value) {
+        if (value && value.length >= 3 && !this.secrets.includes(value)) {
+            this.secrets.push(value);
+            // Longest first: a secret containing another is replaced whole.
+            this.secrets.sort((a, b) => b.length - a.length);
+        }
+    }
+    apply(text) {
+        let r = text;
+        for (const secret of this.secrets)
+            r = r.split(secret).join('***');
+        return redactUrl(r);
+    }
+}
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
     verbose;
-    secrets = [];
+    masks = new SecretMask();
     constructor(out = (l) => process.stderr.write(`${l}\n`), verbose = process.env.RUNNER_DEBUG === '1') {
         this.out = out;
         this.verbose = verbose;
     }
-    mask(s) {
-        let r = s;
-        for (const secret of this.secrets)
-            r = r.split(secret).join('***');
-        return r;
-    }
     info(m) {
-        this.out(this.mask(m));
+        this.out(this.masks.apply(m));
     }
     warning(m) {
-        this.out(this.mask(`warning: ${m}`));
+        this.out(this.masks.apply(`warning: ${m}`));
     }
     debug(m) {
         if (this.verbose)
-            this.out(this.mask(`debug: ${m}`));
+            this.out(this.masks.apply(`debug: ${m}`));
     }
     async group(title, fn) {
-        this.out(this.mask(`▸ ${title}`));
+        this.out(this.masks.apply(`▸ ${title}`));
         return fn();
     }
     secret(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        this.masks.add(value);
     }
     maskText(s) {
-        return this.mask(s);
+        return this.masks.apply(s);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -52123,80 +52141,572 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/release/docker-archive.ts
+;// CONCATENATED MODULE: ./src/oci/digest.ts
 
 
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function isDigest(s) {
+    return typeof s === 'string' && DIGEST_RE.test(s);
+}
+function sha256Digest(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+function hexOf(digest) {
+    return digest.slice('sha256:'.length);
+}
+/** Manifests are JSON with no insignificant whitespace: their bytes define their digest. */
+function canonicalJson(value) {
+    return Buffer.from(JSON.stringify(value));
+}
+function shortDigest(digest) {
+    return digest.slice(0, 'sha256:'.length + 12);
+}
+/** Hex sha256 of a file, read through one reused buffer (no garbage per chunk, memory flat). */
+async function sha256OfFile(file) {
+    const hash = createHash('sha256');
+    const fh = await fs.promises.open(file, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await fh.close();
+    }
+    return hash.digest('hex');
+}
 
+;// CONCATENATED MODULE: ./src/oci/read-ahead.ts
+async function* readAhead(stream, limit) {
+    const queue = [];
+    let head = 0;
+    let queued = 0;
+    let ended = false;
+    let failed = false;
+    let error;
+    let wake;
+    const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+    };
+    const onData = (c) => {
+        queue.push(c);
+        queued += c.length;
+        if (queued >= limit)
+            stream.pause();
+        notify();
+    };
+    const onEnd = () => {
+        ended = true;
+        notify();
+    };
+    const onError = (e) => {
+        failed = true;
+        error = e;
+        notify();
+    };
+    // What happened before the first read: the stream already failed or ended.
+    if (stream.errored)
+        throw stream.errored;
+    if (stream.readableEnded)
+        return;
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    try {
+        for (;;) {
+            // A failure wins over what is still queued: the data before a corrupt spot is not worth reading.
+            if (failed)
+                throw error;
+            if (head < queue.length) {
+                const c = queue[head];
+                queue[head++] = undefined;
+                if (head === queue.length) {
+                    queue.length = 0;
+                    head = 0;
+                }
+                queued -= c.length;
+                if (queued < limit / 2 && stream.isPaused() && !ended)
+                    stream.resume();
+                yield c;
+                continue;
+            }
+            if (ended)
+                return;
+            await new Promise((r) => {
+                wake = r;
+            });
+        }
+    }
+    finally {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+        if (!ended)
+            stream.destroy();
+    }
+}
 
-
-
+;// CONCATENATED MODULE: ./src/oci/tar.ts
 /**
- * Reads the image config of a docker archive (`docker save` / Nix dockerTools format, plain or
- * gzip-wrapped) in one streaming pass: Nix writes the config and manifest.json after the layers, so every
- * JSON entry is kept (they are small) and the layers are skipped.
+ * A streaming tar reader: entries come one after the other, each body handed on as the slices that
+ * arrive (no copy, nothing held beyond one chunk). ustar, pax (`x` records: path, linkpath, size) and GNU
+ * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
+ * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
  */
-async function readImageMeta(file) {
-    const head = Buffer.alloc(2);
+class TarError extends Error {
+    name = 'TarError';
+}
+/** Exact reads over an async sequence of chunks. */
+class ByteReader {
+    source;
+    chunks = [];
+    length = 0;
+    done = false;
+    /** Bytes handed out so far: where the reader stands in the stream. */
+    position = 0;
+    constructor(source) {
+        this.source = source;
+    }
+    async fill() {
+        if (this.done)
+            return false;
+        const r = await this.source.next();
+        if (r.done) {
+            this.done = true;
+            return false;
+        }
+        if (r.value.length > 0) {
+            this.chunks.push(r.value);
+            this.length += r.value.length;
+        }
+        return true;
+    }
+    /** Exactly n bytes, or fewer when the stream ends first. */
+    async read(n) {
+        while (this.length < n && (await this.fill()))
+            ;
+        const take = Math.min(n, this.length);
+        const out = Buffer.allocUnsafe(take);
+        let off = 0;
+        while (off < take) {
+            const head = this.chunks[0];
+            const k = Math.min(head.length, take - off);
+            head.copy(out, off, 0, k);
+            off += k;
+            if (k === head.length)
+                this.chunks.shift();
+            else
+                this.chunks[0] = head.subarray(k);
+        }
+        this.length -= take;
+        this.position += take;
+        return out;
+    }
+    /** The next n bytes as they arrive; throws TarError when the stream ends first. */
+    async *slices(n, what) {
+        let left = n;
+        while (left > 0) {
+            if (this.length === 0 && !(await this.fill()))
+                throw new TarError(`${what} ends ${left} bytes early: the archive is truncated`);
+            if (this.length === 0)
+                continue;
+            const head = this.chunks[0];
+            if (head.length <= left) {
+                this.chunks.shift();
+                this.length -= head.length;
+                this.position += head.length;
+                left -= head.length;
+                yield head;
+            }
+            else {
+                this.chunks[0] = head.subarray(left);
+                this.length -= left;
+                this.position += left;
+                const out = head.subarray(0, left);
+                left = 0;
+                yield out;
+            }
+        }
+    }
+    async skip(n, what) {
+        for await (const _ of this.slices(n, what)) {
+            // discard
+        }
+    }
+}
+function parseOctal(field) {
+    // base-256 (GNU) for sizes ≥ 8 GiB: high bit of the first byte set.
+    if (field[0] & 0x80) {
+        let v = field[0] & 0x7f;
+        for (let i = 1; i < field.length; i++)
+            v = v * 256 + field[i];
+        return v;
+    }
+    const s = field.toString('latin1').replace(/\0.*$/s, '').trim();
+    if (s === '')
+        return 0;
+    if (!/^[0-7]+$/.test(s))
+        return Number.NaN;
+    return Number.parseInt(s, 8);
+}
+function cString(field) {
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
+}
+function checksumOk(h) {
+    const stored = parseOctal(h.subarray(148, 156));
+    let sum = 0;
+    for (let i = 0; i < 512; i++)
+        sum += i >= 148 && i < 156 ? 32 : h[i];
+    return sum === stored;
+}
+function parsePax(body) {
+    const out = {};
+    let i = 0;
+    while (i < body.length) {
+        const sp = body.indexOf(0x20, i);
+        if (sp < 0)
+            break;
+        const len = Number.parseInt(body.subarray(i, sp).toString('latin1'), 10);
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const rec = body.subarray(sp + 1, i + len - 1).toString('utf8');
+        const eq = rec.indexOf('=');
+        if (eq > 0)
+            out[rec.slice(0, eq)] = rec.slice(eq + 1);
+        i += len;
+    }
+    return out;
+}
+const TYPES = {
+    '0': 'file',
+    '\0': 'file',
+    '7': 'file',
+    '5': 'directory',
+    '2': 'symlink',
+    '1': 'hardlink',
+};
+function normaliseName(name) {
+    return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+/**
+ * Entries of a tar stream. The caller reads each body (or not) before asking for the next entry; what
+ * it leaves unread is skipped.
+ */
+async function* readTar(chunks, options = {}) {
+    const r = new ByteReader(chunks[Symbol.asyncIterator]());
+    let pax = {};
+    let longName;
+    let longLink;
+    let entries = 0;
+    for (;;) {
+        const at = r.position;
+        const h = await r.read(512);
+        if (h.length === 0)
+            throw new TarError(`the archive ends after ${entries} entries without the end-of-archive marker: it is truncated`);
+        if (h.length < 512)
+            throw new TarError(`the archive ends inside a header at byte ${at}: it is truncated`);
+        if (h.every((b) => b === 0)) {
+            // The padding after the end marker (tar blocks are 10 KiB): read it when the caller hashes the file.
+            if (options.drain)
+                while ((await r.read(1 << 20)).length > 0)
+                    ;
+            return;
+        }
+        if (!checksumOk(h))
+            throw new TarError(`bad header checksum at byte ${at}: the archive is corrupt (or not a tar)`);
+        const size = pax.size !== undefined ? Number(pax.size) : parseOctal(h.subarray(124, 136));
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new TarError(`bad entry size in the header at byte ${at}: the archive is corrupt`);
+        const flag = String.fromCharCode(h[156]);
+        const padding = (512 - (size % 512)) % 512;
+        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+            const body = await r.read(size);
+            if (body.length < size)
+                throw new TarError(`the archive ends inside an extended header: it is truncated`);
+            await r.skip(padding, 'an extended header');
+            if (flag === 'x')
+                pax = { ...pax, ...parsePax(body) };
+            else if (flag === 'L')
+                longName = cString(body);
+            else if (flag === 'K')
+                longLink = cString(body);
+            continue;
+        }
+        const ustar = h.subarray(257, 262).toString('latin1') === 'ustar';
+        const prefix = ustar ? cString(h.subarray(345, 500)) : '';
+        const rawName = pax.path ??
+            longName ??
+            (prefix ? `${prefix}/${cString(h.subarray(0, 100))}` : cString(h.subarray(0, 100)));
+        const entry = {
+            name: normaliseName(rawName),
+            type: TYPES[flag] ?? 'other',
+            size,
+            linkname: pax.linkpath ?? longLink ?? cString(h.subarray(157, 257)),
+        };
+        pax = {};
+        longName = undefined;
+        longLink = undefined;
+        entries++;
+        const what = `entry '${entry.name}'`;
+        let left = size;
+        const body = (async function* () {
+            for await (const s of r.slices(size, what)) {
+                left -= s.length;
+                yield s;
+            }
+        })();
+        yield { entry, body };
+        // Whatever the caller left unread.
+        if (left > 0)
+            await r.skip(left, what);
+        await r.skip(padding, what);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/archive.ts
+/**
+ * Docker archives (`docker save` and Nix dockerTools): a tar of manifest.json, the image config JSON and
+ * one uncompressed tar per layer — plain or gzip-wrapped, as Nix writes them. Read in one streaming pass,
+ * never whole in memory: Nix writes the layers *before* the config and manifest.json, so each large entry
+ * is handed to `onLayer` as it streams by (which hashes it and may compress it), small entries are kept,
+ * and the layers are matched to manifest.json and the config's diffIDs at the end.
+ */
+
+
+
+
+
+
+
+
+
+// Entries up to this size are kept in memory until manifest.json says what they are.
+const SMALL_ENTRY = 1 << 20;
+const SMALL_TOTAL = 16 << 20;
+const MAX_JSON = 16 << 20;
+// Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
+// (and not yet collected) stays small.
+const READ_CHUNK = 256 << 10;
+// Decompressed bytes read ahead of the layer handler.
+const READ_AHEAD = 8 << 20;
+function isGzip(file) {
     const fd = external_node_fs_default().openSync(file, 'r');
     try {
-        external_node_fs_default().readSync(fd, head, 0, 2, 0);
+        const b = Buffer.alloc(2);
+        return external_node_fs_default().readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
     }
     finally {
         external_node_fs_default().closeSync(fd);
     }
-    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-    const jsons = new Map();
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        const name = header.name.replace(/^\.\//, '');
-        if (header.type === 'file' && name.endsWith('.json') && (header.size ?? 0) < 16 << 20) {
-            const chunks = [];
-            stream.on('data', (c) => chunks.push(c));
-            stream.on('end', () => {
-                jsons.set(name, Buffer.concat(chunks));
-                next();
-            });
-        }
-        else {
-            stream.on('end', () => next());
-            stream.resume();
-        }
-    });
+}
+function hintOf(name) {
+    const hex = name.split('/').find((c) => /^[0-9a-f]{64}$/.test(c.replace(/\.tar$/, '')));
+    return hex ? `sha256:${hex.replace(/\.tar$/, '')}` : undefined;
+}
+async function collect(body) {
+    const parts = [];
+    for await (const c of body)
+        parts.push(c);
+    return Buffer.concat(parts);
+}
+async function* once(data) {
+    yield data;
+}
+async function scanArchive(file, onLayer) {
+    let stat;
     try {
-        const source = external_node_fs_default().createReadStream(file);
-        await (gzipped ? (0,promises_namespaceObject.pipeline)(source, external_node_zlib_default().createGunzip(), extract) : (0,promises_namespaceObject.pipeline)(source, extract));
+        stat = external_node_fs_default().statSync(file);
+    }
+    catch {
+        throw new errors_RelengError(`${file}: not found; pass the docker archive built by nix (a .tar or .tar.gz)`);
+    }
+    if (!stat.isFile())
+        throw new errors_RelengError(`${file}: not a file; pass a docker archive (.tar or .tar.gz)`);
+    const gzip = isGzip(file);
+    const fileHash = (0,external_node_crypto_.createHash)('sha256');
+    const small = new Map();
+    const links = new Map();
+    const results = new Map();
+    let smallTotal = 0;
+    const consume = async (chunks) => {
+        for await (const { entry, body } of readTar(chunks, { drain: true })) {
+            if (entry.type === 'symlink' || entry.type === 'hardlink') {
+                // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
+                const target = entry.type === 'symlink'
+                    ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), entry.linkname))
+                    : entry.linkname.replace(/^\.\//, '');
+                links.set(entry.name, target);
+                continue;
+            }
+            if (entry.type !== 'file')
+                continue;
+            const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
+            if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+                small.set(entry.name, await collect(body));
+                smallTotal += entry.size;
+                continue;
+            }
+            const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
+            results.set(entry.name, { ...r, name: entry.name, size: entry.size });
+        }
+    };
+    // The stream is read ahead so that file reads and gunzip (libuv threads) go on while the layer handler
+    // waits for compression. The archive's hash sees the file's bytes as they are read.
+    const input = external_node_fs_default().createReadStream(file, { highWaterMark: READ_CHUNK });
+    const gunzip = gzip ? external_node_zlib_default().createGunzip({ chunkSize: READ_CHUNK }) : undefined;
+    const piped = gunzip ? (0,promises_namespaceObject.pipeline)(input, gunzip) : undefined;
+    piped?.catch(() => { }); // its error reaches readAhead through gunzip; awaited below
+    // With gunzip, pipe already makes the file flow; a plain file must not flow before readAhead listens.
+    if (gunzip)
+        input.on('data', (c) => {
+            fileHash.update(c);
+        });
+    const hashed = async function* (chunks) {
+        for await (const c of chunks) {
+            fileHash.update(c);
+            yield c;
+        }
+    };
+    try {
+        await consume(gunzip ? readAhead(gunzip, READ_AHEAD) : hashed(readAhead(input, READ_AHEAD)));
+        await piped;
     }
     catch (e) {
-        throw new errors_RelengError(`${file}: not a readable docker archive (${e.message}); check the image job`);
+        input.destroy();
+        gunzip?.destroy();
+        throw archiveError(file, e);
     }
-    const manifest = parseJson(jsons.get('manifest.json'), file, 'manifest.json');
-    const configName = Array.isArray(manifest) ? manifest[0]?.Config : undefined;
-    const configBytes = configName ? jsons.get(configName.replace(/^\.\//, '')) : undefined;
+    const manifestBytes = small.get('manifest.json');
+    if (!manifestBytes)
+        throw new errors_RelengError(`${file}: no manifest.json in the archive: not a docker archive (docker save or nix dockerTools), or truncated`);
+    let manifest;
+    try {
+        manifest = JSON.parse(manifestBytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new errors_RelengError(`${file}: manifest.json is not valid JSON (${e.message}); the archive is corrupt`);
+    }
+    if (!Array.isArray(manifest) || manifest.length === 0)
+        throw new errors_RelengError(`${file}: manifest.json lists no image; the archive is corrupt`);
+    if (manifest.length > 1)
+        throw new errors_RelengError(`${file}: the archive holds ${manifest.length} images; give one image per archive`);
+    const m = manifest[0];
+    if (typeof m.Config !== 'string' ||
+        !Array.isArray(m.Layers) ||
+        !m.Layers.every((l) => typeof l === 'string'))
+        throw new errors_RelengError(`${file}: manifest.json needs "Config" and "Layers"; the archive is corrupt`);
+    const resolve = (name) => {
+        let n = name.replace(/^\.\//, '');
+        for (let i = 0; i < 8 && links.has(n); i++)
+            n = links.get(n);
+        return n;
+    };
+    const configName = resolve(m.Config);
+    const configBytes = small.get(configName);
     if (!configBytes)
-        throw new errors_RelengError(`${file}: no image config (manifest.json names ${configName ?? 'none'}); is this a docker archive?`);
-    const config = parseJson(configBytes, file, configName);
-    if (typeof config.architecture !== 'string' || typeof config.os !== 'string')
-        throw new errors_RelengError(`${file}: the image config ${configName} has no architecture or os`);
+        throw new errors_RelengError(`${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`);
+    const config = archive_parseConfig(configBytes, file);
+    const layers = [];
+    const used = new Set();
+    for (const [i, raw] of m.Layers.entries()) {
+        const name = resolve(raw);
+        let r = results.get(name);
+        if (!r) {
+            const data = small.get(name);
+            if (!data)
+                throw new errors_RelengError(`${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`);
+            r = {
+                ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
+                name,
+                size: data.length,
+            };
+            results.set(name, r);
+        }
+        used.add(name);
+        layers.push(r);
+    }
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== layers.length)
+        throw new errors_RelengError(`${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`);
+    for (const [i, l] of layers.entries())
+        if (l.diffId !== diffIds[i])
+            throw new errors_RelengError(`${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
     return {
-        architecture: config.architecture,
-        os: config.os,
-        diffIds: config.rootfs?.diff_ids ?? [],
-        config: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(configBytes).digest('hex')}`,
+        file,
+        sha256: fileHash.digest('hex'),
+        fileSize: stat.size,
+        config,
+        configBytes,
+        configDigest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(configBytes).digest('hex')}`,
+        layers,
+        unused: [...results.entries()].filter(([n]) => !used.has(n)).map(([, r]) => r),
     };
 }
-function parseJson(bytes, file, entry) {
-    if (!bytes)
-        throw new errors_RelengError(`${file}: no ${entry} inside; is this a docker archive?`);
+function archive_parseConfig(bytes, where) {
+    let c;
     try {
-        return JSON.parse(bytes.toString('utf8'));
+        c = JSON.parse(bytes.toString('utf8'));
     }
     catch (e) {
-        throw new errors_RelengError(`${file}: ${entry} is not JSON (${e.message})`);
+        throw new errors_RelengError(`${where}: the image config is not valid JSON (${e.message})`);
     }
+    if (typeof c !== 'object' || c === null)
+        throw new errors_RelengError(`${where}: the image config is not a JSON object`);
+    if (typeof c.architecture !== 'string' || c.architecture === '')
+        throw new errors_RelengError(`${where}: the image config has no "architecture"; build the image with one`);
+    if (typeof c.os !== 'string' || c.os === '')
+        throw new errors_RelengError(`${where}: the image config has no "os"; build the image with one`);
+    const ids = c.rootfs?.diff_ids;
+    if (!Array.isArray(ids) || !ids.every(isDigest))
+        throw new errors_RelengError(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
+    return c;
+}
+function archiveError(file, e) {
+    if (e instanceof errors_RelengError)
+        return e;
+    const err = e;
+    if (e instanceof TarError)
+        return new errors_RelengError(`${file}: ${err.message}; rebuild or download it again`);
+    if (err.code?.startsWith('Z_') || err.errno === (external_node_zlib_default()).constants.Z_BUF_ERROR)
+        return new errors_RelengError(`${file}: the gzip stream is ${err.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt'} (${err.message}); rebuild or download it again`);
+    if (err.code === 'EACCES' || err.code === 'ENOENT' || err.code === 'EISDIR')
+        return new errors_RelengError(`${file}: cannot read it (${err.code})`);
+    return e;
 }
 
+;// CONCATENATED MODULE: ./src/release/docker-archive.ts
+
+
+/**
+ * Reads a docker archive (`docker save` / Nix dockerTools, plain or gzip-wrapped) in the one streaming pass
+ * docker-multiarch uses, so a leg records only archives that stage will accept: every layer is hashed and
+ * checked against the config's diffIDs here, on the builder, rather than at publish time.
+ */
+async function readImageMeta(file) {
+    const scanned = await scanArchive(file, async (_entry, body) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        for await (const c of body)
+            hash.update(c);
+        return { diffId: `sha256:${hash.digest('hex')}` };
+    });
+    return {
+        sha256: scanned.sha256,
+        architecture: scanned.config.architecture,
+        os: scanned.config.os,
+        diffIds: scanned.config.rootfs.diff_ids,
+        config: scanned.configDigest,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/release/tarball.ts
 
 
@@ -52321,7 +52831,7 @@ async function assembleLeg(o) {
     if (o.target === 'all' && plan.dockerImage) {
         const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
         const file = external_node_path_default().join(o.bundleDir, ...rel.split('/'));
-        image = { path: rel, sha256: (await sha256File(file)).sha256, ...(await readImageMeta(file)) };
+        image = { path: rel, ...(await readImageMeta(file)) };
     }
     const record = {
         schema: 1,
@@ -54631,34 +55141,41 @@ function textTable(t) {
 
 
 
-/** The Logger on a runner: ::group::, ::add-mask::, ::warning::. */
-function actionsLogger() {
+
+/**
+ * The Logger on a runner: ::group::, ::add-mask::, ::warning::. Registered secrets are also masked here,
+ * before anything reaches the runner: the raw stream carries none of them.
+ */
+function actionsLogger(masks = new SecretMask()) {
     return {
-        info: (m) => info(m),
-        warning: (m) => warning(m),
-        debug: (m) => core_debug(m),
-        group: (title, fn) => group(title, fn),
+        info: (m) => info(masks.apply(m)),
+        warning: (m) => warning(masks.apply(m)),
+        debug: (m) => core_debug(masks.apply(m)),
+        group: (title, fn) => group(masks.apply(title), fn),
         secret: (v) => {
-            if (v)
-                core_setSecret(v);
+            if (!v)
+                return;
+            core_setSecret(v);
+            masks.add(v);
         },
     };
 }
 /** Glue shared by every action: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to both places. */
 async function runAction(command) {
-    const log = actionsLogger();
+    const masks = new SecretMask();
+    const log = actionsLogger(masks);
     try {
         const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
         for (const [k, v] of Object.entries(outcome.outputs))
-            setOutput(k, outputString(v));
+            setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {
             log.info(renderText(outcome.summary));
             if (process.env.GITHUB_STEP_SUMMARY)
-                await summary.addRaw(renderMarkdown(outcome.summary)).write();
+                await summary.addRaw(masks.apply(renderMarkdown(outcome.summary))).write();
         }
     }
     catch (err) {
-        setFailed(describeError(err));
+        setFailed(masks.apply(describeError(err)));
     }
 }
 

@@ -84642,9 +84642,13 @@ class RelengErrors extends RelengError {
                     .join('\n');
     }
 }
-/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+/**
+ * Credentials inside URLs never reach a message: `scheme://user:pass@host` → `scheme://***@host`, and for
+ * HTTP(S) any user part (`https://TOKEN@host` is how tokens ride in git remotes). A bare user of another
+ * scheme (`ssh://git@host`) is no secret and stays.
+ */
 function redactUrl(text) {
-    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+    return text.replace(/([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi, (all, scheme, _user, pass) => pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all);
 }
 function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
     if (err instanceof RelengError)
@@ -94372,6 +94376,7 @@ function resolveSink(sink, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
+
 const silentLogger = {
     info() { },
     warning() { },
@@ -94379,43 +94384,56 @@ const silentLogger = {
     group: (_t, fn) => fn(),
     secret() { },
 };
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
+class SecretMask {
+    secrets = [];
+    add(value) {
+        if (value && value.length >= 3 && !this.secrets.includes(value)) {
+            this.secrets.push(value);
+            // Longest first: a secret containing another is replaced whole.
+            this.secrets.sort((a, b) => b.length - a.length);
+        }
+    }
+    apply(text) {
+        let r = text;
+        for (const secret of this.secrets)
+            r = r.split(secret).join('***');
+        return redactUrl(r);
+    }
+}
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
     verbose;
-    secrets = [];
+    masks = new SecretMask();
     constructor(out = (l) => process.stderr.write(`${l}\n`), verbose = process.env.RUNNER_DEBUG === '1') {
         this.out = out;
         this.verbose = verbose;
     }
-    mask(s) {
-        let r = s;
-        for (const secret of this.secrets)
-            r = r.split(secret).join('***');
-        return r;
-    }
     info(m) {
-        this.out(this.mask(m));
+        this.out(this.masks.apply(m));
     }
     warning(m) {
-        this.out(this.mask(`warning: ${m}`));
+        this.out(this.masks.apply(`warning: ${m}`));
     }
     debug(m) {
         if (this.verbose)
-            this.out(this.mask(`debug: ${m}`));
+            this.out(this.masks.apply(`debug: ${m}`));
     }
     async group(title, fn) {
-        this.out(this.mask(`▸ ${title}`));
+        this.out(this.masks.apply(`▸ ${title}`));
         return fn();
     }
     secret(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        this.masks.add(value);
     }
     maskText(s) {
-        return this.mask(s);
+        return this.masks.apply(s);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -96440,80 +96458,572 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/release/docker-archive.ts
+;// CONCATENATED MODULE: ./src/oci/digest.ts
 
 
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function isDigest(s) {
+    return typeof s === 'string' && DIGEST_RE.test(s);
+}
+function sha256Digest(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+function hexOf(digest) {
+    return digest.slice('sha256:'.length);
+}
+/** Manifests are JSON with no insignificant whitespace: their bytes define their digest. */
+function canonicalJson(value) {
+    return Buffer.from(JSON.stringify(value));
+}
+function shortDigest(digest) {
+    return digest.slice(0, 'sha256:'.length + 12);
+}
+/** Hex sha256 of a file, read through one reused buffer (no garbage per chunk, memory flat). */
+async function sha256OfFile(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const fh = await external_node_fs_default().promises.open(file, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await fh.close();
+    }
+    return hash.digest('hex');
+}
 
+;// CONCATENATED MODULE: ./src/oci/read-ahead.ts
+async function* readAhead(stream, limit) {
+    const queue = [];
+    let head = 0;
+    let queued = 0;
+    let ended = false;
+    let failed = false;
+    let error;
+    let wake;
+    const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+    };
+    const onData = (c) => {
+        queue.push(c);
+        queued += c.length;
+        if (queued >= limit)
+            stream.pause();
+        notify();
+    };
+    const onEnd = () => {
+        ended = true;
+        notify();
+    };
+    const onError = (e) => {
+        failed = true;
+        error = e;
+        notify();
+    };
+    // What happened before the first read: the stream already failed or ended.
+    if (stream.errored)
+        throw stream.errored;
+    if (stream.readableEnded)
+        return;
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    try {
+        for (;;) {
+            // A failure wins over what is still queued: the data before a corrupt spot is not worth reading.
+            if (failed)
+                throw error;
+            if (head < queue.length) {
+                const c = queue[head];
+                queue[head++] = undefined;
+                if (head === queue.length) {
+                    queue.length = 0;
+                    head = 0;
+                }
+                queued -= c.length;
+                if (queued < limit / 2 && stream.isPaused() && !ended)
+                    stream.resume();
+                yield c;
+                continue;
+            }
+            if (ended)
+                return;
+            await new Promise((r) => {
+                wake = r;
+            });
+        }
+    }
+    finally {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+        if (!ended)
+            stream.destroy();
+    }
+}
 
-
-
+;// CONCATENATED MODULE: ./src/oci/tar.ts
 /**
- * Reads the image config of a docker archive (`docker save` / Nix dockerTools format, plain or
- * gzip-wrapped) in one streaming pass: Nix writes the config and manifest.json after the layers, so every
- * JSON entry is kept (they are small) and the layers are skipped.
+ * A streaming tar reader: entries come one after the other, each body handed on as the slices that
+ * arrive (no copy, nothing held beyond one chunk). ustar, pax (`x` records: path, linkpath, size) and GNU
+ * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
+ * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
  */
-async function readImageMeta(file) {
-    const head = Buffer.alloc(2);
+class TarError extends Error {
+    name = 'TarError';
+}
+/** Exact reads over an async sequence of chunks. */
+class ByteReader {
+    source;
+    chunks = [];
+    length = 0;
+    done = false;
+    /** Bytes handed out so far: where the reader stands in the stream. */
+    position = 0;
+    constructor(source) {
+        this.source = source;
+    }
+    async fill() {
+        if (this.done)
+            return false;
+        const r = await this.source.next();
+        if (r.done) {
+            this.done = true;
+            return false;
+        }
+        if (r.value.length > 0) {
+            this.chunks.push(r.value);
+            this.length += r.value.length;
+        }
+        return true;
+    }
+    /** Exactly n bytes, or fewer when the stream ends first. */
+    async read(n) {
+        while (this.length < n && (await this.fill()))
+            ;
+        const take = Math.min(n, this.length);
+        const out = Buffer.allocUnsafe(take);
+        let off = 0;
+        while (off < take) {
+            const head = this.chunks[0];
+            const k = Math.min(head.length, take - off);
+            head.copy(out, off, 0, k);
+            off += k;
+            if (k === head.length)
+                this.chunks.shift();
+            else
+                this.chunks[0] = head.subarray(k);
+        }
+        this.length -= take;
+        this.position += take;
+        return out;
+    }
+    /** The next n bytes as they arrive; throws TarError when the stream ends first. */
+    async *slices(n, what) {
+        let left = n;
+        while (left > 0) {
+            if (this.length === 0 && !(await this.fill()))
+                throw new TarError(`${what} ends ${left} bytes early: the archive is truncated`);
+            if (this.length === 0)
+                continue;
+            const head = this.chunks[0];
+            if (head.length <= left) {
+                this.chunks.shift();
+                this.length -= head.length;
+                this.position += head.length;
+                left -= head.length;
+                yield head;
+            }
+            else {
+                this.chunks[0] = head.subarray(left);
+                this.length -= left;
+                this.position += left;
+                const out = head.subarray(0, left);
+                left = 0;
+                yield out;
+            }
+        }
+    }
+    async skip(n, what) {
+        for await (const _ of this.slices(n, what)) {
+            // discard
+        }
+    }
+}
+function parseOctal(field) {
+    // base-256 (GNU) for sizes ≥ 8 GiB: high bit of the first byte set.
+    if (field[0] & 0x80) {
+        let v = field[0] & 0x7f;
+        for (let i = 1; i < field.length; i++)
+            v = v * 256 + field[i];
+        return v;
+    }
+    const s = field.toString('latin1').replace(/\0.*$/s, '').trim();
+    if (s === '')
+        return 0;
+    if (!/^[0-7]+$/.test(s))
+        return Number.NaN;
+    return Number.parseInt(s, 8);
+}
+function cString(field) {
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
+}
+function checksumOk(h) {
+    const stored = parseOctal(h.subarray(148, 156));
+    let sum = 0;
+    for (let i = 0; i < 512; i++)
+        sum += i >= 148 && i < 156 ? 32 : h[i];
+    return sum === stored;
+}
+function parsePax(body) {
+    const out = {};
+    let i = 0;
+    while (i < body.length) {
+        const sp = body.indexOf(0x20, i);
+        if (sp < 0)
+            break;
+        const len = Number.parseInt(body.subarray(i, sp).toString('latin1'), 10);
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const rec = body.subarray(sp + 1, i + len - 1).toString('utf8');
+        const eq = rec.indexOf('=');
+        if (eq > 0)
+            out[rec.slice(0, eq)] = rec.slice(eq + 1);
+        i += len;
+    }
+    return out;
+}
+const TYPES = {
+    '0': 'file',
+    '\0': 'file',
+    '7': 'file',
+    '5': 'directory',
+    '2': 'symlink',
+    '1': 'hardlink',
+};
+function normaliseName(name) {
+    return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+/**
+ * Entries of a tar stream. The caller reads each body (or not) before asking for the next entry; what
+ * it leaves unread is skipped.
+ */
+async function* readTar(chunks, options = {}) {
+    const r = new ByteReader(chunks[Symbol.asyncIterator]());
+    let pax = {};
+    let longName;
+    let longLink;
+    let entries = 0;
+    for (;;) {
+        const at = r.position;
+        const h = await r.read(512);
+        if (h.length === 0)
+            throw new TarError(`the archive ends after ${entries} entries without the end-of-archive marker: it is truncated`);
+        if (h.length < 512)
+            throw new TarError(`the archive ends inside a header at byte ${at}: it is truncated`);
+        if (h.every((b) => b === 0)) {
+            // The padding after the end marker (tar blocks are 10 KiB): read it when the caller hashes the file.
+            if (options.drain)
+                while ((await r.read(1 << 20)).length > 0)
+                    ;
+            return;
+        }
+        if (!checksumOk(h))
+            throw new TarError(`bad header checksum at byte ${at}: the archive is corrupt (or not a tar)`);
+        const size = pax.size !== undefined ? Number(pax.size) : parseOctal(h.subarray(124, 136));
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new TarError(`bad entry size in the header at byte ${at}: the archive is corrupt`);
+        const flag = String.fromCharCode(h[156]);
+        const padding = (512 - (size % 512)) % 512;
+        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+            const body = await r.read(size);
+            if (body.length < size)
+                throw new TarError(`the archive ends inside an extended header: it is truncated`);
+            await r.skip(padding, 'an extended header');
+            if (flag === 'x')
+                pax = { ...pax, ...parsePax(body) };
+            else if (flag === 'L')
+                longName = cString(body);
+            else if (flag === 'K')
+                longLink = cString(body);
+            continue;
+        }
+        const ustar = h.subarray(257, 262).toString('latin1') === 'ustar';
+        const prefix = ustar ? cString(h.subarray(345, 500)) : '';
+        const rawName = pax.path ??
+            longName ??
+            (prefix ? `${prefix}/${cString(h.subarray(0, 100))}` : cString(h.subarray(0, 100)));
+        const entry = {
+            name: normaliseName(rawName),
+            type: TYPES[flag] ?? 'other',
+            size,
+            linkname: pax.linkpath ?? longLink ?? cString(h.subarray(157, 257)),
+        };
+        pax = {};
+        longName = undefined;
+        longLink = undefined;
+        entries++;
+        const what = `entry '${entry.name}'`;
+        let left = size;
+        const body = (async function* () {
+            for await (const s of r.slices(size, what)) {
+                left -= s.length;
+                yield s;
+            }
+        })();
+        yield { entry, body };
+        // Whatever the caller left unread.
+        if (left > 0)
+            await r.skip(left, what);
+        await r.skip(padding, what);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/archive.ts
+/**
+ * Docker archives (`docker save` and Nix dockerTools): a tar of manifest.json, the image config JSON and
+ * one uncompressed tar per layer — plain or gzip-wrapped, as Nix writes them. Read in one streaming pass,
+ * never whole in memory: Nix writes the layers *before* the config and manifest.json, so each large entry
+ * is handed to `onLayer` as it streams by (which hashes it and may compress it), small entries are kept,
+ * and the layers are matched to manifest.json and the config's diffIDs at the end.
+ */
+
+
+
+
+
+
+
+
+
+// Entries up to this size are kept in memory until manifest.json says what they are.
+const SMALL_ENTRY = 1 << 20;
+const SMALL_TOTAL = 16 << 20;
+const MAX_JSON = 16 << 20;
+// Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
+// (and not yet collected) stays small.
+const READ_CHUNK = 256 << 10;
+// Decompressed bytes read ahead of the layer handler.
+const READ_AHEAD = 8 << 20;
+function isGzip(file) {
     const fd = external_node_fs_default().openSync(file, 'r');
     try {
-        external_node_fs_default().readSync(fd, head, 0, 2, 0);
+        const b = Buffer.alloc(2);
+        return external_node_fs_default().readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
     }
     finally {
         external_node_fs_default().closeSync(fd);
     }
-    const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-    const jsons = new Map();
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        const name = header.name.replace(/^\.\//, '');
-        if (header.type === 'file' && name.endsWith('.json') && (header.size ?? 0) < 16 << 20) {
-            const chunks = [];
-            stream.on('data', (c) => chunks.push(c));
-            stream.on('end', () => {
-                jsons.set(name, Buffer.concat(chunks));
-                next();
-            });
-        }
-        else {
-            stream.on('end', () => next());
-            stream.resume();
-        }
-    });
+}
+function hintOf(name) {
+    const hex = name.split('/').find((c) => /^[0-9a-f]{64}$/.test(c.replace(/\.tar$/, '')));
+    return hex ? `sha256:${hex.replace(/\.tar$/, '')}` : undefined;
+}
+async function collect(body) {
+    const parts = [];
+    for await (const c of body)
+        parts.push(c);
+    return Buffer.concat(parts);
+}
+async function* once(data) {
+    yield data;
+}
+async function scanArchive(file, onLayer) {
+    let stat;
     try {
-        const source = external_node_fs_default().createReadStream(file);
-        await (gzipped ? (0,external_node_stream_promises_namespaceObject.pipeline)(source, external_node_zlib_default().createGunzip(), extract) : (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract));
+        stat = external_node_fs_default().statSync(file);
+    }
+    catch {
+        throw new RelengError(`${file}: not found; pass the docker archive built by nix (a .tar or .tar.gz)`);
+    }
+    if (!stat.isFile())
+        throw new RelengError(`${file}: not a file; pass a docker archive (.tar or .tar.gz)`);
+    const gzip = isGzip(file);
+    const fileHash = (0,external_node_crypto_.createHash)('sha256');
+    const small = new Map();
+    const links = new Map();
+    const results = new Map();
+    let smallTotal = 0;
+    const consume = async (chunks) => {
+        for await (const { entry, body } of readTar(chunks, { drain: true })) {
+            if (entry.type === 'symlink' || entry.type === 'hardlink') {
+                // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
+                const target = entry.type === 'symlink'
+                    ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), entry.linkname))
+                    : entry.linkname.replace(/^\.\//, '');
+                links.set(entry.name, target);
+                continue;
+            }
+            if (entry.type !== 'file')
+                continue;
+            const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
+            if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+                small.set(entry.name, await collect(body));
+                smallTotal += entry.size;
+                continue;
+            }
+            const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
+            results.set(entry.name, { ...r, name: entry.name, size: entry.size });
+        }
+    };
+    // The stream is read ahead so that file reads and gunzip (libuv threads) go on while the layer handler
+    // waits for compression. The archive's hash sees the file's bytes as they are read.
+    const input = external_node_fs_default().createReadStream(file, { highWaterMark: READ_CHUNK });
+    const gunzip = gzip ? external_node_zlib_default().createGunzip({ chunkSize: READ_CHUNK }) : undefined;
+    const piped = gunzip ? (0,external_node_stream_promises_namespaceObject.pipeline)(input, gunzip) : undefined;
+    piped?.catch(() => { }); // its error reaches readAhead through gunzip; awaited below
+    // With gunzip, pipe already makes the file flow; a plain file must not flow before readAhead listens.
+    if (gunzip)
+        input.on('data', (c) => {
+            fileHash.update(c);
+        });
+    const hashed = async function* (chunks) {
+        for await (const c of chunks) {
+            fileHash.update(c);
+            yield c;
+        }
+    };
+    try {
+        await consume(gunzip ? readAhead(gunzip, READ_AHEAD) : hashed(readAhead(input, READ_AHEAD)));
+        await piped;
     }
     catch (e) {
-        throw new RelengError(`${file}: not a readable docker archive (${e.message}); check the image job`);
+        input.destroy();
+        gunzip?.destroy();
+        throw archiveError(file, e);
     }
-    const manifest = parseJson(jsons.get('manifest.json'), file, 'manifest.json');
-    const configName = Array.isArray(manifest) ? manifest[0]?.Config : undefined;
-    const configBytes = configName ? jsons.get(configName.replace(/^\.\//, '')) : undefined;
+    const manifestBytes = small.get('manifest.json');
+    if (!manifestBytes)
+        throw new RelengError(`${file}: no manifest.json in the archive: not a docker archive (docker save or nix dockerTools), or truncated`);
+    let manifest;
+    try {
+        manifest = JSON.parse(manifestBytes.toString('utf8'));
+    }
+    catch (e) {
+        throw new RelengError(`${file}: manifest.json is not valid JSON (${e.message}); the archive is corrupt`);
+    }
+    if (!Array.isArray(manifest) || manifest.length === 0)
+        throw new RelengError(`${file}: manifest.json lists no image; the archive is corrupt`);
+    if (manifest.length > 1)
+        throw new RelengError(`${file}: the archive holds ${manifest.length} images; give one image per archive`);
+    const m = manifest[0];
+    if (typeof m.Config !== 'string' ||
+        !Array.isArray(m.Layers) ||
+        !m.Layers.every((l) => typeof l === 'string'))
+        throw new RelengError(`${file}: manifest.json needs "Config" and "Layers"; the archive is corrupt`);
+    const resolve = (name) => {
+        let n = name.replace(/^\.\//, '');
+        for (let i = 0; i < 8 && links.has(n); i++)
+            n = links.get(n);
+        return n;
+    };
+    const configName = resolve(m.Config);
+    const configBytes = small.get(configName);
     if (!configBytes)
-        throw new RelengError(`${file}: no image config (manifest.json names ${configName ?? 'none'}); is this a docker archive?`);
-    const config = parseJson(configBytes, file, configName);
-    if (typeof config.architecture !== 'string' || typeof config.os !== 'string')
-        throw new RelengError(`${file}: the image config ${configName} has no architecture or os`);
+        throw new RelengError(`${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`);
+    const config = archive_parseConfig(configBytes, file);
+    const layers = [];
+    const used = new Set();
+    for (const [i, raw] of m.Layers.entries()) {
+        const name = resolve(raw);
+        let r = results.get(name);
+        if (!r) {
+            const data = small.get(name);
+            if (!data)
+                throw new RelengError(`${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`);
+            r = {
+                ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
+                name,
+                size: data.length,
+            };
+            results.set(name, r);
+        }
+        used.add(name);
+        layers.push(r);
+    }
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== layers.length)
+        throw new RelengError(`${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`);
+    for (const [i, l] of layers.entries())
+        if (l.diffId !== diffIds[i])
+            throw new RelengError(`${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
     return {
-        architecture: config.architecture,
-        os: config.os,
-        diffIds: config.rootfs?.diff_ids ?? [],
-        config: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(configBytes).digest('hex')}`,
+        file,
+        sha256: fileHash.digest('hex'),
+        fileSize: stat.size,
+        config,
+        configBytes,
+        configDigest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(configBytes).digest('hex')}`,
+        layers,
+        unused: [...results.entries()].filter(([n]) => !used.has(n)).map(([, r]) => r),
     };
 }
-function parseJson(bytes, file, entry) {
-    if (!bytes)
-        throw new RelengError(`${file}: no ${entry} inside; is this a docker archive?`);
+function archive_parseConfig(bytes, where) {
+    let c;
     try {
-        return JSON.parse(bytes.toString('utf8'));
+        c = JSON.parse(bytes.toString('utf8'));
     }
     catch (e) {
-        throw new RelengError(`${file}: ${entry} is not JSON (${e.message})`);
+        throw new RelengError(`${where}: the image config is not valid JSON (${e.message})`);
     }
+    if (typeof c !== 'object' || c === null)
+        throw new RelengError(`${where}: the image config is not a JSON object`);
+    if (typeof c.architecture !== 'string' || c.architecture === '')
+        throw new RelengError(`${where}: the image config has no "architecture"; build the image with one`);
+    if (typeof c.os !== 'string' || c.os === '')
+        throw new RelengError(`${where}: the image config has no "os"; build the image with one`);
+    const ids = c.rootfs?.diff_ids;
+    if (!Array.isArray(ids) || !ids.every(isDigest))
+        throw new RelengError(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
+    return c;
+}
+function archiveError(file, e) {
+    if (e instanceof RelengError)
+        return e;
+    const err = e;
+    if (e instanceof TarError)
+        return new RelengError(`${file}: ${err.message}; rebuild or download it again`);
+    if (err.code?.startsWith('Z_') || err.errno === (external_node_zlib_default()).constants.Z_BUF_ERROR)
+        return new RelengError(`${file}: the gzip stream is ${err.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt'} (${err.message}); rebuild or download it again`);
+    if (err.code === 'EACCES' || err.code === 'ENOENT' || err.code === 'EISDIR')
+        return new RelengError(`${file}: cannot read it (${err.code})`);
+    return e;
 }
 
+;// CONCATENATED MODULE: ./src/release/docker-archive.ts
+
+
+/**
+ * Reads a docker archive (`docker save` / Nix dockerTools, plain or gzip-wrapped) in the one streaming pass
+ * docker-multiarch uses, so a leg records only archives that stage will accept: every layer is hashed and
+ * checked against the config's diffIDs here, on the builder, rather than at publish time.
+ */
+async function readImageMeta(file) {
+    const scanned = await scanArchive(file, async (_entry, body) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        for await (const c of body)
+            hash.update(c);
+        return { diffId: `sha256:${hash.digest('hex')}` };
+    });
+    return {
+        sha256: scanned.sha256,
+        architecture: scanned.config.architecture,
+        os: scanned.config.os,
+        diffIds: scanned.config.rootfs.diff_ids,
+        config: scanned.configDigest,
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/release/tarball.ts
 
 
@@ -96638,7 +97148,7 @@ async function assembleLeg(o) {
     if (o.target === 'all' && plan.dockerImage) {
         const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
         const file = external_node_path_default().join(o.bundleDir, ...rel.split('/'));
-        image = { path: rel, sha256: (await sha256File(file)).sha256, ...(await readImageMeta(file)) };
+        image = { path: rel, ...(await readImageMeta(file)) };
     }
     const record = {
         schema: 1,
@@ -97265,45 +97775,6 @@ class FileBlobCache {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/digest.ts
-
-
-const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-function isDigest(s) {
-    return typeof s === 'string' && DIGEST_RE.test(s);
-}
-function sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-function hexOf(digest) {
-    return digest.slice('sha256:'.length);
-}
-/** Manifests are JSON with no insignificant whitespace: their bytes define their digest. */
-function canonicalJson(value) {
-    return Buffer.from(JSON.stringify(value));
-}
-function shortDigest(digest) {
-    return digest.slice(0, 'sha256:'.length + 12);
-}
-/** Hex sha256 of a file, read through one reused buffer (no garbage per chunk, memory flat). */
-async function sha256OfFile(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const fh = await external_node_fs_default().promises.open(file, 'r');
-    try {
-        const buf = Buffer.allocUnsafe(1 << 20);
-        for (;;) {
-            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-            if (bytesRead === 0)
-                break;
-            hash.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await fh.close();
-    }
-    return hash.digest('hex');
-}
-
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/oci/compress.ts
@@ -97468,6 +97939,8 @@ class BlockCompressor {
     tailLength = 0;
     crc = 0;
     inputSize = 0;
+    /** The last block's `out`: it runs while the next block is awaited (one write pending at most). */
+    writing = Promise.resolve();
     started = false;
     blockSize;
     maxInFlight;
@@ -97497,6 +97970,7 @@ class BlockCompressor {
             await this.dispatch();
         while (this.queue.length > 0)
             await this.emitOne();
+        await this.writing;
         if (this.o.compression === 'gzip') {
             const trailer = Buffer.alloc(8);
             trailer.writeUInt32LE(this.crc >>> 0, 0);
@@ -97546,7 +98020,10 @@ class BlockCompressor {
         this.o.pool.release(r.block);
         if (this.o.compression === 'gzip')
             this.crc = crc32Combine(this.crc, r.crc, length);
-        await this.o.out(r.out);
+        await this.writing;
+        const w = Promise.resolve(this.o.out(r.out));
+        w.catch(() => { }); // surfaced by the next emitOne or end
+        this.writing = w;
     }
 }
 
@@ -97723,417 +98200,6 @@ function runHelper(name, registry, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/tar.ts
-/**
- * A streaming tar reader: entries come one after the other, each body handed on as the slices that
- * arrive (no copy, nothing held beyond one chunk). ustar, pax (`x` records: path, linkpath, size) and GNU
- * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
- * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
- */
-class TarError extends Error {
-    name = 'TarError';
-}
-/** Exact reads over an async sequence of chunks. */
-class ByteReader {
-    source;
-    chunks = [];
-    length = 0;
-    done = false;
-    /** Bytes handed out so far: where the reader stands in the stream. */
-    position = 0;
-    constructor(source) {
-        this.source = source;
-    }
-    async fill() {
-        if (this.done)
-            return false;
-        const r = await this.source.next();
-        if (r.done) {
-            this.done = true;
-            return false;
-        }
-        if (r.value.length > 0) {
-            this.chunks.push(r.value);
-            this.length += r.value.length;
-        }
-        return true;
-    }
-    /** Exactly n bytes, or fewer when the stream ends first. */
-    async read(n) {
-        while (this.length < n && (await this.fill()))
-            ;
-        const take = Math.min(n, this.length);
-        const out = Buffer.allocUnsafe(take);
-        let off = 0;
-        while (off < take) {
-            const head = this.chunks[0];
-            const k = Math.min(head.length, take - off);
-            head.copy(out, off, 0, k);
-            off += k;
-            if (k === head.length)
-                this.chunks.shift();
-            else
-                this.chunks[0] = head.subarray(k);
-        }
-        this.length -= take;
-        this.position += take;
-        return out;
-    }
-    /** The next n bytes as they arrive; throws TarError when the stream ends first. */
-    async *slices(n, what) {
-        let left = n;
-        while (left > 0) {
-            if (this.length === 0 && !(await this.fill()))
-                throw new TarError(`${what} ends ${left} bytes early: the archive is truncated`);
-            if (this.length === 0)
-                continue;
-            const head = this.chunks[0];
-            if (head.length <= left) {
-                this.chunks.shift();
-                this.length -= head.length;
-                this.position += head.length;
-                left -= head.length;
-                yield head;
-            }
-            else {
-                this.chunks[0] = head.subarray(left);
-                this.length -= left;
-                this.position += left;
-                const out = head.subarray(0, left);
-                left = 0;
-                yield out;
-            }
-        }
-    }
-    async skip(n, what) {
-        for await (const _ of this.slices(n, what)) {
-            // discard
-        }
-    }
-}
-function parseOctal(field) {
-    // base-256 (GNU) for sizes ≥ 8 GiB: high bit of the first byte set.
-    if (field[0] & 0x80) {
-        let v = field[0] & 0x7f;
-        for (let i = 1; i < field.length; i++)
-            v = v * 256 + field[i];
-        return v;
-    }
-    const s = field.toString('latin1').replace(/\0.*$/s, '').trim();
-    if (s === '')
-        return 0;
-    if (!/^[0-7]+$/.test(s))
-        return Number.NaN;
-    return Number.parseInt(s, 8);
-}
-function cString(field) {
-    const end = field.indexOf(0);
-    return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
-}
-function checksumOk(h) {
-    const stored = parseOctal(h.subarray(148, 156));
-    let sum = 0;
-    for (let i = 0; i < 512; i++)
-        sum += i >= 148 && i < 156 ? 32 : h[i];
-    return sum === stored;
-}
-function parsePax(body) {
-    const out = {};
-    let i = 0;
-    while (i < body.length) {
-        const sp = body.indexOf(0x20, i);
-        if (sp < 0)
-            break;
-        const len = Number.parseInt(body.subarray(i, sp).toString('latin1'), 10);
-        if (!Number.isFinite(len) || len <= 0)
-            break;
-        const rec = body.subarray(sp + 1, i + len - 1).toString('utf8');
-        const eq = rec.indexOf('=');
-        if (eq > 0)
-            out[rec.slice(0, eq)] = rec.slice(eq + 1);
-        i += len;
-    }
-    return out;
-}
-const TYPES = {
-    '0': 'file',
-    '\0': 'file',
-    '7': 'file',
-    '5': 'directory',
-    '2': 'symlink',
-    '1': 'hardlink',
-};
-function normaliseName(name) {
-    return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
-}
-/**
- * Entries of a tar stream. The caller reads each body (or not) before asking for the next entry; what
- * it leaves unread is skipped.
- */
-async function* readTar(chunks, options = {}) {
-    const r = new ByteReader(chunks[Symbol.asyncIterator]());
-    let pax = {};
-    let longName;
-    let longLink;
-    let entries = 0;
-    for (;;) {
-        const at = r.position;
-        const h = await r.read(512);
-        if (h.length === 0)
-            throw new TarError(`the archive ends after ${entries} entries without the end-of-archive marker: it is truncated`);
-        if (h.length < 512)
-            throw new TarError(`the archive ends inside a header at byte ${at}: it is truncated`);
-        if (h.every((b) => b === 0)) {
-            // The padding after the end marker (tar blocks are 10 KiB): read it when the caller hashes the file.
-            if (options.drain)
-                while ((await r.read(1 << 20)).length > 0)
-                    ;
-            return;
-        }
-        if (!checksumOk(h))
-            throw new TarError(`bad header checksum at byte ${at}: the archive is corrupt (or not a tar)`);
-        const size = pax.size !== undefined ? Number(pax.size) : parseOctal(h.subarray(124, 136));
-        if (!Number.isSafeInteger(size) || size < 0)
-            throw new TarError(`bad entry size in the header at byte ${at}: the archive is corrupt`);
-        const flag = String.fromCharCode(h[156]);
-        const padding = (512 - (size % 512)) % 512;
-        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-            const body = await r.read(size);
-            if (body.length < size)
-                throw new TarError(`the archive ends inside an extended header: it is truncated`);
-            await r.skip(padding, 'an extended header');
-            if (flag === 'x')
-                pax = { ...pax, ...parsePax(body) };
-            else if (flag === 'L')
-                longName = cString(body);
-            else if (flag === 'K')
-                longLink = cString(body);
-            continue;
-        }
-        const ustar = h.subarray(257, 262).toString('latin1') === 'ustar';
-        const prefix = ustar ? cString(h.subarray(345, 500)) : '';
-        const rawName = pax.path ??
-            longName ??
-            (prefix ? `${prefix}/${cString(h.subarray(0, 100))}` : cString(h.subarray(0, 100)));
-        const entry = {
-            name: normaliseName(rawName),
-            type: TYPES[flag] ?? 'other',
-            size,
-            linkname: pax.linkpath ?? longLink ?? cString(h.subarray(157, 257)),
-        };
-        pax = {};
-        longName = undefined;
-        longLink = undefined;
-        entries++;
-        const what = `entry '${entry.name}'`;
-        let left = size;
-        const body = (async function* () {
-            for await (const s of r.slices(size, what)) {
-                left -= s.length;
-                yield s;
-            }
-        })();
-        yield { entry, body };
-        // Whatever the caller left unread.
-        if (left > 0)
-            await r.skip(left, what);
-        await r.skip(padding, what);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/oci/archive.ts
-/**
- * Docker archives (`docker save` and Nix dockerTools): a tar of manifest.json, the image config JSON and
- * one uncompressed tar per layer — plain or gzip-wrapped, as Nix writes them. Read in one streaming pass,
- * never whole in memory: Nix writes the layers *before* the config and manifest.json, so each large entry
- * is handed to `onLayer` as it streams by (which hashes it and may compress it), small entries are kept,
- * and the layers are matched to manifest.json and the config's diffIDs at the end.
- */
-
-
-
-
-
-
-
-
-// Entries up to this size are kept in memory until manifest.json says what they are.
-const SMALL_ENTRY = 1 << 20;
-const SMALL_TOTAL = 16 << 20;
-const MAX_JSON = 16 << 20;
-// Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
-// (and not yet collected) stays small.
-const READ_CHUNK = 256 << 10;
-function isGzip(file) {
-    const fd = external_node_fs_default().openSync(file, 'r');
-    try {
-        const b = Buffer.alloc(2);
-        return external_node_fs_default().readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-    }
-    finally {
-        external_node_fs_default().closeSync(fd);
-    }
-}
-function hintOf(name) {
-    const hex = name.split('/').find((c) => /^[0-9a-f]{64}$/.test(c.replace(/\.tar$/, '')));
-    return hex ? `sha256:${hex.replace(/\.tar$/, '')}` : undefined;
-}
-async function collect(body) {
-    const parts = [];
-    for await (const c of body)
-        parts.push(c);
-    return Buffer.concat(parts);
-}
-async function* once(data) {
-    yield data;
-}
-async function scanArchive(file, onLayer) {
-    let stat;
-    try {
-        stat = external_node_fs_default().statSync(file);
-    }
-    catch {
-        throw new RelengError(`${file}: not found; pass the docker archive built by nix (a .tar or .tar.gz)`);
-    }
-    if (!stat.isFile())
-        throw new RelengError(`${file}: not a file; pass a docker archive (.tar or .tar.gz)`);
-    const gzip = isGzip(file);
-    const fileHash = (0,external_node_crypto_.createHash)('sha256');
-    const small = new Map();
-    const links = new Map();
-    const results = new Map();
-    let smallTotal = 0;
-    const consume = async (chunks) => {
-        for await (const { entry, body } of readTar(chunks, { drain: true })) {
-            if (entry.type === 'symlink' || entry.type === 'hardlink') {
-                // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
-                const target = entry.type === 'symlink'
-                    ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), entry.linkname))
-                    : entry.linkname.replace(/^\.\//, '');
-                links.set(entry.name, target);
-                continue;
-            }
-            if (entry.type !== 'file')
-                continue;
-            const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
-            if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
-                small.set(entry.name, await collect(body));
-                smallTotal += entry.size;
-                continue;
-            }
-            const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
-            results.set(entry.name, { ...r, name: entry.name, size: entry.size });
-        }
-    };
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_fs_default().createReadStream(file, { highWaterMark: READ_CHUNK }), async function* (src) {
-            for await (const c of src) {
-                fileHash.update(c);
-                yield c;
-            }
-        }, ...(gzip ? [external_node_zlib_default().createGunzip({ chunkSize: READ_CHUNK })] : []), consume);
-    }
-    catch (e) {
-        throw archiveError(file, e);
-    }
-    const manifestBytes = small.get('manifest.json');
-    if (!manifestBytes)
-        throw new RelengError(`${file}: no manifest.json in the archive: not a docker archive (docker save or nix dockerTools), or truncated`);
-    let manifest;
-    try {
-        manifest = JSON.parse(manifestBytes.toString('utf8'));
-    }
-    catch (e) {
-        throw new RelengError(`${file}: manifest.json is not valid JSON (${e.message}); the archive is corrupt`);
-    }
-    if (!Array.isArray(manifest) || manifest.length === 0)
-        throw new RelengError(`${file}: manifest.json lists no image; the archive is corrupt`);
-    if (manifest.length > 1)
-        throw new RelengError(`${file}: the archive holds ${manifest.length} images; give one image per archive`);
-    const m = manifest[0];
-    if (typeof m.Config !== 'string' ||
-        !Array.isArray(m.Layers) ||
-        !m.Layers.every((l) => typeof l === 'string'))
-        throw new RelengError(`${file}: manifest.json needs "Config" and "Layers"; the archive is corrupt`);
-    const resolve = (name) => {
-        let n = name.replace(/^\.\//, '');
-        for (let i = 0; i < 8 && links.has(n); i++)
-            n = links.get(n);
-        return n;
-    };
-    const configName = resolve(m.Config);
-    const configBytes = small.get(configName);
-    if (!configBytes)
-        throw new RelengError(`${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`);
-    const config = archive_parseConfig(configBytes, file);
-    const layers = [];
-    const used = new Set();
-    for (const [i, raw] of m.Layers.entries()) {
-        const name = resolve(raw);
-        let r = results.get(name);
-        if (!r) {
-            const data = small.get(name);
-            if (!data)
-                throw new RelengError(`${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`);
-            r = {
-                ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
-                name,
-                size: data.length,
-            };
-            results.set(name, r);
-        }
-        used.add(name);
-        layers.push(r);
-    }
-    const diffIds = config.rootfs.diff_ids;
-    if (diffIds.length !== layers.length)
-        throw new RelengError(`${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`);
-    for (const [i, l] of layers.entries())
-        if (l.diffId !== diffIds[i])
-            throw new RelengError(`${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
-    return {
-        file,
-        sha256: fileHash.digest('hex'),
-        fileSize: stat.size,
-        config,
-        configBytes,
-        configDigest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(configBytes).digest('hex')}`,
-        layers,
-        unused: [...results.entries()].filter(([n]) => !used.has(n)).map(([, r]) => r),
-    };
-}
-function archive_parseConfig(bytes, where) {
-    let c;
-    try {
-        c = JSON.parse(bytes.toString('utf8'));
-    }
-    catch (e) {
-        throw new RelengError(`${where}: the image config is not valid JSON (${e.message})`);
-    }
-    if (typeof c !== 'object' || c === null)
-        throw new RelengError(`${where}: the image config is not a JSON object`);
-    if (typeof c.architecture !== 'string' || c.architecture === '')
-        throw new RelengError(`${where}: the image config has no "architecture"; build the image with one`);
-    if (typeof c.os !== 'string' || c.os === '')
-        throw new RelengError(`${where}: the image config has no "os"; build the image with one`);
-    const ids = c.rootfs?.diff_ids;
-    if (!Array.isArray(ids) || !ids.every(isDigest))
-        throw new RelengError(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
-    return c;
-}
-function archiveError(file, e) {
-    if (e instanceof RelengError)
-        return e;
-    const err = e;
-    if (e instanceof TarError)
-        return new RelengError(`${file}: ${err.message}; rebuild or download it again`);
-    if (err.code?.startsWith('Z_') || err.errno === (external_node_zlib_default()).constants.Z_BUF_ERROR)
-        return new RelengError(`${file}: the gzip stream is ${err.code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt'} (${err.message}); rebuild or download it again`);
-    if (err.code === 'EACCES' || err.code === 'ENOENT' || err.code === 'EISDIR')
-        return new RelengError(`${file}: cannot read it (${err.code})`);
-    return e;
-}
-
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/oci/blob-source.ts
@@ -98146,6 +98212,22 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
+/**
+ * `source` whose `done` also waits for `gate`: uploads follow the bytes as they come, but no sink commits
+ * the blob (the final PUT, the rename into the layout) before the gate opens — and none does if it fails.
+ */
+function gatedSource(source, gate) {
+    const done = Promise.all([source.done, gate]).then(([info]) => info);
+    done.catch(() => { });
+    return {
+        available: () => source.available(),
+        waitFor: (n) => source.waitFor(n),
+        complete: () => source.complete(),
+        done,
+        read: (start, end) => source.read(start, end),
+        readInto: (into, start, end) => source.readInto(into, start, end),
+    };
+}
 class BufferSource {
     data;
     done;
@@ -98601,6 +98683,13 @@ class Pusher {
     inexact = false;
     /** The first upload failure: stops reading archives at once instead of after them. */
     failure;
+    /**
+     * Opens once every archive has been read and checked (truncated, corrupt, diffIDs, platform, recorded
+     * sha256). Layers upload while they are read, but no blob is committed before: a bad archive writes
+     * nothing to any target, and its open uploads are cancelled.
+     */
+    archivesChecked;
+    settleArchives;
     constructor(o) {
         this.o = o;
         this.types = mediaTypes(o.mediaTypes, o.compression);
@@ -98614,6 +98703,10 @@ class Pusher {
             blobsMounted: 0,
         }));
         this.progress = new PushProgress(o.log);
+        this.archivesChecked = new Promise((resolve, reject) => {
+            this.settleArchives = (e) => (e === undefined ? resolve() : reject(e));
+        });
+        this.archivesChecked.catch(() => { });
     }
     get targets() {
         return this.o.targets;
@@ -98795,12 +98888,19 @@ class Pusher {
         // only adds memory. The next archive is read while the previous one's last blocks are compressed.
         const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
-        await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
-            const a = this.o.archives[i];
-            this.o.log.info(`reading ${a.file}`);
-            const scanned = await this.scan(a);
-            finishing.set(i, this.track(this.finish(a, scanned)));
-        });
+        try {
+            await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
+                const a = this.o.archives[i];
+                this.o.log.info(`reading ${a.file}`);
+                const scanned = await this.scan(a);
+                finishing.set(i, this.track(this.finish(a, scanned)));
+            });
+        }
+        catch (e) {
+            this.settleArchives(e);
+            throw e;
+        }
+        this.settleArchives();
         for (const [i, p] of finishing)
             out[i] = await p;
         return out;
@@ -99015,7 +99115,7 @@ class Pusher {
         });
         for (const members of groups.values()) {
             const [leader, ...rest] = members;
-            const first = this.track(this.upload(leader, local.spool));
+            const first = this.track(this.upload(leader, gatedSource(local.spool, this.archivesChecked)));
             local.uploads.set(leader, first);
             for (const m of rest)
                 local.uploads.set(m, this.track(first.then(async () => {
@@ -99242,9 +99342,13 @@ function parseTarget(input, dir, where = 'targets') {
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
         throw new RelengError(`${where}: '${input}' is a URL; write the registry and repository as docker does (ghcr.io/org/project) or oci-layout:DIR`);
-    if (raw.includes('@'))
-        throw new RelengError(`${where}: '${input}' names a digest; a target is a repository (registry/org/project)`);
+    const at = raw.indexOf('@');
     const slash = raw.indexOf('/');
+    // `user:pass@host/repo`: credentials before the host, never repeated in the message.
+    if (at >= 0 && slash >= 0 && at < slash)
+        throw new RelengError(`${where}: '***@${raw.slice(at + 1)}' carries credentials before the host; remove them from the target and pass 'username' and 'password' (or docker login)`);
+    if (at >= 0)
+        throw new RelengError(`${where}: '${input}' names a digest; a target is a repository (registry/org/project)`);
     const first = slash < 0 ? '' : raw.slice(0, slash);
     const isHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
     const registry = isHost ? first : 'docker.io';
@@ -99378,8 +99482,10 @@ class Http {
             });
             const location = res.headers.location;
             if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-                await res.body.dump();
                 const next = new URL(location, url);
+                if (next.origin !== url.origin && req.credentialBody && res.statusCode !== 303)
+                    return wrap(res, url);
+                await res.body.dump();
                 // Credentials stay with the origin they were meant for (blob GETs redirect to storage).
                 if (next.origin !== url.origin) {
                     const { authorization: _, ...rest } = headers;
@@ -99499,27 +99605,44 @@ class LayoutSink {
         await external_node_fs_default().promises.writeFile(t, data);
         await external_node_fs_default().promises.rename(t, file);
     }
-    async open(options = {}) {
-        if (options.create === false) {
-            const w = await this.checkPush();
-            if (w)
-                throw new RelengError(w);
-            return;
-        }
-        try {
-            await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
-            const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
-            const existing = await external_node_fs_default().promises.readFile(layoutFile, 'utf8').catch(() => undefined);
-            if (existing === undefined)
-                await this.writeAtomic(layoutFile, LAYOUT);
-            else if (JSON.parse(existing).imageLayoutVersion !== '1.0.0')
+    /**
+     * Checks the layout (an existing one must be a 1.0.0 layout) and that it can be written. Nothing is
+     * created here: the directories and `oci-layout` appear with the first blob, so a run that fails on
+     * bad input leaves no trace.
+     */
+    async open(_options = {}) {
+        const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
+        const existing = await external_node_fs_default().promises.readFile(layoutFile, 'utf8').catch(() => undefined);
+        if (existing !== undefined) {
+            let version;
+            try {
+                version = JSON.parse(existing).imageLayoutVersion;
+            }
+            catch {
+                version = undefined;
+            }
+            if (version !== '1.0.0')
                 throw new RelengError(`${layoutFile}: not an OCI image layout 1.0.0`);
         }
-        catch (e) {
-            if (e instanceof RelengError)
-                throw e;
-            throw new RelengError(`${this.ref}: cannot write the layout (${e.message})`);
-        }
+        const w = await this.checkPush();
+        if (w)
+            throw new RelengError(w);
+    }
+    created;
+    /** The layout's directories and `oci-layout`, made before its first file. */
+    ensureLayout() {
+        this.created ??= (async () => {
+            try {
+                await external_node_fs_default().promises.mkdir(external_node_path_default().join(this.dir, 'blobs', 'sha256'), { recursive: true });
+                const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
+                if (!external_node_fs_default().existsSync(layoutFile))
+                    await this.writeAtomic(layoutFile, LAYOUT);
+            }
+            catch (e) {
+                throw new RelengError(`${this.ref}: cannot write the layout (${e.message})`);
+            }
+        })();
+        return this.created;
     }
     async close() { }
     async readIndex() {
@@ -99590,6 +99713,7 @@ class LayoutSink {
         const file = this.blobPath(info.digest);
         if ((await this.blobSize(info.digest)) === info.size)
             return info;
+        await this.ensureLayout();
         const t = this.tmp(hexOf(info.digest));
         const hash = (0,external_node_crypto_.createHash)('sha256');
         try {
@@ -99614,6 +99738,7 @@ class LayoutSink {
     async putManifest(reference, bytes, mediaType) {
         const digest = sha256Digest(bytes);
         const file = this.blobPath(digest);
+        await this.ensureLayout();
         if ((await this.blobSize(digest)) !== bytes.length)
             await this.writeAtomic(file, bytes);
         if (isDigest(reference)) {
@@ -99754,7 +99879,13 @@ async function fetchToken(http, log, r) {
             url: realm,
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: form.toString(),
+            credentialBody: true,
         });
+        const moved = res.status >= 300 && res.status < 400 ? res.header('location') : undefined;
+        if (moved !== undefined) {
+            await res.dump();
+            throw new RelengError(`${r.registry}: the token service ${realm.origin}${realm.pathname} redirects to ${redactUrl(new URL(moved, realm).origin)}, another host; the credentials are not sent there (the registry's token realm must be the service itself)`);
+        }
         if ([400, 401, 404, 405].includes(res.status) && !('identityToken' in c)) {
             log.debug(`${r.registry}: token POST answered ${res.status}; asking with GET`);
             await res.dump();
@@ -99950,6 +100081,10 @@ class Registry {
     async send(repository, scopes, r) {
         await this.ping();
         const url = typeof r.path === 'string' ? new URL(r.path, this.base) : r.path;
+        // Credentials belong to the registry's origin: an upload Location on another host (a storage
+        // front end) gets the request without them, as a redirect there would.
+        if (url.origin !== this.base.origin)
+            return this.o.http.send({ ...r, url });
         const go = async (auth) => this.o.http.send({ ...r, url, headers: { ...r.headers, ...(auth ? { authorization: auth } : {}) } });
         const first = await this.authorization(repository, scopes);
         const res = await go(first.header);
@@ -100189,34 +100324,42 @@ class RegistryRepository {
     async upload(source, onSent) {
         const chunk = this.registry.chunkSize;
         let location = await this.startUpload();
-        let offset = 0;
-        for (;;) {
-            // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
-            const available = await source.waitFor(offset + chunk + 1);
-            if (source.complete() && available - offset <= chunk)
-                break;
-            if (available - offset <= chunk)
-                continue;
-            location = await this.patch(location, source, offset, offset + chunk);
-            onSent(chunk);
-            offset += chunk;
+        try {
+            let offset = 0;
+            for (;;) {
+                // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
+                const available = await source.waitFor(offset + chunk + 1);
+                if (source.complete() && available - offset <= chunk)
+                    break;
+                if (available - offset <= chunk)
+                    continue;
+                location = await this.patch(location, source, offset, offset + chunk);
+                onSent(chunk);
+                offset += chunk;
+            }
+            const info = await source.done;
+            const url = new URL(location);
+            url.searchParams.set('digest', info.digest);
+            const rest = info.size - offset;
+            const res = await this.withChunk(source, offset, info.size, (body) => this.send({
+                method: 'PUT',
+                path: url,
+                headers: { 'content-type': 'application/octet-stream' },
+                body,
+                retry: { transient: false },
+            }));
+            if (res.status !== 201)
+                return this.fail(`PUT blob ${info.digest}`, res);
+            await res.dump();
+            onSent(rest);
+            return info;
         }
-        const info = await source.done;
-        const url = new URL(location);
-        url.searchParams.set('digest', info.digest);
-        const rest = info.size - offset;
-        const res = await this.withChunk(source, offset, info.size, (body) => this.send({
-            method: 'PUT',
-            path: url,
-            headers: { 'content-type': 'application/octet-stream' },
-            body,
-            retry: { transient: false },
-        }));
-        if (res.status !== 201)
-            return this.fail(`PUT blob ${info.digest}`, res);
-        await res.dump();
-        onSent(rest);
-        return info;
+        catch (e) {
+            // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
+            // leave no upload session (and its data) behind.
+            await this.cancel(location);
+            throw e;
+        }
     }
     /** One chunk; on a failure asks the registry how much it has and resends from there. */
     async patch(location, source, start, end) {
@@ -100326,7 +100469,7 @@ class Sinks {
  *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
  *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
  *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[]
+ *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
  *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
  *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
  *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
@@ -100343,13 +100486,28 @@ class Sinks {
 const DEFAULT_TAGS = ['{version}', '{major}'];
 const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-function targetsForEnvironment(env, dir) {
-    return env.registries.map((r) => ({
-        ref: r.ref.startsWith('oci-layout:')
-            ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
-            : r.ref,
-        tags: [...r.tags],
-    }));
+function targetsForEnvironment(env, dir, name) {
+    return env.registries.map((r, i) => {
+        const key = `releng.yml environments.${name}.registries[${i}]`;
+        return {
+            ref: r.ref.startsWith('oci-layout:')
+                ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
+                : r.ref,
+            tags: [...r.tags],
+            ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+        };
+    });
+}
+/** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+function checkInsecureRegistries(hosts) {
+    for (const h of hosts)
+        if (!REGISTRY_HOST.test(h))
+            throw new RelengError(`input 'insecure-registries': '${h}' is not a registry host[:port]; write ${suggestHost(h)} (no scheme, no path)`);
+}
+function suggestHost(h) {
+    const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+    return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
 function credentialStore(log, credentials, env) {
     if (credentials && (!credentials.username || !credentials.password))
@@ -100359,11 +100517,11 @@ function credentialStore(log, credentials, env) {
 function parseTargets(targets, dir) {
     const seen = new Set();
     return targets.map((t) => {
-        const ref = parseTarget(t.ref, dir);
+        const ref = parseTarget(t.ref, dir, t.where?.ref);
         if (seen.has(ref.ref))
-            throw new RelengError(`targets: '${ref.ref}' is listed twice`);
+            throw new RelengError(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
         seen.add(ref.ref);
-        return { ref, tags: t.tags };
+        return { ref, tags: t.tags, where: t.where };
     });
 }
 async function dockerMultiarch(o) {
@@ -100377,11 +100535,12 @@ async function dockerMultiarch(o) {
     if (o.targets.length === 0)
         throw new RelengError('no targets: name registries in targets, or an environment with registries in releng.yml');
     const major = majorOf(o.version);
-    const targets = parseTargets(o.targets, dir).map(({ ref, tags }) => {
+    checkInsecureRegistries(o.insecureRegistries ?? []);
+    const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
         const templates = tags.length ? tags : DEFAULT_TAGS;
         const resolved = [];
         for (const t of templates) {
-            const name = expandTag(t, { version: o.version, major }, `tags of ${ref.ref}`);
+            const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
             if (!resolved.some((x) => x.name === name))
                 resolved.push({ name, immutable: isImmutableTemplate(t) });
         }
@@ -100444,6 +100603,7 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     let parsed;
     let store;
     try {
+        checkInsecureRegistries(options.insecureRegistries ?? []);
         parsed = parseTargets(targets, options.dir ?? process.cwd());
         store = credentialStore(log, credentials, options.env ?? process.env);
     }
@@ -100663,7 +100823,7 @@ function makeDockerMultiarchCommand(persistence) {
             let remote;
             if (envName) {
                 const env = environmentConfig(loadConfig(configPath), envName);
-                targets = targetsForEnvironment(env, dir);
+                targets = targetsForEnvironment(env, dir, envName);
                 remote = env['git-remote'];
                 if (targets.length === 0)
                     throw new RelengError(`environment '${envName}' has no registries in ${configPath}; add environments.${envName}.registries`);
@@ -100674,7 +100834,11 @@ function makeDockerMultiarchCommand(persistence) {
                 throw new RelengError("no targets: pass 'environment' (registries of releng.yml) or 'targets' (registry/repository or oci-layout:DIR)");
             const tags = inputs.list('tags');
             if (tags.length)
-                targets = targets.map((t) => ({ ...t, tags }));
+                targets = targets.map((t) => ({
+                    ...t,
+                    tags,
+                    where: t.where && { ...t.where, tags: "input 'tags'" },
+                }));
             const latestMode = inputs.choice('latest', ['auto', 'true', 'false'], 'auto');
             const git = latestMode === 'auto' ? new Git(dir, log) : undefined;
             const latest = await resolveLatest(latestMode, version, git && (await git.isRepo()) ? git : undefined, remote);
@@ -102678,14 +102842,14 @@ function urlOf(d, key) {
 ;// CONCATENATED MODULE: ./src/publish/docker.ts
 
 const dockerViaMultiarch = {
-    preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir), undefined, r.log, {
+    preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
         env: r.env,
         dir: r.dir,
     }),
     async publish(r) {
         const out = await dockerMultiarch({
             images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
-            targets: targetsForEnvironment(r.environment, r.dir),
+            targets: targetsForEnvironment(r.environment, r.dir, r.environmentName),
             version: r.version,
             latest: r.latest,
             dryRun: r.dryRun,
@@ -102998,7 +103162,8 @@ async function api(method, url, headers, body) {
                 method,
                 headers: { ...headers, ...(body && !isForm ? { 'Content-Type': 'application/json' } : {}) },
                 body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
-                redirect: 'error',
+                // Not followed: the token stays with the configured host (and a redirect means a wrong api-url).
+                redirect: 'manual',
                 signal: AbortSignal.timeout(60_000),
             });
             if (res.status >= 500 && attempt < 3 && method === 'GET')
@@ -103010,6 +103175,11 @@ async function api(method, url, headers, body) {
                 continue;
             throw new RelengError(`forge API ${method} ${url}: ${e.message}; check forge.api-url in releng.yml`);
         }
+    }
+    if (res.status >= 300 && res.status < 400) {
+        const to = res.headers.get('location');
+        await res.body?.cancel();
+        throw new RelengError(`forge API ${method} ${redactUrl(url)}: HTTP ${res.status} redirect${to ? ` to ${redactUrl(new URL(to, url).href)}` : ''}, not followed (the forge-token is sent to the configured host only); set forge.api-url in releng.yml to the API's own address`);
     }
     const text = await res.text();
     let json;
@@ -103248,6 +103418,7 @@ function fromMerged(m, origin) {
             : { kind: 'none', why: `the leg bundles (${origin}) carry no nix cache` },
         images: m.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
         origin,
+        recorded: true,
     };
 }
 /**
@@ -103285,7 +103456,7 @@ async function fromArtifactsDir(dir, name, version, log) {
         .map((f) => ({ f, m: imageRe.exec(f) }))
         .filter((x) => x.m)
         .map((x) => ({ file: external_node_path_default().join(vdir, x.f), system: x.m[1] }));
-    return { version, files, manualDir, cache, images, origin: dir };
+    return { version, files, manualDir, cache, images, origin: dir, recorded: false };
 }
 function walk(root) {
     const out = [];
@@ -103321,6 +103492,27 @@ async function loadRelease(source, o) {
     if (release.version !== o.version)
         throw new RelengError(`${origin} is a build of ${release.version}, but version.json in ${o.dir} says ${o.version}; publish from the checkout of the release's tag`);
     return release;
+}
+/**
+ * Files of the release whose bytes no longer hash to the sha256 leg.json recorded (changed or damaged since
+ * the build, at the same size), among `sources` — the files about to be written, so that a re-run that
+ * writes nothing reads nothing. Checked before the first write: a damaged file must not be published
+ * under its recorded sha256, nor stop a publication half way.
+ */
+async function damagedFiles(release, sources) {
+    if (!release.recorded)
+        return [];
+    const recorded = new Map(release.files.map((f) => [f.source, f.sha256]));
+    const problems = [];
+    for (const source of new Set(sources)) {
+        const want = recorded.get(source);
+        if (!want)
+            continue;
+        const got = (await sha256File(source)).sha256;
+        if (got !== want)
+            problems.push(`${source}: its sha256 is ${got} but leg.json records ${want}; the leg bundle was changed or damaged after the build: download or build it again`);
+    }
+    return problems;
 }
 /** The manual's files, hashed (a few megabytes: the docs sync compares every page). */
 async function manualTree(dir) {
@@ -103657,6 +103849,7 @@ async function publish(o) {
     const dockerReq = {
         images: release.images,
         environment: env,
+        environmentName: o.environment,
         dir: o.dir,
         version,
         latest: rule.mayMove,
@@ -103760,6 +103953,8 @@ async function publish(o) {
     if (rule.heldLatest)
         note('pointers', rule.heldLatest);
     step('pointers', pointerObjects);
+    // Leg files about to be written must still be the bytes the build recorded.
+    const damaged = await damagedFiles(release, plan.steps.flatMap((s) => s.objects.filter(writes).flatMap((x) => (x.source ? [x.source] : []))));
     // Write access is probed only where something will be written (a re-run that writes nothing probes
     // nothing), still before the first write; a dry run probes nothing.
     const writeProblems = [];
@@ -103773,10 +103968,10 @@ async function publish(o) {
         for (const d of writing)
             writeProblems.push(...((await dests.get(d)?.sink.checkWrite()) ?? []));
     }
-    if (conflicts.length || writeProblems.length)
+    if (conflicts.length || writeProblems.length || damaged.length)
         throw new RelengErrors(conflicts.length
             ? `publish ${version}: versioned objects exist with other content, nothing was written (bump the version, or pass force to overwrite them)`
-            : `publish ${version} to ${o.environment}: preflight failed, nothing was written`, [...writeProblems, ...conflicts]);
+            : `publish ${version} to ${o.environment}: preflight failed, nothing was written`, [...damaged, ...writeProblems, ...conflicts]);
     step('index', [], relDest ? `${relDest.location}/${indexKey(name, version)}` : undefined, relDest ? undefined : 'skip: releases');
     for (const n of gitPlan?.notes ?? [])
         note(n.startsWith('tag') ? 'tag' : 'branch', n);

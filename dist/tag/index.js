@@ -37262,9 +37262,13 @@ class errors_RelengErrors extends errors_RelengError {
                     .join('\n');
     }
 }
-/** Credentials inside URLs (https://user:pass@host) never reach a message. */
+/**
+ * Credentials inside URLs never reach a message: `scheme://user:pass@host` → `scheme://***@host`, and for
+ * HTTP(S) any user part (`https://TOKEN@host` is how tokens ride in git remotes). A bare user of another
+ * scheme (`ssh://git@host`) is no secret and stays.
+ */
 function redactUrl(text) {
-    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(:[^/\s@]*)?@/gi, '$1***@');
+    return text.replace(/([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi, (all, scheme, _user, pass) => pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all);
 }
 function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
     if (err instanceof errors_RelengError)
@@ -40987,6 +40991,105 @@ function splitList(v) {
         .filter((s) => s !== '');
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+
+const silentLogger = {
+    info() { },
+    warning() { },
+    debug() { },
+    group: (_t, fn) => fn(),
+    secret() { },
+};
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
+class SecretMask {
+    secrets = [];
+    add(value) {
+        if (value && value.length >= 3 && !this.secrets.includes(value)) {
+            this.secrets.push(value);
+            // Longest first: a secret containing another is replaced whole.
+            this.secrets.sort((a, b) => b.length - a.length);
+        }
+    }
+    apply(text) {
+        let r = text;
+        for (const secret of this.secrets)
+            r = r.split(secret).join('***');
+        return redactUrl(r);
+    }
+}
+/** Masks registered secrets in console output, as the runner does for ::add-mask::. */
+class ConsoleLogger {
+    out;
+    verbose;
+    masks = new SecretMask();
+    constructor(out = (l) => process.stderr.write(`${l}\n`), verbose = process.env.RUNNER_DEBUG === '1') {
+        this.out = out;
+        this.verbose = verbose;
+    }
+    info(m) {
+        this.out(this.masks.apply(m));
+    }
+    warning(m) {
+        this.out(this.masks.apply(`warning: ${m}`));
+    }
+    debug(m) {
+        if (this.verbose)
+            this.out(this.masks.apply(`debug: ${m}`));
+    }
+    async group(title, fn) {
+        this.out(this.masks.apply(`▸ ${title}`));
+        return fn();
+    }
+    secret(value) {
+        this.masks.add(value);
+    }
+    maskText(s) {
+        return this.masks.apply(s);
+    }
+}
+/** Human-readable byte counts for progress lines and summaries. */
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n / 1024;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+/** Rate-limited progress lines: at most one every `intervalMs`, plus the final one. */
+class Progress {
+    log;
+    label;
+    intervalMs;
+    last = 0;
+    start = Date.now();
+    constructor(log, label, intervalMs = 5000) {
+        this.log = log;
+        this.label = label;
+        this.intervalMs = intervalMs;
+    }
+    update(done, total, bytes, force = false) {
+        const now = Date.now();
+        if (!force && now - this.last < this.intervalMs)
+            return;
+        this.last = now;
+        const secs = Math.max((now - this.start) / 1000, 0.001);
+        const parts = [`${this.label}: ${done}${total !== undefined ? `/${total}` : ''}`];
+        if (bytes !== undefined)
+            parts.push(`${formatBytes(bytes)}, ${(bytes / 1e6 / secs).toFixed(1)} MB/s`);
+        this.log.info(parts.join(', '));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 const escapeCell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function renderMarkdown(summary) {
@@ -41037,34 +41140,41 @@ function textTable(t) {
 
 
 
-/** The Logger on a runner: ::group::, ::add-mask::, ::warning::. */
-function actionsLogger() {
+
+/**
+ * The Logger on a runner: ::group::, ::add-mask::, ::warning::. Registered secrets are also masked here,
+ * before anything reaches the runner: the raw stream carries none of them.
+ */
+function actionsLogger(masks = new SecretMask()) {
     return {
-        info: (m) => info(m),
-        warning: (m) => warning(m),
-        debug: (m) => core_debug(m),
-        group: (title, fn) => group(title, fn),
+        info: (m) => info(masks.apply(m)),
+        warning: (m) => warning(masks.apply(m)),
+        debug: (m) => core_debug(masks.apply(m)),
+        group: (title, fn) => group(masks.apply(title), fn),
         secret: (v) => {
-            if (v)
-                core_setSecret(v);
+            if (!v)
+                return;
+            core_setSecret(v);
+            masks.add(v);
         },
     };
 }
 /** Glue shared by every action: inputs from INPUT_*, outputs to GITHUB_OUTPUT, summary to both places. */
 async function runAction(command) {
-    const log = actionsLogger();
+    const masks = new SecretMask();
+    const log = actionsLogger(masks);
     try {
         const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
         for (const [k, v] of Object.entries(outcome.outputs))
-            setOutput(k, outputString(v));
+            setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {
             log.info(renderText(outcome.summary));
             if (process.env.GITHUB_STEP_SUMMARY)
-                await summary.addRaw(renderMarkdown(outcome.summary)).write();
+                await summary.addRaw(masks.apply(renderMarkdown(outcome.summary))).write();
         }
     }
     catch (err) {
-        setFailed(describeError(err));
+        setFailed(masks.apply(describeError(err)));
     }
 }
 

@@ -217,7 +217,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       let remote: string | undefined;
       if (envName) {
         const env = environmentConfig(loadConfig(configPath), envName);
-        targets = targetsForEnvironment(env, dir);
+        targets = targetsForEnvironment(env, dir, envName);
         remote = env['git-remote'];
         if (targets.length === 0)
           throw new RelengError(
@@ -229,7 +229,12 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
           "no targets: pass 'environment' (registries of releng.yml) or 'targets' (registry/repository or oci-layout:DIR)",
         );
       const tags = inputs.list('tags');
-      if (tags.length) targets = targets.map((t) => ({ ...t, tags }));
+      if (tags.length)
+        targets = targets.map((t) => ({
+          ...t,
+          tags,
+          where: t.where && { ...t.where, tags: "input 'tags'" },
+        }));
 
       const latestMode = inputs.choice<LatestMode>('latest', ['auto', 'true', 'false'], 'auto');
       const git = latestMode === 'auto' ? new Git(dir, log) : undefined;

@@ -1,4 +1,4 @@
-import { RelengError } from '../errors.js';
+import { RelengError, redactUrl } from '../errors.js';
 
 /** A release page on a forge, as far as publish needs it. */
 export interface ForgeRelease {
@@ -54,7 +54,8 @@ export async function api(
         method,
         headers: { ...headers, ...(body && !isForm ? { 'Content-Type': 'application/json' } : {}) },
         body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
-        redirect: 'error',
+        // Not followed: the token stays with the configured host (and a redirect means a wrong api-url).
+        redirect: 'manual',
         signal: AbortSignal.timeout(60_000),
       });
       if (res.status >= 500 && attempt < 3 && method === 'GET') continue;
@@ -65,6 +66,13 @@ export async function api(
         `forge API ${method} ${url}: ${(e as Error).message}; check forge.api-url in releng.yml`,
       );
     }
+  }
+  if (res.status >= 300 && res.status < 400) {
+    const to = res.headers.get('location');
+    await res.body?.cancel();
+    throw new RelengError(
+      `forge API ${method} ${redactUrl(url)}: HTTP ${res.status} redirect${to ? ` to ${redactUrl(new URL(to, url).href)}` : ''}, not followed (the forge-token is sent to the configured host only); set forge.api-url in releng.yml to the API's own address`,
+    );
   }
   const text = await res.text();
   let json: unknown;

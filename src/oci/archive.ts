@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { RelengError } from '../errors.js';
 import { isDigest } from './digest.js';
+import { readAhead } from './read-ahead.js';
 import { readTar, TarError } from './tar.js';
 
 export interface ImageConfig {
@@ -57,6 +58,8 @@ const MAX_JSON = 16 << 20;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.
 const READ_CHUNK = 256 << 10;
+// Decompressed bytes read ahead of the layer handler.
+const READ_AHEAD = 8 << 20;
 
 export function isGzip(file: string): boolean {
   const fd = fs.openSync(file, 'r');
@@ -124,19 +127,29 @@ export async function scanArchive<T extends { diffId: string }>(
     }
   };
 
+  // The stream is read ahead so that file reads and gunzip (libuv threads) go on while the layer handler
+  // waits for compression. The archive's hash sees the file's bytes as they are read.
+  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  const gunzip = gzip ? zlib.createGunzip({ chunkSize: READ_CHUNK }) : undefined;
+  const piped = gunzip ? pipeline(input, gunzip) : undefined;
+  piped?.catch(() => {}); // its error reaches readAhead through gunzip; awaited below
+  // With gunzip, pipe already makes the file flow; a plain file must not flow before readAhead listens.
+  if (gunzip)
+    input.on('data', (c) => {
+      fileHash.update(c);
+    });
+  const hashed = async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const c of chunks) {
+      fileHash.update(c);
+      yield c;
+    }
+  };
   try {
-    await pipeline(
-      fs.createReadStream(file, { highWaterMark: READ_CHUNK }),
-      async function* (src: AsyncIterable<Buffer>) {
-        for await (const c of src) {
-          fileHash.update(c);
-          yield c;
-        }
-      },
-      ...((gzip ? [zlib.createGunzip({ chunkSize: READ_CHUNK })] : []) as []),
-      consume,
-    );
+    await consume(gunzip ? readAhead(gunzip, READ_AHEAD) : hashed(readAhead(input, READ_AHEAD)));
+    await piped;
   } catch (e) {
+    input.destroy();
+    gunzip?.destroy();
     throw archiveError(file, e);
   }
 

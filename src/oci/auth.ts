@@ -5,7 +5,7 @@
  * cached per realm, service and scopes until shortly before they expire; a 401 on a cached token drops
  * it and asks again (the reference never refreshed). Every token is registered as a secret.
  */
-import { RelengError } from '../errors.js';
+import { RelengError, redactUrl } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Credential } from './credentials.js';
 import { errorDetail, type Http } from './http.js';
@@ -112,7 +112,15 @@ export async function fetchToken(http: Http, log: Logger, r: TokenRequest): Prom
       url: realm,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
+      credentialBody: true,
     });
+    const moved = res.status >= 300 && res.status < 400 ? res.header('location') : undefined;
+    if (moved !== undefined) {
+      await res.dump();
+      throw new RelengError(
+        `${r.registry}: the token service ${realm.origin}${realm.pathname} redirects to ${redactUrl(new URL(moved, realm).origin)}, another host; the credentials are not sent there (the registry's token realm must be the service itself)`,
+      );
+    }
     if ([400, 401, 404, 405].includes(res.status) && !('identityToken' in c)) {
       log.debug(`${r.registry}: token POST answered ${res.status}; asking with GET`);
       await res.dump();

@@ -27,6 +27,23 @@ export interface BlobSource {
   readInto(into: Buffer, start: number, end: number): Promise<Buffer>;
 }
 
+/**
+ * `source` whose `done` also waits for `gate`: uploads follow the bytes as they come, but no sink commits
+ * the blob (the final PUT, the rename into the layout) before the gate opens — and none does if it fails.
+ */
+export function gatedSource(source: BlobSource, gate: Promise<void>): BlobSource {
+  const done = Promise.all([source.done, gate]).then(([info]) => info);
+  done.catch(() => {});
+  return {
+    available: () => source.available(),
+    waitFor: (n) => source.waitFor(n),
+    complete: () => source.complete(),
+    done,
+    read: (start, end) => source.read(start, end),
+    readInto: (into, start, end) => source.readInto(into, start, end),
+  };
+}
+
 export class BufferSource implements BlobSource {
   readonly done: Promise<BlobInfo>;
   constructor(

@@ -201,6 +201,8 @@ class BlockCompressor implements LayerCompressor {
   private tailLength = 0;
   private crc = 0;
   private inputSize = 0;
+  /** The last block's `out`: it runs while the next block is awaited (one write pending at most). */
+  private writing: Promise<void> = Promise.resolve();
   private started = false;
   private readonly blockSize: number;
   private readonly maxInFlight: number;
@@ -227,6 +229,7 @@ class BlockCompressor implements LayerCompressor {
     if (!this.started) await this.start();
     if (this.filled > 0) await this.dispatch();
     while (this.queue.length > 0) await this.emitOne();
+    await this.writing;
     if (this.o.compression === 'gzip') {
       const trailer = Buffer.alloc(8);
       trailer.writeUInt32LE(this.crc >>> 0, 0);
@@ -275,6 +278,9 @@ class BlockCompressor implements LayerCompressor {
     const r = await job;
     this.o.pool.release(r.block);
     if (this.o.compression === 'gzip') this.crc = crc32Combine(this.crc, r.crc, length);
-    await this.o.out(r.out);
+    await this.writing;
+    const w = Promise.resolve(this.o.out(r.out));
+    w.catch(() => {}); // surfaced by the next emitOne or end
+    this.writing = w;
   }
 }

@@ -27,6 +27,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: Body;
   retry?: RetryPolicy;
+  /**
+   * The body carries credentials (a token request's password or refresh token): a redirect to another
+   * origin is not followed — the 3xx is returned as it is — since a 307/308 would resend the body there.
+   */
+  credentialBody?: boolean;
 }
 
 export interface HttpResponse {
@@ -151,8 +156,9 @@ export class Http {
       });
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-        await res.body.dump();
         const next = new URL(location, url);
+        if (next.origin !== url.origin && req.credentialBody && res.statusCode !== 303) return wrap(res, url);
+        await res.body.dump();
         // Credentials stay with the origin they were meant for (blob GETs redirect to storage).
         if (next.origin !== url.origin) {
           const { authorization: _, ...rest } = headers;

@@ -47,24 +47,42 @@ export class LayoutSink implements ImageSink {
     await fs.promises.rename(t, file);
   }
 
-  async open(options: { create?: boolean } = {}): Promise<void> {
-    if (options.create === false) {
-      const w = await this.checkPush();
-      if (w) throw new RelengError(w);
-      return;
+  /**
+   * Checks the layout (an existing one must be a 1.0.0 layout) and that it can be written. Nothing is
+   * created here: the directories and `oci-layout` appear with the first blob, so a run that fails on
+   * bad input leaves no trace.
+   */
+  async open(_options: { create?: boolean } = {}): Promise<void> {
+    const layoutFile = path.join(this.dir, 'oci-layout');
+    const existing = await fs.promises.readFile(layoutFile, 'utf8').catch(() => undefined);
+    if (existing !== undefined) {
+      let version: unknown;
+      try {
+        version = JSON.parse(existing).imageLayoutVersion;
+      } catch {
+        version = undefined;
+      }
+      if (version !== '1.0.0') throw new RelengError(`${layoutFile}: not an OCI image layout 1.0.0`);
     }
-    try {
-      await fs.promises.mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
-      const layoutFile = path.join(this.dir, 'oci-layout');
-      const existing = await fs.promises.readFile(layoutFile, 'utf8').catch(() => undefined);
-      if (existing === undefined) await this.writeAtomic(layoutFile, LAYOUT);
-      else if (JSON.parse(existing).imageLayoutVersion !== '1.0.0')
-        throw new RelengError(`${layoutFile}: not an OCI image layout 1.0.0`);
-      await this.removeOrphans();
-    } catch (e) {
-      if (e instanceof RelengError) throw e;
-      throw new RelengError(`${this.ref}: cannot write the layout (${(e as Error).message})`);
-    }
+    const w = await this.checkPush();
+    if (w) throw new RelengError(w);
+  }
+
+  private created: Promise<void> | undefined;
+
+  /** The layout's directories and `oci-layout`, made before its first file. */
+  private ensureLayout(): Promise<void> {
+    this.created ??= (async () => {
+      try {
+        await fs.promises.mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        const layoutFile = path.join(this.dir, 'oci-layout');
+        if (!fs.existsSync(layoutFile)) await this.writeAtomic(layoutFile, LAYOUT);
+        await this.removeOrphans();
+      } catch (e) {
+        throw new RelengError(`${this.ref}: cannot write the layout (${(e as Error).message})`);
+      }
+    })();
+    return this.created;
   }
 
   /**
@@ -148,6 +166,7 @@ export class LayoutSink implements ImageSink {
     const info = await source.done;
     const file = this.blobPath(info.digest);
     if ((await this.blobSize(info.digest)) === info.size) return info;
+    await this.ensureLayout();
     const t = this.tmp(hexOf(info.digest));
     const hash = createHash('sha256');
     try {
@@ -176,6 +195,7 @@ export class LayoutSink implements ImageSink {
   async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<void> {
     const digest = sha256Digest(bytes);
     const file = this.blobPath(digest);
+    await this.ensureLayout();
     if ((await this.blobSize(digest)) !== bytes.length) await this.writeAtomic(file, bytes);
     if (isDigest(reference)) {
       if (reference !== digest)

@@ -17,7 +17,7 @@ import { RelengError, RelengErrors } from '../errors.js';
 import { formatBytes, type Logger } from '../log.js';
 import { type ImageConfig, parseConfig, type ScannedArchive, scanArchive } from './archive.js';
 import type { BlobCache } from './blob-cache.js';
-import { type BlobInfo, type BlobSource, BufferSource, SpoolFile } from './blob-source.js';
+import { type BlobInfo, type BlobSource, BufferSource, gatedSource, SpoolFile } from './blob-source.js';
 import { CompressionPool, createCompressor } from './compress.js';
 import { type Descriptor, isDigest, sha256Digest, sha256OfFile, shortDigest } from './digest.js';
 import {
@@ -220,6 +220,13 @@ class Pusher {
   private inexact = false;
   /** The first upload failure: stops reading archives at once instead of after them. */
   private failure: unknown;
+  /**
+   * Opens once every archive has been read and checked (truncated, corrupt, diffIDs, platform, recorded
+   * sha256). Layers upload while they are read, but no blob is committed before: a bad archive writes
+   * nothing to any target, and its open uploads are cancelled.
+   */
+  private readonly archivesChecked: Promise<void>;
+  private settleArchives!: (e?: unknown) => void;
 
   constructor(private readonly o: PushOptions) {
     this.types = mediaTypes(o.mediaTypes, o.compression);
@@ -233,6 +240,10 @@ class Pusher {
       blobsMounted: 0,
     }));
     this.progress = new PushProgress(o.log);
+    this.archivesChecked = new Promise<void>((resolve, reject) => {
+      this.settleArchives = (e) => (e === undefined ? resolve() : reject(e));
+    });
+    this.archivesChecked.catch(() => {});
   }
 
   private get targets(): PushTarget[] {
@@ -434,16 +445,22 @@ class Pusher {
     // only adds memory. The next archive is read while the previous one's last blocks are compressed.
     const limit = this.o.parallelArchives ?? 1;
     const finishing = new Map<number, Promise<ImageState>>();
-    await mapLimit(
-      toRead.sort((x, y) => x - y),
-      limit,
-      async (i) => {
-        const a = this.o.archives[i]!;
-        this.o.log.info(`reading ${a.file}`);
-        const scanned = await this.scan(a);
-        finishing.set(i, this.track(this.finish(a, scanned)));
-      },
-    );
+    try {
+      await mapLimit(
+        toRead.sort((x, y) => x - y),
+        limit,
+        async (i) => {
+          const a = this.o.archives[i]!;
+          this.o.log.info(`reading ${a.file}`);
+          const scanned = await this.scan(a);
+          finishing.set(i, this.track(this.finish(a, scanned)));
+        },
+      );
+    } catch (e) {
+      this.settleArchives(e);
+      throw e;
+    }
+    this.settleArchives();
     for (const [i, p] of finishing) out[i] = await p;
     return out as ImageState[];
   }
@@ -670,7 +687,7 @@ class Pusher {
     });
     for (const members of groups.values()) {
       const [leader, ...rest] = members as [number, ...number[]];
-      const first = this.track(this.upload(leader, local.spool));
+      const first = this.track(this.upload(leader, gatedSource(local.spool, this.archivesChecked)));
       local.uploads.set(leader, first);
       for (const m of rest)
         local.uploads.set(

@@ -35,11 +35,17 @@ export function parseTarget(input: string, dir: string, where = 'targets'): Targ
     throw new RelengError(
       `${where}: '${input}' is a URL; write the registry and repository as docker does (ghcr.io/org/project) or oci-layout:DIR`,
     );
-  if (raw.includes('@'))
+  const at = raw.indexOf('@');
+  const slash = raw.indexOf('/');
+  // `user:pass@host/repo`: credentials before the host, never repeated in the message.
+  if (at >= 0 && slash >= 0 && at < slash)
+    throw new RelengError(
+      `${where}: '***@${raw.slice(at + 1)}' carries credentials before the host; remove them from the target and pass 'username' and 'password' (or docker login)`,
+    );
+  if (at >= 0)
     throw new RelengError(
       `${where}: '${input}' names a digest; a target is a repository (registry/org/project)`,
     );
-  const slash = raw.indexOf('/');
   const first = slash < 0 ? '' : raw.slice(0, slash);
   const isHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = isHost ? first : 'docker.io';

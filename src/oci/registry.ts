@@ -185,6 +185,9 @@ export class Registry {
   async send(repository: string, scopes: string[], r: SendOptions): Promise<HttpResponse> {
     await this.ping();
     const url = typeof r.path === 'string' ? new URL(r.path, this.base) : r.path;
+    // Credentials belong to the registry's origin: an upload Location on another host (a storage
+    // front end) gets the request without them, as a redirect there would.
+    if (url.origin !== this.base!.origin) return this.o.http.send({ ...r, url });
     const go = async (auth: string | undefined) =>
       this.o.http.send({ ...r, url, headers: { ...r.headers, ...(auth ? { authorization: auth } : {}) } });
     const first = await this.authorization(repository, scopes);
@@ -443,33 +446,40 @@ export class RegistryRepository implements ImageSink {
   private async upload(source: BlobSource, onSent: (n: number) => void): Promise<BlobInfo> {
     const chunk = this.registry.chunkSize;
     let location = await this.startUpload();
-    let offset = 0;
-    for (;;) {
-      // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
-      const available = await source.waitFor(offset + chunk + 1);
-      if (source.complete() && available - offset <= chunk) break;
-      if (available - offset <= chunk) continue;
-      location = await this.patch(location, source, offset, offset + chunk);
-      onSent(chunk);
-      offset += chunk;
+    try {
+      let offset = 0;
+      for (;;) {
+        // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
+        const available = await source.waitFor(offset + chunk + 1);
+        if (source.complete() && available - offset <= chunk) break;
+        if (available - offset <= chunk) continue;
+        location = await this.patch(location, source, offset, offset + chunk);
+        onSent(chunk);
+        offset += chunk;
+      }
+      const info = await source.done;
+      const url = new URL(location);
+      url.searchParams.set('digest', info.digest);
+      const rest = info.size - offset;
+      const res = await this.withChunk(source, offset, info.size, (body) =>
+        this.send({
+          method: 'PUT',
+          path: url,
+          headers: { 'content-type': 'application/octet-stream' },
+          body,
+          retry: { transient: false },
+        }),
+      );
+      if (res.status !== 201) return this.fail(`PUT blob ${info.digest}`, res);
+      await res.dump();
+      onSent(rest);
+      return info;
+    } catch (e) {
+      // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
+      // leave no upload session (and its data) behind.
+      await this.cancel(location);
+      throw e;
     }
-    const info = await source.done;
-    const url = new URL(location);
-    url.searchParams.set('digest', info.digest);
-    const rest = info.size - offset;
-    const res = await this.withChunk(source, offset, info.size, (body) =>
-      this.send({
-        method: 'PUT',
-        path: url,
-        headers: { 'content-type': 'application/octet-stream' },
-        body,
-        retry: { transient: false },
-      }),
-    );
-    if (res.status !== 201) return this.fail(`PUT blob ${info.digest}`, res);
-    await res.dump();
-    onSent(rest);
-    return info;
   }
 
   /** One chunk; on a failure asks the registry how much it has and resends from there. */

@@ -6,6 +6,8 @@ import type { ReleaseImage } from './release-input.js';
 export interface DockerRequest {
   images: ReleaseImage[];
   environment: EnvironmentConfig;
+  /** Its name in releng.yml, for messages. */
+  environmentName?: string;
   /** The working directory (oci-layout: targets are relative to it). */
   dir: string;
   version: string;
@@ -37,14 +39,14 @@ export interface DockerStep {
 
 export const dockerViaMultiarch: DockerStep = {
   preflight: (r) =>
-    checkRegistryAccess(targetsForEnvironment(r.environment, r.dir), undefined, r.log, {
+    checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
       env: r.env,
       dir: r.dir,
     }),
   async publish(r) {
     const out = await dockerMultiarch({
       images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
-      targets: targetsForEnvironment(r.environment, r.dir),
+      targets: targetsForEnvironment(r.environment, r.dir, r.environmentName),
       version: r.version,
       latest: r.latest,
       dryRun: r.dryRun,

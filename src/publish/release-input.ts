@@ -32,6 +32,8 @@ export interface ReleaseInput {
   images: ReleaseImage[];
   /** For messages: the bundles or the artifacts dir. */
   origin: string;
+  /** The files' sha256 were recorded at build time (leg.json), not computed from the bytes here. */
+  recorded: boolean;
 }
 
 export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
@@ -45,6 +47,7 @@ export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
         : { kind: 'none', why: `the leg bundles (${origin}) carry no nix cache` },
     images: m.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
     origin,
+    recorded: true,
   };
 }
 
@@ -95,7 +98,7 @@ export async function fromArtifactsDir(
     .map((f) => ({ f, m: imageRe.exec(f) }))
     .filter((x) => x.m)
     .map((x) => ({ file: path.join(vdir, x.f), system: x.m![1] }));
-  return { version, files, manualDir, cache, images, origin: dir };
+  return { version, files, manualDir, cache, images, origin: dir, recorded: false };
 }
 
 function walk(root: string): string[] {
@@ -151,6 +154,28 @@ export async function loadRelease(
       `${origin} is a build of ${release.version}, but version.json in ${o.dir} says ${o.version}; publish from the checkout of the release's tag`,
     );
   return release;
+}
+
+/**
+ * Files of the release whose bytes no longer hash to the sha256 leg.json recorded (changed or damaged since
+ * the build, at the same size), among `sources` — the files about to be written, so that a re-run that
+ * writes nothing reads nothing. Checked before the first write: a damaged file must not be published
+ * under its recorded sha256, nor stop a publication half way.
+ */
+export async function damagedFiles(release: ReleaseInput, sources: Iterable<string>): Promise<string[]> {
+  if (!release.recorded) return [];
+  const recorded = new Map(release.files.map((f) => [f.source, f.sha256]));
+  const problems: string[] = [];
+  for (const source of new Set(sources)) {
+    const want = recorded.get(source);
+    if (!want) continue;
+    const got = (await sha256File(source)).sha256;
+    if (got !== want)
+      problems.push(
+        `${source}: its sha256 is ${got} but leg.json records ${want}; the leg bundle was changed or damaged after the build: download or build it again`,
+      );
+  }
+  return problems;
 }
 
 /** The manual's files, hashed (a few megabytes: the docs sync compares every page). */

@@ -96,7 +96,7 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   if (o.target === 'all' && plan.dockerImage) {
     const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
     const file = path.join(o.bundleDir, ...rel.split('/'));
-    image = { path: rel, sha256: (await sha256File(file)).sha256, ...(await readImageMeta(file)) };
+    image = { path: rel, ...(await readImageMeta(file)) };
   }
 
   const record: LegRecord = {

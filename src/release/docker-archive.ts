@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
-import tar from 'tar-stream';
-import { RelengError } from '../errors.js';
+import { scanArchive } from '../oci/archive.js';
 
-/** What a leg records about its docker archive (leg.json `image`, less the path and file hash). */
+/** What a leg records about its docker archive (leg.json `image`, less the path). */
 export interface ImageMeta {
+  /** Hex sha256 of the archive file. */
+  sha256: string;
   architecture: string;
   os: string;
   diffIds: string[];
@@ -15,70 +13,21 @@ export interface ImageMeta {
 }
 
 /**
- * Reads the image config of a docker archive (`docker save` / Nix dockerTools format, plain or
- * gzip-wrapped) in one streaming pass: Nix writes the config and manifest.json after the layers, so every
- * JSON entry is kept (they are small) and the layers are skipped.
+ * Reads a docker archive (`docker save` / Nix dockerTools, plain or gzip-wrapped) in the one streaming pass
+ * docker-multiarch uses, so a leg records only archives that stage will accept: every layer is hashed and
+ * checked against the config's diffIDs here, on the builder, rather than at publish time.
  */
 export async function readImageMeta(file: string): Promise<ImageMeta> {
-  const head = Buffer.alloc(2);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, head, 0, 2, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
-  const jsons = new Map<string, Buffer>();
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const name = header.name.replace(/^\.\//, '');
-    if (header.type === 'file' && name.endsWith('.json') && (header.size ?? 0) < 16 << 20) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c) => chunks.push(c as Buffer));
-      stream.on('end', () => {
-        jsons.set(name, Buffer.concat(chunks));
-        next();
-      });
-    } else {
-      stream.on('end', () => next());
-      stream.resume();
-    }
+  const scanned = await scanArchive(file, async (_entry, body) => {
+    const hash = createHash('sha256');
+    for await (const c of body) hash.update(c);
+    return { diffId: `sha256:${hash.digest('hex')}` };
   });
-  try {
-    const source = fs.createReadStream(file);
-    await (gzipped ? pipeline(source, zlib.createGunzip(), extract) : pipeline(source, extract));
-  } catch (e) {
-    throw new RelengError(
-      `${file}: not a readable docker archive (${(e as Error).message}); check the image job`,
-    );
-  }
-  const manifest = parseJson(jsons.get('manifest.json'), file, 'manifest.json') as { Config?: string }[];
-  const configName = Array.isArray(manifest) ? manifest[0]?.Config : undefined;
-  const configBytes = configName ? jsons.get(configName.replace(/^\.\//, '')) : undefined;
-  if (!configBytes)
-    throw new RelengError(
-      `${file}: no image config (manifest.json names ${configName ?? 'none'}); is this a docker archive?`,
-    );
-  const config = parseJson(configBytes, file, configName!) as {
-    architecture?: string;
-    os?: string;
-    rootfs?: { diff_ids?: string[] };
-  };
-  if (typeof config.architecture !== 'string' || typeof config.os !== 'string')
-    throw new RelengError(`${file}: the image config ${configName} has no architecture or os`);
   return {
-    architecture: config.architecture,
-    os: config.os,
-    diffIds: config.rootfs?.diff_ids ?? [],
-    config: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+    sha256: scanned.sha256,
+    architecture: scanned.config.architecture,
+    os: scanned.config.os,
+    diffIds: scanned.config.rootfs.diff_ids,
+    config: scanned.configDigest,
   };
-}
-
-function parseJson(bytes: Buffer | undefined, file: string, entry: string): unknown {
-  if (!bytes) throw new RelengError(`${file}: no ${entry} inside; is this a docker archive?`);
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    throw new RelengError(`${file}: ${entry} is not JSON (${(e as Error).message})`);
-  }
 }

@@ -12,7 +12,7 @@
  *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
  *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
  *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[]
+ *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
  *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
  *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
  *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
@@ -45,6 +45,8 @@ export interface RegistryTarget {
   ref: string;
   /** Tag templates: `{version}`, `{major}`, or literal tags. */
   tags: string[];
+  /** Where `ref` and `tags` were written, for messages (default: the `targets` input, "tags of REF"). */
+  where?: { ref: string; tags: string };
 }
 
 export interface RegistryCredentials {
@@ -100,13 +102,33 @@ export const DEFAULT_TAGS = ['{version}', '{major}'];
 export const DEFAULT_LEVEL: Record<Compression, number> = { gzip: 1, zstd: 3 };
 
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-export function targetsForEnvironment(env: EnvironmentConfig, dir: string): RegistryTarget[] {
-  return env.registries.map((r) => ({
-    ref: r.ref.startsWith('oci-layout:')
-      ? `oci-layout:${path.resolve(dir, r.ref.slice('oci-layout:'.length))}`
-      : r.ref,
-    tags: [...r.tags],
-  }));
+export function targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[] {
+  return env.registries.map((r, i) => {
+    const key = `releng.yml environments.${name}.registries[${i}]`;
+    return {
+      ref: r.ref.startsWith('oci-layout:')
+        ? `oci-layout:${path.resolve(dir, r.ref.slice('oci-layout:'.length))}`
+        : r.ref,
+      tags: [...r.tags],
+      ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+    };
+  });
+}
+
+/** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function checkInsecureRegistries(hosts: string[]): void {
+  for (const h of hosts)
+    if (!REGISTRY_HOST.test(h))
+      throw new RelengError(
+        `input 'insecure-registries': '${h}' is not a registry host[:port]; write ${suggestHost(h)} (no scheme, no path)`,
+      );
+}
+
+function suggestHost(h: string): string {
+  const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
 
 function credentialStore(
@@ -121,13 +143,17 @@ function credentialStore(
   return new CredentialStore(log, credentials, env);
 }
 
-function parseTargets(targets: RegistryTarget[], dir: string): { ref: TargetRef; tags: string[] }[] {
+function parseTargets(
+  targets: RegistryTarget[],
+  dir: string,
+): { ref: TargetRef; tags: string[]; where?: RegistryTarget['where'] }[] {
   const seen = new Set<string>();
   return targets.map((t) => {
-    const ref = parseTarget(t.ref, dir);
-    if (seen.has(ref.ref)) throw new RelengError(`targets: '${ref.ref}' is listed twice`);
+    const ref = parseTarget(t.ref, dir, t.where?.ref);
+    if (seen.has(ref.ref))
+      throw new RelengError(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
     seen.add(ref.ref);
-    return { ref, tags: t.tags };
+    return { ref, tags: t.tags, where: t.where };
   });
 }
 
@@ -147,11 +173,12 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
       'no targets: name registries in targets, or an environment with registries in releng.yml',
     );
   const major = majorOf(o.version);
-  const targets = parseTargets(o.targets, dir).map(({ ref, tags }) => {
+  checkInsecureRegistries(o.insecureRegistries ?? []);
+  const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
     const templates = tags.length ? tags : DEFAULT_TAGS;
     const resolved: PushTag[] = [];
     for (const t of templates) {
-      const name = expandTag(t, { version: o.version, major }, `tags of ${ref.ref}`);
+      const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
       if (!resolved.some((x) => x.name === name)) resolved.push({ name, immutable: isImmutableTemplate(t) });
     }
     if (o.latest && !resolved.some((x) => x.name === 'latest'))
@@ -225,6 +252,7 @@ export async function checkRegistryAccess(
   let parsed: { ref: TargetRef }[];
   let store: CredentialStore;
   try {
+    checkInsecureRegistries(options.insecureRegistries ?? []);
     parsed = parseTargets(targets, options.dir ?? process.cwd());
     store = credentialStore(log, credentials, options.env ?? process.env);
   } catch (e) {

@@ -31,7 +31,7 @@ import {
 } from '../publish/plan.js';
 import { pointerRule } from '../publish/pointer-rule.js';
 import { openForgeChecked, readSigningKey } from '../publish/preflight.js';
-import { loadRelease, manualTree, type ReleaseSource } from '../publish/release-input.js';
+import { damagedFiles, loadRelease, manualTree, type ReleaseSource } from '../publish/release-input.js';
 import { type PageResult, pageContent, syncReleasePage } from '../publish/release-page.js';
 import { type DestinationRow, destinationRows, logPlan, pointerState } from '../publish/report.js';
 import { decidePointers, decideSync, decideVersioned, type Wanted } from '../publish/rules.js';
@@ -196,6 +196,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const dockerReq: DockerRequest = {
     images: release.images,
     environment: env,
+    environmentName: o.environment,
     dir: o.dir,
     version,
     latest: rule.mayMove,
@@ -351,6 +352,12 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   if (rule.heldLatest) note('pointers', rule.heldLatest);
   step('pointers', pointerObjects);
 
+  // Leg files about to be written must still be the bytes the build recorded.
+  const damaged = await damagedFiles(
+    release,
+    plan.steps.flatMap((s) => s.objects.filter(writes).flatMap((x) => (x.source ? [x.source] : []))),
+  );
+
   // Write access is probed only where something will be written (a re-run that writes nothing probes
   // nothing), still before the first write; a dry run probes nothing.
   const writeProblems: string[] = [];
@@ -364,12 +371,12 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     if (cachePlan?.writeCacheInfo) writing.add('cache');
     for (const d of writing) writeProblems.push(...((await dests.get(d)?.sink.checkWrite()) ?? []));
   }
-  if (conflicts.length || writeProblems.length)
+  if (conflicts.length || writeProblems.length || damaged.length)
     throw new RelengErrors(
       conflicts.length
         ? `publish ${version}: versioned objects exist with other content, nothing was written (bump the version, or pass force to overwrite them)`
         : `publish ${version} to ${o.environment}: preflight failed, nothing was written`,
-      [...writeProblems, ...conflicts],
+      [...damaged, ...writeProblems, ...conflicts],
     );
 
   step(

@@ -85,7 +85,8 @@ if (o.token) {
   token = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const reply = (status, body, user, scopes = []) => {
-      record(t.requestsFile, { method: req.method, user, scopes, status });
+      // The token issued, so that tests can look for it where it must not be (logs, outputs).
+      record(t.requestsFile, { method: req.method, user, scopes, status, issued: body.token });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };

@@ -28,6 +28,8 @@ export interface TokenRequest {
   user?: string;
   scopes: string[];
   status: number;
+  /** The token issued (status 200). */
+  issued?: string;
 }
 
 export interface TokenServer {

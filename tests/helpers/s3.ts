@@ -11,14 +11,21 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-/** A real S3 server (npm s3rver) in a child process on a free loopback port, with the given buckets. */
-export async function startS3(buckets: string[]): Promise<S3Server> {
+/**
+ * A real S3 server (npm s3rver) in a child process on a free loopback port, with the given buckets. `keys`
+ * adds access keys ([id, secret]) beside s3rver's own S3RVER/S3RVER.
+ */
+export async function startS3(buckets: string[], o: { keys?: [string, string][] } = {}): Promise<S3Server> {
   const dir = tmpDir('releng-s3-');
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(ROOT, 'tests/helpers/s3rver-child.mjs'), dir, ...buckets],
     {
-      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '--openssl-legacy-provider',
+        S3RVER_KEYS: JSON.stringify(o.keys ?? []),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -1,35 +1,80 @@
 // Bad input, table-driven: each case runs a stage through the bundled CLI on a real project and must
 // give one line naming the file or field (and what to do), a non-zero exit, and leave every place a
-// release writes to — the work tree and its refs, the buckets, the registries, the remotes — exactly as
-// it was. Snapshots compare content, not timestamps, so a read that rewrites nothing passes.
+// release writes to — the work tree and its refs, the buckets (s3rver's data dir), the registries
+// (docker-registry's storage dir, an OCI layout) and the remotes — exactly as it was. Snapshots compare
+// content, not timestamps, so a read that rewrites nothing passes. The workflow's own inputs (release.yml
+// dispatch) are rows too, run through the runner harness: the failing `plan` job must stop everything.
+
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { runCli } from '../helpers/action.js';
+import type { LegRecord } from '../../src/bundle/leg.js';
+import { runWorkflow } from '../e2e/harness/runner.js';
+import { ROOT, runCli } from '../helpers/action.js';
+import { randomFile, syntheticLayers, writeDockerArchive } from '../helpers/docker-archive.js';
 import { git } from '../helpers/git.js';
-import '../helpers/nix.js';
+import { NIX_CONFIG } from '../helpers/nix.js';
 import { fixtureRepo } from '../helpers/project.js';
-import { writeFiles } from '../helpers/tmp.js';
+import { type RegistryServer, startRegistry } from '../helpers/registry.js';
+import { type S3Server, startS3 } from '../helpers/s3.js';
+import { tmpDir, writeFiles } from '../helpers/tmp.js';
+
+type Kind =
+  | 'fragment'
+  | 'version.json'
+  | 'releng.yml'
+  | 'input'
+  | 'build'
+  | 'publish'
+  | 'archive'
+  | 'leg'
+  | 'registry-ref'
+  | 'credentials'
+  | 's3-url'
+  | 'workflow';
+
+/** The servers and inputs every case may use; made once in beforeAll. */
+interface World {
+  s3: S3Server;
+  /** docker-registry with htpasswd auth: user `releng`, password REGISTRY_PASSWORD. */
+  registry: RegistryServer;
+  /** An OCI layout outside the project (a target some cases write to). */
+  layout: string;
+  archives: Record<ArchiveName, string>;
+  /** HOME of the runs: no login files unless a case writes some. */
+  home: string;
+}
+
+type ArchiveName = 'good' | 'truncated' | 'corrupt' | 'diffid' | 'noconfig' | 'arch' | 'notdocker';
+type Lazy<T> = T | ((w: World) => T);
 
 interface Case {
   /** What is wrong. */
   name: string;
+  kind: Kind;
   stage: string;
-  args?: string[];
+  args?: Lazy<string[]>;
   /** Files written into the (committed, tagged) project before the run; committed unless dirty. */
   files?: Record<string, string>;
   /** releng.yml edits, merged at the top level (committed). */
-  config?: Record<string, unknown>;
+  config?: Lazy<Record<string, unknown>>;
   /** Leave `files` uncommitted. */
   dirty?: boolean;
-  /** Extra set-up on the project dir (after commit). */
-  setup?: (dir: string) => void;
-  env?: NodeJS.ProcessEnv;
+  /** Extra set-up on the project dir (after commit, before the snapshot). */
+  setup?: (dir: string, w: World) => void;
+  env?: Lazy<NodeJS.ProcessEnv>;
   /** The one line: must name the file or field. */
   error: RegExp;
 }
+
+const REGISTRY_USER = 'releng';
+const REGISTRY_PASSWORD = 'registry-pass-5e1f';
+const BUCKETS = ['releases', 'cache', 'docs', 'install'];
 
 /** A minimal release tree for publish cases, and the flags that publish only its releases step. */
 const PUBLISH_TREE = { 'release/artifacts/demo/demo-2.93.0/demo-2.93.0.tar.gz': 'x\n' };
@@ -41,29 +86,140 @@ const PUBLISH_RELEASES_ONLY = [
   'cache,docker,docs,installers,tag,release-page',
 ];
 
+/** Publish of the cache step alone to a local cache, signed with the key in $TEST_KEY (rows give it). */
+const SIGNING_KEY_RUN = {
+  stage: 'publish',
+  args: [
+    '--artifacts-dir',
+    'release/artifacts',
+    '--no-check-git',
+    '--skip',
+    'docker,releases,docs,installers,tag,release-page',
+    '--environment',
+    'staging',
+  ],
+  files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
+  config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+};
+
+/** publish from leg bundles under bundles/, releases step only, to the staging environment. */
+const PUBLISH_LEGS = [
+  '--bundles',
+  'bundles/*',
+  '--environment',
+  'staging',
+  '--no-check-git',
+  '--skip',
+  'cache,docker,docs,installers,tag,release-page',
+];
+
 const FRAGMENT = (front: string, body = 'Body.') => `---\n${front}\n---\n\n${body}\n`;
+
+/** The staging environment on this test's s3rver; `extra` merged in. */
+const s3Staging = (w: World, extra: Record<string, unknown> = {}, s3: Record<string, unknown> = {}) => ({
+  environments: {
+    staging: {
+      s3: { endpoint: w.s3.endpoint, region: 'us-east-1', 'path-style': true, ...s3 },
+      releases: 's3://releases',
+      ...extra,
+    },
+  },
+});
+const S3_KEYS = (w: World) => ({
+  AWS_ACCESS_KEY_ID: w.s3.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: w.s3.credentials.secretAccessKey,
+});
+/** docker-multiarch of the good archive to the registry, with the right login unless overridden. */
+const dockerTo = (w: World, ...extra: string[]) => [
+  '--images',
+  w.archives.good,
+  '--targets',
+  `${w.registry.host}/demo/bad`,
+  '--username',
+  REGISTRY_USER,
+  '--password',
+  REGISTRY_PASSWORD,
+  ...extra,
+];
+const archiveTo = (name: ArchiveName) => (w: World) => [
+  '--images',
+  w.archives[name],
+  '--targets',
+  `${w.registry.host}/demo/bad`,
+  '--username',
+  REGISTRY_USER,
+  '--password',
+  REGISTRY_PASSWORD,
+];
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * A leg bundle as build-artifacts writes it, under `dir/bundles/leg-SYSTEM`: artifacts/ with `files`,
+ * leg.json recording them (then `record` merged over it), and the good docker archive when `image`.
+ */
+function writeLegBundle(
+  dir: string,
+  w: World,
+  o: { system?: string; name?: string; files?: Record<string, string>; image?: boolean; record?: object },
+): string {
+  const system = o.system ?? 'x86_64-linux';
+  const leg = path.join(dir, 'bundles', o.name ?? `leg-${system}`);
+  fs.mkdirSync(leg, { recursive: true });
+  writeFiles(path.join(leg, 'artifacts'), o.files ?? {});
+  let image: LegRecord['image'] = null;
+  if (o.image) {
+    const file = `demo-2.93.0-docker-image-${system}.tar.gz`;
+    fs.copyFileSync(w.archives.good, path.join(leg, file));
+    const meta = JSON.parse(fs.readFileSync(`${w.archives.good}.json`, 'utf8'));
+    image = { path: file, sha256: sha256(fs.readFileSync(w.archives.good)), os: 'linux', ...meta };
+  }
+  const record: LegRecord = {
+    schema: 1,
+    version: '2.93.0',
+    system,
+    storePaths: [],
+    drvPaths: [],
+    jobs: [],
+    files: Object.entries(o.files ?? {}).map(([p, c]) => ({
+      path: p,
+      size: Buffer.byteLength(c),
+      sha256: sha256(c),
+    })),
+    image,
+    name: 'demo',
+    product: 'Demo',
+  };
+  fs.writeFileSync(path.join(leg, 'leg.json'), `${JSON.stringify({ ...record, ...o.record }, null, 2)}\n`);
+  return leg;
+}
+const LEG_FILE = 'demo/demo-2.93.0/demo-2.93.0-x86_64-linux.tar.xz';
 
 const CASES: Case[] = [
   // Release note fragments (prepare)
   {
+    kind: 'fragment',
     name: 'a fragment without front matter',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/bare.md': 'just text\n' },
     error: /doc\/manual\/rl-next\/bare\.md:1: missing front matter; start the file with a '---' line/,
   },
   {
+    kind: 'fragment',
     name: 'a fragment whose front matter is not YAML',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/yaml.md': '---\nsynopsis: [unclosed\n---\nbody\n' },
     error: /doc\/manual\/rl-next\/yaml\.md:\d+: YAML syntax error in front matter/,
   },
   {
+    kind: 'fragment',
     name: 'a fragment with an unknown category',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/cat.md': FRAGMENT('synopsis: x\ncategory: Stuff') },
     error: /doc\/manual\/rl-next\/cat\.md:3: unknown category 'Stuff'; use one of Breaking Changes/,
   },
   {
+    kind: 'fragment',
     name: 'a fragment crediting an unknown author',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/who.md': FRAGMENT('synopsis: x\ncredits: mallory') },
@@ -71,6 +227,7 @@ const CASES: Case[] = [
       /doc\/manual\/rl-next\/who\.md: unknown author 'mallory' in credits; add them to the change authors file/,
   },
   {
+    kind: 'fragment',
     name: 'a fragment with an unrecognised issue reference',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/ref.md': FRAGMENT('synopsis: x\nissues: abc#1') },
@@ -78,6 +235,7 @@ const CASES: Case[] = [
       /doc\/manual\/rl-next\/ref\.md:3: unrecognised issue reference 'abc#1'; use 1234, gh#1234 or fj#1234/,
   },
   {
+    kind: 'fragment',
     name: 'a fragment without a synopsis',
     stage: 'prepare',
     files: { 'doc/manual/rl-next/nosyn.md': FRAGMENT('category: Fixes') },
@@ -85,24 +243,28 @@ const CASES: Case[] = [
   },
   // version.json
   {
+    kind: 'version.json',
     name: 'version.json is not JSON',
     stage: 'prepare',
     files: { 'version.json': '{"version": "2.93.0",' },
     error: /version\.json: malformed JSON .*; fix the file/,
   },
   {
+    kind: 'version.json',
     name: 'version.json has no version',
     stage: 'tag',
     files: { 'version.json': '{"release_name": "x", "official_release": false}' },
     error: /version\.json: key "version" must be a string such as "2\.91\.0"/,
   },
   {
+    kind: 'version.json',
     name: 'version.json has a malformed version',
     stage: 'prepare',
     files: { 'version.json': '{"version": "two", "release_name": "x", "official_release": false}' },
     error: /version\.json: key "version": version 'two' is not of the form X\.Y\.Z/,
   },
   {
+    kind: 'version.json',
     name: 'official_release is not a boolean',
     stage: 'tag',
     files: { 'version.json': '{"version": "2.93.0", "release_name": "x", "official_release": "yes"}' },
@@ -110,30 +272,35 @@ const CASES: Case[] = [
   },
   // releng.yml
   {
+    kind: 'releng.yml',
     name: 'releng.yml has an unknown key',
     stage: 'prepare',
     config: { notes: { fragmnts: 'x' } },
     error: /releng\.yml:\d+: key 'notes\.fragmnts': unknown key; remove it or check its spelling/,
   },
   {
+    kind: 'releng.yml',
     name: 'releng.yml has a wrong type',
     stage: 'build-artifacts',
     config: { build: { systems: 'x86_64-linux' } },
     error: /releng\.yml:\d+: key 'build\.systems': expected array/,
   },
   {
+    kind: 'releng.yml',
     name: 'releng.yml is not YAML',
     stage: 'prepare',
     files: { 'releng.yml': 'product: Demo\nnotes: [unclosed\n' },
     error: /releng\.yml:\d+: YAML syntax error: .*; fix the YAML/,
   },
   {
+    kind: 'releng.yml',
     name: 'releng.yml has a link that is not a URL',
     stage: 'prepare',
     config: { notes: { links: { github: 'not a url' } } },
     error: /releng\.yml:\d+: key 'notes\.links\.github': /,
   },
   {
+    kind: 'releng.yml',
     name: 'releng.yml names a system that is not a nix system',
     stage: 'build-artifacts',
     config: { build: { systems: ['x86_64'] } },
@@ -141,30 +308,35 @@ const CASES: Case[] = [
   },
   // Stage inputs
   {
+    kind: 'input',
     name: 'a boolean input that is not true/false',
     stage: 'prepare',
     args: ['--no-commit', 'maybe'],
     error: /input 'no-commit' must be true or false, got 'maybe'/,
   },
   {
+    kind: 'input',
     name: 'an option the stage does not have',
     stage: 'tag',
     args: ['--frobnicate', 'x'],
     error: /unknown option --frobnicate for 'releng tag': known options are/,
   },
   {
+    kind: 'input',
     name: 'a date that is not YYYY-MM-DD',
     stage: 'prepare',
     args: ['--date', '2024-13-45'],
     error: /input 'date' must be a calendar date YYYY-MM-DD \(e\.g\. 2024-08-12\), got '2024-13-45'/,
   },
   {
+    kind: 'input',
     name: 'a version input that is not X.Y.Z',
     stage: 'prepare',
     args: ['--version', 'latest'],
     error: /input 'version': version 'latest' is not of the form X\.Y\.Z/,
   },
   {
+    kind: 'input',
     name: 'a build target that does not exist',
     stage: 'build-artifacts',
     args: ['--target', 'everything'],
@@ -172,18 +344,21 @@ const CASES: Case[] = [
   },
   // build-artifacts against the real flake
   {
+    kind: 'build',
     name: 'a system the flake does not build',
     stage: 'build-artifacts',
     args: ['--systems', 'riscv64-linux'],
     error: /riscv64-linux.*(aarch64-linux|x86_64-linux)/,
   },
   {
+    kind: 'build',
     name: 'a jobs attribute the flake does not have',
     stage: 'build-artifacts',
     config: { build: { jobs: '.#no-such-jobs' } },
     error: /\.#no-such-jobs: the flake has no such attribute; set build\.jobs in releng\.yml/,
   },
   {
+    kind: 'build',
     name: 'a build from a dirty tree',
     stage: 'build-artifacts',
     files: { 'README.md': 'changed\n' },
@@ -193,6 +368,7 @@ const CASES: Case[] = [
       /the working tree has uncommitted changes \(A {2}README\.md\); commit or stash them, or pass no-check-git/,
   },
   {
+    kind: 'build',
     name: 'a build that is not on the tag',
     stage: 'build-artifacts',
     setup: (d) => {
@@ -204,29 +380,34 @@ const CASES: Case[] = [
   },
   // publish: inputs, destinations, credentials, keys (a minimal release tree, steps that need no server)
   {
+    kind: 'publish',
     name: 'publish to an environment releng.yml does not define',
     stage: 'publish',
     args: ['--environment', 'staging', '--artifacts-dir', 'release/artifacts'],
     error: /environment 'staging' is not defined in releng\.yml 'environments:'; known: local/,
   },
   {
+    kind: 'publish',
     name: 'publish with neither bundles nor an artifacts dir',
     stage: 'publish',
     error: /pass input 'bundles' \(the leg bundles of build-artifacts\) or 'artifacts-dir'/,
   },
   {
+    kind: 'publish',
     name: 'publish from bundles that hold no leg',
     stage: 'publish',
     args: ['--bundles', 'nowhere/*'],
     error: /bundles: no leg bundle \(leg\.json\) at or below 'nowhere\/\*'/,
   },
   {
+    kind: 'publish',
     name: 'publish skipping a step that does not exist',
     stage: 'publish',
     args: ['--artifacts-dir', 'release/artifacts', '--skip', 'docker,sideways'],
     error: /input 'skip': unknown step\(s\) sideways; known: cache, docker, releases/,
   },
   {
+    kind: 'publish',
     name: 'publish to live without the typed confirmation',
     stage: 'publish',
     args: ['--environment', 'live', '--artifacts-dir', 'release/artifacts'],
@@ -234,6 +415,7 @@ const CASES: Case[] = [
     error: /publishing to live needs input 'confirm' set to 'I want to release this'/,
   },
   {
+    kind: 's3-url',
     name: 'publish to a bucket name S3 refuses',
     stage: 'publish',
     args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
@@ -244,6 +426,7 @@ const CASES: Case[] = [
       /releases: 's3:\/\/Bad_Bucket' is not an S3 location; write s3:\/\/bucket or s3:\/\/bucket\/prefix/,
   },
   {
+    kind: 's3-url',
     name: 'publish to a mistyped S3 URL (not silently a directory)',
     stage: 'publish',
     args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
@@ -253,6 +436,7 @@ const CASES: Case[] = [
       /environments\.staging\.releases: 's3:\/releases' is neither s3:\/\/bucket\[\/prefix\] nor a directory/,
   },
   {
+    kind: 'credentials',
     name: 'publish with a credentials command that fails',
     stage: 'publish',
     args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
@@ -266,21 +450,438 @@ const CASES: Case[] = [
     error: /s3\.credentials-command failed \(exit 3\): denied; run it by hand to see why/,
   },
   {
+    kind: 'credentials',
     name: 'publish with a signing key that is not a nix secret key',
-    stage: 'publish',
-    args: [
-      '--artifacts-dir',
-      'release/artifacts',
-      '--no-check-git',
-      '--skip',
-      'docker,releases,docs,installers,tag,release-page',
-      '--environment',
-      'staging',
-    ],
-    files: { ...PUBLISH_TREE, 'release/drvs.txt': '/nix/store/00000000000000000000000000000000-x.drv\n' },
-    config: { environments: { staging: { cache: 'out/cache', 'signing-key': { env: 'TEST_KEY' } } } },
+    ...SIGNING_KEY_RUN,
     env: { TEST_KEY: 'not-a-key' },
     error: /signing key in \$TEST_KEY is not a nix secret key \(expected NAME:BASE64 of 64 bytes/,
+  },
+  // Docker archives (docker-multiarch --images)
+  {
+    name: 'a docker archive cut short',
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('truncated'),
+    error: /truncated\.tar\.gz: the gzip stream is truncated .*; rebuild or download it again/,
+  },
+  {
+    name: 'a docker archive whose gzip stream is corrupt',
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('corrupt'),
+    error: /corrupt\.tar\.gz: the gzip stream is corrupt .*; rebuild or download it again/,
+  },
+  {
+    name: "a layer that does not hash to the config's diffID",
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('diffid'),
+    error:
+      /diffid\.tar\.gz: layer 1 \('[0-9a-f]{64}\/layer\.tar'\) hashes to sha256:[0-9a-f]{64} but the config's diffID is sha256:[0-9a-f]{64}; the archive is corrupt \(rebuild it\)/,
+  },
+  {
+    name: 'manifest.json names a config the archive lacks',
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('noconfig'),
+    error:
+      /noconfig\.tar\.gz: manifest\.json names the config '[0-9a-f]{64}\.json', which the archive does not hold; it is truncated or corrupt/,
+  },
+  {
+    name: 'an image architecture no OCI platform maps to',
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('arch'),
+    error:
+      /arch\.tar\.gz: the image config's architecture 'sparc64' is not one OCI knows .*; build the image with a GOARCH name/,
+  },
+  {
+    name: 'a tar that is not a docker archive',
+    kind: 'archive',
+    stage: 'docker-multiarch',
+    args: archiveTo('notdocker'),
+    error: /notdocker\.tar: no manifest\.json in the archive: not a docker archive/,
+  },
+  // Leg bundles (docker-multiarch and publish --bundles)
+  {
+    name: 'a leg bundle directory without leg.json',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/leg-x86_64-linux', '--targets', `oci-layout:${w.layout}`],
+    setup: (d) => writeFiles(path.join(d, 'bundles/leg-x86_64-linux/artifacts'), { [LEG_FILE]: 'x' }),
+    error: /bundles: no leg bundle \(leg\.json\) at or below 'bundles\/leg-x86_64-linux'/,
+  },
+  {
+    name: 'a leg.json that is not JSON',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) =>
+      fs.writeFileSync(
+        path.join(writeLegBundle(d, w, { files: { [LEG_FILE]: 'x' } }), 'leg.json'),
+        '{"schema": 1,',
+      ),
+    error:
+      /bundles\/leg-x86_64-linux\/leg\.json: unreadable \(.*JSON.*\); pass the directory written by build-artifacts/,
+  },
+  {
+    name: 'a leg bundle of an unknown schema',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => writeLegBundle(d, w, { image: true, record: { schema: 2 } }),
+    error:
+      /leg-x86_64-linux\/leg\.json: leg bundle schema 2 is not supported \(this releng reads schema 1\); build and publish with the same releng version/,
+  },
+  {
+    name: 'a file leg.json lists is missing',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'tarball bytes\n' } });
+      fs.rmSync(path.join(leg, 'artifacts', LEG_FILE));
+    },
+    error:
+      /leg-x86_64-linux\/artifacts\/demo\/demo-2\.93\.0\/demo-2\.93\.0-x86_64-linux\.tar\.xz: missing; the leg bundle is incomplete or damaged/,
+  },
+  {
+    name: 'a file of a leg damaged after the build (same size, other bytes)',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'tarball bytes\n' } });
+      fs.writeFileSync(path.join(leg, 'artifacts', LEG_FILE), 'tarball BYTES\n');
+    },
+    error: /demo-2\.93\.0-x86_64-linux\.tar\.xz: .*sha256.*leg\.json/,
+  },
+  {
+    name: 'two legs for one system',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) => {
+      writeLegBundle(d, w, { name: 'leg-a', files: { [LEG_FILE]: 'a\n' } });
+      writeLegBundle(d, w, { name: 'leg-b', files: { [LEG_FILE]: 'a\n' } });
+    },
+    error:
+      /legs .*bundles\/leg-a and .*bundles\/leg-b both claim system x86_64-linux; pass one leg per system/,
+  },
+  {
+    name: 'a leg file path escaping the release tree',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x' },
+        record: { files: [{ path: '../../../etc/passwd', size: 1, sha256: sha256('x') }] },
+      }),
+    error:
+      /leg\.json: files entry "\.\.\/\.\.\/\.\.\/etc\/passwd" must be a relative path inside the release tree/,
+  },
+  {
+    name: 'a leg image path escaping the bundle',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { image: true });
+      const rec = JSON.parse(fs.readFileSync(path.join(leg, 'leg.json'), 'utf8'));
+      rec.image.path = '../../escape.tar.gz';
+      fs.writeFileSync(path.join(leg, 'leg.json'), JSON.stringify(rec));
+    },
+    error: /leg\.json: key "image" must have path, sha256, architecture, os, diffIds and config/,
+  },
+  {
+    name: 'a leg image changed after the build',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { image: true });
+      fs.copyFileSync(w.archives.arch, path.join(leg, 'demo-2.93.0-docker-image-x86_64-linux.tar.gz'));
+    },
+    error:
+      /docker-image-x86_64-linux\.tar\.gz: its sha256 is [0-9a-f]{64} but the bundle recorded [0-9a-f]{64}; the file was changed or damaged after the build/,
+  },
+  {
+    name: 'a leg whose image is built for another system',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => writeLegBundle(d, w, { system: 'aarch64-linux', image: true }),
+    error:
+      /built for aarch64-linux \(linux\/arm64\) but its config says linux\/amd64; check the image's architecture/,
+  },
+  // Registry references, tag templates, insecure registries (docker-multiarch)
+  {
+    name: 'a target repository with capitals',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--targets', `${w.registry.host}/Demo/Project`],
+    error: /targets: '127\.0\.0\.1:\d+\/Demo\/Project' is not a valid repository name \(component 'Demo'\)/,
+  },
+  {
+    name: 'a target written as a URL',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--targets', `https://${w.registry.host}/demo/bad`],
+    error:
+      /targets: 'https:\/\/127\.0\.0\.1:\d+\/demo\/bad' is a URL; write the registry and repository as docker does/,
+  },
+  {
+    name: 'a target naming a digest',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => [
+      '--images',
+      w.archives.good,
+      '--targets',
+      `${w.registry.host}/demo/bad@sha256:${'0'.repeat(64)}`,
+    ],
+    error: /targets: '.*@sha256:0+' names a digest; a target is a repository/,
+  },
+  {
+    name: 'a target with a tag',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--targets', `${w.registry.host}/demo/bad:2.93`],
+    error: /has a tag \(':2\.93'\); give tags in 'tags'/,
+  },
+  {
+    name: 'an oci-layout target without a directory',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--targets', 'oci-layout:'],
+    error: /targets: 'oci-layout:' names no directory; write oci-layout:DIR/,
+  },
+  {
+    name: 'a tag template with an unknown placeholder',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => dockerTo(w, '--tags', '{verison}'),
+    error:
+      /tags of 127\.0\.0\.1:\d+\/demo\/bad: unknown placeholder \{verison\} in tag '\{verison\}'; use \{version\} or \{major\}/,
+  },
+  {
+    name: 'a tag template that makes an invalid tag',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => dockerTo(w, '--tags', 'v+{version}'),
+    error: /tag 'v\+2\.93\.0' \(from 'v\+\{version\}'\) is not a valid tag/,
+  },
+  {
+    name: 'an insecure registry written as a URL',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => dockerTo(w, '--insecure-registries', 'http://registry.example.org:5000'),
+    error:
+      /input 'insecure-registries': 'http:\/\/registry\.example\.org:5000' is not a registry host\[:port\]; write registry\.example\.org:5000/,
+  },
+  {
+    name: 'a malformed registry ref in releng.yml',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--environment', 'staging'],
+    config: { environments: { staging: { registries: [{ ref: 'registry.example.org/Org/Project' }] } } },
+    error:
+      /environments\.staging\.registries\[0\]\.ref: 'registry\.example\.org\/Org\/Project' is not a valid repository name/,
+  },
+  {
+    name: 'a bad tag template in releng.yml',
+    kind: 'registry-ref',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--environment', 'staging'],
+    config: (w) => ({
+      environments: {
+        staging: { registries: [{ ref: `${w.registry.host}/demo/bad`, tags: ['{version}', '{minor}'] }] },
+      },
+    }),
+    error:
+      /releng\.yml environments\.staging\.registries\[0\]\.tags: unknown placeholder \{minor\} in tag '\{minor\}'/,
+  },
+  // Credentials
+  {
+    name: 'a wrong registry password (htpasswd registry)',
+    kind: 'credentials',
+    stage: 'docker-multiarch',
+    args: (w) => [
+      '--images',
+      w.archives.good,
+      '--targets',
+      `${w.registry.host}/demo/bad`,
+      '--username',
+      REGISTRY_USER,
+      '--password',
+      'not-the-password',
+    ],
+    error: /127\.0\.0\.1:\d+.*(refused|denied|unauthorized|401).*check username and password/i,
+  },
+  {
+    name: 'a wrong registry password in ~/.docker/config.json',
+    kind: 'credentials',
+    stage: 'docker-multiarch',
+    args: (w) => ['--images', w.archives.good, '--targets', `${w.registry.host}/demo/bad`],
+    env: (w) => {
+      const home = tmpDir('releng-bad-home-');
+      writeFiles(home, {
+        '.docker/config.json': JSON.stringify({
+          auths: {
+            [w.registry.host]: { auth: Buffer.from(`${REGISTRY_USER}:stale-password`).toString('base64') },
+          },
+        }),
+      });
+      return { HOME: home };
+    },
+    error:
+      /demo\/bad: authentication failed \(HTTP 401: .*\) with the credentials from .*\/\.docker\/config\.json; check username and password/,
+  },
+  {
+    name: 'a registry username without a password',
+    kind: 'credentials',
+    stage: 'docker-multiarch',
+    args: (w) => [
+      '--images',
+      w.archives.good,
+      '--targets',
+      `${w.registry.host}/demo/bad`,
+      '--username',
+      REGISTRY_USER,
+    ],
+    error: /give both 'username' and 'password', or neither/,
+  },
+  {
+    name: 'S3 keys the server does not know',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [
+      ...PUBLISH_RELEASES_ONLY,
+      '--environment',
+      'staging',
+      '--s3-access-key-id',
+      'WRONGKEY',
+      '--s3-secret-access-key',
+      'wrong-secret-9f3a',
+    ],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    error: /s3:\/\/releases.*(InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|403)/,
+  },
+  {
+    name: 'only an S3 access key id',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging', '--s3-access-key-id', 'S3RVER'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    error: /inputs 's3-access-key-id' and 's3-secret-access-key' go together/,
+  },
+  {
+    name: 'a credentials command that prints something other than JSON',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, {}, { 'credentials-command': 'echo "key: abc"; echo "secret: s3cr3t-junk"' }),
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    error:
+      /s3\.credentials-command did not print JSON; it must print \{"id": "…", "secret_key": "…"\} on stdout/,
+  },
+  {
+    name: 'a credentials command whose JSON lacks the key',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, {}, { 'credentials-command': `echo '{"id": "S3RVER"}'` }),
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    error: /s3\.credentials-command printed JSON without "id" and "secret_key" strings/,
+  },
+  {
+    name: 'a signing key whose public half does not match',
+    kind: 'credentials',
+    ...SIGNING_KEY_RUN,
+    env: { TEST_KEY: `demo-1:${Buffer.alloc(64, 7).toString('base64')}` },
+    error: /signing key in \$TEST_KEY is damaged: its public half does not match its seed/,
+  },
+  // S3 URLs and endpoints
+  {
+    name: 'a bucket that does not exist',
+    kind: 's3-url',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, { releases: 's3://no-such-bucket' }),
+    env: S3_KEYS,
+    error: /s3:\/\/no-such-bucket.*(does not exist|NoSuchBucket)/,
+  },
+  {
+    name: 'an S3 endpoint that is not a URL',
+    kind: 's3-url',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, {}, { endpoint: 's3.example.org' }),
+    env: S3_KEYS,
+    error: /releng\.yml:\d+: key 'environments\.staging\.s3\.endpoint'/,
+  },
+  {
+    name: 'an s3:// URL without a bucket',
+    kind: 's3-url',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, { releases: 's3://' }),
+    env: S3_KEYS,
+    error: /releases: 's3:\/\/' is not an S3 location; write s3:\/\/bucket or s3:\/\/bucket\/prefix/,
+  },
+];
+
+/** The release workflow's dispatch inputs, one row each: the `plan` job refuses them before any write. */
+interface WorkflowCase {
+  name: string;
+  kind: 'workflow';
+  inputs: { environment: string; version: string; confirm: string };
+  error: RegExp;
+}
+
+const WORKFLOW_CASES: WorkflowCase[] = [
+  {
+    name: 'a live dispatch without the typed confirmation',
+    kind: 'workflow',
+    inputs: { environment: 'live', version: '2.93.0', confirm: '' },
+    error:
+      /^input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it$/,
+  },
+  {
+    name: 'a live dispatch with a confirmation that is almost right',
+    kind: 'workflow',
+    inputs: { environment: 'live', version: '2.93.0', confirm: 'i want to release this' },
+    error: /^input 'confirm' must be 'I want to release this'/,
+  },
+  {
+    name: 'a dispatch with a malformed version',
+    kind: 'workflow',
+    inputs: { environment: 'staging', version: 'v2.93', confirm: '' },
+    error: /^version 'v2\.93' is not of the form X\.Y\.Z \(e\.g\. 2\.91\.0\); pass input 'version'$/,
+  },
+  {
+    name: 'a dispatch whose version carries a shell command',
+    kind: 'workflow',
+    inputs: { environment: 'staging', version: '2.93.0$(touch pwned)', confirm: '' },
+    error: /^version '2\.93\.0\$\(touch pwned\)' is not of the form X\.Y\.Z/,
   },
 ];
 
@@ -294,18 +895,22 @@ function snapshot(dir: string): Record<string, string> {
     const rel = path.relative(dir, f);
     // The index holds stat caches that a read-only `git status` may refresh.
     if (rel === path.join('.git', 'index')) continue;
-    out[rel] = createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+    out[rel] = sha256(fs.readFileSync(f));
   }
   return out;
 }
 
-function project(c: Case): string {
+const lazy = <T>(v: Lazy<T> | undefined, w: World): T | undefined =>
+  typeof v === 'function' ? (v as (w: World) => T)(w) : v;
+
+function project(c: Case, w: World): string {
+  const edits = lazy(c.config, w);
   const dir = fixtureRepo({
     edit: (d) => {
-      if (!c.config) return;
+      if (!edits) return;
       const file = path.join(d, 'releng.yml');
       const config = parse(fs.readFileSync(file, 'utf8')) ?? {};
-      for (const [k, v] of Object.entries(c.config))
+      for (const [k, v] of Object.entries(edits))
         config[k] = typeof v === 'object' && v && !Array.isArray(v) ? deepMerge(config[k] ?? {}, v) : v;
       fs.writeFileSync(file, stringify(config));
     },
@@ -319,7 +924,7 @@ function project(c: Case): string {
       git(dir, 'commit', '-q', '-m', 'case');
     }
   }
-  c.setup?.(dir);
+  c.setup?.(dir, w);
   return dir;
 }
 
@@ -330,19 +935,229 @@ function deepMerge(a: object, b: object): object {
   return out;
 }
 
+/** The tar entries of a plain tar, in order. */
+async function readTarEntries(file: string): Promise<{ name: string; data: Buffer }[]> {
+  const entries: { name: string; data: Buffer }[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (c) => parts.push(c as Buffer));
+    stream.on('end', () => {
+      if (h.type === 'file') entries.push({ name: h.name, data: Buffer.concat(parts) });
+      next();
+    });
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  fs.createReadStream(file).pipe(extract);
+  await done;
+  return entries;
+}
+
+async function writeTar(file: string, entries: { name: string; data: Buffer }[], gzip: boolean) {
+  const pack = tar.pack();
+  // Read while writing: an entry's callback waits for the pack stream to drain.
+  const parts: Buffer[] = [];
+  const read = (async () => {
+    for await (const c of pack) parts.push(c as Buffer);
+  })();
+  for (const e of entries)
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name: e.name, size: e.data.length, mtime: new Date(1000) }, e.data, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  pack.finalize();
+  await read;
+  const bytes = Buffer.concat(parts);
+  fs.writeFileSync(file, gzip ? zlib.gzipSync(bytes, { level: 1 }) : bytes);
+}
+
+/** The Nix-style archives of the table: a good one, and each way one can be broken. */
+async function makeArchives(dir: string): Promise<Record<ArchiveName, string>> {
+  // Two incompressible layers bigger than an upload chunk (4 MiB), so that a bad archive has had layers
+  // uploaded — PATCHed, and complete but for the commit — by the time its fault shows.
+  const layers = [
+    [randomFile('bad-input-0', 5 << 20)],
+    [randomFile('bad-input-1', 5 << 20)],
+    ...syntheticLayers('bad-input', 1, 2, 16),
+  ];
+  const good = await writeDockerArchive(path.join(dir, 'good'), {
+    layers,
+    architecture: 'amd64',
+    keepPlainTar: true,
+  });
+  // The image record a leg.json carries for it.
+  fs.writeFileSync(
+    `${good.file}.json`,
+    JSON.stringify({ architecture: 'amd64', diffIds: good.diffIds, config: good.config }),
+  );
+  const entries = await readTarEntries(good.plainTar!);
+  const configName = `${good.config.slice(7)}.json`;
+  const gz = fs.readFileSync(good.file);
+  const out = (name: string) => path.join(dir, name);
+
+  fs.writeFileSync(out('truncated.tar.gz'), gz.subarray(0, Math.floor(gz.length * 0.75)));
+  const corrupt = Buffer.from(gz);
+  for (let i = Math.floor(corrupt.length * 0.75); i < corrupt.length * 0.75 + 64; i++) corrupt[i]! ^= 0xa5;
+  fs.writeFileSync(out('corrupt.tar.gz'), corrupt);
+
+  // A config whose first diffID names other bytes: the layer no longer matches it.
+  const config = JSON.parse(good.configJson.toString());
+  config.rootfs.diff_ids[0] = `sha256:${sha256('other bytes')}`;
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const newName = `${sha256(configBytes)}.json`;
+  await writeTar(
+    out('diffid.tar.gz'),
+    entries.map((e) =>
+      e.name === configName
+        ? { name: newName, data: configBytes }
+        : e.name === 'manifest.json'
+          ? { name: e.name, data: Buffer.from(e.data.toString().replace(configName, newName)) }
+          : e,
+    ),
+    true,
+  );
+  await writeTar(
+    out('noconfig.tar.gz'),
+    entries.filter((e) => e.name !== configName),
+    true,
+  );
+  const arch = await writeDockerArchive(path.join(dir, 'arch'), { layers, architecture: 'sparc64' });
+  await writeTar(out('notdocker.tar'), [{ name: 'README', data: Buffer.from('not an image\n') }], false);
+  return {
+    good: good.file,
+    truncated: out('truncated.tar.gz'),
+    corrupt: out('corrupt.tar.gz'),
+    diffid: out('diffid.tar.gz'),
+    noconfig: out('noconfig.tar.gz'),
+    arch: arch.file,
+    notdocker: out('notdocker.tar'),
+  };
+}
+
+let world: World;
+/** For the workflow rows: the forge repository and the environments' git remotes. */
+let forge: string;
+let remotes: { staging: string; live: string };
+
+beforeAll(async () => {
+  const [s3, registry] = await Promise.all([
+    startS3(BUCKETS),
+    startRegistry({ auth: 'htpasswd', users: { [REGISTRY_USER]: REGISTRY_PASSWORD } }),
+  ]);
+  const layout = path.join(tmpDir('releng-bad-layout-'), 'oci');
+  world = {
+    s3,
+    registry,
+    layout,
+    archives: await makeArchives(tmpDir('releng-bad-archives-')),
+    home: tmpDir('releng-bad-home-'),
+  };
+
+  // The forge's copy of the project, its environments on this test's servers (as the e2e test has it).
+  const work = tmpDir('releng-bad-forge-');
+  remotes = { staging: path.join(work, 'staging.git'), live: path.join(work, 'live.git') };
+  for (const r of Object.values(remotes)) execFileSync('git', ['init', '-q', '--bare', r]);
+  const src = fixtureRepo({
+    tag: false,
+    edit: (d) => {
+      const file = path.join(d, 'releng.yml');
+      const config = parse(fs.readFileSync(file, 'utf8'));
+      const env = (name: 'staging' | 'live') => ({
+        s3: { endpoint: s3.endpoint, region: 'us-east-1', 'path-style': true },
+        ...Object.fromEntries(BUCKETS.map((b) => [b, `s3://${b}`])),
+        registries: [{ ref: `${registry.host}/org/${name}` }],
+        'git-remote': remotes[name],
+      });
+      config.environments = { staging: env('staging'), live: env('live') };
+      fs.writeFileSync(file, stringify(config));
+    },
+  });
+  forge = path.join(work, 'forge.git');
+  execFileSync('git', ['clone', '-q', '--bare', src, forge]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([world?.s3.stop(), world?.registry.stop()]);
+});
+
+/**
+ * docker-registry's storage. One thing is left out: the hash state of a *cancelled* upload (no data file
+ * beside it). distribution answers DELETE of an upload by removing its directory, then closes the writer,
+ * which stores the hash state again (registry/handlers/blobupload.go: closeResources wraps
+ * CancelBlobUpload), so a client cannot avoid it; the registry purges it with the stale uploads.
+ */
+function registrySnapshot(storage: string): Record<string, string> {
+  const all = snapshot(storage);
+  const cancelled = (f: string) => {
+    const m = /^(.*\/_uploads\/[^/]+)\/hashstates\//.exec(f);
+    return m !== null && !(`${m[1]}/data` in all);
+  };
+  return Object.fromEntries(Object.entries(all).filter(([f]) => !cancelled(f)));
+}
+
+/** Everything a release may write, outside the project: buckets, registry storage, the OCI layout. */
+function destinations(w: World) {
+  return {
+    s3: snapshot(w.s3.dir),
+    registry: registrySnapshot(w.registry.storage),
+    layout: snapshot(w.layout),
+  };
+}
+
+function refs(bare: string): string {
+  return execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], {
+    cwd: bare,
+    encoding: 'utf8',
+  }).trim();
+}
+
 describe('bad input: one line naming the file or field, a non-zero exit, nothing written', () => {
-  test('the table has at least 30 cases across every kind of input', () => {
-    // Kinds still to come with docker-multiarch and publish: archives, leg bundles, registry
-    // references, credentials, S3 URLs, workflow inputs.
-    expect(CASES.length).toBeGreaterThanOrEqual(20);
+  test('the table has well over 30 cases, covering every kind of input', () => {
+    const kinds = new Set<string>([...CASES, ...WORKFLOW_CASES].map((c) => c.kind));
+    expect([...kinds].sort()).toEqual(
+      [
+        'archive',
+        'build',
+        'credentials',
+        'fragment',
+        'input',
+        'leg',
+        'publish',
+        'registry-ref',
+        'releng.yml',
+        's3-url',
+        'version.json',
+        'workflow',
+      ].sort(),
+    );
+    expect(CASES.length + WORKFLOW_CASES.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(CASES.map((c) => c.name)).size, 'case names are unique').toBe(CASES.length);
   });
 
   test.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
-    const dir = project(c);
-    const before = snapshot(dir);
-    const r = runCli([c.stage, ...(c.args ?? [])], {
+    const w = world;
+    const dir = project(c, w);
+    const before = { tree: snapshot(dir), ...destinations(w) };
+    const args = lazy(c.args, w) ?? [];
+    const r = runCli([c.stage, ...args], {
       cwd: dir,
-      env: { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', RUNNER_DEBUG: '', ...c.env },
+      env: {
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+        RUNNER_DEBUG: '',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        // No login files but those a case writes; the blob cache outside the tree.
+        ...(c.stage === 'docker-multiarch' || c.stage === 'publish'
+          ? { HOME: w.home, XDG_CACHE_HOME: path.join(w.home, '.cache') }
+          : {}),
+        ...lazy(c.env, w),
+      },
     });
     const errorLines = r.stderr.split('\n').filter((l) => l.startsWith(`releng ${c.stage}: error:`));
     expect(r.status, r.stderr).not.toBe(0);
@@ -353,6 +1168,44 @@ describe('bad input: one line naming the file or field, a non-zero exit, nothing
     const after = r.stderr.slice(r.stderr.indexOf(line) + line.length).trim();
     expect(after, 'nothing after the error line').toBe('');
     expect(r.stdout, 'no outputs on failure').toBe('');
-    expect(snapshot(dir)).toEqual(before);
+    expect({ tree: snapshot(dir), ...destinations(w) }).toEqual(before);
   });
+
+  test.each(WORKFLOW_CASES.map((c) => [c.name, c] as const))(
+    'release.yml: %s',
+    { timeout: 120_000 },
+    async (_, c) => {
+      const w = world;
+      const before = {
+        ...destinations(w),
+        staging: refs(remotes.staging),
+        live: refs(remotes.live),
+        forge: refs(forge),
+      };
+      const workDir = tmpDir('releng-bad-run-');
+      const r = await runWorkflow({
+        workflowFile: path.join(ROOT, '.forgejo/workflows/release.yml'),
+        event: { name: 'workflow_dispatch', ref: 'refs/heads/main', inputs: c.inputs },
+        repo: forge,
+        workDir,
+        env: { PATH: process.env.PATH, HOME: w.home, NIX_CONFIG },
+      });
+      expect(r.conclusion).toBe('failure');
+      expect(r.jobs.plan!.result, r.log).toBe('failure');
+      expect(r.errors, r.log).toHaveLength(1);
+      expect(r.errors[0]).toMatch(c.error);
+      for (const job of ['release', 'build', 'docker', 'publish'])
+        expect(r.jobs[job]!.result, job).toBe('skipped');
+      expect(r.leaks).toEqual([]);
+      expect({
+        ...destinations(w),
+        staging: refs(remotes.staging),
+        live: refs(remotes.live),
+        forge: refs(forge),
+      }).toEqual(before);
+      // Inputs reach the plan script through env, never spliced into it.
+      const files = fs.readdirSync(workDir, { recursive: true }).map(String);
+      expect(files.filter((f) => path.basename(f) === 'pwned')).toEqual([]);
+    },
+  );
 });

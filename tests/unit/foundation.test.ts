@@ -7,7 +7,7 @@ import type { StageCommand } from '../../src/command.js';
 import { describeError, RelengError, RelengErrors, redactUrl } from '../../src/errors.js';
 import { compareVersions, mayMoveLatest } from '../../src/git/maintenance.js';
 import { envInputs, Inputs, mapInputs, splitList } from '../../src/inputs.js';
-import { ConsoleLogger, formatBytes } from '../../src/log.js';
+import { ConsoleLogger, formatBytes, SecretMask } from '../../src/log.js';
 import { renderMarkdown, renderText } from '../../src/summary.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -55,6 +55,10 @@ describe('errors', () => {
     expect(e.message).toBe('bad thing at https://user:secret@host/x');
     expect(describeError(e, false)).toBe('bad thing at https://***@host/x');
     expect(redactUrl('s3://AKIA:key@bucket/x and http://a@b')).toBe('s3://***@bucket/x and http://***@b');
+    // A token as the user of a git remote is a secret; ssh's user is not.
+    expect(redactUrl('https://ghp_tok@github.com/o/r.git ssh://git@host/r')).toBe(
+      'https://***@github.com/o/r.git ssh://git@host/r',
+    );
   });
   test('many problems are reported together', () => {
     const e = new RelengErrors('2 fragments are invalid', ['a.md:1: x', 'b.md: y']);
@@ -70,6 +74,13 @@ describe('errors', () => {
     log.secret('hunter2');
     log.info('password is hunter2!');
     expect(lines).toEqual(['password is ***!']);
+  });
+  test('a secret containing another is masked whole; URL credentials go too', () => {
+    const mask = new SecretMask();
+    mask.add('abc');
+    mask.add('xxabcxx');
+    mask.add('');
+    expect(mask.apply('xxabcxx abc https://u:p@h/ ab')).toBe('*** *** https://***@h/ ab');
   });
 });
 

@@ -93,4 +93,28 @@ describe('Http', () => {
     expect(await r.text()).toBe('blob');
     expect(seen).toEqual({ sameOrigin: 'Bearer secret-token', storage: undefined });
   });
+
+  test('a request whose body holds credentials is not sent on to another origin: the 3xx comes back', async () => {
+    let reached = false;
+    const elsewhere = await serve((req, res) => {
+      reached = true;
+      req.resume();
+      res.writeHead(200).end('{}');
+    });
+    const realm = await serve((req, res) => {
+      req.resume();
+      if (req.url === '/token') return res.writeHead(307, { location: '/token2' }).end();
+      res.writeHead(307, { location: `${elsewhere}/token` }).end();
+    });
+    const r = await client.send({
+      method: 'POST',
+      url: new URL(`${realm}/token`),
+      body: 'grant_type=password&password=pa55',
+      credentialBody: true,
+    });
+    expect(r.status).toBe(307);
+    expect(r.header('location')).toBe(`${elsewhere}/token`);
+    await r.dump();
+    expect(reached).toBe(false);
+  });
 });

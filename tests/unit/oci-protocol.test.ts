@@ -40,6 +40,8 @@ describe('targets', () => {
   test.each([
     ['ghcr.io/org/project:2.93.0', /has a tag \(':2\.93\.0'\); give tags in 'tags'/],
     ['ghcr.io/org/project@sha256:abc', /names a digest/],
+    ['project@sha256:abc', /names a digest/],
+    ['bot:pa55@ghcr.io/org/project', /^targets: '\*\*\*@ghcr\.io\/org\/project' carries credentials/],
     ['https://ghcr.io/org/project', /is a URL/],
     ['ghcr.io/Org/Project', /not a valid repository name \(component 'Org'\)/],
     ['oci-layout:', /names no directory/],

@@ -99,3 +99,23 @@ export function killSwitch(point: KillPoint, identity: (req: IncomingMessage) =>
   };
   return s;
 }
+
+/** One row of the kill table docs/reliability.md quotes. */
+export function killRow(
+  i: number,
+  point: KillPoint,
+  killedAt: string,
+  killed: number,
+  rerun: number,
+): string {
+  return `| ${i} | ${describePoint(point)} | ${killedAt || 'not killed: the run ended first'} (${killed} requests) | exit 0, ${rerun} requests | yes |`;
+}
+
+/** The kill table, printed after the points ran. */
+export function killTable(seed: number, points: number, cleanRequests: number, rows: string[]): string {
+  return [
+    `seed ${seed}, ${points} points, clean run ${cleanRequests} requests`,
+    '| # | kill point | killed at | re-run | identical |',
+    ...rows,
+  ].join('\n');
+}

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DockerBench, type DockerLane, startDockerBench } from '../helpers/guarded-docker.js';
 import {
-  describePoint,
   type KillPoint,
   killPoints,
+  killRow,
   killSettings,
   killSwitch,
+  killTable,
 } from '../helpers/kill-points.js';
 
 const { seed, count } = killSettings(2611);
@@ -91,14 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const l of lanes) await l.close();
   await bench?.stop();
-  if (rows.length)
-    console.log(
-      [
-        `seed ${seed}, ${points.length} points, clean run ${clean.requests} requests`,
-        '| # | kill point | killed at | re-run | identical |',
-        ...rows,
-      ].join('\n'),
-    );
+  if (rows.length) console.log(killTable(seed, points.length, clean.requests, rows));
 });
 
 describe(`docker-multiarch killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, () => {
@@ -141,9 +135,7 @@ describe(`docker-multiarch killed at ${count} seeded points (RELENG_KILL_SEED=${
       expect(again.status, again.stderr).toBe(0);
       expect(await lane.state()).toEqual(clean.state);
       expect(lane.violations()).toEqual([]);
-      rows.push(
-        `| ${i} | ${describePoint(point)} | ${ks.killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
-      );
+      rows.push(killRow(i, point, ks.killedAt, killedRequests, lane.proxy.exchanges.length - killedRequests));
     },
     120_000,
   );

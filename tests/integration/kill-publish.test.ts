@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Bench, type Lane, startBench } from '../helpers/guarded-publish.js';
 import {
-  describePoint,
   type KillPoint,
   killPoints,
+  killRow,
   killSettings,
   killSwitch,
+  killTable,
 } from '../helpers/kill-points.js';
 
 const { seed, count } = killSettings(2608);
@@ -47,14 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const l of lanes) await l.close();
   await bench?.stop();
-  if (rows.length)
-    console.log(
-      [
-        `seed ${seed}, ${points.length} points, clean run ${clean.requests} requests`,
-        '| # | kill point | killed at | re-run | identical |',
-        ...rows,
-      ].join('\n'),
-    );
+  if (rows.length) console.log(killTable(seed, points.length, clean.requests, rows));
 });
 
 describe(`publish killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, () => {
@@ -85,9 +79,7 @@ describe(`publish killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, 
       expect(end.objects).toEqual(clean.objects);
       expect(end.refs).toBe(clean.refs);
       expect(await lane.violations()).toEqual([]);
-      rows.push(
-        `| ${i} | ${describePoint(point)} | ${ks.killedAt || 'not killed: the run ended first'} (${killedRequests} requests) | exit 0, ${lane.proxy.exchanges.length - killedRequests} requests | yes |`,
-      );
+      rows.push(killRow(i, point, ks.killedAt, killedRequests, lane.proxy.exchanges.length - killedRequests));
     },
     120_000,
   );

@@ -84,12 +84,14 @@ export const publishCommand: StageCommand = {
 
 /**
  * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
- * RELENG_S3_MULTIPART_THRESHOLD_MIB.
+ * RELENG_S3_MULTIPART_THRESHOLD_MIB, RELENG_S3_TIMEOUT_S (seconds a request may sit idle before it is
+ * abandoned and retried).
  */
 function tuning(env: NodeJS.ProcessEnv): {
   concurrency?: number;
   partSize?: number;
   multipartThreshold?: number;
+  requestTimeout?: number;
 } {
   const n = (v: string | undefined, name: string, min: number) => {
     if (v === undefined || v === '') return undefined;
@@ -106,6 +108,7 @@ function tuning(env: NodeJS.ProcessEnv): {
     concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
     partSize: mib('RELENG_S3_PART_SIZE_MIB'),
     multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
+    requestTimeout: (n(env.RELENG_S3_TIMEOUT_S, 'RELENG_S3_TIMEOUT_S', 1) ?? 0) * 1000 || undefined,
   };
 }
 

@@ -106,8 +106,15 @@ export class Http {
     /** Hosts (host or host:port) whose TLS certificates are not verified. */
     private readonly insecureHosts: (host: string) => boolean = () => false,
     readonly userAgent = 'releng-actions',
+    /** How long a request may wait for the answer's headers, or sit idle in its body, before it is retried. */
+    timeoutMs?: number,
   ) {
-    const opts = { connections: 16, headersTimeout: 120_000, bodyTimeout: 300_000, keepAliveTimeout: 30_000 };
+    const opts = {
+      connections: 16,
+      headersTimeout: timeoutMs ?? 120_000,
+      bodyTimeout: timeoutMs ?? 300_000,
+      keepAliveTimeout: 30_000,
+    };
     this.secure = new Agent(opts);
     this.insecure = new Agent({ ...opts, connect: { rejectUnauthorized: false } });
   }

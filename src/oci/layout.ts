@@ -77,11 +77,23 @@ export class LayoutSink implements ImageSink {
         await fs.promises.mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
         const layoutFile = path.join(this.dir, 'oci-layout');
         if (!fs.existsSync(layoutFile)) await this.writeAtomic(layoutFile, LAYOUT);
+        await this.removeOrphans();
       } catch (e) {
         throw new RelengError(`${this.ref}: cannot write the layout (${(e as Error).message})`);
       }
     })();
     return this.created;
+  }
+
+  /**
+   * Temp files of writers that died (a killed run: its renames never came): a re-run leaves the directory
+   * as a clean run would. A live writer's temp files (another process, same directory) are left alone.
+   */
+  private async removeOrphans(): Promise<void> {
+    for (const name of await fs.promises.readdir(this.dir)) {
+      const pid = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name)?.[1];
+      if (pid && !processAlive(Number(pid))) await fs.promises.rm(path.join(this.dir, name), { force: true });
+    }
   }
 
   async close(): Promise<void> {}
@@ -222,5 +234,15 @@ export class LayoutSink implements ImageSink {
     } catch {
       return `${this.ref}: ${dir} is not writable`;
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, someone else's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

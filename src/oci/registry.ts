@@ -14,12 +14,15 @@ import type { BlobInfo, BlobSource } from './blob-source.js';
 import type { CredentialSource, CredentialStore } from './credentials.js';
 import { sha256Digest } from './digest.js';
 import {
+  backoffMs,
   errorDetail,
   type Http,
   HttpError,
   type HttpRequest,
   type HttpResponse,
   isTransientError,
+  retryAfterMs,
+  sleep,
 } from './http.js';
 import { ACCEPT_MANIFESTS } from './media-types.js';
 import type { ImageSink, StoredManifest } from './sink.js';
@@ -502,16 +505,28 @@ export class RegistryRepository implements ImageSink {
       } catch (e) {
         error = e;
       }
-      if (attempt >= 4 || (res && res.status < 500 && res.status !== 416)) {
+      if (attempt >= 4 || (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
         if (res) return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
         throw error;
       }
-      if (res) await res.dump();
+      if (res) {
+        await res.dump();
+        await sleep(
+          (res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt),
+        );
+      }
       // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
       const status = await this.send({ method: 'GET', path: location });
       await status.dump();
       const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
-      const have = range ? Number(range[1]) + 1 : status.status === 204 ? 0 : -1;
+      // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
+      const have = !range
+        ? status.status === 204
+          ? 0
+          : -1
+        : start === 0 && range[1] === '0'
+          ? 0
+          : Number(range[1]) + 1;
       const loc = status.header('location');
       if (loc) location = new URL(loc, status.url);
       if (have === end) return location;

@@ -12,6 +12,8 @@ export interface SinkOptions {
   insecureRegistries: string[];
   log: Logger;
   chunkSize?: number;
+  /** Idle time after which a request is abandoned and retried (default: 2 min for headers, 5 for bodies). */
+  timeoutMs?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export class Sinks {
   private registries = new Map<string, Registry>();
 
   constructor(private readonly o: SinkOptions) {
-    this.http = new Http(o.log, (host) => this.insecure(host));
+    this.http = new Http(o.log, (host) => this.insecure(host), undefined, o.timeoutMs);
   }
 
   insecure(host: string): boolean {

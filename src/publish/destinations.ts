@@ -27,6 +27,7 @@ export interface DestinationOptions {
   partSize?: number;
   multipartThreshold?: number;
   concurrency?: number;
+  requestTimeout?: number;
 }
 
 /** The skip name that leaves each destination out, for messages. */
@@ -78,6 +79,7 @@ export async function openDestinations(
         partSize: o.partSize,
         multipartThreshold: o.multipartThreshold,
         concurrency: o.concurrency,
+        requestTimeout: o.requestTimeout,
       };
     } catch (e) {
       problems.push((e as Error).message);

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { describeKey, type Sink } from '../storage/sink.js';
 import { type Destination, indexKey } from './layout.js';
 import type { PlannedObject } from './plan.js';
-import type { Tally } from './upload.js';
+import { readBack, type Tally } from './upload.js';
 
 /**
  * The per-release index (`NAME/NAME-VERSION/.releng-index.json` in the releases destination): every
@@ -75,7 +75,10 @@ export async function writeIndex(
   if ((await sink.get(key))?.equals(bytes)) return;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   await sink.putBytes(key, bytes, { sha256, size: bytes.length, contentType: 'application/json' });
-  const back = await sink.head(key);
+  const back = await readBack(
+    () => sink.head(key),
+    (b) => b?.sha256 === sha256,
+  );
   if (back?.sha256 !== sha256)
     throw new RelengError(`${describeKey(sink, key)}: verification after writing failed; run publish again`);
   log.info(`release index: ${describeKey(sink, key)} (${index.get('releases')?.size ?? 0} objects)`);

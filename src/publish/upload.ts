@@ -18,6 +18,24 @@ export interface Tally {
 
 export const newTally = (): Tally => ({ bytes: 0, objects: 0, deleted: 0, written: [] });
 
+/** Pauses before looking again at what was just written (about 4 s in all). */
+const LOOK_AGAIN_MS = [250, 1000, 3000];
+
+/**
+ * Reads what was just written until it is as expected, a few times with backoff, before calling it
+ * missing or wrong: some S3-compatible servers (and caches in front of them) answer a read right after a
+ * write from a replica that has not seen it yet. Returns the last read.
+ */
+export async function readBack<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (const ms of LOOK_AGAIN_MS) {
+    if (ok(value)) break;
+    await new Promise((r) => setTimeout(r, ms));
+    value = await read();
+  }
+  return value;
+}
+
 /**
  * Writes the planned objects to one sink, `concurrency` at a time (each S3 sink also caps the request
  * bodies in flight), and verifies each after writing: the object must be there with our size and our
@@ -61,7 +79,10 @@ export async function writeObjects(
     if (!x.source) throw new Error(`internal: no source for ${x.key}`);
     await putOne(sink, x);
     if (!listed(x)) {
-      const back = await sink.head(x.key);
+      const back = await readBack(
+        () => sink.head(x.key),
+        (b) => b?.size === x.size && b.sha256 === x.sha256,
+      );
       if (!back || back.size !== x.size || back.sha256 !== x.sha256)
         throw new RelengError(
           `${describeKey(sink, x.key)}: verification after writing failed (${back ? `${back.size} bytes, sha256 ${back.sha256 ?? 'none'}` : 'not there'}; expected ${x.size} bytes, sha256 ${x.sha256}); run publish again`,
@@ -77,8 +98,14 @@ export async function writeObjects(
   progress.update(done, todo.length, bytes, true);
   if (o.verifyPrefix !== undefined && todo.some(listed)) {
     // One LIST verifies a thousand objects: each must be there at its size (its sha256 went with its PUT).
-    const sizes = new Map((await sink.list(o.verifyPrefix)).map((x) => [x.key, x.size]));
-    const bad = todo.filter((x) => listed(x) && sizes.get(x.key) !== x.size);
+    const prefix = o.verifyPrefix;
+    const badIn = (sizes: Map<string, number>) =>
+      todo.filter((x) => listed(x) && sizes.get(x.key) !== x.size);
+    const sizes = await readBack(
+      async () => new Map((await sink.list(prefix)).map((x) => [x.key, x.size])),
+      (s) => badIn(s).length === 0,
+    );
+    const bad = badIn(sizes);
     if (bad.length)
       throw new RelengError(
         `${describeKey(sink, bad[0]!.key)}${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}: verification after writing failed (${sizes.has(bad[0]!.key) ? `listed at ${sizes.get(bad[0]!.key)} bytes, expected ${bad[0]!.size}` : 'not listed'}); run publish again`,

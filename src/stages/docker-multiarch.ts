@@ -202,6 +202,7 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
     credentials: credentialStore(log, o.credentials, o.env ?? process.env),
     insecureRegistries: o.insecureRegistries ?? [],
     log,
+    timeoutMs: registryTimeout(o.env ?? process.env),
   });
   try {
     log.info(
@@ -275,4 +276,14 @@ export async function checkRegistryAccess(
   } finally {
     await sinks.close();
   }
+}
+
+/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
+function registryTimeout(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.RELENG_REGISTRY_TIMEOUT_S;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RelengError(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
+  return n * 1000;
 }

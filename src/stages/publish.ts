@@ -73,6 +73,8 @@ export interface PublishOptions {
   concurrency?: number;
   partSize?: number;
   multipartThreshold?: number;
+  /** Milliseconds an S3 request may sit idle before it is abandoned and retried. */
+  requestTimeout?: number;
 }
 
 export type { DestinationRow };
@@ -157,6 +159,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       partSize: o.partSize,
       multipartThreshold: o.multipartThreshold,
       concurrency: o.concurrency,
+      requestTimeout: o.requestTimeout,
     },
     needed,
     problems,

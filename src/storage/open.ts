@@ -11,6 +11,7 @@ export interface S3Settings {
   partSize?: number;
   multipartThreshold?: number;
   concurrency?: number;
+  requestTimeout?: number;
 }
 
 export const isS3Location = (location: string) => location.startsWith('s3://');

@@ -26,6 +26,8 @@ class NodeSha256 {
 export interface S3HttpError extends Error {
   $metadata: { httpStatusCode?: number };
   code?: string;
+  /** The response's Retry-After header (429, 503), honoured by the retry loop. */
+  retryAfter?: string;
 }
 
 /** Key segments percent-encoded as S3 canonicalises them (RFC 3986; `/` kept). */
@@ -52,6 +54,7 @@ export class SignedPut {
   private base: URL;
   private agent: http.Agent;
   private pathStyle: boolean;
+  private timeout: number;
 
   constructor(o: {
     endpoint?: string;
@@ -59,7 +62,10 @@ export class SignedPut {
     pathStyle: boolean;
     credentials: S3Credentials;
     sockets: number;
+    /** Milliseconds the request may sit idle before it is abandoned (and retried by the caller). */
+    timeout: number;
   }) {
+    this.timeout = o.timeout;
     this.pathStyle = o.pathStyle;
     this.base = new URL(o.endpoint ?? `https://s3.${o.region}.amazonaws.com`);
     this.signer = new SignatureV4({
@@ -109,7 +115,7 @@ export class SignedPut {
           method: 'PUT',
           path,
           headers: signed.headers,
-          timeout: 300_000,
+          timeout: this.timeout,
         },
         (res) => {
           const status = res.statusCode ?? 0;
@@ -123,7 +129,7 @@ export class SignedPut {
           res.on('data', (c: string) => {
             if (text.length < 4096) text += c;
           });
-          res.on('end', () => reject(httpError(status, text)));
+          res.on('end', () => reject(httpError(status, text, res.headers['retry-after'])));
         },
       );
       req.on('timeout', () =>
@@ -166,7 +172,7 @@ async function sendFile(req: http.ClientRequest, file: string, start: number, si
   }
 }
 
-function httpError(status: number, xml: string): S3HttpError {
+function httpError(status: number, xml: string, retryAfter?: string): S3HttpError {
   const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `HTTP${status}`;
   const message =
     /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? (xml.trim().slice(0, 200) || `HTTP ${status}`);
@@ -174,5 +180,6 @@ function httpError(status: number, xml: string): S3HttpError {
   e.name = code;
   e.code = code;
   e.$metadata = { httpStatusCode: status };
+  if (retryAfter) e.retryAfter = retryAfter;
   return e;
 }

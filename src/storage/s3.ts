@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import {
   DeleteObjectCommand,
@@ -37,6 +37,8 @@ export interface S3SinkOptions {
   partSize?: number;
   /** Request bodies in flight at once across every upload through this sink (parts included). */
   concurrency?: number;
+  /** Milliseconds a request may sit idle (nothing sent or received) before it is abandoned and retried. */
+  requestTimeout?: number;
 }
 
 // Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
@@ -48,6 +50,16 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 const MULTIPART_QUEUE = 2;
 export const DEFAULT_CONCURRENCY = 16;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
+/**
+ * A stalled connection (a proxy or server that stops answering) must not hang a release until the job's
+ * own limit: two idle minutes abandon the request, which is then retried. Idle, not total: a large body
+ * that keeps moving is never cut.
+ */
+export const DEFAULT_REQUEST_TIMEOUT = 120_000;
+/** Attempts for a request that carries bytes; the S3 client retries the others itself (maxAttempts). */
+const PUT_ATTEMPTS = 4;
+/** The longest Retry-After honoured; a server asking for more is treated as failing. */
+const MAX_RETRY_AFTER = 60_000;
 const MAX_PARTS = 10_000;
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
@@ -56,6 +68,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : '' };
 }
+
+/** The write probe's key under the sink's prefix (see checkWrite). */
+export const WRITE_PROBE = '.releng-preflight-probe';
 
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
@@ -67,6 +82,8 @@ type SdkError = {
   code?: string;
   $retryable?: unknown;
   $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+  retryAfter?: string;
 };
 const statusOf = (e: unknown) => (e as SdkError).$metadata?.httpStatusCode;
 
@@ -102,6 +119,8 @@ export class S3Sink implements Sink {
       requestHandler: {
         httpAgent: { keepAlive: true, maxSockets: 64 },
         httpsAgent: { keepAlive: true, maxSockets: 64 },
+        // Idle time on the socket (requestTimeout would be total time, and only a warning).
+        socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
       },
     };
     this.client = new S3Client(config);
@@ -112,7 +131,11 @@ export class S3Sink implements Sink {
     );
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.slots = new Semaphore(concurrency);
-    this.putter = new SignedPut({ ...options, sockets: concurrency + 4 });
+    this.putter = new SignedPut({
+      ...options,
+      sockets: concurrency + 4,
+      timeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+    });
   }
 
   get location(): string {
@@ -183,13 +206,19 @@ export class S3Sink implements Sink {
     );
   }
 
-  private async withRetry<T>(key: string, fn: () => Promise<T>, attempts = 4): Promise<T> {
+  /**
+   * Retries a request that carries bytes: 5xx, 429, 408, resets and timeouts, with exponential backoff —
+   * or as long as the server's Retry-After asks, up to a minute. `fn` opens a fresh body each time.
+   */
+  private async withRetry<T>(key: string, fn: () => Promise<T>, attempts = PUT_ATTEMPTS): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
-        if (attempt >= attempts || !retryable(e)) throw this.wrap(e, key);
-        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+        if (attempt >= attempts || !retryable(e)) throw this.wrap(e, key, attempt);
+        const asked = retryAfter(e);
+        if (asked !== undefined && asked > MAX_RETRY_AFTER) throw this.wrap(e, key, attempt);
+        await new Promise((r) => setTimeout(r, Math.max(asked ?? 0, 250 * 2 ** (attempt - 1))));
       }
     }
   }
@@ -273,10 +302,11 @@ export class S3Sink implements Sink {
    * Writable, without creating anything: an empty PUT whose Content-MD5 cannot match. Servers authorise
    * before they look at the body, so a key without write access gets 403, and one with it gets
    * BadDigest/InvalidDigest — and no object. A server that checks no digests (s3rver) stores the empty
-   * probe, which is deleted at once.
+   * probe, which is deleted at once. Its name is fixed, not random: a run killed between the PUT and the
+   * DELETE leaves a probe that the re-run's own probe replaces and deletes, instead of a stray object.
    */
   async checkWrite(): Promise<string[]> {
-    const probe = `${this.prefix}.releng-preflight-${randomBytes(6).toString('hex')}`;
+    const probe = `${this.prefix}${WRITE_PROBE}`;
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -307,7 +337,8 @@ export class S3Sink implements Sink {
     return this.options.endpoint ? ` at ${this.options.endpoint}` : '';
   }
 
-  private wrap(e: unknown, key: string): RelengError {
+  /** `attempts`: how many times a write was tried before giving up (given only for writes). */
+  private wrap(e: unknown, key: string, attempts?: number): RelengError {
     if (e instanceof RelengError) return e;
     const err = e as SdkError;
     const status = statusOf(e);
@@ -317,12 +348,24 @@ export class S3Sink implements Sink {
         ? 'check the S3 credentials'
         : name === 'NoSuchBucket'
           ? 'create the bucket or fix the environment in releng.yml'
-          : 'check the endpoint and that the server is up';
+          : attempts !== undefined && retryable(e)
+            ? `gave up after ${attempts} attempt${attempts > 1 ? 's' : ''}; check that the server is up, then run publish again (it resumes where this run stopped)`
+            : 'check the endpoint and that the server is up';
     return new RelengError(
       `S3 ${this.location}/${key}${this.at()}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`,
       { cause: e },
     );
   }
+}
+
+/** Milliseconds the server asked us to wait (Retry-After in seconds or as a date), if it did. */
+function retryAfter(e: unknown): number | undefined {
+  const err = e as SdkError;
+  const h = err.retryAfter ?? err.$response?.headers?.['retry-after'];
+  if (!h) return undefined;
+  const seconds = Number(h);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(h) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
 function retryable(e: unknown): boolean {

@@ -6,6 +6,11 @@
  * each request before it is forwarded (body included, for small bodies) and may record a violation —
  * the reliability tests use it to check that nothing points at something missing at the moment it is
  * written. The Host header is passed unchanged, so Location headers point back through the proxy.
+ *
+ * Faults are answered by the proxy itself (`status`, `reset`, `stall`: the server never sees the request)
+ * or applied to a forwarded exchange (`drop`, `truncate`, `slow`: the server did the work, the client
+ * does not hear of it in full or in time) — the second kind is what makes retries of non-idempotent
+ * requests interesting.
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -21,6 +26,8 @@ export interface Exchange {
   status: number;
   /** Name of the fault applied, if any. */
   fault?: string;
+  /** When the request arrived, in ms since the proxy started (to check that a Retry-After was honoured). */
+  at: number;
 }
 
 export type Fault =
@@ -31,7 +38,11 @@ export type Fault =
   /** Forward, then cut the response after this many body bytes (headers already promised more). */
   | { kind: 'truncate'; afterBytes: number }
   /** Forward after a delay. */
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  /** Forward (the server applies the request), then close the connection instead of answering. */
+  | { kind: 'drop' }
+  /** Read the request and never answer: the client's own timeout must end it. */
+  | { kind: 'stall' };
 
 export interface FaultRule {
   name: string;
@@ -49,13 +60,18 @@ export interface ProxyOptions {
    * Called with each request (body buffered when it is at most `guardBodyLimit` bytes) before it is
    * forwarded; return a description of a violation, or undefined. Async: it may query the upstream.
    */
-  guard?: (req: { method: string; url: string; body: Buffer | undefined }) => Promise<string | undefined>;
+  guard?: (req: {
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer | undefined;
+  }) => Promise<string | undefined>;
   guardBodyLimit?: number;
   /** Called once per request as it arrives (e.g. to SIGKILL a client at the k-th request). */
   onRequest?: (seq: number, req: http.IncomingMessage) => void;
 }
 
-export interface Proxy {
+export interface FaultProxy {
   port: number;
   host: string;
   exchanges: Exchange[];
@@ -69,7 +85,7 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
+export async function startProxy(opts: ProxyOptions): Promise<FaultProxy> {
   let armed: { rule: FaultRule; left: number }[] = [];
   const setFaults = (rules: FaultRule[]) => {
     armed = rules.map((rule) => ({ rule, left: rule.times ?? 1 }));
@@ -79,6 +95,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const violations: string[] = [];
   let seq = 0;
   const limit = opts.guardBodyLimit ?? 1 << 20;
+  const t0 = performance.now();
 
   const server = http.createServer((req, res) => {
     const ex: Exchange = {
@@ -88,10 +105,13 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       headers: req.headers,
       bytesIn: 0,
       status: 0,
+      at: performance.now() - t0,
     };
     exchanges.push(ex);
     opts.onRequest?.(ex.seq, req);
-    const hit = armed.find((a) => a.left > 0 && a.rule.match({ ...ex, headers: req.headers }));
+    // Every rule sees every request (so a rule may count: "the 2nd part"); the first armed match fires.
+    const matched = armed.filter((a) => a.rule.match({ ...ex, headers: req.headers }));
+    const hit = matched.find((a) => a.left > 0);
     if (hit) {
       hit.left--;
       ex.fault = hit.rule.name;
@@ -104,6 +124,10 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
         req.socket.destroy();
     });
 
+    if (fault?.kind === 'stall') {
+      req.resume();
+      return;
+    }
     if (fault?.kind === 'reset' || fault?.kind === 'status') {
       req.resume();
       req.on('end', () => {
@@ -130,6 +154,10 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       setTimeout(() => {
         const u = up();
         u.on('error', () => res.destroy());
+        // A client killed mid-body must not leave the server waiting for the rest of it.
+        req.on('close', () => {
+          if (!req.complete) u.destroy();
+        });
         req.pipe(u);
         req.resume();
       }, delay);
@@ -143,6 +171,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
       const v = await opts.guard!({
         method: ex.method,
         url: ex.url,
+        headers: req.headers,
         body: body.length <= limit ? body : undefined,
       });
       if (v) violations.push(`#${ex.seq} ${ex.method} ${ex.url}: ${v}`);
@@ -159,6 +188,12 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     res: http.ServerResponse,
     fault: Fault | undefined,
   ) {
+    if (fault?.kind === 'drop') {
+      // The server has answered (so it applied the request); the client hears nothing.
+      r.resume();
+      r.on('end', () => res.socket?.destroy());
+      return;
+    }
     ex.status = r.statusCode ?? 502;
     res.writeHead(ex.status, r.headers);
     if (fault?.kind !== 'truncate') {

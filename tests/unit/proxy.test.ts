@@ -81,12 +81,37 @@ describe('fault proxy', () => {
     await p.close();
   });
 
+  test('drop: the server applies the request, the client sees a reset; stall: nothing comes back', async () => {
+    const p = await startProxy({
+      target: port,
+      faults: [
+        { name: 'drop', match: (r) => r.url === '/d', fault: { kind: 'drop' } },
+        { name: 'stall', match: (r) => r.url === '/s', fault: { kind: 'stall' } },
+      ],
+    });
+    expect((await send(p.host, '/d', 'applied')).status).toBe(0);
+    expect(seen.at(-1)).toEqual({ method: 'PUT', url: '/d', body: 'applied' });
+    const before = seen.length;
+    const stalled = await fetch(`http://${p.host}/s`, { signal: AbortSignal.timeout(300) }).then(
+      () => 'answered',
+      (e: Error) => e.name,
+    );
+    expect(stalled).toBe('TimeoutError');
+    expect(seen.length).toBe(before);
+    expect(p.exchanges.map((e) => [e.url, e.status, e.fault])).toEqual([
+      ['/d', 0, 'drop'],
+      ['/s', 0, 'stall'],
+    ]);
+    expect(p.exchanges[1]!.at).toBeGreaterThanOrEqual(p.exchanges[0]!.at);
+    await p.close();
+  });
+
   test('a guard sees each request body before the upstream does and records violations', async () => {
     const order: string[] = [];
     const p = await startProxy({
       target: port,
-      guard: async ({ method, url, body }) => {
-        order.push(`guard ${method} ${url}`);
+      guard: async ({ method, url, headers, body }) => {
+        order.push(`guard ${method} ${url} ${headers['content-length']}`);
         return body?.toString() === 'dangling' ? 'points at nothing' : undefined;
       },
     });
@@ -94,7 +119,7 @@ describe('fault proxy', () => {
     await send(p.host, '/bad', 'dangling');
     expect(p.violations).toEqual(['#2 PUT /bad: points at nothing']);
     expect(seen.at(-1)).toEqual({ method: 'PUT', url: '/bad', body: 'dangling' });
-    expect(order).toEqual(['guard PUT /ok', 'guard PUT /bad']);
+    expect(order).toEqual(['guard PUT /ok 4', 'guard PUT /bad 8']);
     await p.close();
   });
 });

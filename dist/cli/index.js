@@ -99442,11 +99442,18 @@ class Http {
     insecure;
     constructor(log, 
     /** Hosts (host or host:port) whose TLS certificates are not verified. */
-    insecureHosts = () => false, userAgent = 'releng-actions') {
+    insecureHosts = () => false, userAgent = 'releng-actions', 
+    /** How long a request may wait for the answer's headers, or sit idle in its body, before it is retried. */
+    timeoutMs) {
         this.log = log;
         this.insecureHosts = insecureHosts;
         this.userAgent = userAgent;
-        const opts = { connections: 16, headersTimeout: 120_000, bodyTimeout: 300_000, keepAliveTimeout: 30_000 };
+        const opts = {
+            connections: 16,
+            headersTimeout: timeoutMs ?? 120_000,
+            bodyTimeout: timeoutMs ?? 300_000,
+            keepAliveTimeout: 30_000,
+        };
         this.secure = new undici/* Agent */.g6(opts);
         this.insecure = new undici/* Agent */.g6({ ...opts, connect: { rejectUnauthorized: false } });
     }
@@ -99637,12 +99644,24 @@ class LayoutSink {
                 const layoutFile = external_node_path_default().join(this.dir, 'oci-layout');
                 if (!external_node_fs_default().existsSync(layoutFile))
                     await this.writeAtomic(layoutFile, LAYOUT);
+                await this.removeOrphans();
             }
             catch (e) {
                 throw new RelengError(`${this.ref}: cannot write the layout (${e.message})`);
             }
         })();
         return this.created;
+    }
+    /**
+     * Temp files of writers that died (a killed run: its renames never came): a re-run leaves the directory
+     * as a clean run would. A live writer's temp files (another process, same directory) are left alone.
+     */
+    async removeOrphans() {
+        for (const name of await external_node_fs_default().promises.readdir(this.dir)) {
+            const pid = /^\..+\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name)?.[1];
+            if (pid && !processAlive(Number(pid)))
+                await external_node_fs_default().promises.rm(external_node_path_default().join(this.dir, name), { force: true });
+        }
     }
     async close() { }
     async readIndex() {
@@ -99778,6 +99797,16 @@ class LayoutSink {
         catch {
             return `${this.ref}: ${dir} is not writable`;
         }
+    }
+}
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        // EPERM: alive, someone else's.
+        return e.code === 'EPERM';
     }
 }
 
@@ -100383,18 +100412,27 @@ class RegistryRepository {
             catch (e) {
                 error = e;
             }
-            if (attempt >= 4 || (res && res.status < 500 && res.status !== 416)) {
+            if (attempt >= 4 || (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
                 if (res)
                     return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
                 throw error;
             }
-            if (res)
+            if (res) {
                 await res.dump();
+                await sleep((res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt));
+            }
             // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
             const status = await this.send({ method: 'GET', path: location });
             await status.dump();
             const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
-            const have = range ? Number(range[1]) + 1 : status.status === 204 ? 0 : -1;
+            // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
+            const have = !range
+                ? status.status === 204
+                    ? 0
+                    : -1
+                : start === 0 && range[1] === '0'
+                    ? 0
+                    : Number(range[1]) + 1;
             const loc = status.header('location');
             if (loc)
                 location = new URL(loc, status.url);
@@ -100425,7 +100463,7 @@ class Sinks {
     registries = new Map();
     constructor(o) {
         this.o = o;
-        this.http = new Http(o.log, (host) => this.insecure(host));
+        this.http = new Http(o.log, (host) => this.insecure(host), undefined, o.timeoutMs);
     }
     insecure(host) {
         const bare = host.replace(/:\d+$/, '');
@@ -100561,6 +100599,7 @@ async function dockerMultiarch(o) {
         credentials: credentialStore(log, o.credentials, o.env ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
+        timeoutMs: registryTimeout(o.env ?? process.env),
     });
     try {
         log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`);
@@ -100629,6 +100668,16 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     finally {
         await sinks.close();
     }
+}
+/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
+function registryTimeout(env) {
+    const v = env.RELENG_REGISTRY_TIMEOUT_S;
+    if (v === undefined || v === '')
+        return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+        throw new RelengError(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
+    return n * 1000;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/docker-multiarch.ts
@@ -101797,6 +101846,23 @@ async function decideSync(sink, dest, prefix, files, held) {
 
 
 const newTally = () => ({ bytes: 0, objects: 0, deleted: 0, written: [] });
+/** Pauses before looking again at what was just written (about 4 s in all). */
+const LOOK_AGAIN_MS = [250, 1000, 3000];
+/**
+ * Reads what was just written until it is as expected, a few times with backoff, before calling it
+ * missing or wrong: some S3-compatible servers (and caches in front of them) answer a read right after a
+ * write from a replica that has not seen it yet. Returns the last read.
+ */
+async function readBack(read, ok) {
+    let value = await read();
+    for (const ms of LOOK_AGAIN_MS) {
+        if (ok(value))
+            break;
+        await new Promise((r) => setTimeout(r, ms));
+        value = await read();
+    }
+    return value;
+}
 /**
  * Writes the planned objects to one sink, `concurrency` at a time (each S3 sink also caps the request
  * bodies in flight), and verifies each after writing: the object must be there with our size and our
@@ -101828,7 +101894,7 @@ async function writeObjects(sink, objects, o) {
             throw new Error(`internal: no source for ${x.key}`);
         await putOne(sink, x);
         if (!listed(x)) {
-            const back = await sink.head(x.key);
+            const back = await readBack(() => sink.head(x.key), (b) => b?.size === x.size && b.sha256 === x.sha256);
             if (!back || back.size !== x.size || back.sha256 !== x.sha256)
                 throw new RelengError(`${describeKey(sink, x.key)}: verification after writing failed (${back ? `${back.size} bytes, sha256 ${back.sha256 ?? 'none'}` : 'not there'}; expected ${x.size} bytes, sha256 ${x.sha256}); run publish again`);
         }
@@ -101842,8 +101908,10 @@ async function writeObjects(sink, objects, o) {
     progress.update(done, todo.length, bytes, true);
     if (o.verifyPrefix !== undefined && todo.some(listed)) {
         // One LIST verifies a thousand objects: each must be there at its size (its sha256 went with its PUT).
-        const sizes = new Map((await sink.list(o.verifyPrefix)).map((x) => [x.key, x.size]));
-        const bad = todo.filter((x) => listed(x) && sizes.get(x.key) !== x.size);
+        const prefix = o.verifyPrefix;
+        const badIn = (sizes) => todo.filter((x) => listed(x) && sizes.get(x.key) !== x.size);
+        const sizes = await readBack(async () => new Map((await sink.list(prefix)).map((x) => [x.key, x.size])), (s) => badIn(s).length === 0);
+        const bad = badIn(sizes);
         if (bad.length)
             throw new RelengError(`${describeKey(sink, bad[0].key)}${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}: verification after writing failed (${sizes.has(bad[0].key) ? `listed at ${sizes.get(bad[0].key)} bytes, expected ${bad[0].size}` : 'not listed'}); run publish again`);
     }
@@ -102366,7 +102434,9 @@ class SignedPut {
     base;
     agent;
     pathStyle;
+    timeout;
     constructor(o) {
+        this.timeout = o.timeout;
         this.pathStyle = o.pathStyle;
         this.base = new URL(o.endpoint ?? `https://s3.${o.region}.amazonaws.com`);
         this.signer = new signature_v4_dist_cjs.SignatureV4({
@@ -102409,7 +102479,7 @@ class SignedPut {
                 method: 'PUT',
                 path,
                 headers: signed.headers,
-                timeout: 300_000,
+                timeout: this.timeout,
             }, (res) => {
                 const status = res.statusCode ?? 0;
                 if (status >= 200 && status < 300) {
@@ -102423,7 +102493,7 @@ class SignedPut {
                     if (text.length < 4096)
                         text += c;
                 });
-                res.on('end', () => reject(httpError(status, text)));
+                res.on('end', () => reject(httpError(status, text, res.headers['retry-after'])));
             });
             req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
             req.on('error', reject);
@@ -102466,13 +102536,15 @@ async function sendFile(req, file, start, size) {
         external_node_fs_default().closeSync(fd);
     }
 }
-function httpError(status, xml) {
+function httpError(status, xml, retryAfter) {
     const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `HTTP${status}`;
     const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? (xml.trim().slice(0, 200) || `HTTP ${status}`);
     const e = new Error(message);
     e.name = code;
     e.code = code;
     e.$metadata = { httpStatusCode: status };
+    if (retryAfter)
+        e.retryAfter = retryAfter;
     return e;
 }
 
@@ -102496,6 +102568,16 @@ const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 const MULTIPART_QUEUE = 2;
 const DEFAULT_CONCURRENCY = 16;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
+/**
+ * A stalled connection (a proxy or server that stops answering) must not hang a release until the job's
+ * own limit: two idle minutes abandon the request, which is then retried. Idle, not total: a large body
+ * that keeps moving is never cut.
+ */
+const DEFAULT_REQUEST_TIMEOUT = 120_000;
+/** Attempts for a request that carries bytes; the S3 client retries the others itself (maxAttempts). */
+const PUT_ATTEMPTS = 4;
+/** The longest Retry-After honoured; a server asking for more is treated as failing. */
+const MAX_RETRY_AFTER = 60_000;
 const MAX_PARTS = 10_000;
 function parseS3Url(url) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
@@ -102504,6 +102586,8 @@ function parseS3Url(url) {
     const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
     return { bucket: m[1], prefix: prefix ? `${prefix}/` : '' };
 }
+/** The write probe's key under the sink's prefix (see checkWrite). */
+const WRITE_PROBE = '.releng-preflight-probe';
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
 const statusOf = (e) => e.$metadata?.httpStatusCode;
@@ -102540,6 +102624,8 @@ class S3Sink {
             requestHandler: {
                 httpAgent: { keepAlive: true, maxSockets: 64 },
                 httpsAgent: { keepAlive: true, maxSockets: 64 },
+                // Idle time on the socket (requestTimeout would be total time, and only a warning).
+                socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
             },
         };
         this.client = new dist_cjs.S3Client(config);
@@ -102547,7 +102633,11 @@ class S3Sink {
         this.multipartThreshold = Math.max(this.partSize, options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
         const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
         this.slots = new Semaphore(concurrency);
-        this.putter = new SignedPut({ ...options, sockets: concurrency + 4 });
+        this.putter = new SignedPut({
+            ...options,
+            sockets: concurrency + 4,
+            timeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+        });
     }
     get location() {
         return `s3://${this.bucket}/${this.prefix}`.replace(/\/$/, '');
@@ -102607,15 +102697,22 @@ class S3Sink {
             await upload.done();
         }));
     }
-    async withRetry(key, fn, attempts = 4) {
+    /**
+     * Retries a request that carries bytes: 5xx, 429, 408, resets and timeouts, with exponential backoff —
+     * or as long as the server's Retry-After asks, up to a minute. `fn` opens a fresh body each time.
+     */
+    async withRetry(key, fn, attempts = PUT_ATTEMPTS) {
         for (let attempt = 1;; attempt++) {
             try {
                 return await fn();
             }
             catch (e) {
                 if (attempt >= attempts || !retryable(e))
-                    throw this.wrap(e, key);
-                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+                    throw this.wrap(e, key, attempt);
+                const asked = retryAfter(e);
+                if (asked !== undefined && asked > MAX_RETRY_AFTER)
+                    throw this.wrap(e, key, attempt);
+                await new Promise((r) => setTimeout(r, Math.max(asked ?? 0, 250 * 2 ** (attempt - 1))));
             }
         }
     }
@@ -102694,10 +102791,11 @@ class S3Sink {
      * Writable, without creating anything: an empty PUT whose Content-MD5 cannot match. Servers authorise
      * before they look at the body, so a key without write access gets 403, and one with it gets
      * BadDigest/InvalidDigest — and no object. A server that checks no digests (s3rver) stores the empty
-     * probe, which is deleted at once.
+     * probe, which is deleted at once. Its name is fixed, not random: a run killed between the PUT and the
+     * DELETE leaves a probe that the re-run's own probe replaces and deletes, instead of a stray object.
      */
     async checkWrite() {
-        const probe = `${this.prefix}.releng-preflight-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+        const probe = `${this.prefix}${WRITE_PROBE}`;
         try {
             await this.client.send(new dist_cjs.PutObjectCommand({
                 Bucket: this.bucket,
@@ -102726,7 +102824,8 @@ class S3Sink {
     at() {
         return this.options.endpoint ? ` at ${this.options.endpoint}` : '';
     }
-    wrap(e, key) {
+    /** `attempts`: how many times a write was tried before giving up (given only for writes). */
+    wrap(e, key, attempts) {
         if (e instanceof RelengError)
             return e;
         const err = e;
@@ -102736,9 +102835,21 @@ class S3Sink {
             ? 'check the S3 credentials'
             : name === 'NoSuchBucket'
                 ? 'create the bucket or fix the environment in releng.yml'
-                : 'check the endpoint and that the server is up';
+                : attempts !== undefined && retryable(e)
+                    ? `gave up after ${attempts} attempt${attempts > 1 ? 's' : ''}; check that the server is up, then run publish again (it resumes where this run stopped)`
+                    : 'check the endpoint and that the server is up';
         return new RelengError(`S3 ${this.location}/${key}${this.at()}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`, { cause: e });
     }
+}
+/** Milliseconds the server asked us to wait (Retry-After in seconds or as a date), if it did. */
+function retryAfter(e) {
+    const err = e;
+    const h = err.retryAfter ?? err.$response?.headers?.['retry-after'];
+    if (!h)
+        return undefined;
+    const seconds = Number(h);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(h) - Date.now();
+    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 function retryable(e) {
     const err = e;
@@ -102810,6 +102921,7 @@ async function openDestinations(o, needed, problems) {
                 partSize: o.partSize,
                 multipartThreshold: o.multipartThreshold,
                 concurrency: o.concurrency,
+                requestTimeout: o.requestTimeout,
             };
         }
         catch (e) {
@@ -103057,6 +103169,7 @@ const installerPointerKey = (name, base) => `${name}/${base}`;
 
 
 
+
 async function readIndex(sink, key, version, log) {
     const out = new Map();
     const bytes = await sink.get(key);
@@ -103106,7 +103219,7 @@ async function writeIndex(sink, name, version, index, verified, log, tally) {
         return;
     const sha256 = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
     await sink.putBytes(key, bytes, { sha256, size: bytes.length, contentType: 'application/json' });
-    const back = await sink.head(key);
+    const back = await readBack(() => sink.head(key), (b) => b?.sha256 === sha256);
     if (back?.sha256 !== sha256)
         throw new RelengError(`${describeKey(sink, key)}: verification after writing failed; run publish again`);
     log.info(`release index: ${describeKey(sink, key)} (${index.get('releases')?.size ?? 0} objects)`);
@@ -103819,6 +103932,7 @@ async function publish(o) {
         partSize: o.partSize,
         multipartThreshold: o.multipartThreshold,
         concurrency: o.concurrency,
+        requestTimeout: o.requestTimeout,
     }, needed, problems);
     const git = new Git(o.dir, log);
     const isRepo = await git.isRepo();
@@ -104188,7 +104302,8 @@ const publishCommand = {
 };
 /**
  * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
- * RELENG_S3_MULTIPART_THRESHOLD_MIB.
+ * RELENG_S3_MULTIPART_THRESHOLD_MIB, RELENG_S3_TIMEOUT_S (seconds a request may sit idle before it is
+ * abandoned and retried).
  */
 function tuning(env) {
     const n = (v, name, min) => {
@@ -104207,6 +104322,7 @@ function tuning(env) {
         concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
         partSize: mib('RELENG_S3_PART_SIZE_MIB'),
         multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
+        requestTimeout: (n(env.RELENG_S3_TIMEOUT_S, 'RELENG_S3_TIMEOUT_S', 1) ?? 0) * 1000 || undefined,
     };
 }
 function summary(r) {

@@ -99983,6 +99983,8 @@ function tokenAccess(token) {
 
 /** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
 const CHUNK_SIZE = 4 << 20;
+/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
+const MAX_CHUNKS_OUT = 4;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 function isLoopback(host) {
     return LOOPBACK.test(host);
@@ -100008,6 +100010,8 @@ class Registry {
     challenge;
     tokens = new Map();
     chunks = [];
+    chunksOut = 0;
+    chunkWaiters = [];
     constructor(o) {
         this.o = o;
         this.host = o.host;
@@ -100143,13 +100147,22 @@ class Registry {
         }
         return again;
     }
-    /** A chunk-sized buffer for an upload's requests, reused by the next upload (no garbage per chunk). */
-    acquireChunk() {
+    /**
+     * A chunk-sized buffer for an upload's request, reused by the next one (no garbage per chunk). At most
+     * MAX_CHUNKS_OUT are out at once: every layer's last piece goes with its final PUT, and those all start
+     * together when the archives are checked — unbounded, 20 layers × 4 MiB per registry at one moment.
+     */
+    async acquireChunk() {
+        while (this.chunksOut >= MAX_CHUNKS_OUT)
+            await new Promise((r) => this.chunkWaiters.push(r));
+        this.chunksOut++;
         return this.chunks.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
     }
     releaseChunk(b) {
-        if (this.chunks.length < 4)
+        this.chunksOut--;
+        if (this.chunks.length < MAX_CHUNKS_OUT)
             this.chunks.push(b);
+        this.chunkWaiters.shift()?.();
     }
     url(path) {
         return new URL(path, this.base);
@@ -100342,7 +100355,7 @@ class RegistryRepository {
     }
     /** Bytes [start, end) of the source in a pooled chunk buffer, held only while the request runs. */
     async withChunk(source, start, end, send) {
-        const scratch = this.registry.acquireChunk();
+        const scratch = await this.registry.acquireChunk();
         try {
             return await send(await source.readInto(scratch, start, end));
         }

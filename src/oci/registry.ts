@@ -29,6 +29,8 @@ import type { ImageSink, StoredManifest } from './sink.js';
 
 /** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
 export const CHUNK_SIZE = 4 << 20;
+/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
+const MAX_CHUNKS_OUT = 4;
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 
@@ -72,6 +74,8 @@ export class Registry {
   private challenge: Challenge | undefined;
   private tokens = new Map<string, Promise<Token>>();
   private chunks: Buffer[] = [];
+  private chunksOut = 0;
+  private chunkWaiters: (() => void)[] = [];
 
   constructor(readonly o: RegistryOptions) {
     this.host = o.host;
@@ -224,13 +228,21 @@ export class Registry {
     return again;
   }
 
-  /** A chunk-sized buffer for an upload's requests, reused by the next upload (no garbage per chunk). */
-  acquireChunk(): Buffer {
+  /**
+   * A chunk-sized buffer for an upload's request, reused by the next one (no garbage per chunk). At most
+   * MAX_CHUNKS_OUT are out at once: every layer's last piece goes with its final PUT, and those all start
+   * together when the archives are checked — unbounded, 20 layers × 4 MiB per registry at one moment.
+   */
+  async acquireChunk(): Promise<Buffer> {
+    while (this.chunksOut >= MAX_CHUNKS_OUT) await new Promise<void>((r) => this.chunkWaiters.push(r));
+    this.chunksOut++;
     return this.chunks.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
   }
 
   releaseChunk(b: Buffer): void {
-    if (this.chunks.length < 4) this.chunks.push(b);
+    this.chunksOut--;
+    if (this.chunks.length < MAX_CHUNKS_OUT) this.chunks.push(b);
+    this.chunkWaiters.shift()?.();
   }
 
   url(path: string): URL {
@@ -435,7 +447,7 @@ export class RegistryRepository implements ImageSink {
     end: number,
     send: (body: Buffer) => Promise<T>,
   ): Promise<T> {
-    const scratch = this.registry.acquireChunk();
+    const scratch = await this.registry.acquireChunk();
     try {
       return await send(await source.readInto(scratch, start, end));
     } finally {

@@ -14,7 +14,7 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-// ncc bundles nine entries, two at a time: minutes on a loaded 2-core machine. Run asynchronously so
+// ncc bundles seven entries, two at a time: minutes on a loaded 2-core machine. Run asynchronously so
 // the worker keeps answering vitest while it builds.
 test('committed dist/ is what npm run build produces', { timeout: 900_000 }, async () => {
   const out = tmpDir('releng-dist-');

@@ -4,6 +4,7 @@
  * fault on the n-th request of a kind, and the one-error-line check of a failed run.
  */
 import { expect } from 'vitest';
+import type { RunResult } from './cli-child.js';
 import type { Exchange, FaultRule } from './proxy.js';
 
 export type Req = Parameters<FaultRule['match']>[0];
@@ -78,4 +79,18 @@ export function resultRows(results: CaseResult[]): string {
         `| ${x.c.fault} | ${x.c.where} | ${x.c.handling} | ${x.status === 0 ? 'completed' : `failed: \`${x.line.replace(/:\d{4,5}\b/g, ':PORT')}\``} | ${x.requests} (clean ${x.clean}) | completed, ${x.rerun} requests |`,
     )
     .join('\n');
+}
+
+/**
+ * The re-run after a fault or a kill (faults-s3, faults-registry, kill-publish, kill-docker): it exits 0,
+ * ends in the clean run's state, and no guard saw a dangling reference at any moment.
+ */
+export async function expectRerunToClean<S>(
+  lane: { run(): Promise<RunResult>; state(): Promise<S>; violations(): string[] | Promise<string[]> },
+  clean: S,
+): Promise<void> {
+  const again = await lane.run();
+  expect(again.status, again.stderr).toBe(0);
+  expect(await lane.state()).toEqual(clean);
+  expect(await lane.violations()).toEqual([]);
 }

@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
+import type { Exchange } from './proxy.js';
 
 export type KillPoint =
   | { kind: 'request'; k: number }
@@ -54,6 +55,25 @@ export function killPoints(
     out.push({ kind: 'body', ...b, afterBytes: 1 + Math.floor(rand() * (b.size - 1)) });
   }
   return out;
+}
+
+/**
+ * The long bodies of a clean run (at least 64 KiB), each named the way `identity` names a request across
+ * runs ("METHOD PATH"): where body kill points may land.
+ */
+export function longBodies(
+  exchanges: Exchange[],
+  identity: (method: string, url: string, contentLength: string | undefined) => string,
+): { method: string; path: string; size: number }[] {
+  return exchanges
+    .filter((e) => e.bytesIn >= 64 * 1024)
+    .map((e) => {
+      const [method, path] = identity(e.method, e.url, e.headers['content-length']).split(' ') as [
+        string,
+        string,
+      ];
+      return { method, path, size: e.bytesIn };
+    });
 }
 
 export function describePoint(p: KillPoint): string {

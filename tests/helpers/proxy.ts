@@ -52,6 +52,14 @@ export interface FaultRule {
   times?: number;
 }
 
+/** Looks at a request before it is forwarded: a description of a violation, or undefined. */
+export type Guard = (req: {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer | undefined;
+}) => Promise<string | undefined>;
+
 export interface ProxyOptions {
   /** Upstream port on 127.0.0.1. */
   target: number;
@@ -60,12 +68,7 @@ export interface ProxyOptions {
    * Called with each request (body buffered when it is at most `guardBodyLimit` bytes) before it is
    * forwarded; return a description of a violation, or undefined. Async: it may query the upstream.
    */
-  guard?: (req: {
-    method: string;
-    url: string;
-    headers: http.IncomingHttpHeaders;
-    body: Buffer | undefined;
-  }) => Promise<string | undefined>;
+  guard?: Guard;
   guardBodyLimit?: number;
   /** Called once per request as it arrives (e.g. to SIGKILL a client at the k-th request). */
   onRequest?: (seq: number, req: http.IncomingMessage) => void;

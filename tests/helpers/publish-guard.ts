@@ -25,6 +25,7 @@ import path from 'node:path';
 import type { MergedRelease } from '../../src/bundle/release.js';
 import { parseNarInfo } from '../../src/nix/narinfo.js';
 import { S3Sink } from '../../src/storage/s3.js';
+import type { Guard } from './proxy.js';
 
 export interface ReleaseModel {
   /** The test's key prefix in every bucket, with its trailing slash (`t3/`). */
@@ -42,12 +43,7 @@ export interface S3Direct {
 }
 
 export interface S3GuardState {
-  guard: (req: {
-    method: string;
-    url: string;
-    headers: http.IncomingHttpHeaders;
-    body: Buffer | undefined;
-  }) => Promise<string | undefined>;
+  guard: Guard;
   /** Checks that need the end state: `.ls` listings present now were present when their narinfo was written. */
   lateChecks(): Promise<string[]>;
   /** How many referencing writes were checked (a guard that checked nothing proves nothing). */

@@ -11,7 +11,7 @@
  * manifest and blob they reach, each read back and hashed.
  */
 import { createHash } from 'node:crypto';
-import type http from 'node:http';
+import type { Guard } from './proxy.js';
 
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -96,12 +96,7 @@ export interface RegistryModel {
 }
 
 export interface RegistryGuardState {
-  guard: (req: {
-    method: string;
-    url: string;
-    headers: http.IncomingHttpHeaders;
-    body: Buffer | undefined;
-  }) => Promise<string | undefined>;
+  guard: Guard;
   /** Manifest writes checked (a guard that checked nothing proves nothing). */
   checked: number;
 }

@@ -10,6 +10,7 @@ import {
   type CaseResult,
   errorLine,
   expectFired,
+  expectRerunToClean,
   type FaultCase,
   nth as nthOf,
   type Req,
@@ -384,10 +385,7 @@ describe.each(['htpasswd', 'token'] as const)('docker-multiarch ↔ registry (%s
       c.check?.(lane.proxy.exchanges);
 
       lane.proxy.setFaults([]);
-      const again = await lane.run();
-      expect(again.status, again.stderr).toBe(0);
-      expect(await lane.state()).toEqual(clean.state);
-      expect(lane.violations()).toEqual([]);
+      await expectRerunToClean(lane, clean.state);
       results.push({
         c,
         status: r.status,

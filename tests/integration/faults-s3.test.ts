@@ -11,6 +11,7 @@ import {
   type CaseResult,
   errorLine,
   expectFired,
+  expectRerunToClean,
   type FaultCase,
   nth as nthOf,
   resultRows,
@@ -351,12 +352,7 @@ describe('publish ↔ S3', () => {
 
       // A re-run without the fault completes to the clean run's state, byte for byte.
       lane.proxy.setFaults([]);
-      const again = await lane.run();
-      expect(again.status, again.stderr).toBe(0);
-      const end = await lane.state();
-      expect(end.objects).toEqual(clean.objects);
-      expect(end.refs).toBe(clean.refs);
-      expect(await lane.violations()).toEqual([]);
+      await expectRerunToClean(lane, { objects: clean.objects, refs: clean.refs });
       results.push({
         c,
         status: r.status,

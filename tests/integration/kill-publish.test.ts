@@ -4,6 +4,7 @@
 // guard watches both runs: at no moment did a reader see a narinfo, pointer, index or tag pointing at
 // something missing. RELENG_KILL_SEED / RELENG_KILL_POINTS override the seed and the number of points.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { expectRerunToClean } from '../helpers/fault-cases.js';
 import { type Bench, type Lane, startBench } from '../helpers/guarded-publish.js';
 import {
   type KillPoint,
@@ -12,6 +13,7 @@ import {
   killSettings,
   killSwitch,
   killTable,
+  longBodies,
 } from '../helpers/kill-points.js';
 
 const { seed, count } = killSettings(2608);
@@ -36,13 +38,7 @@ beforeAll(async () => {
   const r = await lane.run();
   if (r.status !== 0) throw new Error(`the clean run failed: ${r.stderr}`);
   clean = { ...(await lane.state()), requests: lane.proxy.exchanges.length };
-  const bodies = lane.proxy.exchanges
-    .filter((e) => e.bytesIn >= 64 * 1024)
-    .map((e) => {
-      const [method, path] = identity(e.method, e.url).split(' ') as [string, string];
-      return { method, path, size: e.bytesIn };
-    });
-  points = killPoints(seed, count, clean.requests, bodies);
+  points = killPoints(seed, count, clean.requests, longBodies(lane.proxy.exchanges, identity));
 }, 60_000);
 
 afterAll(async () => {
@@ -73,12 +69,7 @@ describe(`publish killed at ${count} seeded points (RELENG_KILL_SEED=${seed})`, 
       else expect(first.status, first.stderr).toBe(0);
       const killedRequests = lane.proxy.exchanges.length;
 
-      const again = await lane.run();
-      expect(again.status, again.stderr).toBe(0);
-      const end = await lane.state();
-      expect(end.objects).toEqual(clean.objects);
-      expect(end.refs).toBe(clean.refs);
-      expect(await lane.violations()).toEqual([]);
+      await expectRerunToClean(lane, { objects: clean.objects, refs: clean.refs });
       rows.push(killRow(i, point, ks.killedAt, killedRequests, lane.proxy.exchanges.length - killedRequests));
     },
     120_000,

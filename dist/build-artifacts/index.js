@@ -52824,14 +52824,20 @@ async function assembleLeg(o) {
     const cacheOutputs = plan.cacheJobs.flatMap((j) => Object.values(j.outputs)).sort();
     if (o.target === 'all')
         await o.log.group(`nix copy ${plan.system} closures to the leg cache`, () => copyToCache(external_node_path_default().join(o.bundleDir, 'cache'), cacheDrvs, cacheOutputs, o.log));
-    const files = [];
-    for (const rel of listFiles(artifacts))
-        files.push({ path: rel, ...(await sha256File(external_node_path_default().join(artifacts, rel))) });
     let image = null;
     if (o.target === 'all' && plan.dockerImage) {
         const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
         const file = external_node_path_default().join(o.bundleDir, ...rel.split('/'));
         image = { path: rel, ...(await readImageMeta(file)) };
+    }
+    // The image archive is among the files; its scan above already hashed it (hundreds of MB: read once).
+    const files = [];
+    for (const rel of listFiles(artifacts)) {
+        const file = external_node_path_default().join(artifacts, rel);
+        const hashed = image && `artifacts/${rel}` === image.path
+            ? { sha256: image.sha256, size: external_node_fs_default().statSync(file).size }
+            : await sha256File(file);
+        files.push({ path: rel, ...hashed });
     }
     const record = {
         schema: 1,

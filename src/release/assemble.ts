@@ -88,15 +88,22 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
       copyToCache(path.join(o.bundleDir, 'cache'), cacheDrvs, cacheOutputs, o.log),
     );
 
-  const files: LegFile[] = [];
-  for (const rel of listFiles(artifacts))
-    files.push({ path: rel, ...(await sha256File(path.join(artifacts, rel))) });
-
   let image: LegImage | null = null;
   if (o.target === 'all' && plan.dockerImage) {
     const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
     const file = path.join(o.bundleDir, ...rel.split('/'));
     image = { path: rel, ...(await readImageMeta(file)) };
+  }
+
+  // The image archive is among the files; its scan above already hashed it (hundreds of MB: read once).
+  const files: LegFile[] = [];
+  for (const rel of listFiles(artifacts)) {
+    const file = path.join(artifacts, rel);
+    const hashed =
+      image && `artifacts/${rel}` === image.path
+        ? { sha256: image.sha256, size: fs.statSync(file).size }
+        : await sha256File(file);
+    files.push({ path: rel, ...hashed });
   }
 
   const record: LegRecord = {

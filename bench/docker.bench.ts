@@ -7,16 +7,21 @@
  *   (c) both again as a fresh runner would: no local caches (skopeo's blob-info cache deleted, our cache
  *       dir empty), registries already full;
  *   (d) docker-multiarch again with the blob cache (b) left;
- *   (e) docker-multiarch on archives a quarter the size: max RSS must not grow with the archives.
- * Prints wall time, CPU, max RSS, bytes uploaded (what the registries received and wrote, read from
- * /proc/PID/io: no proxy in the way to take CPU from the tools), blob sizes and ratios.
+ *   (e) docker-multiarch on archives a quarter the size: max RSS must not grow with the archives;
+ *   (f) (b) again with gzip-engine zlib, for runners without igzip (a reference, no target).
+ * Prints wall time, CPU (with children: skopeo's threads, our igzip processes), max RSS (the largest process,
+ * as /usr/bin/time reports it) and the peak of the whole process tree (ours: node and every igzip alive at
+ * once, sampled every 20 ms), bytes uploaded (what the registries received and wrote, read from
+ * /proc/PID/io: no proxy in the way to take CPU from the tools), blob sizes and ratios. The re-runs (c)/(d)
+ * go through the registries' recording proxies, which count the blob bytes our client sent.
  * RELENG_BENCH_MB (default 400): uncompressed size of each archive; RELENG_BENCH_LAYERS (default 10).
  * Run: npm run bench docker   (the CLI bundle must be current: node scripts/build.mjs cli)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findIgzip } from '../src/oci/igzip.js';
 import { realFileLayers, type WrittenArchive, writeDockerArchive } from '../tests/helpers/docker-archive.js';
 import { type RegistryServer, startRegistry } from '../tests/helpers/registry.js';
 
@@ -29,27 +34,64 @@ const CLI = path.join(ROOT, 'dist/cli/index.js');
 const SKOPEO_CACHE = '/var/lib/containers/cache/blob-info-cache-v1.boltdb';
 const ROOTS = ['/usr/lib', '/usr/share', '/usr/bin', '/usr/libexec'];
 
-interface Measure {
+interface Timed {
   wall: number;
   cpu: number;
+  /** Max RSS of the largest process (what /usr/bin/time reports). */
   rssMB: number;
-  bytes: number;
+  /** Peak RSS of the whole process tree (sampled), /usr/bin/time itself not counted. */
+  treeMB: number;
 }
+
+interface Measure extends Timed {
+  /** What the registries wrote (their /proc/PID/io). */
+  bytes: number;
+  /** Blob bytes our client sent, counted by the registries' recording proxies (re-runs only). */
+  blobBytes?: number;
+}
+
+// /usr/bin/time's own RSS, left out of the tree's.
+const TIME_RSS_KB = 2000;
 
 function load(): string {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** One command under /usr/bin/time: wall, user+sys, max RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Omit<Measure, 'bytes'> {
+/** RSS of a process and all its descendants now (kB), from /proc. */
+function treeRss(pid: number): number {
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      kb += Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      for (const t of fs.readdirSync(`/proc/${p}/task`))
+        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean))
+          visit(Number(c));
+    } catch {
+      // gone meanwhile
+    }
+  };
+  visit(pid);
+  return kb;
+}
+
+/** One command under /usr/bin/time: wall, user+sys, max RSS; and the peak RSS of its process tree. */
+async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
   const fmt = path.join(WORK, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', fmt, '-f', '%e %U %S %M', cmd, ...args], {
+  const child = spawn('/usr/bin/time', ['-o', fmt, '-f', '%e %U %S %M', cmd, ...args], {
     env,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (r.status !== 0)
-    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  let stderr = '';
+  child.stderr!.on('data', (c) => {
+    stderr = (stderr + c).slice(-4000);
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, treeRss(child.pid!) - TIME_RSS_KB);
+  }, 20);
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  clearInterval(sampler);
+  if (status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${stderr.slice(-2000)}`);
   const [wall, user, sys, rss] = fs
     .readFileSync(fmt, 'utf8')
     .trim()
@@ -57,14 +99,17 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
     .pop()!
     .split(' ')
     .map(Number);
-  return { wall: wall!, cpu: user! + sys!, rssMB: rss! / 1024 };
+  return { wall: wall!, cpu: user! + sys!, rssMB: rss! / 1024, treeMB: peak / 1024 };
 }
 
-function sum(ms: Omit<Measure, 'bytes'>[]): Omit<Measure, 'bytes'> {
+async function sum(runs: (() => Promise<Timed>)[]): Promise<Timed> {
+  const ms: Timed[] = [];
+  for (const r of runs) ms.push(await r());
   return {
     wall: ms.reduce((n, m) => n + m.wall, 0),
     cpu: ms.reduce((n, m) => n + m.cpu, 0),
     rssMB: Math.max(...ms.map((m) => m.rssMB)),
+    treeMB: Math.max(...ms.map((m) => m.treeMB)),
   };
 }
 
@@ -95,30 +140,40 @@ async function archives(mb: number): Promise<[WrittenArchive, WrittenArchive]> {
 }
 
 function skopeoCopy(a: WrittenArchive, reg: RegistryServer, repo: string) {
-  return timed('skopeo', [
-    '--insecure-policy',
-    'copy',
-    '-q',
-    '--dest-tls-verify=false',
-    '--format',
-    'oci',
-    `docker-archive:${a.plainTar}`,
-    `docker://${reg.host}/${repo}:1.0.0`,
-  ]);
+  return () =>
+    timed('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '-q',
+      '--dest-tls-verify=false',
+      '--format',
+      'oci',
+      `docker-archive:${a.plainTar}`,
+      `docker://${reg.direct}/${repo}:1.0.0`,
+    ]);
 }
 
-function ours(as: WrittenArchive[], regs: RegistryServer[], repo: string, cacheHome: string) {
+/** docker-multiarch through the CLI bundle; `via: 'proxy'` sends through the recording proxies. */
+function ours(
+  as: WrittenArchive[],
+  regs: RegistryServer[],
+  repo: string,
+  cacheHome: string,
+  o: { via?: 'direct' | 'proxy'; engine?: 'auto' | 'zlib' } = {},
+) {
   return timed(
     process.execPath,
     [
       CLI,
       'docker-multiarch',
       ...as.flatMap((a) => ['--images', a.file]),
-      ...regs.flatMap((r) => ['--targets', `${r.host}/${repo}`]),
+      ...regs.flatMap((r) => ['--targets', `${o.via === 'proxy' ? r.host : r.direct}/${repo}`]),
       '--version',
       '1.0.0',
       '--latest',
       'false',
+      '--gzip-engine',
+      o.engine ?? 'auto',
     ],
     { ...process.env, XDG_CACHE_HOME: cacheHome, HOME: cacheHome },
   );
@@ -138,7 +193,8 @@ function layerBytes(reg: RegistryServer, ref: string): number {
 }
 
 function row(label: string, m: Measure): string {
-  return `${label.padEnd(44)} ${m.wall.toFixed(2).padStart(7)} s  ${m.cpu.toFixed(2).padStart(7)} s  ${m.rssMB.toFixed(0).padStart(6)} MB  ${(m.bytes / 1e6).toFixed(1).padStart(9)} MB`;
+  const blobs = m.blobBytes === undefined ? '' : `${m.blobBytes} B`.padStart(12);
+  return `${label.padEnd(46)} ${m.wall.toFixed(2).padStart(7)} s  ${m.cpu.toFixed(2).padStart(7)} s  ${m.rssMB.toFixed(0).padStart(6)} MB  ${m.treeMB.toFixed(0).padStart(6)} MB  ${(m.bytes / 1e6).toFixed(1).padStart(9)} MB ${blobs}`;
 }
 
 async function main() {
@@ -154,71 +210,95 @@ async function main() {
   console.log(
     `docker bench: 2 archives × ${MB} MB, ${LAYERS} layers; ${os.cpus().length} cores; load ${load()}`,
   );
+  const igzip = findIgzip();
+  console.log(
+    `gzip engine (auto): ${igzip ? `igzip (${igzip})` : 'zlib — igzip is not on PATH (apt-get install isal)'}`,
+  );
   const [a, b] = await archives(MB);
   const small = MB >= 200 ? await archives(Math.round(MB / 4)) : undefined;
-  const regs = [await startRegistry({ proxy: false }), await startRegistry({ proxy: false })];
+  // Heavy runs go to the registries directly; the re-runs through the recording proxies, which count blob bytes.
+  const regs = [await startRegistry(), await startRegistry()];
   let mark = 0;
   const total = () => regs.reduce((n, r) => n + r.written(), 0);
   const bytes = () => total() - mark;
   const reset = () => {
     mark = total();
+    for (const r of regs) r.reset();
   };
+  const blobBytes = () => regs.reduce((n, r) => n + r.uploadedBytes(), 0);
   const results: Record<string, Measure> = {};
+  const run = async (label: string, t: () => Promise<Timed>, proxied = false) => {
+    reset();
+    const m = await t();
+    results[label] = { ...m, bytes: bytes(), ...(proxied ? { blobBytes: blobBytes() } : {}) };
+  };
+  const skopeoAll = () =>
+    sum(regs.flatMap((r) => [skopeoCopy(a, r, 'skopeo/a'), skopeoCopy(b, r, 'skopeo/b')]));
+  const A = '(a) skopeo, 2 archives × 2 registries';
+  const B = '(b) docker-multiarch, cold';
+  const CS = '(c) skopeo, fresh runner, registries full';
+  const CO = '(c) docker-multiarch, fresh runner';
   try {
     // Page cache warm for everyone.
     for (const f of [a.file, b.file, a.plainTar!, b.plainTar!])
       execFileSync('cat', [f], { stdio: ['ignore', 'ignore', 'ignore'] });
 
     fs.rmSync(SKOPEO_CACHE, { force: true });
-    reset();
-    const skopeoA = sum(regs.flatMap((r) => [skopeoCopy(a, r, 'skopeo/a'), skopeoCopy(b, r, 'skopeo/b')]));
-    results['(a) skopeo, 2 archives × 2 registries'] = { ...skopeoA, bytes: bytes() };
-
+    await run(A, skopeoAll);
     const cache = fs.mkdtempSync(path.join(WORK, 'cache-'));
-    reset();
-    results['(b) docker-multiarch, cold'] = { ...ours([a, b], regs, 'ours/img', cache), bytes: bytes() };
+    await run(B, () => ours([a, b], regs, 'ours/img', cache));
 
     fs.rmSync(SKOPEO_CACHE, { force: true });
-    reset();
-    const skopeoC = sum(regs.flatMap((r) => [skopeoCopy(a, r, 'skopeo/a'), skopeoCopy(b, r, 'skopeo/b')]));
-    results['(c) skopeo, fresh runner, registries full'] = { ...skopeoC, bytes: bytes() };
-    reset();
-    const fresh = fs.mkdtempSync(path.join(WORK, 'fresh-'));
-    results['(c) docker-multiarch, fresh runner'] = {
-      ...ours([a, b], regs, 'ours/img', fresh),
-      bytes: bytes(),
-    };
-
-    reset();
-    results['(d) docker-multiarch, warm cache'] = {
-      ...ours([a, b], regs, 'ours/img', cache),
-      bytes: bytes(),
-    };
-
-    if (small) {
-      reset();
-      results[`(e) docker-multiarch, cold, ${Math.round(MB / 4)} MB archives`] = {
-        ...ours(small, regs, 'ours/small', fs.mkdtempSync(path.join(WORK, 'small-'))),
-        bytes: bytes(),
-      };
-    }
+    await run(CS, skopeoAll);
+    await run(
+      CO,
+      () => ours([a, b], regs, 'ours/img', fs.mkdtempSync(path.join(WORK, 'fresh-')), { via: 'proxy' }),
+      true,
+    );
+    await run(
+      '(d) docker-multiarch, warm cache',
+      () => ours([a, b], regs, 'ours/img', cache, { via: 'proxy' }),
+      true,
+    );
+    if (small)
+      await run(`(e) docker-multiarch, cold, ${Math.round(MB / 4)} MB archives`, () =>
+        ours(small, regs, 'ours/small', fs.mkdtempSync(path.join(WORK, 'small-'))),
+      );
+    if (igzip)
+      await run('(f) docker-multiarch, cold, gzip-engine zlib', () =>
+        ours([a, b], regs, 'ours/zlib', fs.mkdtempSync(path.join(WORK, 'small-')), { engine: 'zlib' }),
+      );
 
     console.log(
-      `\n${'run'.padEnd(44)} ${'wall'.padStart(9)}  ${'cpu'.padStart(9)}  ${'max RSS'.padStart(9)}  ${'uploaded'.padStart(12)}`,
+      `\n${'run'.padEnd(46)} ${'wall'.padStart(9)}  ${'cpu'.padStart(9)}  ${'max RSS'.padStart(9)}  ${'tree RSS'.padStart(9)}  ${'uploaded'.padStart(12)} ${'blob bytes'.padStart(12)}`,
     );
     for (const [k, m] of Object.entries(results)) console.log(row(k, m));
 
     const sk = layerBytes(regs[0]!, 'skopeo/a:1.0.0') + layerBytes(regs[0]!, 'skopeo/b:1.0.0');
     const ou = layerBytes(regs[0]!, 'ours/img:1.0.0');
     const r = (x: string) => results[x]!;
+    const larger = (x: number) => `${(((x - sk) / sk) * 100).toFixed(1)}% larger`;
+    const zl = igzip ? layerBytes(regs[0]!, 'ours/zlib:1.0.0') : undefined;
     console.log(
-      `\nlayer blobs per registry: skopeo ${(sk / 1e6).toFixed(1)} MB, ours ${(ou / 1e6).toFixed(1)} MB (${(((ou - sk) / sk) * 100).toFixed(1)}% larger)`,
+      `\nlayer blobs per registry: skopeo ${(sk / 1e6).toFixed(1)} MB, ours ${(ou / 1e6).toFixed(1)} MB (${larger(ou)}; target ≤ 12%)${zl ? `, ours with zlib ${(zl / 1e6).toFixed(1)} MB (${larger(zl)})` : ''}`,
     );
     console.log(
-      `(b)/(a) wall ${(r('(b) docker-multiarch, cold').wall / r('(a) skopeo, 2 archives × 2 registries').wall).toFixed(3)} (target ≤ 0.45), cpu ${(r('(b) docker-multiarch, cold').cpu / r('(a) skopeo, 2 archives × 2 registries').cpu).toFixed(3)}`,
+      `(b)/(a) wall ${(r(B).wall / r(A).wall).toFixed(3)} (target ≤ 0.45), cpu ${(r(B).cpu / r(A).cpu).toFixed(3)}`,
+    );
+    if (igzip) {
+      const f = r('(f) docker-multiarch, cold, gzip-engine zlib');
+      console.log(`(f)/(a) wall ${(f.wall / r(A).wall).toFixed(3)} (zlib engine, no target)`);
+    }
+    console.log(
+      `(c) ours/skopeo wall ${(r(CO).wall / r(CS).wall).toFixed(3)} (target ≤ 0.1); blob bytes sent: ${r(CO).blobBytes} (fresh runner), ${r('(d) docker-multiarch, warm cache').blobBytes} (warm cache)`,
+    );
+    const peak = Math.max(
+      ...Object.entries(results)
+        .filter(([k]) => !k.includes('skopeo'))
+        .map(([, m]) => m.treeMB),
     );
     console.log(
-      `(c) ours/skopeo wall ${(r('(c) docker-multiarch, fresh runner').wall / r('(c) skopeo, fresh runner, registries full').wall).toFixed(3)} (target ≤ 0.1), ours uploaded ${r('(c) docker-multiarch, fresh runner').bytes} bytes`,
+      `ours: max RSS of the process tree ${peak.toFixed(0)} MB (target ≤ 150, flat in archive size: compare (b) and (e))`,
     );
     console.log(`load after: ${load()}`);
   } finally {

@@ -1,4 +1,3 @@
-import * as cache from '@actions/cache';
 import { type CachePersistence, makeDockerMultiarchCommand } from '../commands/docker-multiarch.js';
 import type { Logger } from '../log.js';
 import { runAction } from './run-action.js';
@@ -10,10 +9,18 @@ const PREFIX = 'releng-oci-blobs-v1-';
  * (GitHub; Forgejo runners with a cache server). Entries are immutable, so each run that learned
  * something saves under a new key and the next one restores the newest. Never fails a release.
  */
+// Loaded only where a cache service may be (its URLs are set): @actions/cache brings an Azure storage
+// client, tens of MB of memory.
+async function actionsCacheModule() {
+  if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return undefined;
+  const cache = await import('@actions/cache');
+  return cache.isFeatureAvailable() ? cache : undefined;
+}
+
 const actionsCache: CachePersistence = {
   async restore(dir: string, log: Logger) {
-    if (!cache.isFeatureAvailable())
-      return void log.debug('no Actions cache service: the blob cache stays local');
+    const cache = await actionsCacheModule();
+    if (!cache) return void log.debug('no Actions cache service: the blob cache stays local');
     try {
       const hit = await cache.restoreCache([dir], `${PREFIX}${process.env.GITHUB_RUN_ID ?? 'local'}`, [
         PREFIX,
@@ -26,7 +33,8 @@ const actionsCache: CachePersistence = {
     }
   },
   async save(dir: string, log: Logger) {
-    if (!cache.isFeatureAvailable()) return;
+    const cache = await actionsCacheModule();
+    if (!cache) return;
     try {
       await cache.saveCache(
         [dir],

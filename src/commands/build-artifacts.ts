@@ -2,7 +2,6 @@ import path from 'node:path';
 import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { loadConfig } from '../config/load.js';
 import { formatBytes } from '../log.js';
-import { buildArtifacts } from '../stages/build-artifacts.js';
 
 export const buildArtifactsCommand: StageCommand = {
   name: 'build-artifacts',
@@ -12,6 +11,7 @@ export const buildArtifactsCommand: StageCommand = {
   async run(inputs, ctx) {
     const { dir, configPath } = commonOptions(inputs, ctx);
     const config = loadConfig(configPath);
+    const { buildArtifacts } = await import('../stages/build-artifacts.js');
     const r = await buildArtifacts({
       dir,
       config,

@@ -14,6 +14,7 @@ import type { Inputs } from '../inputs.js';
 import { formatBytes, type Logger } from '../log.js';
 import { FileBlobCache } from '../oci/blob-cache.js';
 import { shortDigest } from '../oci/digest.js';
+import { GZIP_ENGINES } from '../oci/igzip.js';
 import {
   DEFAULT_LEVEL,
   type DockerMultiarchResult,
@@ -175,6 +176,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       'media-types',
       'compression',
       'compression-level',
+      'gzip-engine',
       'username',
       'password',
       'insecure-registries',
@@ -266,6 +268,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         mediaTypes: inputs.choice('media-types', ['oci', 'docker'] as const, 'oci'),
         compression,
         compressionLevel: inputs.int('compression-level', DEFAULT_LEVEL[compression], 1, 19),
+        gzipEngine: inputs.choice('gzip-engine', GZIP_ENGINES, 'auto'),
         force: inputs.bool('force'),
         dryRun,
         cache,

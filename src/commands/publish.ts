@@ -3,7 +3,7 @@ import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
 import { planJson, SKIPPABLE, type Skippable, writes } from '../publish/plan.js';
-import { type PublishResult, publish } from '../stages/publish.js';
+import type { PublishResult } from '../stages/publish.js';
 import type { Summary, SummaryBlock } from '../summary.js';
 
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
@@ -47,6 +47,8 @@ export const publishCommand: StageCommand = {
       throw new RelengError(
         `input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${SKIPPABLE.join(', ')}`,
       );
+    // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
+    const { publish } = await import('../stages/publish.js');
     const r = await publish({
       dir,
       configPath,

@@ -5,13 +5,16 @@
  * is handed to `onLayer` as it streams by (which hashes it and may compress it), small entries are kept,
  * and the layers are matched to manifest.json and the config's diffIDs at the end.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { RelengError } from '../errors.js';
-import { isDigest } from './digest.js';
+import { isDigest, sha256OfFile } from './digest.js';
+import { fileChunks, finishedFile, GrowingFile } from './growing-file.js';
+import { igzipDecompress } from './igzip.js';
 import { readAhead } from './read-ahead.js';
 import { readTar, TarError } from './tar.js';
 
@@ -76,19 +79,29 @@ function hintOf(name: string): string | undefined {
   return hex ? `sha256:${hex.replace(/\.tar$/, '')}` : undefined;
 }
 
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of body) parts.push(c);
-  return Buffer.concat(parts);
+/** An entry's bytes, copied as they come (the chunks they arrive in are reused). */
+async function collect(body: AsyncIterable<Buffer>, size: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size);
+  let n = 0;
+  for await (const c of body) n += c.copy(out, n);
+  return out.subarray(0, n);
 }
 
 async function* once(data: Buffer): AsyncGenerator<Buffer> {
   yield data;
 }
 
+export interface ScanOptions {
+  /** igzip to decompress a gzip-wrapped archive with (see igzip.ts); otherwise zlib. */
+  igzip?: string;
+  /** Where igzip unpacks the tar (default: the system's temp dir). */
+  tmpDir?: string;
+}
+
 export async function scanArchive<T extends { diffId: string }>(
   file: string,
   onLayer: LayerHandler<T>,
+  options: ScanOptions = {},
 ): Promise<ScannedArchive<T>> {
   let stat: fs.Stats;
   try {
@@ -98,7 +111,6 @@ export async function scanArchive<T extends { diffId: string }>(
   }
   if (!stat.isFile()) throw new RelengError(`${file}: not a file; pass a docker archive (.tar or .tar.gz)`);
   const gzip = isGzip(file);
-  const fileHash = createHash('sha256');
   const small = new Map<string, Buffer>();
   const links = new Map<string, string>();
   const results = new Map<string, T & { name: string; size: number }>();
@@ -118,7 +130,7 @@ export async function scanArchive<T extends { diffId: string }>(
       if (entry.type !== 'file') continue;
       const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
       if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
-        small.set(entry.name, await collect(body));
+        small.set(entry.name, await collect(body, entry.size));
         smallTotal += entry.size;
         continue;
       }
@@ -127,31 +139,11 @@ export async function scanArchive<T extends { diffId: string }>(
     }
   };
 
-  // The stream is read ahead so that file reads and gunzip (libuv threads) go on while the layer handler
-  // waits for compression. The archive's hash sees the file's bytes as they are read.
-  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
-  const gunzip = gzip ? zlib.createGunzip({ chunkSize: READ_CHUNK }) : undefined;
-  const piped = gunzip ? pipeline(input, gunzip) : undefined;
-  piped?.catch(() => {}); // its error reaches readAhead through gunzip; awaited below
-  // With gunzip, pipe already makes the file flow; a plain file must not flow before readAhead listens.
-  if (gunzip)
-    input.on('data', (c) => {
-      fileHash.update(c);
-    });
-  const hashed = async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const c of chunks) {
-      fileHash.update(c);
-      yield c;
-    }
-  };
-  try {
-    await consume(gunzip ? readAhead(gunzip, READ_AHEAD) : hashed(readAhead(input, READ_AHEAD)));
-    await piped;
-  } catch (e) {
-    input.destroy();
-    gunzip?.destroy();
-    throw archiveError(file, e);
-  }
+  const sha256 = !gzip
+    ? await readPlain(file, consume)
+    : options.igzip
+      ? await readWithIgzip(file, options.igzip, options.tmpDir ?? os.tmpdir(), consume)
+      : await readWithZlib(file, consume);
 
   const manifestBytes = small.get('manifest.json');
   if (!manifestBytes)
@@ -224,7 +216,7 @@ export async function scanArchive<T extends { diffId: string }>(
       );
   return {
     file,
-    sha256: fileHash.digest('hex'),
+    sha256,
     fileSize: stat.size,
     config,
     configBytes,
@@ -232,6 +224,88 @@ export async function scanArchive<T extends { diffId: string }>(
     layers,
     unused: [...results.entries()].filter(([n]) => !used.has(n)).map(([, r]) => r),
   };
+}
+
+type Consume = (chunks: AsyncIterable<Buffer>) => Promise<void>;
+
+/** A plain tar: read in large chunks into reused buffers, hashed as it is read. */
+async function readPlain(file: string, consume: Consume): Promise<string> {
+  const fileHash = createHash('sha256');
+  const fh = await fs.promises.open(file, 'r').catch((e: unknown) => {
+    throw archiveError(file, e);
+  });
+  try {
+    await consume(hashed(fileChunks(finishedFile(fh)), fileHash));
+  } catch (e) {
+    throw archiveError(file, e);
+  } finally {
+    await fh.close();
+  }
+  return fileHash.digest('hex');
+}
+
+async function* hashed(chunks: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const c of chunks) {
+    hash.update(c);
+    yield c;
+  }
+}
+
+/**
+ * A gzip-wrapped archive through zlib: read ahead so that file reads and gunzip (libuv threads) go on while
+ * the layer handler waits for compression. The archive's hash sees the file's bytes as they are read.
+ */
+async function readWithZlib(file: string, consume: Consume): Promise<string> {
+  const fileHash = createHash('sha256');
+  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
+  const piped = pipeline(input, gunzip);
+  piped.catch(() => {}); // its error reaches readAhead through gunzip; awaited below
+  input.on('data', (c) => {
+    fileHash.update(c);
+  });
+  try {
+    await consume(readAhead(gunzip, READ_AHEAD));
+    await piped;
+  } catch (e) {
+    input.destroy();
+    gunzip.destroy();
+    throw archiveError(file, e);
+  }
+  return fileHash.digest('hex');
+}
+
+/**
+ * A gzip-wrapped archive through `igzip -d`, which writes the tar into a temp file that is read as it
+ * grows (the archive's own hash from a second read alongside). When the reading fails, igzip's verdict
+ * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it.
+ */
+async function readWithIgzip(file: string, igzip: string, tmpDir: string, consume: Consume): Promise<string> {
+  const hashing = sha256OfFile(file);
+  hashing.catch(() => {});
+  const unpacked = path.join(tmpDir, `unpacked.${process.pid}.${Math.random().toString(36).slice(2)}.tar`);
+  const fh = await fs.promises.open(unpacked, 'w+');
+  try {
+    // Unlinked at once: the space goes back when the reading is done, however it ends.
+    await fs.promises.rm(unpacked);
+    const d = igzipDecompress(igzip, file, fh.fd);
+    try {
+      await consume(fileChunks(new GrowingFile(fh, d.done)));
+      await d.done;
+    } catch (e) {
+      d.kill();
+      const verdict = await d.done.then(
+        () => undefined,
+        (g: unknown) => g,
+      );
+      throw archiveError(file, verdict && !/was killed/.test((verdict as Error).message) ? verdict : e);
+    }
+  } finally {
+    await fh.close();
+  }
+  return await hashing.catch((e: unknown) => {
+    throw archiveError(file, e);
+  });
 }
 
 export function parseConfig(bytes: Buffer, where: string): ImageConfig {

@@ -7,6 +7,10 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { GrowingFile } from './growing-file.js';
+
+// What a followed spool is read in: uploads wait for whole 4 MiB chunks anyway.
+const FOLLOW_CHUNK = 1 << 20;
 
 export interface BlobInfo {
   digest: string;
@@ -25,6 +29,8 @@ export interface BlobSource {
   read(start: number, end: number): Readable;
   /** Bytes [start, end) into `into` (at least end - start long); gives the filled part. */
   readInto(into: Buffer, start: number, end: number): Promise<Buffer>;
+  /** True while the blob, even complete, may not be committed yet (see gatedSource). */
+  held?(): boolean;
 }
 
 /**
@@ -34,7 +40,15 @@ export interface BlobSource {
 export function gatedSource(source: BlobSource, gate: Promise<void>): BlobSource {
   const done = Promise.all([source.done, gate]).then(([info]) => info);
   done.catch(() => {});
+  let open = false;
+  gate.then(
+    () => {
+      open = true;
+    },
+    () => {},
+  );
   return {
+    held: () => !open,
     available: () => source.available(),
     waitFor: (n) => source.waitFor(n),
     complete: () => source.complete(),
@@ -116,6 +130,28 @@ export class SpoolFile implements BlobSource {
     }
     this.written = start + chunk.length;
     this.wake();
+  }
+
+  /** The file's descriptor, for a child process to write the blob into (as its stdout); see `follow`. */
+  async writerFd(): Promise<number> {
+    return (await this.handle()).fd;
+  }
+
+  /**
+   * The blob as another process writes it (into `writerFd()`): reads the file as it grows — hashing it,
+   * letting uploads follow — and completes it once the writer has exited cleanly.
+   */
+  async follow(writer: Promise<void>): Promise<BlobInfo> {
+    const file = new GrowingFile(await this.handle(), writer);
+    const buf = Buffer.allocUnsafeSlow(FOLLOW_CHUNK);
+    for (;;) {
+      const n = await file.read(buf, 0, buf.length, this.written);
+      if (n === 0) break;
+      this.hash.update(n === buf.length ? buf : buf.subarray(0, n));
+      this.written += n;
+      this.wake();
+    }
+    return this.finish();
   }
 
   /** Completes the blob; gives its digest and size. */

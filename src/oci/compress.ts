@@ -151,6 +151,8 @@ export interface CompressorOptions {
 export interface LayerCompressor {
   write(chunk: Buffer): Promise<void>;
   end(): Promise<void>;
+  /** Gives up (the layer failed): nothing more is written, nothing is left running. */
+  abort(): void;
 }
 
 export function createCompressor(o: CompressorOptions): LayerCompressor {
@@ -237,6 +239,11 @@ class BlockCompressor implements LayerCompressor {
       await this.o.out(FINAL_BLOCK);
       await this.o.out(trailer);
     }
+  }
+
+  abort(): void {
+    // Blocks in flight finish on the pool and are dropped with this compressor.
+    this.queue = [];
   }
 
   private async start(): Promise<void> {

@@ -18,8 +18,9 @@ import { formatBytes, type Logger } from '../log.js';
 import { type ImageConfig, parseConfig, type ScannedArchive, scanArchive } from './archive.js';
 import type { BlobCache } from './blob-cache.js';
 import { type BlobInfo, type BlobSource, BufferSource, gatedSource, SpoolFile } from './blob-source.js';
-import { CompressionPool, createCompressor } from './compress.js';
+import { CompressionPool, createCompressor, type LayerCompressor } from './compress.js';
 import { type Descriptor, isDigest, sha256Digest, sha256OfFile, shortDigest } from './digest.js';
+import { IgzipCompressor } from './igzip.js';
 import {
   ARCHIVE_ANNOTATION,
   buildIndex,
@@ -78,6 +79,8 @@ export interface PushOptions {
   log: Logger;
   /** Compression workers (default: one per core). */
   pool?: CompressionPool;
+  /** igzip to use for gzip (archives read, layers compressed); otherwise zlib. */
+  igzip?: string;
   /** Archives read at once (each is one gunzip stream). */
   parallelArchives?: number;
 }
@@ -524,7 +527,10 @@ class Pusher {
   private async scan(a: PushArchive): Promise<Scan> {
     let scanned: ScannedArchive<{ diffId: string }>;
     const compressedHere = new Set<string>();
-    scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere));
+    scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), {
+      igzip: this.o.igzip,
+      tmpDir: this.o.tmpDir,
+    });
     this.checkSha(a, scanned.sha256);
     this.shas.set(a.file, Promise.resolve(scanned.sha256));
     const platform = platformOf(scanned.config, a.file, a.system);
@@ -539,10 +545,13 @@ class Pusher {
       );
       const byName = new Map(scanned.layers.map((l) => [l.name, l.diffId]));
       const want = new Set(missing);
-      scanned = await scanArchive(a.file, async (entry, body) =>
-        want.has(entry.name)
-          ? this.onLayer(undefined, body, compressedHere, true)
-          : { diffId: byName.get(entry.name) ?? '' },
+      scanned = await scanArchive(
+        a.file,
+        async (entry, body) =>
+          want.has(entry.name)
+            ? this.onLayer(undefined, body, compressedHere, true)
+            : { diffId: byName.get(entry.name) ?? '' },
+        { igzip: this.o.igzip, tmpDir: this.o.tmpDir },
       );
     }
     return { scanned, compressedHere, platform };
@@ -636,15 +645,7 @@ class Pusher {
     const local = { spool, blob: spool.done, uploads: new Map<number, Promise<void>>() };
     if (hint && !force) this.layer(hint).local = local;
     this.startUploads(local);
-    const compressor = createCompressor({
-      compression: this.o.compression,
-      level: this.o.level,
-      pool: this.pool,
-      out: async (b) => {
-        this.compressed += b.length;
-        await spool.append(b);
-      },
-    });
+    const { compressor, finished } = await this.compressor(spool);
     this.progress.layerStarted();
     try {
       for await (const c of body) {
@@ -655,6 +656,7 @@ class Pusher {
         await compressor.write(c);
       }
     } catch (e) {
+      compressor.abort();
       spool.fail(e);
       throw e;
     }
@@ -663,8 +665,11 @@ class Pusher {
     this.track(
       compressor
         .end()
-        .then(() => spool.finish())
-        .then(() => this.progress.layerDone())
+        .then(finished)
+        .then((blob) => {
+          this.compressed += blob.size;
+          this.progress.layerDone();
+        })
         .catch((e: unknown) => spool.fail(e)),
     );
     compressedHere.add(diffId);
@@ -673,6 +678,25 @@ class Pusher {
     const info = this.layer(diffId);
     info.local ??= local;
     return { diffId };
+  }
+
+  /** A compressor writing into the spool: igzip straight into its file, else the block compressor. */
+  private async compressor(
+    spool: SpoolFile,
+  ): Promise<{ compressor: LayerCompressor; finished: () => Promise<BlobInfo> }> {
+    if (this.o.igzip && this.o.compression === 'gzip') {
+      const compressor = new IgzipCompressor(this.o.igzip, this.o.level, await spool.writerFd());
+      const followed = spool.follow(compressor.exited);
+      followed.catch(() => {}); // awaited through `finished`
+      return { compressor, finished: () => followed };
+    }
+    const compressor = createCompressor({
+      compression: this.o.compression,
+      level: this.o.level,
+      pool: this.pool,
+      out: (b) => spool.append(b),
+    });
+    return { compressor, finished: () => spool.finish() };
   }
 
   /**

@@ -461,10 +461,20 @@ export class RegistryRepository implements ImageSink {
     try {
       let offset = 0;
       for (;;) {
-        // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT.
+        // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT —
+        // unless the blob is held (not to be committed yet): then it is sent now, and the PUT is empty
+        // later, so that what is left when the gate opens is a request per blob, not its last megabytes.
         const available = await source.waitFor(offset + chunk + 1);
-        if (source.complete() && available - offset <= chunk) break;
-        if (available - offset <= chunk) continue;
+        const rest = available - offset;
+        if (source.complete() && rest <= chunk) {
+          if (rest > 0 && source.held?.()) {
+            location = await this.patch(location, source, offset, available);
+            onSent(rest);
+            offset = available;
+          }
+          break;
+        }
+        if (rest <= chunk) continue;
         location = await this.patch(location, source, offset, offset + chunk);
         onSent(chunk);
         offset += chunk;
@@ -473,15 +483,16 @@ export class RegistryRepository implements ImageSink {
       const url = new URL(location);
       url.searchParams.set('digest', info.digest);
       const rest = info.size - offset;
-      const res = await this.withChunk(source, offset, info.size, (body) =>
+      const put = (body: Buffer) =>
         this.send({
           method: 'PUT',
           path: url,
           headers: { 'content-type': 'application/octet-stream' },
           body,
           retry: { transient: false },
-        }),
-      );
+        });
+      const res =
+        rest > 0 ? await this.withChunk(source, offset, info.size, put) : await put(Buffer.alloc(0));
       if (res.status !== 201) return this.fail(`PUT blob ${info.digest}`, res);
       await res.dump();
       onSent(rest);

@@ -1,6 +1,6 @@
 /**
  * A streaming tar reader: entries come one after the other, each body handed on as the slices that
- * arrive (no copy, nothing held beyond one chunk). ustar, pax (`x` records: path, linkpath, size) and GNU
+ * arrive (no copy, nothing held once the next chunk is asked for, so the source may reuse its buffers). ustar, pax (`x` records: path, linkpath, size) and GNU
  * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
  * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
  */
@@ -11,6 +11,9 @@ export interface TarEntry {
   size: number;
   linkname: string;
 }
+
+// pax records and GNU long names are a few hundred bytes; anything near this is not a real header.
+const MAX_EXTENDED = 1 << 20;
 
 export class TarError extends Error {
   override name = 'TarError';
@@ -40,23 +43,27 @@ export class ByteReader {
     return true;
   }
 
-  /** Exactly n bytes, or fewer when the stream ends first. */
+  /**
+   * Exactly n bytes, or fewer when the stream ends first. Copied out as they come: nothing of a chunk is
+   * held once the next one is asked for (sources may reuse their buffers).
+   */
   async read(n: number): Promise<Buffer> {
-    while (this.length < n && (await this.fill()));
-    const take = Math.min(n, this.length);
-    const out = Buffer.allocUnsafe(take);
+    const out = Buffer.allocUnsafe(n);
     let off = 0;
-    while (off < take) {
-      const head = this.chunks[0]!;
-      const k = Math.min(head.length, take - off);
-      head.copy(out, off, 0, k);
-      off += k;
-      if (k === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(k);
+    for (;;) {
+      while (off < n && this.chunks.length > 0) {
+        const head = this.chunks[0]!;
+        const k = Math.min(head.length, n - off);
+        head.copy(out, off, 0, k);
+        off += k;
+        this.length -= k;
+        if (k === head.length) this.chunks.shift();
+        else this.chunks[0] = head.subarray(k);
+      }
+      if (off === n || !(await this.fill())) break;
     }
-    this.length -= take;
-    this.position += take;
-    return out;
+    this.position += off;
+    return off === n ? out : out.subarray(0, off);
   }
 
   /** The next n bytes as they arrive; throws TarError when the stream ends first. */
@@ -179,6 +186,8 @@ export async function* readTar(
     const flag = String.fromCharCode(h[156]!);
     const padding = (512 - (size % 512)) % 512;
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+      if (size > MAX_EXTENDED)
+        throw new TarError(`an extended header of ${size} bytes at byte ${at}: the archive is corrupt`);
       const body = await r.read(size);
       if (body.length < size)
         throw new TarError(`the archive ends inside an extended header: it is truncated`);

@@ -26,6 +26,7 @@ import type { Logger } from '../log.js';
 import type { BlobCache } from '../oci/blob-cache.js';
 import { zstdAvailable } from '../oci/compress.js';
 import { CredentialStore } from '../oci/credentials.js';
+import { type GzipEngine, igzipFor, igzipLevel } from '../oci/igzip.js';
 import type { Compression, MediaTypeFamily } from '../oci/media-types.js';
 import { type ImageReport, type PushTag, pushImages, type TargetReport } from '../oci/push.js';
 import { expandTag, isImmutableTemplate, parseTarget, type TargetRef } from '../oci/reference.js';
@@ -70,6 +71,8 @@ export interface DockerMultiarchOptions {
   mediaTypes?: MediaTypeFamily;
   compression?: Compression;
   compressionLevel?: number;
+  /** gzip through igzip (ISA-L) or zlib; auto: igzip when it is on PATH (default). */
+  gzipEngine?: GzipEngine;
   /** Move a `{version}` tag that names a different release. */
   force?: boolean;
   dryRun?: boolean;
@@ -197,6 +200,14 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
   const [lo, hi] = compression === 'gzip' ? [1, 9] : [1, 19];
   if (!Number.isInteger(level) || level < lo || level > hi)
     throw new RelengError(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
+  // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
+  const igzip = igzipFor(o.gzipEngine ?? 'auto', o.env ?? process.env);
+  const gzipLevel = compression === 'gzip' ? `, level ${igzip ? igzipLevel(level) : level}` : '';
+  log.info(
+    igzip
+      ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
+      : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`,
+  );
 
   const sinks = new Sinks({
     credentials: credentialStore(log, o.credentials, o.env ?? process.env),
@@ -221,6 +232,7 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
       dryRun: o.dryRun ?? false,
       cache: o.cache,
       tmpDir: o.tmpDir ?? os.tmpdir(),
+      igzip,
       log,
     });
     return {

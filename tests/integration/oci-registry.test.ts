@@ -1,12 +1,8 @@
 // The registry client against the real Debian docker-registry (distribution 2.8), with htpasswd Basic
 // auth and with token auth (our token server, distribution's auth.token with an openssl-made key pair).
 // skopeo — not our client — checks what was pushed; a recording proxy checks every upload request.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConsoleLogger, silentLogger } from '../../src/log.js';
 import { ARCHIVE_ANNOTATION } from '../../src/oci/image.js';
@@ -23,6 +19,7 @@ import {
   writeDockerArchive,
 } from '../helpers/docker-archive.js';
 import { type RegistryServer, startRegistry } from '../helpers/registry.js';
+import { pullBack, skopeo } from '../helpers/skopeo.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const LABELS = { 'org.opencontainers.image.title': 'demo', 'org.opencontainers.image.version': '2.93.0' };
@@ -41,11 +38,6 @@ beforeAll(async () => {
   [amd64, arm64] = await Promise.all([make('amd64'), make('arm64')]);
 });
 
-/** Asynchronous: the token server runs in this process and must answer skopeo meanwhile. */
-async function skopeo(args: string[]): Promise<string> {
-  return (await promisify(execFile)('skopeo', args, { encoding: 'utf8', maxBuffer: 16 << 20 })).stdout;
-}
-
 async function inspect(reg: RegistryServer, repo: string, tag: string, creds?: string) {
   return JSON.parse(
     await skopeo([
@@ -56,34 +48,6 @@ async function inspect(reg: RegistryServer, repo: string, tag: string, creds?: s
       `docker://${reg.direct}/${repo}:${tag}`,
     ]),
   );
-}
-
-/** skopeo pulls one platform back; every layer must gunzip to the archive's layer (its diffID). */
-async function pullBack(
-  reg: RegistryServer,
-  repo: string,
-  tag: string,
-  arch: string,
-  expected: WrittenArchive,
-  creds?: string,
-) {
-  const out = path.join(tmpDir('releng-pull-'), 'img');
-  await skopeo([
-    '--override-arch',
-    arch,
-    'copy',
-    '--src-tls-verify=false',
-    ...(creds ? ['--src-creds', creds] : []),
-    `docker://${reg.direct}/${repo}:${tag}`,
-    `dir:${out}`,
-  ]);
-  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
-  const diffIds = manifest.layers.map((l: { digest: string }) => {
-    const blob = fs.readFileSync(path.join(out, l.digest.slice(7)));
-    return `sha256:${createHash('sha256').update(zlib.gunzipSync(blob)).digest('hex')}`;
-  });
-  expect(diffIds).toEqual(expected.diffIds);
-  expect(manifest.config.digest).toBe(expected.config);
 }
 
 function options(

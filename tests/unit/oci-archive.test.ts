@@ -4,7 +4,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, test } from 'vitest';
-import { scanArchive } from '../../src/oci/archive.js';
+import { type LayerHandler, type ScanOptions, scanArchive as scan } from '../../src/oci/archive.js';
+import { findIgzip } from '../../src/oci/igzip.js';
 import { platformOf } from '../../src/oci/image.js';
 import { syntheticLayers, writeDockerArchive } from '../helpers/docker-archive.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -61,7 +62,17 @@ async function rewrite(
   return target;
 }
 
-describe('scanArchive', () => {
+// igzip is installed by scripts/setup-test-env (npm test runs it): both engines read every archive.
+const igzip = findIgzip();
+const engines: [string, ScanOptions][] = [
+  ['zlib', {}],
+  ['igzip', { igzip: igzip ?? 'igzip is not on PATH: run scripts/setup-test-env' }],
+];
+
+describe.each(engines)('scanArchive (%s)', (_, options) => {
+  const scanArchive = <T extends { diffId: string }>(file: string, onLayer: LayerHandler<T>) =>
+    scan(file, onLayer, options);
+
   test('Nix archives (gzip-wrapped, config and manifest last) and plain tars give the same layers', async () => {
     const a = await archive({ keepPlainTar: true });
     const gz = await scanArchive(a.file, hashLayer);

@@ -1052,11 +1052,15 @@ function igzipFor(engine, env = process.env) {
 function igzipLevel(level) {
     return level <= 1 ? 1 : level <= 5 ? 2 : 3;
 }
+/** igzip could not do its work for want of something on the runner (space, most likely). */
+function igzipFailed(what, why) {
+    return new errors/* RelengError */.mz(`${what} with igzip failed (${why}); check the runner's temp space (TMPDIR), or use gzip-engine zlib`);
+}
 /**
- * igzip as a child. A decompression (`input` given) fails as zlib does — code Z_BUF_ERROR for a truncated
- * stream, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression fails as a
- * RelengError (it is the runner's trouble, not the archive's). Either with igzip's own words, minus the
- * input's name (the caller names it) and the "(null)" igzip calls stdin.
+ * igzip as a child. A decompression (`input` given) that meets a bad stream fails as zlib does — code
+ * Z_BUF_ERROR when truncated, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression,
+ * or output that could not be written, fails as a RelengError about the runner, not the archive. Either
+ * in igzip's own words, minus the input's name (the caller names it) and the "(null)" it calls stdin.
  */
 function igzip_run(bin, args, stdio, what, input) {
     const child = (0,external_node_child_process_.spawn)(bin, args, { stdio });
@@ -1078,7 +1082,7 @@ function igzip_run(bin, args, stdio, what, input) {
                 said = said.split(input).join('');
             said = said
                 .replace(/igzip: /g, '')
-                .replace(/ (for )?(file )?\(null\)/g, '')
+                .replace(/ (for |to )?(file )?\(null\)/g, '')
                 .replace(/ (file )?$/gm, '')
                 .replace(/ {2,}/g, ' ')
                 .replace(/^ +/gm, '')
@@ -1088,8 +1092,8 @@ function igzip_run(bin, args, stdio, what, input) {
                 .join('; ');
             said = said.charAt(0).toLowerCase() + said.slice(1);
             const status = signal ? `was killed (${signal})` : `exited ${code}`;
-            if (!input)
-                return reject(new errors/* RelengError */.mz(`${what} with igzip failed (${said || status}); check the runner's temp space, or use gzip-engine zlib`));
+            if (!input || /while writing/.test(stderr))
+                return reject(igzipFailed(what, said || status));
             const e = new Error(said ? `igzip: ${said}` : `igzip ${status}`);
             e.code = /complete gzip file/.test(stderr) ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR';
             reject(e);
@@ -1107,6 +1111,7 @@ function igzip_run(bin, args, stdio, what, input) {
 class IgzipCompressor {
     r;
     failed;
+    bytesIn = 0;
     constructor(bin, level, out) {
         this.r = igzip_run(bin, [`-${igzipLevel(level)}`, '-n', '-c'], ['pipe', out, 'pipe'], 'compressing a layer');
         this.r.exited.catch((e) => {
@@ -1121,6 +1126,7 @@ class IgzipCompressor {
     write(chunk) {
         if (this.failed)
             return Promise.reject(this.failed);
+        this.bytesIn += chunk.length;
         return new Promise((resolve, reject) => {
             this.r.child.stdin.write(chunk, (e) => {
                 if (!e)
@@ -1134,6 +1140,25 @@ class IgzipCompressor {
         this.r.child.stdin.end();
         await this.r.exited;
     }
+    /**
+     * Whether the output (`size` bytes of `blob`) is a whole gzip stream of everything written: igzip exits
+     * 0 even when the last flush of its output failed (a full disk), so its trailer's ISIZE — the input's
+     * length mod 2³² — is checked against what it was given.
+     */
+    async verify(blob, size) {
+        const fail = (why) => {
+            throw igzipFailed('compressing a layer', why);
+        };
+        if (size < 18)
+            fail(`it wrote ${size} bytes, not a gzip stream`);
+        const head = await blob.readInto(Buffer.alloc(3), 0, 3);
+        const trailer = await blob.readInto(Buffer.alloc(8), size - 8, size);
+        if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8)
+            fail('its output is not gzip');
+        const isize = trailer.readUInt32LE(4);
+        if (isize !== this.bytesIn % 2 ** 32)
+            fail(`its output ends early: the trailer says ${isize} bytes in, the layer has ${this.bytesIn}`);
+    }
     abort() {
         this.r.child.kill('SIGKILL');
     }
@@ -1141,7 +1166,7 @@ class IgzipCompressor {
 /** `igzip -dc FILE` into `out` (an fd): a gzip file decompressed in a child process. */
 function igzipDecompress(bin, file, out) {
     const input = external_node_path_default().resolve(file);
-    const r = igzip_run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], 'decompressing', input);
+    const r = igzip_run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], `unpacking ${file}`, input);
     return { done: r.exited, kill: () => r.child.kill('SIGKILL') };
 }
 
@@ -1655,7 +1680,9 @@ async function readWithZlib(file, consume) {
 /**
  * A gzip-wrapped archive through `igzip -d`, which writes the tar into a temp file that is read as it
  * grows (the archive's own hash from a second read alongside). When the reading fails, igzip's verdict
- * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it.
+ * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it; a tar
+ * that ends early while igzip was content is checked against the gzip trailer's length, to tell a write
+ * that failed on the runner from an archive that is really cut short.
  */
 async function readWithIgzip(file, igzip, tmpDir, consume) {
     const hashing = sha256OfFile(file);
@@ -1673,7 +1700,15 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
         catch (e) {
             d.kill();
             const verdict = await d.done.then(() => undefined, (g) => g);
-            throw archiveError(file, verdict && !/was killed/.test(verdict.message) ? verdict : e);
+            if (verdict && !/was killed/.test(verdict.message))
+                throw archiveError(file, verdict);
+            // igzip said nothing, but the tar ended early: its last write may have failed (it exits 0 then).
+            if (verdict === undefined && e instanceof TarError) {
+                const [size, isize] = [(await fh.stat()).size, gzipIsize(file)];
+                if (isize !== undefined && size % 2 ** 32 !== isize)
+                    throw igzipFailed(`unpacking ${file}`, `it wrote ${size} bytes, the archive holds ${isize} (mod 2³²)`);
+            }
+            throw archiveError(file, e);
         }
     }
     finally {
@@ -1682,6 +1717,18 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
     return await hashing.catch((e) => {
         throw archiveError(file, e);
     });
+}
+/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
+function gzipIsize(file) {
+    const fd = external_node_fs_default().openSync(file, 'r');
+    try {
+        const size = external_node_fs_default().fstatSync(fd).size;
+        const b = Buffer.alloc(4);
+        return size >= 18 && external_node_fs_default().readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
 }
 function parseConfig(bytes, where) {
     let c;

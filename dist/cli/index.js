@@ -51444,7 +51444,9 @@ async function readWithZlib(file, consume) {
 /**
  * A gzip-wrapped archive through `igzip -d`, which writes the tar into a temp file that is read as it
  * grows (the archive's own hash from a second read alongside). When the reading fails, igzip's verdict
- * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it.
+ * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it; a tar
+ * that ends early while igzip was content is checked against the gzip trailer's length, to tell a write
+ * that failed on the runner from an archive that is really cut short.
  */
 async function readWithIgzip(file, igzip, tmpDir, consume) {
     const hashing = (0,digest/* sha256OfFile */.Vq)(file);
@@ -51462,7 +51464,15 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
         catch (e) {
             d.kill();
             const verdict = await d.done.then(() => undefined, (g) => g);
-            throw archiveError(file, verdict && !/was killed/.test(verdict.message) ? verdict : e);
+            if (verdict && !/was killed/.test(verdict.message))
+                throw archiveError(file, verdict);
+            // igzip said nothing, but the tar ended early: its last write may have failed (it exits 0 then).
+            if (verdict === undefined && e instanceof TarError) {
+                const [size, isize] = [(await fh.stat()).size, gzipIsize(file)];
+                if (isize !== undefined && size % 2 ** 32 !== isize)
+                    throw (0,oci_igzip/* igzipFailed */.NK)(`unpacking ${file}`, `it wrote ${size} bytes, the archive holds ${isize} (mod 2³²)`);
+            }
+            throw archiveError(file, e);
         }
     }
     finally {
@@ -51471,6 +51481,18 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
     return await hashing.catch((e) => {
         throw archiveError(file, e);
     });
+}
+/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
+function gzipIsize(file) {
+    const fd = external_node_fs_default().openSync(file, 'r');
+    try {
+        const size = external_node_fs_default().fstatSync(fd).size;
+        const b = Buffer.alloc(4);
+        return size >= 18 && external_node_fs_default().readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
 }
 function parseConfig(bytes, where) {
     let c;
@@ -51666,6 +51688,7 @@ async function* fileChunks(file, { start = 0, chunk = 1 << 20, depth = 4 } = {})
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ew: () => (/* binding */ igzipLevel),
+/* harmony export */   NK: () => (/* binding */ igzipFailed),
 /* harmony export */   P2: () => (/* binding */ igzipFor),
 /* harmony export */   PN: () => (/* binding */ IgzipCompressor),
 /* harmony export */   nF: () => (/* binding */ GZIP_ENGINES),
@@ -51734,11 +51757,15 @@ function igzipFor(engine, env = process.env) {
 function igzipLevel(level) {
     return level <= 1 ? 1 : level <= 5 ? 2 : 3;
 }
+/** igzip could not do its work for want of something on the runner (space, most likely). */
+function igzipFailed(what, why) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${what} with igzip failed (${why}); check the runner's temp space (TMPDIR), or use gzip-engine zlib`);
+}
 /**
- * igzip as a child. A decompression (`input` given) fails as zlib does — code Z_BUF_ERROR for a truncated
- * stream, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression fails as a
- * RelengError (it is the runner's trouble, not the archive's). Either with igzip's own words, minus the
- * input's name (the caller names it) and the "(null)" igzip calls stdin.
+ * igzip as a child. A decompression (`input` given) that meets a bad stream fails as zlib does — code
+ * Z_BUF_ERROR when truncated, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression,
+ * or output that could not be written, fails as a RelengError about the runner, not the archive. Either
+ * in igzip's own words, minus the input's name (the caller names it) and the "(null)" it calls stdin.
  */
 function run(bin, args, stdio, what, input) {
     const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(bin, args, { stdio });
@@ -51760,7 +51787,7 @@ function run(bin, args, stdio, what, input) {
                 said = said.split(input).join('');
             said = said
                 .replace(/igzip: /g, '')
-                .replace(/ (for )?(file )?\(null\)/g, '')
+                .replace(/ (for |to )?(file )?\(null\)/g, '')
                 .replace(/ (file )?$/gm, '')
                 .replace(/ {2,}/g, ' ')
                 .replace(/^ +/gm, '')
@@ -51770,8 +51797,8 @@ function run(bin, args, stdio, what, input) {
                 .join('; ');
             said = said.charAt(0).toLowerCase() + said.slice(1);
             const status = signal ? `was killed (${signal})` : `exited ${code}`;
-            if (!input)
-                return reject(new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${what} with igzip failed (${said || status}); check the runner's temp space, or use gzip-engine zlib`));
+            if (!input || /while writing/.test(stderr))
+                return reject(igzipFailed(what, said || status));
             const e = new Error(said ? `igzip: ${said}` : `igzip ${status}`);
             e.code = /complete gzip file/.test(stderr) ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR';
             reject(e);
@@ -51789,6 +51816,7 @@ function run(bin, args, stdio, what, input) {
 class IgzipCompressor {
     r;
     failed;
+    bytesIn = 0;
     constructor(bin, level, out) {
         this.r = run(bin, [`-${igzipLevel(level)}`, '-n', '-c'], ['pipe', out, 'pipe'], 'compressing a layer');
         this.r.exited.catch((e) => {
@@ -51803,6 +51831,7 @@ class IgzipCompressor {
     write(chunk) {
         if (this.failed)
             return Promise.reject(this.failed);
+        this.bytesIn += chunk.length;
         return new Promise((resolve, reject) => {
             this.r.child.stdin.write(chunk, (e) => {
                 if (!e)
@@ -51816,6 +51845,25 @@ class IgzipCompressor {
         this.r.child.stdin.end();
         await this.r.exited;
     }
+    /**
+     * Whether the output (`size` bytes of `blob`) is a whole gzip stream of everything written: igzip exits
+     * 0 even when the last flush of its output failed (a full disk), so its trailer's ISIZE — the input's
+     * length mod 2³² — is checked against what it was given.
+     */
+    async verify(blob, size) {
+        const fail = (why) => {
+            throw igzipFailed('compressing a layer', why);
+        };
+        if (size < 18)
+            fail(`it wrote ${size} bytes, not a gzip stream`);
+        const head = await blob.readInto(Buffer.alloc(3), 0, 3);
+        const trailer = await blob.readInto(Buffer.alloc(8), size - 8, size);
+        if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8)
+            fail('its output is not gzip');
+        const isize = trailer.readUInt32LE(4);
+        if (isize !== this.bytesIn % 2 ** 32)
+            fail(`its output ends early: the trailer says ${isize} bytes in, the layer has ${this.bytesIn}`);
+    }
     abort() {
         this.r.child.kill('SIGKILL');
     }
@@ -51823,7 +51871,7 @@ class IgzipCompressor {
 /** `igzip -dc FILE` into `out` (an fd): a gzip file decompressed in a child process. */
 function igzipDecompress(bin, file, out) {
     const input = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(file);
-    const r = run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], 'decompressing', input);
+    const r = run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], `unpacking ${file}`, input);
     return { done: r.exited, kill: () => r.child.kill('SIGKILL') };
 }
 
@@ -52618,9 +52666,10 @@ class SpoolFile {
     }
     /**
      * The blob as another process writes it (into `writerFd()`): reads the file as it grows — hashing it,
-     * letting uploads follow — and completes it once the writer has exited cleanly.
+     * letting uploads follow — and completes it once the writer has exited cleanly and `verify` (given the
+     * size) found the file whole; until then no upload may commit it.
      */
-    async follow(writer) {
+    async follow(writer, verify) {
         const file = new growing_file/* GrowingFile */.eY(await this.handle(), writer);
         const buf = Buffer.allocUnsafeSlow(FOLLOW_CHUNK);
         for (;;) {
@@ -52631,6 +52680,7 @@ class SpoolFile {
             this.written += n;
             this.wake();
         }
+        await verify?.(this.written);
         return this.finish();
     }
     /** Completes the blob; gives its digest and size. */
@@ -53445,7 +53495,7 @@ class Pusher {
     async compressor(spool) {
         if (this.o.igzip && this.o.compression === 'gzip') {
             const compressor = new oci_igzip/* IgzipCompressor */.PN(this.o.igzip, this.o.level, await spool.writerFd());
-            const followed = spool.follow(compressor.exited);
+            const followed = spool.follow(compressor.exited, (size) => compressor.verify(spool, size));
             followed.catch(() => { }); // awaited through `finished`
             return { compressor, finished: () => followed };
         }

@@ -14,7 +14,7 @@ import zlib from 'node:zlib';
 import { RelengError } from '../errors.js';
 import { isDigest, sha256OfFile } from './digest.js';
 import { fileChunks, finishedFile, GrowingFile } from './growing-file.js';
-import { igzipDecompress } from './igzip.js';
+import { igzipDecompress, igzipFailed } from './igzip.js';
 import { readAhead } from './read-ahead.js';
 import { readTar, TarError } from './tar.js';
 
@@ -278,7 +278,9 @@ async function readWithZlib(file: string, consume: Consume): Promise<string> {
 /**
  * A gzip-wrapped archive through `igzip -d`, which writes the tar into a temp file that is read as it
  * grows (the archive's own hash from a second read alongside). When the reading fails, igzip's verdict
- * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it.
+ * (truncated, corrupt) is the error rather than what the tar reader made of the bytes before it; a tar
+ * that ends early while igzip was content is checked against the gzip trailer's length, to tell a write
+ * that failed on the runner from an archive that is really cut short.
  */
 async function readWithIgzip(file: string, igzip: string, tmpDir: string, consume: Consume): Promise<string> {
   const hashing = sha256OfFile(file);
@@ -298,7 +300,17 @@ async function readWithIgzip(file: string, igzip: string, tmpDir: string, consum
         () => undefined,
         (g: unknown) => g,
       );
-      throw archiveError(file, verdict && !/was killed/.test((verdict as Error).message) ? verdict : e);
+      if (verdict && !/was killed/.test((verdict as Error).message)) throw archiveError(file, verdict);
+      // igzip said nothing, but the tar ended early: its last write may have failed (it exits 0 then).
+      if (verdict === undefined && e instanceof TarError) {
+        const [size, isize] = [(await fh.stat()).size, gzipIsize(file)];
+        if (isize !== undefined && size % 2 ** 32 !== isize)
+          throw igzipFailed(
+            `unpacking ${file}`,
+            `it wrote ${size} bytes, the archive holds ${isize} (mod 2³²)`,
+          );
+      }
+      throw archiveError(file, e);
     }
   } finally {
     await fh.close();
@@ -306,6 +318,18 @@ async function readWithIgzip(file: string, igzip: string, tmpDir: string, consum
   return await hashing.catch((e: unknown) => {
     throw archiveError(file, e);
   });
+}
+
+/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
+function gzipIsize(file: string): number | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const b = Buffer.alloc(4);
+    return size >= 18 && fs.readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function parseConfig(bytes: Buffer, where: string): ImageConfig {

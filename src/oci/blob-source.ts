@@ -139,9 +139,10 @@ export class SpoolFile implements BlobSource {
 
   /**
    * The blob as another process writes it (into `writerFd()`): reads the file as it grows — hashing it,
-   * letting uploads follow — and completes it once the writer has exited cleanly.
+   * letting uploads follow — and completes it once the writer has exited cleanly and `verify` (given the
+   * size) found the file whole; until then no upload may commit it.
    */
-  async follow(writer: Promise<void>): Promise<BlobInfo> {
+  async follow(writer: Promise<void>, verify?: (size: number) => Promise<void>): Promise<BlobInfo> {
     const file = new GrowingFile(await this.handle(), writer);
     const buf = Buffer.allocUnsafeSlow(FOLLOW_CHUNK);
     for (;;) {
@@ -151,6 +152,7 @@ export class SpoolFile implements BlobSource {
       this.written += n;
       this.wake();
     }
+    await verify?.(this.written);
     return this.finish();
   }
 

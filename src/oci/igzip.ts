@@ -9,6 +9,7 @@ import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:chi
 import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
+import type { BlobSource } from './blob-source.js';
 import type { LayerCompressor } from './compress.js';
 
 export const GZIP_ENGINES = ['auto', 'igzip', 'zlib'] as const;
@@ -64,11 +65,18 @@ interface Run {
   exited: Promise<void>;
 }
 
+/** igzip could not do its work for want of something on the runner (space, most likely). */
+export function igzipFailed(what: string, why: string): RelengError {
+  return new RelengError(
+    `${what} with igzip failed (${why}); check the runner's temp space (TMPDIR), or use gzip-engine zlib`,
+  );
+}
+
 /**
- * igzip as a child. A decompression (`input` given) fails as zlib does — code Z_BUF_ERROR for a truncated
- * stream, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression fails as a
- * RelengError (it is the runner's trouble, not the archive's). Either with igzip's own words, minus the
- * input's name (the caller names it) and the "(null)" igzip calls stdin.
+ * igzip as a child. A decompression (`input` given) that meets a bad stream fails as zlib does — code
+ * Z_BUF_ERROR when truncated, Z_DATA_ERROR otherwise — so callers map both engines alike; a compression,
+ * or output that could not be written, fails as a RelengError about the runner, not the archive. Either
+ * in igzip's own words, minus the input's name (the caller names it) and the "(null)" it calls stdin.
  */
 function run(bin: string, args: string[], stdio: StdioOptions, what: string, input?: string): Run {
   const child = spawn(bin, args, { stdio });
@@ -87,7 +95,7 @@ function run(bin: string, args: string[], stdio: StdioOptions, what: string, inp
       if (input) said = said.split(input).join('');
       said = said
         .replace(/igzip: /g, '')
-        .replace(/ (for )?(file )?\(null\)/g, '')
+        .replace(/ (for |to )?(file )?\(null\)/g, '')
         .replace(/ (file )?$/gm, '')
         .replace(/ {2,}/g, ' ')
         .replace(/^ +/gm, '')
@@ -97,12 +105,7 @@ function run(bin: string, args: string[], stdio: StdioOptions, what: string, inp
         .join('; ');
       said = said.charAt(0).toLowerCase() + said.slice(1);
       const status = signal ? `was killed (${signal})` : `exited ${code}`;
-      if (!input)
-        return reject(
-          new RelengError(
-            `${what} with igzip failed (${said || status}); check the runner's temp space, or use gzip-engine zlib`,
-          ),
-        );
+      if (!input || /while writing/.test(stderr)) return reject(igzipFailed(what, said || status));
       const e = new Error(said ? `igzip: ${said}` : `igzip ${status}`) as NodeJS.ErrnoException;
       e.code = /complete gzip file/.test(stderr) ? 'Z_BUF_ERROR' : 'Z_DATA_ERROR';
       reject(e);
@@ -121,6 +124,7 @@ function run(bin: string, args: string[], stdio: StdioOptions, what: string, inp
 export class IgzipCompressor implements LayerCompressor {
   private readonly r: Run;
   private failed: unknown;
+  private bytesIn = 0;
 
   constructor(bin: string, level: number, out: number) {
     this.r = run(bin, [`-${igzipLevel(level)}`, '-n', '-c'], ['pipe', out, 'pipe'], 'compressing a layer');
@@ -137,6 +141,7 @@ export class IgzipCompressor implements LayerCompressor {
   /** Resolves once igzip has the chunk (so its buffer may be used again). */
   write(chunk: Buffer): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
+    this.bytesIn += chunk.length;
     return new Promise<void>((resolve, reject) => {
       this.r.child.stdin!.write(chunk, (e) => {
         if (!e) resolve();
@@ -148,6 +153,24 @@ export class IgzipCompressor implements LayerCompressor {
   async end(): Promise<void> {
     this.r.child.stdin!.end();
     await this.r.exited;
+  }
+
+  /**
+   * Whether the output (`size` bytes of `blob`) is a whole gzip stream of everything written: igzip exits
+   * 0 even when the last flush of its output failed (a full disk), so its trailer's ISIZE — the input's
+   * length mod 2³² — is checked against what it was given.
+   */
+  async verify(blob: BlobSource, size: number): Promise<void> {
+    const fail = (why: string) => {
+      throw igzipFailed('compressing a layer', why);
+    };
+    if (size < 18) fail(`it wrote ${size} bytes, not a gzip stream`);
+    const head = await blob.readInto(Buffer.alloc(3), 0, 3);
+    const trailer = await blob.readInto(Buffer.alloc(8), size - 8, size);
+    if (head[0] !== 0x1f || head[1] !== 0x8b || head[2] !== 8) fail('its output is not gzip');
+    const isize = trailer.readUInt32LE(4);
+    if (isize !== this.bytesIn % 2 ** 32)
+      fail(`its output ends early: the trailer says ${isize} bytes in, the layer has ${this.bytesIn}`);
   }
 
   abort(): void {
@@ -164,6 +187,6 @@ export interface Decompression {
 /** `igzip -dc FILE` into `out` (an fd): a gzip file decompressed in a child process. */
 export function igzipDecompress(bin: string, file: string, out: number): Decompression {
   const input = path.resolve(file);
-  const r = run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], 'decompressing', input);
+  const r = run(bin, ['-d', '-c', '--', input], ['ignore', out, 'pipe'], `unpacking ${file}`, input);
   return { done: r.exited, kill: () => r.child.kill('SIGKILL') };
 }

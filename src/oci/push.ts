@@ -686,7 +686,7 @@ class Pusher {
   ): Promise<{ compressor: LayerCompressor; finished: () => Promise<BlobInfo> }> {
     if (this.o.igzip && this.o.compression === 'gzip') {
       const compressor = new IgzipCompressor(this.o.igzip, this.o.level, await spool.writerFd());
-      const followed = spool.follow(compressor.exited);
+      const followed = spool.follow(compressor.exited, (size) => compressor.verify(spool, size));
       followed.catch(() => {}); // awaited through `finished`
       return { compressor, finished: () => followed };
     }

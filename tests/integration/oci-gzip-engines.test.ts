@@ -18,7 +18,7 @@ import {
   writeDockerArchive,
 } from '../helpers/docker-archive.js';
 import { type RegistryServer, startRegistry } from '../helpers/registry.js';
-import { pullBack } from '../helpers/skopeo.js';
+import { pullBack, skopeo } from '../helpers/skopeo.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const IGZIP = findIgzip();
@@ -115,28 +115,64 @@ describe('gzip engines', () => {
     expect(() => igzipFor('igzip', { PATH: fake })).toThrow(/is not ISA-L's igzip/);
   });
 
-  test('an igzip that fails mid-layer: one clear error, nothing written to the target', async () => {
-    // ISA-L's igzip for --version and for unpacking; compression dies after 64 KiB of input.
-    const bin = tmpDir('releng-failing-igzip-');
+  // ISA-L's igzip for --version and for one of its two jobs; the other one done badly.
+  const broken: { does: string; job: 'compress' | 'unpack'; script: string; message: RegExp }[] = [
+    {
+      does: 'dies after 64 KiB of a layer',
+      job: 'compress',
+      script: 'head -c 65536 >/dev/null; echo "igzip: out of disk" >&2; exit 1',
+      message:
+        /^compressing a layer with igzip failed \(out of disk\); check the runner.s temp space \(TMPDIR\), or use gzip-engine zlib$/,
+    },
+    {
+      does: 'exits 0 with its last 8 bytes missing (a failed last flush)',
+      job: 'compress',
+      script: `${IGZIP} "$@" | head -c -8`,
+      message:
+        /^compressing a layer with igzip failed \(its output ends early: the trailer says \d+ bytes in, the layer has \d+\)/,
+    },
+    {
+      does: 'cannot write what it unpacks',
+      job: 'unpack',
+      script: 'echo "igzip: Error encountered while writing to file (null)" >&2; exit 252',
+      message:
+        /^unpacking .*amd64\.tar\.gz with igzip failed \(error encountered while writing\); check the runner.s/,
+    },
+    {
+      does: 'unpacks only the first 100 KB and exits 0',
+      job: 'unpack',
+      script: `${IGZIP} "$@" | head -c 100000`,
+      message:
+        /^unpacking .*amd64\.tar\.gz with igzip failed \(it wrote 100000 bytes, the archive holds \d+ \(mod 2³²\)\)/,
+    },
+  ];
+  test.each(broken)('an igzip that $does: one clear error, nothing written to the target', async (b) => {
+    const bin = tmpDir('releng-broken-igzip-');
+    // The real igzip for --version and the job that is not broken (unpacking is `-d`).
+    const real = b.job === 'compress' ? '*-d*|--version' : '--version|-[0-9]*';
     fs.writeFileSync(
       path.join(bin, 'igzip'),
-      `#!/bin/sh\ncase "$*" in *-d*|--version) exec ${IGZIP} "$@";; esac\nhead -c 65536 >/dev/null; echo "igzip: out of disk" >&2; exit 1\n`,
+      `#!/bin/sh\ncase "$*" in ${real}) exec ${IGZIP} "$@";; esac\n${b.script}\n`,
       { mode: 0o755 },
     );
     const layout = path.join(tmpDir(), 'oci');
     const err = await dockerMultiarch(
-      options([`oci-layout:${layout}`], {
+      options([`oci-layout:${layout}`, `${reg.host}/engines/broken`], {
         gzipEngine: 'igzip',
         env: { HOME: tmpDir('releng-home-'), PATH: `${bin}:${process.env.PATH}` },
       }),
     ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(
-      /^compressing a layer with igzip failed \(out of disk\); check the runner.s temp space, or use gzip-engine zlib$/,
-    );
+    expect((err as Error).message).toMatch(b.message);
     expect((err as Error).message.split('\n')).toHaveLength(1);
     expect(fs.existsSync(path.join(layout, 'index.json'))).toBe(false);
     const blobs = path.join(layout, 'blobs/sha256');
     expect(fs.existsSync(blobs) ? fs.readdirSync(blobs) : []).toEqual([]);
+    // Nor does the registry: no tag (distribution answers 404 for a repository it lacks), no layer link.
+    await expect(
+      skopeo(['list-tags', '--tls-verify=false', `docker://${reg.direct}/engines/broken`]),
+    ).rejects.toThrow();
+    const layers = path.join(reg.storage, 'docker/registry/v2/repositories/engines/broken/_layers/sha256');
+    expect(fs.existsSync(layers) ? fs.readdirSync(layers) : []).toEqual([]);
   });
 });

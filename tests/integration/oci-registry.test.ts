@@ -1,12 +1,16 @@
 // The registry client against the real Debian docker-registry (distribution 2.8), with htpasswd Basic
 // auth and with token auth (our token server, distribution's auth.token with an openssl-made key pair).
 // skopeo — not our client — checks what was pushed; a recording proxy checks every upload request.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConsoleLogger, silentLogger } from '../../src/log.js';
+import { BufferSource, gatedSource, SpoolFile } from '../../src/oci/blob-source.js';
+import { CredentialStore } from '../../src/oci/credentials.js';
 import { ARCHIVE_ANNOTATION } from '../../src/oci/image.js';
 import { OCI } from '../../src/oci/media-types.js';
+import { parseTarget } from '../../src/oci/reference.js';
+import { Sinks } from '../../src/oci/sinks.js';
 import {
   checkRegistryAccess,
   type DockerMultiarchOptions,
@@ -326,5 +330,63 @@ describe('re-runs and new releases', () => {
     ]);
     expect(r.digest).toMatch(/^sha256:/);
     await pullBack(one, 'org/docker', '2.93.0', 'amd64', amd64);
+  });
+});
+
+describe('the upload protocol', () => {
+  let reg: RegistryServer;
+  beforeAll(async () => {
+    reg = await startRegistry();
+  });
+  afterAll(() => reg?.stop());
+
+  // A layer is complete long before every archive is read and checked; its commit must wait, its bytes not.
+  test('a held blob sends its last piece at once and commits with an empty PUT; a free one closes with it', async () => {
+    const sinks = new Sinks({
+      credentials: new CredentialStore(silentLogger, undefined, { HOME: tmpDir() }),
+      insecureRegistries: [],
+      log: silentLogger,
+    });
+    const sink = sinks.sink(parseTarget(`${reg.host}/protocol/held`, ''));
+    await sink.open({ create: true });
+    const data = randomBytes(5 << 20);
+    const spool = SpoolFile.inDir(tmpDir(), 'held');
+    await spool.append(data);
+    await spool.finish();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    reg.reset();
+    const held = sink.putBlob(gatedSource(spool, gate));
+    // Both pieces arrive while the gate is shut; nothing is committed.
+    for (let i = 0; i < 500 && reg.requests.filter((q) => q.method === 'PATCH').length < 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(reg.requests.map((q) => [q.method, q.contentRange ?? '', q.bodyBytes])).toEqual([
+      ['POST', '', 0],
+      ['PATCH', `0-${(4 << 20) - 1}`, 4 << 20],
+      ['PATCH', `${4 << 20}-${(5 << 20) - 1}`, 1 << 20],
+    ]);
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    expect(await sink.blobSize(digest)).toBeUndefined();
+    open();
+    expect((await held).digest).toBe(digest);
+    const close = reg.requests.at(-1)!;
+    expect([
+      close.method,
+      close.bodyBytes,
+      close.path.includes(`digest=${encodeURIComponent(digest)}`),
+    ]).toEqual(['PUT', 0, true]);
+    // Not held: the last piece goes with the closing PUT, as before.
+    reg.reset();
+    await sink.putBlob(new BufferSource(Buffer.concat([data, Buffer.from('x')])));
+    expect(reg.requests.map((q) => [q.method, q.bodyBytes])).toEqual([
+      ['POST', 0],
+      ['PATCH', 4 << 20],
+      ['PUT', (1 << 20) + 1],
+    ]);
+    expect(reg.rangeProblems).toEqual([]);
+    await spool.dispose();
+    await sinks.close();
   });
 });

@@ -11,7 +11,7 @@
  *   (f) (b) again with gzip-engine zlib, for runners without igzip (a reference, no target).
  * Prints wall time, CPU (with children: skopeo's threads, our igzip processes), max RSS (the largest process,
  * as /usr/bin/time reports it) and the peak of the whole process tree (ours: node and every igzip alive at
- * once, sampled every 20 ms), bytes uploaded (what the registries received and wrote, read from
+ * once: node's RSS plus each child's private memory, every 20 ms), each run after a `sync` so that none pays for another's writeback, bytes uploaded (what the registries received and wrote, read from
  * /proc/PID/io: no proxy in the way to take CPU from the tools), blob sizes and ratios. The re-runs (c)/(d)
  * go through the registries' recording proxies, which count the blob bytes our client sent.
  * RELENG_BENCH_MB (default 400): uncompressed size of each archive; RELENG_BENCH_LAYERS (default 10).
@@ -39,7 +39,7 @@ interface Timed {
   cpu: number;
   /** Max RSS of the largest process (what /usr/bin/time reports). */
   rssMB: number;
-  /** Peak RSS of the whole process tree (sampled), /usr/bin/time itself not counted. */
+  /** Peak memory of the command's process tree (its RSS + its children's private memory, sampled). */
   treeMB: number;
 }
 
@@ -50,32 +50,45 @@ interface Measure extends Timed {
   blobBytes?: number;
 }
 
-// /usr/bin/time's own RSS, left out of the tree's.
-const TIME_RSS_KB = 2000;
-
 function load(): string {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** RSS of a process and all its descendants now (kB), from /proc. */
+/**
+ * Memory of a command's process tree now (kB): the RSS of the command (below /usr/bin/time, `pid`) plus the
+ * private memory of each of its descendants — a child between fork and exec shares all of node's pages,
+ * which must not count twice, while what an igzip process holds of its own does count.
+ */
 function treeRss(pid: number): number {
   let kb = 0;
-  const visit = (p: number) => {
+  const rollup = (p: number) => fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+  const field = (text: string, name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const children = (p: number) =>
+    fs
+      .readdirSync(`/proc/${p}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean))
+      .map(Number);
+  const visit = (p: number, depth: number) => {
     try {
-      kb += Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      for (const t of fs.readdirSync(`/proc/${p}/task`))
-        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean))
-          visit(Number(c));
+      if (depth === 1) kb += field(rollup(p), 'Rss');
+      else if (depth > 1) {
+        const r = rollup(p);
+        kb += field(r, 'Private_Clean') + field(r, 'Private_Dirty');
+      }
+      for (const c of children(p)) visit(c, depth + 1);
     } catch {
       // gone meanwhile
     }
   };
-  visit(pid);
+  visit(pid, 0);
   return kb;
 }
 
 /** One command under /usr/bin/time: wall, user+sys, max RSS; and the peak RSS of its process tree. */
 async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  // What earlier runs left dirty is written out first, not by the kernel in the middle of this one.
+  execFileSync('sync');
   const fmt = path.join(WORK, 'time.txt');
   const child = spawn('/usr/bin/time', ['-o', fmt, '-f', '%e %U %S %M', cmd, ...args], {
     env,
@@ -87,7 +100,7 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
   });
   let peak = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, treeRss(child.pid!) - TIME_RSS_KB);
+    peak = Math.max(peak, treeRss(child.pid!));
   }, 20);
   const status = await new Promise<number | null>((r) => child.on('close', r));
   clearInterval(sampler);

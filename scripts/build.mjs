@@ -30,8 +30,10 @@ function bundle({ name, file }) {
         out,
         '--no-source-map-register',
         '--quiet',
+        // One license file per chunk (main.licenses.txt, 358.licenses.txt …): with one name for all, ncc's
+        // license plugin writes every chunk's list to the same file and the last chunk's wins.
         '--license',
-        'licenses.txt',
+        '[name].licenses.txt',
       ],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );

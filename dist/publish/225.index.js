@@ -2761,8 +2761,8 @@ async function* readAhead(stream, limit) {
 ;// CONCATENATED MODULE: ./src/oci/tar.ts
 /**
  * A streaming tar reader: entries come one after the other, each body handed on as the slices that
- * arrive (no copy, nothing held once the next chunk is asked for, so the source may reuse its buffers). ustar, pax (`x` records: path, linkpath, size) and GNU
- * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
+ * arrive (no copy, nothing held once the next chunk is asked for, so the source may reuse its buffers).
+ * ustar, pax (`x` records: path, linkpath, size) and GNU long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
  * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
  */
 // pax records and GNU long names are a few hundred bytes; anything near this is not a real header.
@@ -3013,15 +3013,28 @@ const MAX_JSON = 16 << 20;
 const READ_CHUNK = 256 << 10;
 // Decompressed bytes read ahead of the layer handler.
 const READ_AHEAD = 8 << 20;
-function isGzip(file) {
+/** Up to `length` bytes of a file at its start, or at its end when `position` is 'end'. */
+function bytesOf(file, length, position) {
     const fd = external_node_fs_default().openSync(file, 'r');
     try {
-        const b = Buffer.alloc(2);
-        return external_node_fs_default().readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+        const size = external_node_fs_default().fstatSync(fd).size;
+        const b = Buffer.alloc(Math.min(length, size));
+        external_node_fs_default().readSync(fd, b, 0, b.length, position === 'start' ? 0 : size - b.length);
+        return b;
     }
     finally {
         external_node_fs_default().closeSync(fd);
     }
+}
+function isGzip(file) {
+    const b = bytesOf(file, 2, 'start');
+    return b.length === 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
+function gzipIsize(file) {
+    // The header (10 bytes) and trailer (8) make 18: anything shorter has no trailer to read.
+    const b = bytesOf(file, 18, 'end');
+    return b.length === 18 ? b.readUInt32LE(14) : undefined;
 }
 function hintOf(name) {
     const hex = name.split('/').find((c) => /^[0-9a-f]{64}$/.test(c.replace(/\.tar$/, '')));
@@ -3233,18 +3246,6 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
     return await hashing.catch((e) => {
         throw archiveError(file, e);
     });
-}
-/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
-function gzipIsize(file) {
-    const fd = external_node_fs_default().openSync(file, 'r');
-    try {
-        const size = external_node_fs_default().fstatSync(fd).size;
-        const b = Buffer.alloc(4);
-        return size >= 18 && external_node_fs_default().readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
-    }
-    finally {
-        external_node_fs_default().closeSync(fd);
-    }
 }
 function archive_parseConfig(bytes, where) {
     let c;
@@ -4068,10 +4069,8 @@ class Pusher {
     async scan(a) {
         let scanned;
         const compressedHere = new Set();
-        scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), {
-            igzip: this.o.igzip,
-            tmpDir: this.o.tmpDir,
-        });
+        const options = { igzip: this.o.igzip, tmpDir: this.o.tmpDir };
+        scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), options);
         this.checkSha(a, scanned.sha256);
         this.shas.set(a.file, Promise.resolve(scanned.sha256));
         const platform = platformOf(scanned.config, a.file, a.system);
@@ -4086,7 +4085,7 @@ class Pusher {
             const want = new Set(missing);
             scanned = await scanArchive(a.file, async (entry, body) => want.has(entry.name)
                 ? this.onLayer(undefined, body, compressedHere, true)
-                : { diffId: byName.get(entry.name) ?? '' }, { igzip: this.o.igzip, tmpDir: this.o.tmpDir });
+                : { diffId: byName.get(entry.name) ?? '' }, options);
         }
         return { scanned, compressedHere, platform };
     }

@@ -64,14 +64,29 @@ const READ_CHUNK = 256 << 10;
 // Decompressed bytes read ahead of the layer handler.
 const READ_AHEAD = 8 << 20;
 
-export function isGzip(file: string): boolean {
+/** Up to `length` bytes of a file at its start, or at its end when `position` is 'end'. */
+function bytesOf(file: string, length: number, position: 'start' | 'end'): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const b = Buffer.alloc(2);
-    return fs.readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    const size = fs.fstatSync(fd).size;
+    const b = Buffer.alloc(Math.min(length, size));
+    fs.readSync(fd, b, 0, b.length, position === 'start' ? 0 : size - b.length);
+    return b;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+export function isGzip(file: string): boolean {
+  const b = bytesOf(file, 2, 'start');
+  return b.length === 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
+function gzipIsize(file: string): number | undefined {
+  // The header (10 bytes) and trailer (8) make 18: anything shorter has no trailer to read.
+  const b = bytesOf(file, 18, 'end');
+  return b.length === 18 ? b.readUInt32LE(14) : undefined;
 }
 
 function hintOf(name: string): string | undefined {
@@ -318,18 +333,6 @@ async function readWithIgzip(file: string, igzip: string, tmpDir: string, consum
   return await hashing.catch((e: unknown) => {
     throw archiveError(file, e);
   });
-}
-
-/** The ISIZE field of a (single-member) gzip file: its uncompressed length mod 2³². */
-function gzipIsize(file: string): number | undefined {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const b = Buffer.alloc(4);
-    return size >= 18 && fs.readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 export function parseConfig(bytes: Buffer, where: string): ImageConfig {

@@ -527,10 +527,12 @@ class Pusher {
   private async scan(a: PushArchive): Promise<Scan> {
     let scanned: ScannedArchive<{ diffId: string }>;
     const compressedHere = new Set<string>();
-    scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), {
-      igzip: this.o.igzip,
-      tmpDir: this.o.tmpDir,
-    });
+    const options = { igzip: this.o.igzip, tmpDir: this.o.tmpDir };
+    scanned = await scanArchive(
+      a.file,
+      (entry, body) => this.onLayer(entry.hint, body, compressedHere),
+      options,
+    );
     this.checkSha(a, scanned.sha256);
     this.shas.set(a.file, Promise.resolve(scanned.sha256));
     const platform = platformOf(scanned.config, a.file, a.system);
@@ -551,7 +553,7 @@ class Pusher {
           want.has(entry.name)
             ? this.onLayer(undefined, body, compressedHere, true)
             : { diffId: byName.get(entry.name) ?? '' },
-        { igzip: this.o.igzip, tmpDir: this.o.tmpDir },
+        options,
       );
     }
     return { scanned, compressedHere, platform };

@@ -1,7 +1,7 @@
 /**
  * A streaming tar reader: entries come one after the other, each body handed on as the slices that
- * arrive (no copy, nothing held once the next chunk is asked for, so the source may reuse its buffers). ustar, pax (`x` records: path, linkpath, size) and GNU
- * long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
+ * arrive (no copy, nothing held once the next chunk is asked for, so the source may reuse its buffers).
+ * ustar, pax (`x` records: path, linkpath, size) and GNU long names; sizes in octal or base-256. A checksum mismatch or an end before the end-of-archive marker
  * is an error, so a corrupt or truncated archive is never read as a shorter valid one.
  */
 

@@ -24,6 +24,7 @@ import {
   targetsForEnvironment,
 } from '../stages/docker-multiarch.js';
 import type { Summary } from '../summary.js';
+import { readTuning } from '../tuning.js';
 
 /** Keeps the diffID → blob cache directory between runs (@actions/cache on runners); never fails a run. */
 export interface CachePersistence {
@@ -274,6 +275,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         cache,
         dir,
         env: ctx.env,
+        tuning: readTuning(ctx.env).registry,
         log,
       });
       if (cache?.changed) {

@@ -5,6 +5,7 @@ import { formatBytes } from '../log.js';
 import { planJson, SKIPPABLE, type Skippable, writes } from '../publish/plan.js';
 import type { PublishResult } from '../stages/publish.js';
 import type { Summary, SummaryBlock } from '../summary.js';
+import { readTuning } from '../tuning.js';
 
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
@@ -70,7 +71,7 @@ export const publishCommand: StageCommand = {
       log: ctx.log,
       ask: ctx.ask,
       mergeLegs,
-      ...tuning(ctx.env),
+      tuning: readTuning(ctx.env),
     });
     return {
       outputs: {
@@ -83,36 +84,6 @@ export const publishCommand: StageCommand = {
     };
   },
 };
-
-/**
- * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
- * RELENG_S3_MULTIPART_THRESHOLD_MIB, RELENG_S3_TIMEOUT_S (seconds a request may sit idle before it is
- * abandoned and retried).
- */
-function tuning(env: NodeJS.ProcessEnv): {
-  concurrency?: number;
-  partSize?: number;
-  multipartThreshold?: number;
-  requestTimeout?: number;
-} {
-  const n = (v: string | undefined, name: string, min: number) => {
-    if (v === undefined || v === '') return undefined;
-    const x = Number(v);
-    if (!Number.isInteger(x) || x < min)
-      throw new RelengError(`${name} must be a whole number ≥ ${min}, got '${v}'`);
-    return x;
-  };
-  const mib = (name: string) => {
-    const v = n(env[name], name, 5);
-    return v ? v * 1024 * 1024 : undefined;
-  };
-  return {
-    concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
-    partSize: mib('RELENG_S3_PART_SIZE_MIB'),
-    multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
-    requestTimeout: (n(env.RELENG_S3_TIMEOUT_S, 'RELENG_S3_TIMEOUT_S', 1) ?? 0) * 1000 || undefined,
-  };
-}
 
 function summary(r: PublishResult): Summary {
   const blocks: SummaryBlock[] = [];

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { RelengError, redactUrl } from '../errors.js';
 import type { Logger } from '../log.js';
+import { backoffMs, isTransientError, retryDelay, sleep } from '../retry.js';
 
 /** A body that can be sent again (retries, redirects): bytes, or a factory of streams of known size. */
 export type Body = Buffer | string | { size: number; open: () => Readable };
@@ -48,31 +49,6 @@ export interface HttpResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Seconds or an HTTP date, capped; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return Math.min(secs * 1000, 60_000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.min(Math.max(date - now, 0), 60_000);
-}
-
-export function backoffMs(attempt: number, base = 250): number {
-  return Math.min(base * 2 ** (attempt - 1), 8000) * (0.75 + Math.random() * 0.5);
-}
-
-export function isTransientError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code ?? '';
-  return (
-    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code) ||
-    code.startsWith('UND_ERR_')
-  );
-}
 
 export class HttpError extends RelengError {
   constructor(
@@ -198,9 +174,8 @@ export class Http {
         (transient && res.status >= 500) ||
         res.status === 429 ||
         (req.retry?.notFound && (res.status === 404 || (res.status === 400 && (await isUnknownError(res)))));
-      if (retryable && attempt < attempts) {
-        const wait =
-          retryAfterMs(res.header('retry-after')) ?? backoffMs(attempt, req.retry?.notFound ? 500 : 250);
+      const wait = retryDelay(attempt, res.header('retry-after'), req.retry?.notFound ? 500 : undefined);
+      if (retryable && attempt < attempts && wait !== undefined) {
         this.log.debug(
           `${req.method} ${redactUrl(req.url.href)}: HTTP ${res.status}; retrying in ${Math.round(wait)} ms`,
         );

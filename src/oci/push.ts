@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { RelengError, RelengErrors } from '../errors.js';
 import { formatBytes, type Logger } from '../log.js';
+import { forEachLimit } from '../pool.js';
 import { type ImageConfig, parseConfig, type ScannedArchive, scanArchive } from './archive.js';
 import type { BlobCache } from './blob-cache.js';
 import { type BlobInfo, type BlobSource, BufferSource, gatedSource, SpoolFile } from './blob-source.js';
@@ -186,15 +187,6 @@ async function readAll(stream: AsyncIterable<Buffer>, max: number, what: string)
   return Buffer.concat(parts);
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: Math.min(limit, queue.length) }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-    }),
-  );
-}
-
 export async function pushImages(o: PushOptions): Promise<PushResult> {
   const pusher = new Pusher(o);
   try {
@@ -340,7 +332,7 @@ class Pusher {
       this.targets.map(async (t, ti) => {
         const images = new Map<string, Descriptor>();
         const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-        await mapLimit(tags, 4, async (tag) => {
+        await forEachLimit(tags, 4, async (tag) => {
           const m = await t.sink.getManifest(tag);
           if (t.tags.some((x) => x.name === tag)) this.existing[ti]!.set(tag, m);
           if (!m) return;
@@ -351,7 +343,7 @@ class Pusher {
           } else if (parsed)
             images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
         });
-        await mapLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
+        await forEachLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
       }),
     );
     const found = this.known.length;
@@ -449,7 +441,7 @@ class Pusher {
     const limit = this.o.parallelArchives ?? 1;
     const finishing = new Map<number, Promise<ImageState>>();
     try {
-      await mapLimit(
+      await forEachLimit(
         toRead.sort((x, y) => x - y),
         limit,
         async (i) => {

@@ -6,24 +6,15 @@
  * resumes from the offset the registry reports. Small blobs are one PUT. Manifests go up by digest too;
  * tags are separate PUTs, so nothing is tagged before everything it names exists.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isTransientError, retryDelay, sleep } from '../retry.js';
 import { type Challenge, fetchToken, parseChallenges, type Token, tokenAccess } from './auth.js';
 import type { BlobInfo, BlobSource } from './blob-source.js';
 import type { CredentialSource, CredentialStore } from './credentials.js';
 import { sha256Digest } from './digest.js';
-import {
-  backoffMs,
-  errorDetail,
-  type Http,
-  HttpError,
-  type HttpRequest,
-  type HttpResponse,
-  isTransientError,
-  retryAfterMs,
-  sleep,
-} from './http.js';
+import { errorDetail, type Http, HttpError, type HttpRequest, type HttpResponse } from './http.js';
 import { ACCEPT_MANIFESTS } from './media-types.js';
 import type { ImageSink, StoredManifest } from './sink.js';
 
@@ -533,10 +524,10 @@ export class RegistryRepository implements ImageSink {
         throw error;
       }
       if (res) {
+        const wait = retryDelay(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+        if (wait === undefined) return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
         await res.dump();
-        await sleep(
-          (res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt),
-        );
+        await sleep(wait);
       }
       // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
       const status = await this.send({ method: 'GET', path: location });
@@ -560,9 +551,4 @@ export class RegistryRepository implements ImageSink {
         );
     }
   }
-}
-
-/** A readable over a whole blob downloaded from another sink (for copies between registries). */
-export function toReadable(chunks: AsyncIterable<Buffer>): Readable {
-  return Readable.from(chunks, { objectMode: false });
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { resolveS3Credentials } from '../storage/credentials.js';
 import { isS3Location, openSink, type S3Settings } from '../storage/open.js';
 import type { Sink } from '../storage/sink.js';
+import type { S3Tuning } from '../tuning.js';
 import type { Destination } from './layout.js';
 
 /** A destination of the environment, opened. */
@@ -24,10 +25,7 @@ export interface DestinationOptions {
   log: Logger;
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
-  partSize?: number;
-  multipartThreshold?: number;
-  concurrency?: number;
-  requestTimeout?: number;
+  s3Tuning?: S3Tuning;
 }
 
 /** The skip name that leaves each destination out, for messages. */
@@ -76,10 +74,7 @@ export async function openDestinations(
           cwd: o.dir,
           log: o.log,
         }),
-        partSize: o.partSize,
-        multipartThreshold: o.multipartThreshold,
-        concurrency: o.concurrency,
-        requestTimeout: o.requestTimeout,
+        tuning: o.s3Tuning,
       };
     } catch (e) {
       problems.push((e as Error).message);

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { checkRegistryAccess, dockerMultiarch, targetsForEnvironment } from '../stages/docker-multiarch.js';
+import type { RegistryTuning } from '../tuning.js';
 import type { ReleaseImage } from './release-input.js';
 
 export interface DockerRequest {
@@ -16,6 +17,7 @@ export interface DockerRequest {
   dryRun: boolean;
   /** Where registry logins are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …). */
   env: NodeJS.ProcessEnv;
+  registryTuning?: RegistryTuning;
   log: Logger;
 }
 
@@ -42,6 +44,7 @@ export const dockerViaMultiarch: DockerStep = {
     checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
       env: r.env,
       dir: r.dir,
+      tuning: r.registryTuning,
     }),
   async publish(r) {
     const out = await dockerMultiarch({
@@ -52,6 +55,7 @@ export const dockerViaMultiarch: DockerStep = {
       dryRun: r.dryRun,
       dir: r.dir,
       env: r.env,
+      tuning: r.registryTuning,
       log: r.log,
     });
     return { digests: out.digests, tags: [...new Set(Object.values(out.tags).flat())] };

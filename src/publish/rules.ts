@@ -1,5 +1,5 @@
+import { mapLimit } from '../pool.js';
 import { ensureSha256 } from '../storage/hash.js';
-import { mapLimit } from '../storage/pool.js';
 import { describeKey, type Sink, type StoredObject } from '../storage/sink.js';
 import type { Destination } from './layout.js';
 import type { PlannedObject } from './plan.js';

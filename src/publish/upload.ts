@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { RelengError } from '../errors.js';
 import { formatBytes, type Logger, Progress } from '../log.js';
+import { forEachLimit } from '../pool.js';
 import { CHUNK, giveBuffer, takeBuffer } from '../storage/buffers.js';
 import { ensureSha256 } from '../storage/hash.js';
-import { forEachLimit } from '../storage/pool.js';
 import { describeKey, type Sink } from '../storage/sink.js';
 import { type PlannedObject, writes } from './plan.js';
 

@@ -31,6 +31,7 @@ import type { Compression, MediaTypeFamily } from '../oci/media-types.js';
 import { type ImageReport, type PushTag, pushImages, type TargetReport } from '../oci/push.js';
 import { expandTag, isImmutableTemplate, parseTarget, type TargetRef } from '../oci/reference.js';
 import { Sinks } from '../oci/sinks.js';
+import type { RegistryTuning } from '../tuning.js';
 
 export interface ImageArchive {
   /** The docker archive (.tar or .tar.gz), absolute or relative to `dir`. */
@@ -82,6 +83,8 @@ export interface DockerMultiarchOptions {
   dir?: string;
   /** Where login files are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** RELENG_REGISTRY_TIMEOUT_S (src/tuning.ts). */
+  tuning?: RegistryTuning;
   tmpDir?: string;
   log: Logger;
 }
@@ -213,7 +216,7 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
     credentials: credentialStore(log, o.credentials, o.env ?? process.env),
     insecureRegistries: o.insecureRegistries ?? [],
     log,
-    timeoutMs: registryTimeout(o.env ?? process.env),
+    timeoutMs: o.tuning?.timeout,
   });
   try {
     log.info(
@@ -259,7 +262,12 @@ export async function checkRegistryAccess(
   targets: RegistryTarget[],
   credentials: RegistryCredentials | undefined,
   log: Logger,
-  options: { insecureRegistries?: string[]; env?: NodeJS.ProcessEnv; dir?: string } = {},
+  options: {
+    insecureRegistries?: string[];
+    env?: NodeJS.ProcessEnv;
+    dir?: string;
+    tuning?: RegistryTuning;
+  } = {},
 ): Promise<string[]> {
   let parsed: { ref: TargetRef }[];
   let store: CredentialStore;
@@ -270,7 +278,12 @@ export async function checkRegistryAccess(
   } catch (e) {
     return [(e as Error).message];
   }
-  const sinks = new Sinks({ credentials: store, insecureRegistries: options.insecureRegistries ?? [], log });
+  const sinks = new Sinks({
+    credentials: store,
+    insecureRegistries: options.insecureRegistries ?? [],
+    timeoutMs: options.tuning?.timeout,
+    log,
+  });
   try {
     const problems = await Promise.all(
       parsed.map(async ({ ref }) => {
@@ -288,14 +301,4 @@ export async function checkRegistryAccess(
   } finally {
     await sinks.close();
   }
-}
-
-/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
-function registryTimeout(env: NodeJS.ProcessEnv): number | undefined {
-  const v = env.RELENG_REGISTRY_TIMEOUT_S;
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new RelengError(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
-  return n * 1000;
 }

@@ -39,6 +39,7 @@ import { deleteObjects, newTally, writeObjects } from '../publish/upload.js';
 import { contentTypeOf } from '../storage/content-type.js';
 import { DEFAULT_CONCURRENCY } from '../storage/s3.js';
 import type { Sink } from '../storage/sink.js';
+import type { Tuning } from '../tuning.js';
 
 export const CONFIRM_PHRASE = 'I want to release this';
 
@@ -69,12 +70,8 @@ export interface PublishOptions {
   docker?: DockerStep;
   /** Merges leg bundles into one release (build-artifacts' mergeLegs). */
   mergeLegs?: (bundleDirs: string[], log: Logger) => Promise<MergedRelease>;
-  /** Request bodies in flight; multipart part size and threshold in bytes (src/storage/s3.ts defaults). */
-  concurrency?: number;
-  partSize?: number;
-  multipartThreshold?: number;
-  /** Milliseconds an S3 request may sit idle before it is abandoned and retried. */
-  requestTimeout?: number;
+  /** RELENG_* tuning (src/tuning.ts); unset fields take the clients' defaults. */
+  tuning?: Tuning;
 }
 
 export type { DestinationRow };
@@ -114,7 +111,7 @@ export interface PublishResult {
  */
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const log = o.log;
-  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = o.tuning?.s3.concurrency ?? DEFAULT_CONCURRENCY;
   const config = loadConfig(o.configPath);
   const env = environmentConfig(config, o.environment);
   const name = config.name;
@@ -156,10 +153,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       log,
       s3AccessKeyId: o.s3AccessKeyId,
       s3SecretAccessKey: o.s3SecretAccessKey,
-      partSize: o.partSize,
-      multipartThreshold: o.multipartThreshold,
-      concurrency: o.concurrency,
-      requestTimeout: o.requestTimeout,
+      s3Tuning: o.tuning?.s3,
     },
     needed,
     problems,
@@ -202,6 +196,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     latest: rule.mayMove,
     dryRun: o.dryRun,
     env: o.env,
+    registryTuning: o.tuning?.registry,
     log,
   };
   if (want.docker) problems.push(...(await dockerStep.preflight(dockerReq)));

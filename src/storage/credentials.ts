@@ -1,7 +1,12 @@
 import { RelengError } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Logger } from '../log.js';
-import type { S3Credentials } from './s3.js';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
 export interface CredentialSources {
   /** From the action's inputs or the CLI's options. */

@@ -1,6 +1,8 @@
 import path from 'node:path';
+import type { S3Tuning } from '../tuning.js';
+import type { S3Credentials } from './credentials.js';
 import { DirectorySink } from './directory.js';
-import { type S3Credentials, S3Sink } from './s3.js';
+import { S3Sink } from './s3.js';
 import type { Sink } from './sink.js';
 
 export interface S3Settings {
@@ -8,10 +10,7 @@ export interface S3Settings {
   region: string;
   pathStyle: boolean;
   credentials: S3Credentials;
-  partSize?: number;
-  multipartThreshold?: number;
-  concurrency?: number;
-  requestTimeout?: number;
+  tuning?: S3Tuning;
 }
 
 export const isS3Location = (location: string) => location.startsWith('s3://');

@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CHUNK, giveBuffer, takeBuffer } from './buffers.js';
-import type { S3Credentials } from './s3.js';
+import type { S3Credentials } from './credentials.js';
 
 /** The SDK's hash interface, on node:crypto. */
 class NodeSha256 {

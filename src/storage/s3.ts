@@ -11,18 +11,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { RelengError } from '../errors.js';
-import { forEachLimit, Semaphore } from './pool.js';
+import { forEachLimit, Semaphore } from '../pool.js';
+import { isTransientError, isTransientStatus, withRetry } from '../retry.js';
+import type { S3Tuning } from '../tuning.js';
+import type { S3Credentials } from './credentials.js';
 import { SignedPut } from './s3-put.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-export interface S3Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
 
 export interface S3SinkOptions {
   /** `s3://bucket` or `s3://bucket/prefix`. */
@@ -31,14 +28,11 @@ export interface S3SinkOptions {
   region: string;
   pathStyle: boolean;
   credentials: S3Credentials;
-  /** Files above this many bytes go in parts; up to it, in one streamed PUT. */
-  multipartThreshold?: number;
-  /** Multipart part size in bytes (S3's minimum is 5 MiB). */
-  partSize?: number;
-  /** Request bodies in flight at once across every upload through this sink (parts included). */
-  concurrency?: number;
-  /** Milliseconds a request may sit idle (nothing sent or received) before it is abandoned and retried. */
-  requestTimeout?: number;
+  /**
+   * Multipart threshold and part size, request bodies in flight across every upload through this sink
+   * (parts included), idle timeout: unset → the defaults below.
+   */
+  tuning?: S3Tuning;
 }
 
 // Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
@@ -58,8 +52,6 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT = 120_000;
 /** Attempts for a request that carries bytes; the S3 client retries the others itself (maxAttempts). */
 const PUT_ATTEMPTS = 4;
-/** The longest Retry-After honoured; a server asking for more is treated as failing. */
-const MAX_RETRY_AFTER = 60_000;
 const MAX_PARTS = 10_000;
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
@@ -107,6 +99,7 @@ export class S3Sink implements Sink {
 
   constructor(private options: S3SinkOptions) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(options.url));
+    const tuning = options.tuning ?? {};
     const config: S3ClientConfig = {
       region: options.region,
       endpoint: options.endpoint,
@@ -120,21 +113,21 @@ export class S3Sink implements Sink {
         httpAgent: { keepAlive: true, maxSockets: 64 },
         httpsAgent: { keepAlive: true, maxSockets: 64 },
         // Idle time on the socket (requestTimeout would be total time, and only a warning).
-        socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+        socketTimeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
       },
     };
     this.client = new S3Client(config);
-    this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
+    this.partSize = Math.max(MIN_PART_SIZE, tuning.partSize ?? DEFAULT_PART_SIZE);
     this.multipartThreshold = Math.max(
       this.partSize,
-      options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
+      tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
     );
-    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
     this.slots = new Semaphore(concurrency);
     this.putter = new SignedPut({
       ...options,
       sockets: concurrency + 4,
-      timeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+      timeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     });
   }
 
@@ -207,19 +200,21 @@ export class S3Sink implements Sink {
   }
 
   /**
-   * Retries a request that carries bytes: 5xx, 429, 408, resets and timeouts, with exponential backoff —
-   * or as long as the server's Retry-After asks, up to a minute. `fn` opens a fresh body each time.
+   * Retries a request that carries bytes (src/retry.ts: 5xx, 429, 408, resets and timeouts; Retry-After
+   * honoured up to its limit). `fn` opens a fresh body each time.
    */
   private async withRetry<T>(key: string, fn: () => Promise<T>, attempts = PUT_ATTEMPTS): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (attempt >= attempts || !retryable(e)) throw this.wrap(e, key, attempt);
-        const asked = retryAfter(e);
-        if (asked !== undefined && asked > MAX_RETRY_AFTER) throw this.wrap(e, key, attempt);
-        await new Promise((r) => setTimeout(r, Math.max(asked ?? 0, 250 * 2 ** (attempt - 1))));
-      }
+    let tried = 0;
+    try {
+      return await withRetry(
+        (attempt) => {
+          tried = attempt;
+          return fn();
+        },
+        { attempts, retryable, retryAfter },
+      );
+    } catch (e) {
+      throw this.wrap(e, key, tried);
     }
   }
 
@@ -358,22 +353,14 @@ export class S3Sink implements Sink {
   }
 }
 
-/** Milliseconds the server asked us to wait (Retry-After in seconds or as a date), if it did. */
-function retryAfter(e: unknown): number | undefined {
+/** The server's Retry-After, as the SDK or SignedPut carries it. */
+function retryAfter(e: unknown): string | undefined {
   const err = e as SdkError;
-  const h = err.retryAfter ?? err.$response?.headers?.['retry-after'];
-  if (!h) return undefined;
-  const seconds = Number(h);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(h) - Date.now();
-  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+  return err.retryAfter ?? err.$response?.headers?.['retry-after'];
 }
 
 function retryable(e: unknown): boolean {
-  const err = e as SdkError;
   const status = statusOf(e);
-  if (status !== undefined) return status >= 500 || status === 429 || status === 408;
-  if (err.$retryable) return true;
-  return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(
-    `${err.code ?? ''} ${err.name ?? ''} ${err.message ?? ''}`,
-  );
+  if (status !== undefined) return isTransientStatus(status);
+  return !!(e as SdkError).$retryable || isTransientError(e);
 }

@@ -73,8 +73,7 @@ function opts(project: Project, built: Built, extra: Partial<PublishOptions> = {
     s3AccessKeyId: s3.credentials.accessKeyId,
     s3SecretAccessKey: s3.credentials.secretAccessKey,
     env: { TEST_SIGNING_KEY: key.secret },
-    partSize: 5 * 1024 * 1024,
-    multipartThreshold: 5 * 1024 * 1024,
+    tuning: { s3: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 }, registry: {} },
     ...extra,
   });
 }

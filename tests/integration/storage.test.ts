@@ -26,8 +26,7 @@ const s3Sink = (url = 's3://releases/lix', credentials = s3.credentials) =>
     region: 'garage',
     pathStyle: true,
     credentials,
-    partSize: 5 * 1024 * 1024,
-    multipartThreshold: 5 * 1024 * 1024,
+    tuning: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 },
   });
 
 function file(bytes: Buffer): string {

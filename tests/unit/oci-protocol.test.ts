@@ -8,7 +8,6 @@ import type { Logger } from '../../src/log.js';
 import { parseChallenges, tokenAccess } from '../../src/oci/auth.js';
 import { CredentialStore, normaliseKey } from '../../src/oci/credentials.js';
 import { sha256Digest } from '../../src/oci/digest.js';
-import { retryAfterMs } from '../../src/oci/http.js';
 import { ARCHIVE_ANNOTATION, buildIndex, sameRelease } from '../../src/oci/image.js';
 import { mediaTypes, OCI } from '../../src/oci/media-types.js';
 import { expandTag, isImmutableTemplate, parseTarget } from '../../src/oci/reference.js';
@@ -89,11 +88,6 @@ describe('WWW-Authenticate', () => {
     const jwt = `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
     expect(tokenAccess(jwt)).toEqual(claims.access);
     expect(tokenAccess('opaque-token')).toBeUndefined();
-  });
-  test('Retry-After in seconds or as a date', () => {
-    expect(retryAfterMs('3')).toBe(3000);
-    expect(retryAfterMs(new Date(Date.now() + 2000).toUTCString(), Date.now())).toBeGreaterThan(500);
-    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });
 

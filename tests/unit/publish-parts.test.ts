@@ -7,13 +7,13 @@ import { describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { parseNarInfo } from '../../src/nix/narinfo.js';
 import { parseSigningKey, withKeyFile } from '../../src/nix/sign.js';
+import { forEachLimit, Semaphore } from '../../src/pool.js';
 import { maintenanceBranch } from '../../src/publish/git-steps.js';
 import { fingerprint, hashHex, hashPart, signedBy } from '../../src/publish/narinfo.js';
 import { versionNotes } from '../../src/publish/notes.js';
 import { releaseBody } from '../../src/publish/release-page.js';
 import { contentTypeOf } from '../../src/storage/content-type.js';
 import { resolveS3Credentials } from '../../src/storage/credentials.js';
-import { forEachLimit, Semaphore } from '../../src/storage/pool.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
 
 function nixStyleKey(name: string) {

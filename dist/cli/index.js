@@ -51879,6 +51879,74 @@ function igzipDecompress(bin, file, out) {
 
 /***/ }),
 
+/***/ 9537:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gm: () => (/* binding */ forEachLimit),
+/* harmony export */   jf: () => (/* binding */ Semaphore),
+/* harmony export */   sf: () => (/* binding */ mapLimit)
+/* harmony export */ });
+/**
+ * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
+ * request bodies in flight across every upload of a sink, multipart parts included.
+ */
+async function forEachLimit(items, limit, fn) {
+    let next = 0;
+    let failed;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const i = next++;
+            try {
+                await fn(items[i], i);
+            }
+            catch (error) {
+                // The first failure stops new work; what is in flight finishes, then it is rethrown.
+                failed ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failed)
+        throw failed.error;
+}
+/** Like forEachLimit, keeping each item's result in order. */
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    await forEachLimit(items, limit, async (item, i) => {
+        out[i] = await fn(item, i);
+    });
+    return out;
+}
+class Semaphore {
+    size;
+    waiting = [];
+    free;
+    constructor(size) {
+        this.size = size;
+        this.free = Math.max(1, size);
+    }
+    async use(fn) {
+        if (this.free > 0)
+            this.free--;
+        else
+            await new Promise((resolve) => this.waiting.push(resolve));
+        try {
+            return await fn();
+        }
+        finally {
+            const wake = this.waiting.shift();
+            if (wake)
+                wake();
+            else
+                this.free++;
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 7872:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -52080,6 +52148,112 @@ function manifestText(product, bySystem) {
 /** A .sha256 file: the hex digest alone, no newline, as the reference writes the source tarball's. */
 function sha256Text(hex) {
     return hex;
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dm: () => (/* binding */ isTransientStatus),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   bV: () => (/* binding */ isTransientError),
+/* harmony export */   jo: () => (/* binding */ backoffMs),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_MS, retryAfterMs */
+/**
+ * One retry policy for every server the suite talks to (registries, S3): how many attempts, how long to
+ * wait between them, how a server's Retry-After is honoured, and which failures are worth another try.
+ * The clients decide *what* may be repeated (a consumed body cannot be; a PATCH resumes at the server's
+ * offset); this module decides *when*.
+ */
+/** Attempts in all for a request, unless a caller has a reason for another number. */
+const DEFAULT_ATTEMPTS = 5;
+/**
+ * The longest Retry-After honoured. A server asking for more is treated as failing now: a release job
+ * waiting minutes on one request is worse than a clear error and a re-run (which resumes).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_MS = 250;
+const MAX_BACKOFF_MS = 8000;
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+/** Exponential backoff from `base`, capped, jittered ±25% so parallel retries do not arrive together. */
+function backoffMs(attempt, base = BASE_MS) {
+    return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
+}
+/** Milliseconds a Retry-After (seconds or an HTTP date) asks for; undefined when absent or unreadable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const secs = Number(value);
+    if (Number.isFinite(secs) && secs >= 0)
+        return secs * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
+}
+/**
+ * How long to wait before attempt `attempt + 1`: what the server asked (Retry-After), else backoff.
+ * `undefined` when the server asks for longer than MAX_RETRY_AFTER_MS: give up.
+ */
+function retryDelay(attempt, retryAfter, base = BASE_MS) {
+    const asked = retryAfterMs(retryAfter);
+    if (asked === undefined)
+        return backoffMs(attempt, base);
+    return asked > MAX_RETRY_AFTER_MS ? undefined : asked;
+}
+/** Statuses that say "not now" rather than "no": server errors, too many requests, request timeout. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 429 || status === 408;
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+]);
+/**
+ * A connection that failed or stalled (no answer to judge): worth another try. Node's socket error
+ * codes, undici's (`UND_ERR_*`, its own timeouts among them), and the names the AWS SDK gives the same
+ * failures.
+ */
+function isTransientError(e) {
+    const err = e;
+    const code = err?.code ?? err?.cause?.code ?? '';
+    if (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'))
+        return true;
+    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err?.name ?? ''} ${err?.message ?? ''}`);
+}
+/**
+ * Runs `fn` until it succeeds, the failure is not retryable, the attempts are used up, or the server asks
+ * for a longer wait than we give; then rethrows the last failure. `fn` gets the attempt number (from 1)
+ * and must open a fresh body each time.
+ */
+async function withRetry(fn, o) {
+    const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= attempts || !o.retryable(e))
+                throw e;
+            const wait = retryDelay(attempt, o.retryAfter?.(e));
+            if (wait === undefined)
+                throw e;
+            o.onRetry?.(e, attempt, wait);
+            await sleep(wait);
+        }
+    }
 }
 
 
@@ -52552,6 +52726,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./src/log.ts
 var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/pool.ts
+var pool = __nccwpck_require__(9537);
 // EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
 var archive = __nccwpck_require__(4308);
 // EXTERNAL MODULE: external "node:stream"
@@ -53026,6 +53202,7 @@ function sameRelease(a, b) {
 
 
 
+
 async function readAll(stream, max, what) {
     const parts = [];
     let n = 0;
@@ -53036,13 +53213,6 @@ async function readAll(stream, max, what) {
         parts.push(c);
     }
     return Buffer.concat(parts);
-}
-async function mapLimit(items, limit, fn) {
-    const queue = [...items];
-    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift())
-            await fn(item);
-    }));
 }
 async function pushImages(o) {
     const pusher = new Pusher(o);
@@ -53174,7 +53344,7 @@ class Pusher {
         await Promise.all(this.targets.map(async (t, ti) => {
             const images = new Map();
             const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-            await mapLimit(tags, 4, async (tag) => {
+            await (0,pool/* forEachLimit */.Gm)(tags, 4, async (tag) => {
                 const m = await t.sink.getManifest(tag);
                 if (t.tags.some((x) => x.name === tag))
                     this.existing[ti].set(tag, m);
@@ -53189,7 +53359,7 @@ class Pusher {
                 else if (parsed)
                     images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
             });
-            await mapLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
+            await (0,pool/* forEachLimit */.Gm)([...images.values()], 4, (d) => this.learnImage(ti, d));
         }));
         const found = this.known.length;
         if (found)
@@ -53279,7 +53449,7 @@ class Pusher {
         const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
         try {
-            await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
+            await (0,pool/* forEachLimit */.Gm)(toRead.sort((x, y) => x - y), limit, async (i) => {
                 const a = this.o.archives[i];
                 this.o.log.info(`reading ${a.file}`);
                 const scanned = await this.scan(a);
@@ -53789,32 +53959,14 @@ function isImmutableTemplate(template) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
 ;// CONCATENATED MODULE: ./src/oci/http.ts
+
 
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-/** Seconds or an HTTP date, capped; undefined when absent or unreadable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const secs = Number(value);
-    if (Number.isFinite(secs) && secs >= 0)
-        return Math.min(secs * 1000, 60_000);
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.min(Math.max(date - now, 0), 60_000);
-}
-function backoffMs(attempt, base = 250) {
-    return Math.min(base * 2 ** (attempt - 1), 8000) * (0.75 + Math.random() * 0.5);
-}
-function isTransientError(e) {
-    const code = e?.code ?? '';
-    return (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code) ||
-        code.startsWith('UND_ERR_'));
-}
 class HttpError extends errors/* RelengError */.mz {
     status;
     code;
@@ -53924,9 +54076,9 @@ class Http {
                 res = await this.once(req);
             }
             catch (e) {
-                if (transient && isTransientError(e) && attempt < attempts) {
+                if (transient && (0,retry/* isTransientError */.bV)(e) && attempt < attempts) {
                     this.log.debug(`${req.method} ${(0,errors/* redactUrl */.BO)(req.url.href)}: ${e.message}; retrying`);
-                    await sleep(backoffMs(attempt));
+                    await (0,retry/* sleep */.yy)((0,retry/* backoffMs */.jo)(attempt));
                     continue;
                 }
                 throw connectionError(req, e);
@@ -53934,11 +54086,11 @@ class Http {
             const retryable = (transient && res.status >= 500) ||
                 res.status === 429 ||
                 (req.retry?.notFound && (res.status === 404 || (res.status === 400 && (await isUnknownError(res)))));
-            if (retryable && attempt < attempts) {
-                const wait = retryAfterMs(res.header('retry-after')) ?? backoffMs(attempt, req.retry?.notFound ? 500 : 250);
+            const wait = (0,retry/* retryDelay */.a2)(attempt, res.header('retry-after'), req.retry?.notFound ? 500 : undefined);
+            if (retryable && attempt < attempts && wait !== undefined) {
                 this.log.debug(`${req.method} ${(0,errors/* redactUrl */.BO)(req.url.href)}: HTTP ${res.status}; retrying in ${Math.round(wait)} ms`);
                 await res.dump();
-                await sleep(wait);
+                await (0,retry/* sleep */.yy)(wait);
                 continue;
             }
             return res;
@@ -54370,14 +54522,6 @@ function tokenAccess(token) {
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry.ts
-/**
- * The registry side: one `Registry` per host (scheme, ping, authentication state shared by its
- * repositories) and one `RegistryRepository` sink per target repository. Blobs go up by digest:
- * POST an upload, PATCH chunks with Content-Range (what ghcr and Forgejo need: ghcr refuses requests over
- * 4 MiB, Forgejo a PATCH without a range after the first), PUT `?digest=` with the rest; a failed chunk
- * resumes from the offset the registry reports. Small blobs are one PUT. Manifests go up by digest too;
- * tags are separate PUTs, so nothing is tagged before everything it names exists.
- */
 
 
 
@@ -54737,7 +54881,7 @@ class RegistryRepository {
             }
             catch (e) {
                 // Start over (a new upload session) when the registry lost ours; the source can be read again.
-                if (attempt >= 3 || !(isTransientError(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
+                if (attempt >= 3 || !((0,retry/* isTransientError */.bV)(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
                     throw e;
                 onSent?.(-sent);
                 this.registry.log.debug(`${this.ref}: upload failed (${e.message}); starting it again`);
@@ -54844,8 +54988,11 @@ class RegistryRepository {
                 throw error;
             }
             if (res) {
+                const wait = (0,retry/* retryDelay */.a2)(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+                if (wait === undefined)
+                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
                 await res.dump();
-                await sleep((res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt));
+                await (0,retry/* sleep */.yy)(wait);
             }
             // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
             const status = await this.send({ method: 'GET', path: location });
@@ -54869,10 +55016,6 @@ class RegistryRepository {
                     new HttpError(`${this.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
         }
     }
-}
-/** A readable over a whole blob downloaded from another sink (for copies between registries). */
-function toReadable(chunks) {
-    return Readable.from(chunks, { objectMode: false });
 }
 
 ;// CONCATENATED MODULE: ./src/oci/sinks.ts
@@ -55032,7 +55175,7 @@ async function dockerMultiarch(o) {
         credentials: credentialStore(log, o.credentials, o.env ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
-        timeoutMs: registryTimeout(o.env ?? process.env),
+        timeoutMs: o.tuning?.timeout,
     });
     try {
         log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`);
@@ -55083,7 +55226,12 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     catch (e) {
         return [e.message];
     }
-    const sinks = new Sinks({ credentials: store, insecureRegistries: options.insecureRegistries ?? [], log });
+    const sinks = new Sinks({
+        credentials: store,
+        insecureRegistries: options.insecureRegistries ?? [],
+        timeoutMs: options.tuning?.timeout,
+        log,
+    });
     try {
         const problems = await Promise.all(parsed.map(async ({ ref }) => {
             const sink = sinks.sink(ref);
@@ -55102,16 +55250,6 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     finally {
         await sinks.close();
     }
-}
-/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
-function registryTimeout(env) {
-    const v = env.RELENG_REGISTRY_TIMEOUT_S;
-    if (v === undefined || v === '')
-        return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-        throw new errors/* RelengError */.mz(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
-    return n * 1000;
 }
 
 
@@ -64436,7 +64574,42 @@ var digest = __nccwpck_require__(8825);
 var igzip = __nccwpck_require__(3090);
 // EXTERNAL MODULE: ./src/stages/docker-multiarch.ts + 13 modules
 var docker_multiarch = __nccwpck_require__(4653);
+;// CONCATENATED MODULE: ./src/tuning.ts
+/**
+ * The `RELENG_*` tuning variables, for benchmarks and unusual servers: read here, once, and passed down
+ * as one value. Nothing else reads them. Unset means the client's own default.
+ *
+ *   RELENG_S3_CONCURRENCY              request bodies in flight per S3 destination
+ *   RELENG_S3_PART_SIZE_MIB            multipart part size
+ *   RELENG_S3_MULTIPART_THRESHOLD_MIB  objects above this size go multipart
+ *   RELENG_S3_TIMEOUT_S                seconds an S3 request may sit idle before it is abandoned and retried
+ *   RELENG_REGISTRY_TIMEOUT_S          seconds a registry request may sit unanswered or idle before it is retried
+ */
+
+const MIB = 1024 * 1024;
+function readTuning(processEnv) {
+    const whole = (name, min, unit = 1) => {
+        const v = processEnv[name];
+        if (v === undefined || v === '')
+            return undefined;
+        const x = Number(v);
+        if (!Number.isInteger(x) || x < min)
+            throw new errors/* RelengError */.mz(`${name} must be a whole number ≥ ${min}, got '${v}'; unset it for the default`);
+        return x * unit;
+    };
+    return {
+        s3: {
+            concurrency: whole('RELENG_S3_CONCURRENCY', 1),
+            partSize: whole('RELENG_S3_PART_SIZE_MIB', 5, MIB),
+            multipartThreshold: whole('RELENG_S3_MULTIPART_THRESHOLD_MIB', 5, MIB),
+            requestTimeout: whole('RELENG_S3_TIMEOUT_S', 1, 1000),
+        },
+        registry: { timeout: whole('RELENG_REGISTRY_TIMEOUT_S', 1, 1000) },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/docker-multiarch.ts
+
 
 
 
@@ -64676,6 +64849,7 @@ function makeDockerMultiarchCommand(persistence) {
                 cache,
                 dir,
                 env: ctx.env,
+                tuning: readTuning(ctx.env).registry,
                 log,
             });
             if (cache?.changed) {
@@ -65139,6 +65313,7 @@ var plan = __nccwpck_require__(7872);
 
 
 
+
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
 const publishCommand = {
@@ -65175,7 +65350,7 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(474)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7474));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9769));
         const r = await publish({
             dir,
             configPath,
@@ -65197,7 +65372,7 @@ const publishCommand = {
             log: ctx.log,
             ask: ctx.ask,
             mergeLegs: merge/* mergeLegs */.g,
-            ...tuning(ctx.env),
+            tuning: readTuning(ctx.env),
         });
         return {
             outputs: {
@@ -65210,31 +65385,6 @@ const publishCommand = {
         };
     },
 };
-/**
- * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
- * RELENG_S3_MULTIPART_THRESHOLD_MIB, RELENG_S3_TIMEOUT_S (seconds a request may sit idle before it is
- * abandoned and retried).
- */
-function tuning(env) {
-    const n = (v, name, min) => {
-        if (v === undefined || v === '')
-            return undefined;
-        const x = Number(v);
-        if (!Number.isInteger(x) || x < min)
-            throw new errors/* RelengError */.mz(`${name} must be a whole number ≥ ${min}, got '${v}'`);
-        return x;
-    };
-    const mib = (name) => {
-        const v = n(env[name], name, 5);
-        return v ? v * 1024 * 1024 : undefined;
-    };
-    return {
-        concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
-        partSize: mib('RELENG_S3_PART_SIZE_MIB'),
-        multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
-        requestTimeout: (n(env.RELENG_S3_TIMEOUT_S, 'RELENG_S3_TIMEOUT_S', 1) ?? 0) * 1000 || undefined,
-    };
-}
 function summary(r) {
     const blocks = [];
     blocks.push({

@@ -27,8 +27,9 @@ const proxy = http.createServer((req, res) => {
     (r) => {
       rec.status = r.statusCode ?? 0;
       res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
+      // Recorded before pipe ends the response: a client that has its answer finds the record written.
       r.on('end', () => record(o.records, rec));
+      r.pipe(res);
     },
   );
   up.on('error', () => res.destroy());

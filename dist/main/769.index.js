@@ -1,8 +1,8 @@
-export const id = 474;
-export const ids = [474];
+export const id = 769;
+export const ids = [769];
 export const modules = {
 
-/***/ 7474:
+/***/ 9769:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -182,6 +182,8 @@ async function copyToSignedCache(o) {
     }
 }
 
+// EXTERNAL MODULE: ./src/pool.ts
+var pool = __webpack_require__(9537);
 ;// CONCATENATED MODULE: ./src/storage/content-type.ts
 /**
  * Content-Type by file name, for objects served straight from a bucket (the manual is a static site, so
@@ -235,64 +237,6 @@ function contentTypeOf(key) {
 
 // EXTERNAL MODULE: ./src/storage/hash.ts
 var hash = __webpack_require__(4825);
-;// CONCATENATED MODULE: ./src/storage/pool.ts
-/**
- * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
- * request bodies in flight across every upload of a sink, multipart parts included.
- */
-async function forEachLimit(items, limit, fn) {
-    let next = 0;
-    let failed;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const i = next++;
-            try {
-                await fn(items[i], i);
-            }
-            catch (error) {
-                // The first failure stops new work; what is in flight finishes, then it is rethrown.
-                failed ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failed)
-        throw failed.error;
-}
-/** Like forEachLimit, keeping each item's result in order. */
-async function mapLimit(items, limit, fn) {
-    const out = new Array(items.length);
-    await forEachLimit(items, limit, async (item, i) => {
-        out[i] = await fn(item, i);
-    });
-    return out;
-}
-class Semaphore {
-    size;
-    waiting = [];
-    free;
-    constructor(size) {
-        this.size = size;
-        this.free = Math.max(1, size);
-    }
-    async use(fn) {
-        if (this.free > 0)
-            this.free--;
-        else
-            await new Promise((resolve) => this.waiting.push(resolve));
-        try {
-            return await fn();
-        }
-        finally {
-            const wake = this.waiting.shift();
-            if (wake)
-                wake();
-            else
-                this.free++;
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/storage/sink.ts
 /** Keys are relative, forward-slashed, with no `..` or empty segments. */
 function checkKey(key) {
@@ -376,7 +320,7 @@ async function storedSha256(sink, head) {
  */
 async function decideVersioned(sink, wanted, known, force) {
     const conflicts = [];
-    const objects = await mapLimit(wanted, LOOKUPS, async (w) => {
+    const objects = await (0,pool/* mapLimit */.sf)(wanted, LOOKUPS, async (w) => {
         const base = { ...w, kind: 'versioned' };
         const listed = known.listing?.get(w.key);
         // Known missing: uploaded, hashed only when the upload reaches it.
@@ -408,7 +352,7 @@ async function decideVersioned(sink, wanted, known, force) {
  * reason it may not: the maintenance rule, or a release that is not official).
  */
 async function decidePointers(sink, wanted, held) {
-    return mapLimit(wanted, LOOKUPS, async (w) => {
+    return (0,pool/* mapLimit */.sf)(wanted, LOOKUPS, async (w) => {
         const base = { ...w, kind: 'pointer' };
         if (held)
             return { ...base, action: 'hold', reason: held };
@@ -428,7 +372,7 @@ async function decideSync(sink, dest, prefix, files, held) {
     if (held)
         return files.map((w) => ({ ...w, kind: 'pointer', action: 'hold', reason: held }));
     const listing = new Map((await sink.list(prefix)).map((o) => [o.key, o.size]));
-    const objects = await mapLimit(files, LOOKUPS, async (w) => {
+    const objects = await (0,pool/* mapLimit */.sf)(files, LOOKUPS, async (w) => {
         const base = { ...w, kind: 'pointer' };
         const size = listing.get(w.key);
         if (size === undefined)
@@ -505,7 +449,7 @@ async function writeObjects(sink, objects, o) {
     let done = 0;
     let bytes = 0;
     const listed = (x) => o.verifyPrefix !== undefined && x.key.startsWith(o.verifyPrefix);
-    await forEachLimit(todo, o.concurrency, async (x) => {
+    await (0,pool/* forEachLimit */.Gm)(todo, o.concurrency, async (x) => {
         if (!x.source)
             throw new Error(`internal: no source for ${x.key}`);
         await putOne(sink, x);
@@ -681,7 +625,7 @@ async function planCache(sink, closure, key, force) {
         if (storeDir && storeDir !== STORE_DIR)
             conflicts.push(`${describeKey(sink, 'nix-cache-info')}: a cache for store ${storeDir}, not ${STORE_DIR}`);
     }
-    const paths = await mapLimit([...closure.values()], 16, async (c) => {
+    const paths = await (0,pool/* mapLimit */.sf)([...closure.values()], 16, async (c) => {
         const base = { storePath: c.storePath, narSize: c.narSize };
         const bytes = await sink.get(narInfoKey(c.storePath));
         if (!bytes)
@@ -997,6 +941,8 @@ class DirectorySink {
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __webpack_require__(2358);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __webpack_require__(9809);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(8474);
 // EXTERNAL MODULE: external "node:http"
@@ -1173,6 +1119,7 @@ function httpError(status, xml, retryAfter) {
 
 
 
+
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
@@ -1192,8 +1139,6 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT = 120_000;
 /** Attempts for a request that carries bytes; the S3 client retries the others itself (maxAttempts). */
 const PUT_ATTEMPTS = 4;
-/** The longest Retry-After honoured; a server asking for more is treated as failing. */
-const MAX_RETRY_AFTER = 60_000;
 const MAX_PARTS = 10_000;
 function parseS3Url(url) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
@@ -1222,12 +1167,13 @@ class S3Sink {
     client;
     putter;
     slots;
-    bigUploads = new Semaphore(1);
+    bigUploads = new pool/* Semaphore */.jf(1);
     partSize;
     multipartThreshold;
     constructor(options) {
         this.options = options;
         ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(options.url));
+        const tuning = options.tuning ?? {};
         const config = {
             region: options.region,
             endpoint: options.endpoint,
@@ -1241,18 +1187,18 @@ class S3Sink {
                 httpAgent: { keepAlive: true, maxSockets: 64 },
                 httpsAgent: { keepAlive: true, maxSockets: 64 },
                 // Idle time on the socket (requestTimeout would be total time, and only a warning).
-                socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+                socketTimeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
             },
         };
         this.client = new dist_cjs.S3Client(config);
-        this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
-        this.multipartThreshold = Math.max(this.partSize, options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
-        const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-        this.slots = new Semaphore(concurrency);
+        this.partSize = Math.max(MIN_PART_SIZE, tuning.partSize ?? DEFAULT_PART_SIZE);
+        this.multipartThreshold = Math.max(this.partSize, tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
+        const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
+        this.slots = new pool/* Semaphore */.jf(concurrency);
         this.putter = new SignedPut({
             ...options,
             sockets: concurrency + 4,
-            timeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+            timeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
         });
     }
     get location() {
@@ -1314,22 +1260,19 @@ class S3Sink {
         }));
     }
     /**
-     * Retries a request that carries bytes: 5xx, 429, 408, resets and timeouts, with exponential backoff —
-     * or as long as the server's Retry-After asks, up to a minute. `fn` opens a fresh body each time.
+     * Retries a request that carries bytes (src/retry.ts: 5xx, 429, 408, resets and timeouts; Retry-After
+     * honoured up to its limit). `fn` opens a fresh body each time.
      */
     async withRetry(key, fn, attempts = PUT_ATTEMPTS) {
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (e) {
-                if (attempt >= attempts || !retryable(e))
-                    throw this.wrap(e, key, attempt);
-                const asked = retryAfter(e);
-                if (asked !== undefined && asked > MAX_RETRY_AFTER)
-                    throw this.wrap(e, key, attempt);
-                await new Promise((r) => setTimeout(r, Math.max(asked ?? 0, 250 * 2 ** (attempt - 1))));
-            }
+        let tried = 0;
+        try {
+            return await (0,retry/* withRetry */.bD)((attempt) => {
+                tried = attempt;
+                return fn();
+            }, { attempts, retryable, retryAfter });
+        }
+        catch (e) {
+            throw this.wrap(e, key, tried);
         }
     }
     async list(prefix) {
@@ -1357,7 +1300,7 @@ class S3Sink {
      * (aws-sdk-js-v3#6819, #6920). Stale files of a synced manual are few.
      */
     async delete(keys) {
-        await forEachLimit(keys, 16, async (k) => {
+        await (0,pool/* forEachLimit */.Gm)(keys, 16, async (k) => {
             await this.client
                 .send(new dist_cjs.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(k) }))
                 .catch((e) => {
@@ -1457,24 +1400,16 @@ class S3Sink {
         return new errors/* RelengError */.mz(`S3 ${this.location}/${key}${this.at()}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`, { cause: e });
     }
 }
-/** Milliseconds the server asked us to wait (Retry-After in seconds or as a date), if it did. */
+/** The server's Retry-After, as the SDK or SignedPut carries it. */
 function retryAfter(e) {
     const err = e;
-    const h = err.retryAfter ?? err.$response?.headers?.['retry-after'];
-    if (!h)
-        return undefined;
-    const seconds = Number(h);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(h) - Date.now();
-    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+    return err.retryAfter ?? err.$response?.headers?.['retry-after'];
 }
 function retryable(e) {
-    const err = e;
     const status = statusOf(e);
     if (status !== undefined)
-        return status >= 500 || status === 429 || status === 408;
-    if (err.$retryable)
-        return true;
-    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err.code ?? ''} ${err.name ?? ''} ${err.message ?? ''}`);
+        return (0,retry/* isTransientStatus */.Dm)(status);
+    return !!e.$retryable || (0,retry/* isTransientError */.bV)(e);
 }
 
 ;// CONCATENATED MODULE: ./src/storage/open.ts
@@ -1534,10 +1469,7 @@ async function openDestinations(o, needed, problems) {
                     cwd: o.dir,
                     log: o.log,
                 }),
-                partSize: o.partSize,
-                multipartThreshold: o.multipartThreshold,
-                concurrency: o.concurrency,
-                requestTimeout: o.requestTimeout,
+                tuning: o.s3Tuning,
             };
         }
         catch (e) {
@@ -1575,6 +1507,7 @@ const dockerViaMultiarch = {
     preflight: (r) => (0,docker_multiarch/* checkRegistryAccess */.Kt)((0,docker_multiarch/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName), undefined, r.log, {
         env: r.env,
         dir: r.dir,
+        tuning: r.registryTuning,
     }),
     async publish(r) {
         const out = await (0,docker_multiarch/* dockerMultiarch */.gO)({
@@ -1585,6 +1518,7 @@ const dockerViaMultiarch = {
             dryRun: r.dryRun,
             dir: r.dir,
             env: r.env,
+            tuning: r.registryTuning,
             log: r.log,
         });
         return { digests: out.digests, tags: [...new Set(Object.values(out.tags).flat())] };
@@ -2507,7 +2441,7 @@ const CONFIRM_PHRASE = 'I want to release this';
  */
 async function publish(o) {
     const log = o.log;
-    const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+    const concurrency = o.tuning?.s3.concurrency ?? DEFAULT_CONCURRENCY;
     const config = (0,load/* loadConfig */.Z9)(o.configPath);
     const env = (0,load/* environmentConfig */.wX)(config, o.environment);
     const name = config.name;
@@ -2551,10 +2485,7 @@ async function publish(o) {
         log,
         s3AccessKeyId: o.s3AccessKeyId,
         s3SecretAccessKey: o.s3SecretAccessKey,
-        partSize: o.partSize,
-        multipartThreshold: o.multipartThreshold,
-        concurrency: o.concurrency,
-        requestTimeout: o.requestTimeout,
+        s3Tuning: o.tuning?.s3,
     }, needed, problems);
     const git = new git_git/* Git */.T(o.dir, log);
     const isRepo = await git.isRepo();
@@ -2591,6 +2522,7 @@ async function publish(o) {
         latest: rule.mayMove,
         dryRun: o.dryRun,
         env: o.env,
+        registryTuning: o.tuning?.registry,
         log,
     };
     if (want.docker)

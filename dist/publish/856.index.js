@@ -1,8 +1,8 @@
-export const id = 225;
-export const ids = [225];
+export const id = 856;
+export const ids = [856];
 export const modules = {
 
-/***/ 6225:
+/***/ 2856:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -570,60 +570,7 @@ async function copyToSignedCache(o) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/storage/content-type.ts
-/**
- * Content-Type by file name, for objects served straight from a bucket (the manual is a static site, so
- * HTML must be text/html). Nix cache files get the types nix itself uploads with.
- */
-const BY_EXTENSION = {
-    html: 'text/html; charset=utf-8',
-    htm: 'text/html; charset=utf-8',
-    css: 'text/css; charset=utf-8',
-    js: 'text/javascript; charset=utf-8',
-    mjs: 'text/javascript; charset=utf-8',
-    json: 'application/json',
-    map: 'application/json',
-    svg: 'image/svg+xml',
-    png: 'image/png',
-    jpg: 'image/jpeg',
-    jpeg: 'image/jpeg',
-    gif: 'image/gif',
-    webp: 'image/webp',
-    ico: 'image/x-icon',
-    woff: 'font/woff',
-    woff2: 'font/woff2',
-    ttf: 'font/ttf',
-    otf: 'font/otf',
-    txt: 'text/plain; charset=utf-8',
-    md: 'text/markdown; charset=utf-8',
-    nix: 'text/plain; charset=utf-8',
-    sha256: 'text/plain; charset=utf-8',
-    xml: 'application/xml',
-    gz: 'application/gzip',
-    tgz: 'application/gzip',
-    xz: 'application/x-xz',
-    zst: 'application/zstd',
-    bz2: 'application/x-bzip2',
-    tar: 'application/x-tar',
-    zip: 'application/zip',
-    narinfo: 'text/x-nix-narinfo',
-    ls: 'application/json',
-};
-function contentTypeOf(key) {
-    const name = key.slice(key.lastIndexOf('/') + 1);
-    if (name === 'nix-cache-info')
-        return 'text/x-nix-cache-info';
-    if (/\.nar(\.[a-z0-9]+)?$/.test(name))
-        return 'application/x-nix-nar';
-    const dot = name.lastIndexOf('.');
-    if (dot <= 0)
-        return 'application/octet-stream';
-    return BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? 'application/octet-stream';
-}
-
-// EXTERNAL MODULE: ./src/storage/hash.ts
-var hash = __webpack_require__(4825);
-;// CONCATENATED MODULE: ./src/storage/pool.ts
+;// CONCATENATED MODULE: ./src/pool.ts
 /**
  * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
  * request bodies in flight across every upload of a sink, multipart parts included.
@@ -681,6 +628,59 @@ class Semaphore {
     }
 }
 
+;// CONCATENATED MODULE: ./src/storage/content-type.ts
+/**
+ * Content-Type by file name, for objects served straight from a bucket (the manual is a static site, so
+ * HTML must be text/html). Nix cache files get the types nix itself uploads with.
+ */
+const BY_EXTENSION = {
+    html: 'text/html; charset=utf-8',
+    htm: 'text/html; charset=utf-8',
+    css: 'text/css; charset=utf-8',
+    js: 'text/javascript; charset=utf-8',
+    mjs: 'text/javascript; charset=utf-8',
+    json: 'application/json',
+    map: 'application/json',
+    svg: 'image/svg+xml',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    ico: 'image/x-icon',
+    woff: 'font/woff',
+    woff2: 'font/woff2',
+    ttf: 'font/ttf',
+    otf: 'font/otf',
+    txt: 'text/plain; charset=utf-8',
+    md: 'text/markdown; charset=utf-8',
+    nix: 'text/plain; charset=utf-8',
+    sha256: 'text/plain; charset=utf-8',
+    xml: 'application/xml',
+    gz: 'application/gzip',
+    tgz: 'application/gzip',
+    xz: 'application/x-xz',
+    zst: 'application/zstd',
+    bz2: 'application/x-bzip2',
+    tar: 'application/x-tar',
+    zip: 'application/zip',
+    narinfo: 'text/x-nix-narinfo',
+    ls: 'application/json',
+};
+function contentTypeOf(key) {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    if (name === 'nix-cache-info')
+        return 'text/x-nix-cache-info';
+    if (/\.nar(\.[a-z0-9]+)?$/.test(name))
+        return 'application/x-nix-nar';
+    const dot = name.lastIndexOf('.');
+    if (dot <= 0)
+        return 'application/octet-stream';
+    return BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? 'application/octet-stream';
+}
+
+// EXTERNAL MODULE: ./src/storage/hash.ts
+var hash = __webpack_require__(4825);
 ;// CONCATENATED MODULE: ./src/storage/sink.ts
 /** Keys are relative, forward-slashed, with no `..` or empty segments. */
 function checkKey(key) {
@@ -1385,6 +1385,98 @@ class DirectorySink {
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __webpack_require__(2358);
+;// CONCATENATED MODULE: ./src/retry.ts
+/**
+ * One retry policy for every server the suite talks to (registries, S3): how many attempts, how long to
+ * wait between them, how a server's Retry-After is honoured, and which failures are worth another try.
+ * The clients decide *what* may be repeated (a consumed body cannot be; a PATCH resumes at the server's
+ * offset); this module decides *when*.
+ */
+/** Attempts in all for a request, unless a caller has a reason for another number. */
+const DEFAULT_ATTEMPTS = 5;
+/**
+ * The longest Retry-After honoured. A server asking for more is treated as failing now: a release job
+ * waiting minutes on one request is worse than a clear error and a re-run (which resumes).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_MS = 250;
+const MAX_BACKOFF_MS = 8000;
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+/** Exponential backoff from `base`, capped, jittered ±25% so parallel retries do not arrive together. */
+function backoffMs(attempt, base = BASE_MS) {
+    return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
+}
+/** Milliseconds a Retry-After (seconds or an HTTP date) asks for; undefined when absent or unreadable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const secs = Number(value);
+    if (Number.isFinite(secs) && secs >= 0)
+        return secs * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
+}
+/**
+ * How long to wait before attempt `attempt + 1`: what the server asked (Retry-After), else backoff.
+ * `undefined` when the server asks for longer than MAX_RETRY_AFTER_MS: give up.
+ */
+function retryDelay(attempt, retryAfter, base = BASE_MS) {
+    const asked = retryAfterMs(retryAfter);
+    if (asked === undefined)
+        return backoffMs(attempt, base);
+    return asked > MAX_RETRY_AFTER_MS ? undefined : asked;
+}
+/** Statuses that say "not now" rather than "no": server errors, too many requests, request timeout. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 429 || status === 408;
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+]);
+/**
+ * A connection that failed or stalled (no answer to judge): worth another try. Node's socket error
+ * codes, undici's (`UND_ERR_*`, its own timeouts among them), and the names the AWS SDK gives the same
+ * failures.
+ */
+function isTransientError(e) {
+    const err = e;
+    const code = err?.code ?? err?.cause?.code ?? '';
+    if (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'))
+        return true;
+    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err?.name ?? ''} ${err?.message ?? ''}`);
+}
+/**
+ * Runs `fn` until it succeeds, the failure is not retryable, the attempts are used up, or the server asks
+ * for a longer wait than we give; then rethrows the last failure. `fn` gets the attempt number (from 1)
+ * and must open a fresh body each time.
+ */
+async function withRetry(fn, o) {
+    const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= attempts || !o.retryable(e))
+                throw e;
+            const wait = retryDelay(attempt, o.retryAfter?.(e));
+            if (wait === undefined)
+                throw e;
+            o.onRetry?.(e, attempt, wait);
+            await sleep(wait);
+        }
+    }
+}
+
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(8474);
 // EXTERNAL MODULE: external "node:http"
@@ -1561,6 +1653,7 @@ function httpError(status, xml, retryAfter) {
 
 
 
+
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
@@ -1580,8 +1673,6 @@ const MIN_PART_SIZE = 5 * 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT = 120_000;
 /** Attempts for a request that carries bytes; the S3 client retries the others itself (maxAttempts). */
 const PUT_ATTEMPTS = 4;
-/** The longest Retry-After honoured; a server asking for more is treated as failing. */
-const MAX_RETRY_AFTER = 60_000;
 const MAX_PARTS = 10_000;
 function parseS3Url(url) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
@@ -1616,6 +1707,7 @@ class S3Sink {
     constructor(options) {
         this.options = options;
         ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(options.url));
+        const tuning = options.tuning ?? {};
         const config = {
             region: options.region,
             endpoint: options.endpoint,
@@ -1629,18 +1721,18 @@ class S3Sink {
                 httpAgent: { keepAlive: true, maxSockets: 64 },
                 httpsAgent: { keepAlive: true, maxSockets: 64 },
                 // Idle time on the socket (requestTimeout would be total time, and only a warning).
-                socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+                socketTimeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
             },
         };
         this.client = new dist_cjs.S3Client(config);
-        this.partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
-        this.multipartThreshold = Math.max(this.partSize, options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
-        const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+        this.partSize = Math.max(MIN_PART_SIZE, tuning.partSize ?? DEFAULT_PART_SIZE);
+        this.multipartThreshold = Math.max(this.partSize, tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
+        const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
         this.slots = new Semaphore(concurrency);
         this.putter = new SignedPut({
             ...options,
             sockets: concurrency + 4,
-            timeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+            timeout: tuning.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
         });
     }
     get location() {
@@ -1702,22 +1794,19 @@ class S3Sink {
         }));
     }
     /**
-     * Retries a request that carries bytes: 5xx, 429, 408, resets and timeouts, with exponential backoff —
-     * or as long as the server's Retry-After asks, up to a minute. `fn` opens a fresh body each time.
+     * Retries a request that carries bytes (src/retry.ts: 5xx, 429, 408, resets and timeouts; Retry-After
+     * honoured up to its limit). `fn` opens a fresh body each time.
      */
     async withRetry(key, fn, attempts = PUT_ATTEMPTS) {
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (e) {
-                if (attempt >= attempts || !retryable(e))
-                    throw this.wrap(e, key, attempt);
-                const asked = retryAfter(e);
-                if (asked !== undefined && asked > MAX_RETRY_AFTER)
-                    throw this.wrap(e, key, attempt);
-                await new Promise((r) => setTimeout(r, Math.max(asked ?? 0, 250 * 2 ** (attempt - 1))));
-            }
+        let tried = 0;
+        try {
+            return await withRetry((attempt) => {
+                tried = attempt;
+                return fn();
+            }, { attempts, retryable, retryAfter });
+        }
+        catch (e) {
+            throw this.wrap(e, key, tried);
         }
     }
     async list(prefix) {
@@ -1845,24 +1934,16 @@ class S3Sink {
         return new errors/* RelengError */.mz(`S3 ${this.location}/${key}${this.at()}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? String(e)}; ${hint}`, { cause: e });
     }
 }
-/** Milliseconds the server asked us to wait (Retry-After in seconds or as a date), if it did. */
+/** The server's Retry-After, as the SDK or SignedPut carries it. */
 function retryAfter(e) {
     const err = e;
-    const h = err.retryAfter ?? err.$response?.headers?.['retry-after'];
-    if (!h)
-        return undefined;
-    const seconds = Number(h);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(h) - Date.now();
-    return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+    return err.retryAfter ?? err.$response?.headers?.['retry-after'];
 }
 function retryable(e) {
-    const err = e;
     const status = statusOf(e);
     if (status !== undefined)
-        return status >= 500 || status === 429 || status === 408;
-    if (err.$retryable)
-        return true;
-    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err.code ?? ''} ${err.name ?? ''} ${err.message ?? ''}`);
+        return isTransientStatus(status);
+    return !!e.$retryable || isTransientError(e);
 }
 
 ;// CONCATENATED MODULE: ./src/storage/open.ts
@@ -1922,10 +2003,7 @@ async function openDestinations(o, needed, problems) {
                     cwd: o.dir,
                     log: o.log,
                 }),
-                partSize: o.partSize,
-                multipartThreshold: o.multipartThreshold,
-                concurrency: o.concurrency,
-                requestTimeout: o.requestTimeout,
+                tuning: o.s3Tuning,
             };
         }
         catch (e) {
@@ -3747,6 +3825,7 @@ function sameRelease(a, b) {
 
 
 
+
 async function readAll(stream, max, what) {
     const parts = [];
     let n = 0;
@@ -3757,13 +3836,6 @@ async function readAll(stream, max, what) {
         parts.push(c);
     }
     return Buffer.concat(parts);
-}
-async function push_mapLimit(items, limit, fn) {
-    const queue = [...items];
-    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift())
-            await fn(item);
-    }));
 }
 async function pushImages(o) {
     const pusher = new Pusher(o);
@@ -3895,7 +3967,7 @@ class Pusher {
         await Promise.all(this.targets.map(async (t, ti) => {
             const images = new Map();
             const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-            await push_mapLimit(tags, 4, async (tag) => {
+            await forEachLimit(tags, 4, async (tag) => {
                 const m = await t.sink.getManifest(tag);
                 if (t.tags.some((x) => x.name === tag))
                     this.existing[ti].set(tag, m);
@@ -3910,7 +3982,7 @@ class Pusher {
                 else if (parsed)
                     images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
             });
-            await push_mapLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
+            await forEachLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
         }));
         const found = this.known.length;
         if (found)
@@ -4000,7 +4072,7 @@ class Pusher {
         const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
         try {
-            await push_mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
+            await forEachLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
                 const a = this.o.archives[i];
                 this.o.log.info(`reading ${a.file}`);
                 const scanned = await this.scan(a);
@@ -4513,29 +4585,9 @@ var undici = __webpack_require__(4371);
 ;// CONCATENATED MODULE: ./src/oci/http.ts
 
 
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-/** Seconds or an HTTP date, capped; undefined when absent or unreadable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const secs = Number(value);
-    if (Number.isFinite(secs) && secs >= 0)
-        return Math.min(secs * 1000, 60_000);
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.min(Math.max(date - now, 0), 60_000);
-}
-function backoffMs(attempt, base = 250) {
-    return Math.min(base * 2 ** (attempt - 1), 8000) * (0.75 + Math.random() * 0.5);
-}
-function isTransientError(e) {
-    const code = e?.code ?? '';
-    return (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code) ||
-        code.startsWith('UND_ERR_'));
-}
 class HttpError extends errors/* RelengError */.mz {
     status;
     code;
@@ -4655,8 +4707,8 @@ class Http {
             const retryable = (transient && res.status >= 500) ||
                 res.status === 429 ||
                 (req.retry?.notFound && (res.status === 404 || (res.status === 400 && (await isUnknownError(res)))));
-            if (retryable && attempt < attempts) {
-                const wait = retryAfterMs(res.header('retry-after')) ?? backoffMs(attempt, req.retry?.notFound ? 500 : 250);
+            const wait = retryDelay(attempt, res.header('retry-after'), req.retry?.notFound ? 500 : undefined);
+            if (retryable && attempt < attempts && wait !== undefined) {
                 this.log.debug(`${req.method} ${(0,errors/* redactUrl */.BO)(req.url.href)}: HTTP ${res.status}; retrying in ${Math.round(wait)} ms`);
                 await res.dump();
                 await sleep(wait);
@@ -5091,14 +5143,6 @@ function tokenAccess(token) {
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry.ts
-/**
- * The registry side: one `Registry` per host (scheme, ping, authentication state shared by its
- * repositories) and one `RegistryRepository` sink per target repository. Blobs go up by digest:
- * POST an upload, PATCH chunks with Content-Range (what ghcr and Forgejo need: ghcr refuses requests over
- * 4 MiB, Forgejo a PATCH without a range after the first), PUT `?digest=` with the rest; a failed chunk
- * resumes from the offset the registry reports. Small blobs are one PUT. Manifests go up by digest too;
- * tags are separate PUTs, so nothing is tagged before everything it names exists.
- */
 
 
 
@@ -5565,8 +5609,11 @@ class RegistryRepository {
                 throw error;
             }
             if (res) {
+                const wait = retryDelay(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+                if (wait === undefined)
+                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
                 await res.dump();
-                await sleep((res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt));
+                await sleep(wait);
             }
             // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
             const status = await this.send({ method: 'GET', path: location });
@@ -5590,10 +5637,6 @@ class RegistryRepository {
                     new HttpError(`${this.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
         }
     }
-}
-/** A readable over a whole blob downloaded from another sink (for copies between registries). */
-function toReadable(chunks) {
-    return Readable.from(chunks, { objectMode: false });
 }
 
 ;// CONCATENATED MODULE: ./src/oci/sinks.ts
@@ -5753,7 +5796,7 @@ async function dockerMultiarch(o) {
         credentials: credentialStore(log, o.credentials, o.env ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
-        timeoutMs: registryTimeout(o.env ?? process.env),
+        timeoutMs: o.tuning?.timeout,
     });
     try {
         log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`);
@@ -5804,7 +5847,12 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     catch (e) {
         return [e.message];
     }
-    const sinks = new Sinks({ credentials: store, insecureRegistries: options.insecureRegistries ?? [], log });
+    const sinks = new Sinks({
+        credentials: store,
+        insecureRegistries: options.insecureRegistries ?? [],
+        timeoutMs: options.tuning?.timeout,
+        log,
+    });
     try {
         const problems = await Promise.all(parsed.map(async ({ ref }) => {
             const sink = sinks.sink(ref);
@@ -5824,16 +5872,6 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
         await sinks.close();
     }
 }
-/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
-function registryTimeout(env) {
-    const v = env.RELENG_REGISTRY_TIMEOUT_S;
-    if (v === undefined || v === '')
-        return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-        throw new errors/* RelengError */.mz(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
-    return n * 1000;
-}
 
 ;// CONCATENATED MODULE: ./src/publish/docker.ts
 
@@ -5841,6 +5879,7 @@ const dockerViaMultiarch = {
     preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
         env: r.env,
         dir: r.dir,
+        tuning: r.registryTuning,
     }),
     async publish(r) {
         const out = await dockerMultiarch({
@@ -5851,6 +5890,7 @@ const dockerViaMultiarch = {
             dryRun: r.dryRun,
             dir: r.dir,
             env: r.env,
+            tuning: r.registryTuning,
             log: r.log,
         });
         return { digests: out.digests, tags: [...new Set(Object.values(out.tags).flat())] };
@@ -6954,7 +6994,7 @@ const CONFIRM_PHRASE = 'I want to release this';
  */
 async function publish(o) {
     const log = o.log;
-    const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+    const concurrency = o.tuning?.s3.concurrency ?? DEFAULT_CONCURRENCY;
     const config = loadConfig(o.configPath);
     const env = environmentConfig(config, o.environment);
     const name = config.name;
@@ -6998,10 +7038,7 @@ async function publish(o) {
         log,
         s3AccessKeyId: o.s3AccessKeyId,
         s3SecretAccessKey: o.s3SecretAccessKey,
-        partSize: o.partSize,
-        multipartThreshold: o.multipartThreshold,
-        concurrency: o.concurrency,
-        requestTimeout: o.requestTimeout,
+        s3Tuning: o.tuning?.s3,
     }, needed, problems);
     const git = new Git(o.dir, log);
     const isRepo = await git.isRepo();
@@ -7038,6 +7075,7 @@ async function publish(o) {
         latest: rule.mayMove,
         dryRun: o.dryRun,
         env: o.env,
+        registryTuning: o.tuning?.registry,
         log,
     };
     if (want.docker)

@@ -1,13 +1,14 @@
 /**
  * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
- * the settings of DESIGN.md so fixture flakes build offline and the second system builds here.
+ * the settings of DESIGN.md so fixture flakes build offline and the other systems (aarch64-linux,
+ * aarch64-darwin: their builders are /bin/sh scripts) build here.
  */
 export const NIX_CONFIG = [
   'experimental-features = nix-command flakes',
   'sandbox = false',
   'build-users-group =',
   'substituters =',
-  'extra-platforms = aarch64-linux',
+  'extra-platforms = aarch64-linux aarch64-darwin',
   'warn-dirty = false',
 ].join('\n');
 

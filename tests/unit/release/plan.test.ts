@@ -1,12 +1,9 @@
-// What each leg builds (planBuild) and the nix-eval-jobs path of the evaluator, with a stand-in
-// nix-eval-jobs on PATH (Debian has none; the nix eval path runs against real nix in the integration tests).
-import fs from 'node:fs';
-import path from 'node:path';
+// What each leg builds (planBuild): jobs below build.jobs, and templates naming flake paths of their own
+// (Lix's `.#hydraJobs.dockerImage.{system}.tarball`) as evalSystemJobs answers them.
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
-import { evalJobs, type NixJob } from '../../src/nix/jobs.js';
-import { planBuild } from '../../src/release/plan.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { parseConfig } from '../../../src/config/load.js';
+import type { NixJob, SystemJobs } from '../../../src/nix/jobs.js';
+import { planBuild } from '../../../src/release/plan.js';
 
 const job = (
   attr: string,
@@ -127,54 +124,123 @@ describe('planBuild', () => {
   });
 });
 
-describe('evalJobs with nix-eval-jobs on PATH', () => {
-  test('its JSON lines, gc roots dir passed, an evaluation error per job named', async () => {
-    const bin = tmpDir('releng-nej-');
-    const argsFile = path.join(bin, 'args');
-    const script = (lines: string[]) =>
-      `#!/bin/sh\n[ "$1" = --help ] && exit 0\necho "$@" > ${argsFile}\ncat <<'EOF'\n${lines.join('\n')}\nEOF\n`;
-    const nej = path.join(bin, 'nix-eval-jobs');
-    const line = (attr: string, system: string) =>
-      JSON.stringify({
-        attr,
-        attrPath: attr.split('.'),
-        drvPath: `/nix/store/${attr}.drv`,
-        name: attr,
-        system,
-        outputs: { out: `/nix/store/${attr}` },
-      });
-    fs.writeFileSync(
-      nej,
-      script([line('build.x86_64-linux', 'x86_64-linux'), line('build.aarch64-linux', 'aarch64-linux')]),
-      { mode: 0o755 },
+describe('templates naming flake paths of their own (Lix: release-jobs.nix holds only build and tarballs)', () => {
+  const LIX = ['x86_64-linux', 'aarch64-linux', 'aarch64-darwin'];
+  const LIX_JOBS: NixJob[] = [
+    ...LIX.map((s) => job(`build.${s}`, s, { out: `/nix/store/lix-${s}`, doc: `/nix/store/lix-doc-${s}` })),
+    job('tarballs', 'x86_64-linux'),
+  ];
+  const lix = (yaml = '') =>
+    config(
+      `  binary-tarball: .#hydraJobs.binaryTarball.{system}\n  docker-image: .#hydraJobs.dockerImage.{system}.tarball\n${yaml}`,
     );
-    const PATH = process.env.PATH;
-    process.env.PATH = `${bin}:${PATH}`;
-    try {
-      const jobs = await evalJobs(bin, '.#release-jobs', undefined, { gcRootsDir: '/tmp/roots' });
-      expect(jobs.map((j) => [j.attr, j.system])).toEqual([
-        ['build.aarch64-linux', 'aarch64-linux'],
-        ['build.x86_64-linux', 'x86_64-linux'],
-      ]);
-      expect(fs.readFileSync(argsFile, 'utf8').trim()).toBe(
-        '--force-recurse --gc-roots-dir /tmp/roots --flake .#release-jobs',
-      );
-      fs.writeFileSync(
-        nej,
-        script([
-          JSON.stringify({
-            attr: 'build.x86_64-linux',
-            attrPath: ['build', 'x86_64-linux'],
-            error: "error: undefined variable 'boom'",
-          }),
-        ]),
-        { mode: 0o755 },
-      );
-      await expect(evalJobs(bin, '.#release-jobs')).rejects.toThrow(
-        ".#release-jobs: evaluating build.x86_64-linux failed: error: undefined variable 'boom'; fix the flake",
-      );
-    } finally {
-      process.env.PATH = PATH;
-    }
+  /** evalSystemJobs' answer: the leg's systems instantiated, the others only present, darwin without an image. */
+  const answer = (template: string, legs: string[], without: string[] = []): SystemJobs => ({
+    bySystem: Object.fromEntries(
+      LIX.map((s) => {
+        const attr = template.split('{system}').join(s);
+        return [s, without.includes(s) ? null : legs.includes(s) ? job(attr, s) : 'present'];
+      }),
+    ),
+  });
+  const flakePaths = (legs: string[]) => ({
+    'binary-tarball': answer('.#hydraJobs.binaryTarball.{system}', legs),
+    'docker-image': answer('.#hydraJobs.dockerImage.{system}.tarball', legs, ['aarch64-darwin']),
+  });
+
+  test('each leg: its package from the jobs, its release files from the flake paths; darwin has no image', () => {
+    const legs = ['x86_64-linux', 'aarch64-darwin'];
+    const plan = planBuild(LIX_JOBS, lix(), legs, 'all', {
+      flakePaths: flakePaths(legs),
+      jobsInstallable: '.#release-jobs.all',
+    });
+    expect(attrs(plan.aggregates)).toEqual(['tarballs']);
+    const [x86, darwin] = plan.legs;
+    expect(attrs(x86!.jobs)).toEqual([
+      '.#hydraJobs.binaryTarball.x86_64-linux',
+      '.#hydraJobs.dockerImage.x86_64-linux.tarball',
+      'build.x86_64-linux',
+    ]);
+    expect(attrs(x86!.cacheJobs)).toEqual(['build.x86_64-linux']);
+    expect(x86!.dockerImage?.attr).toBe('.#hydraJobs.dockerImage.x86_64-linux.tarball');
+    expect(darwin!.dockerImage).toBeNull();
+    expect(darwin!.binaryTarball?.attr).toBe('.#hydraJobs.binaryTarball.aarch64-darwin');
+    expect(attrs(darwin!.jobs)).toEqual(['.#hydraJobs.binaryTarball.aarch64-darwin', 'build.aarch64-darwin']);
+  });
+
+  test.each([
+    [
+      'a flake path that names nothing for any system',
+      () =>
+        planBuild(LIX_JOBS, lix(), ['x86_64-linux'], 'all', {
+          flakePaths: {
+            ...flakePaths(['x86_64-linux']),
+            'docker-image': {
+              bySystem: Object.fromEntries(LIX.map((s) => [s, null])),
+              missing: { at: '.#hydraJobs', has: ['binaryTarball', 'build', 'dockerImage'] },
+            },
+          },
+        }),
+      "releng.yml build.docker-image: '.#hydraJobs.dockerImage.{system}.tarball' names nothing in the flake for any system (aarch64-darwin, aarch64-linux, x86_64-linux) (.#hydraJobs has binaryTarball, build, dockerImage); fix it, or set it to null when the project has none",
+    ],
+    [
+      'a flake path that is not a derivation',
+      () =>
+        planBuild(LIX_JOBS, lix(), ['aarch64-linux'], 'all', {
+          flakePaths: {
+            ...flakePaths(['aarch64-linux']),
+            'binary-tarball': {
+              bySystem: {
+                'x86_64-linux': 'present',
+                'aarch64-linux': 'not-a-derivation',
+                'aarch64-darwin': null,
+              },
+            },
+          },
+        }),
+      "releng.yml build.binary-tarball: '.#hydraJobs.binaryTarball.aarch64-linux' is not a derivation; name the derivation whose output holds the file (e.g. Lix's dockerImage.{system}.tarball)",
+    ],
+    [
+      'a package flake path one leg lacks',
+      () =>
+        planBuild(LIX_JOBS, lix('  package: .#packages.{system}.default\n'), ['aarch64-darwin'], 'all', {
+          flakePaths: {
+            ...flakePaths(['aarch64-darwin']),
+            package: {
+              bySystem: { 'x86_64-linux': 'present', 'aarch64-linux': 'present', 'aarch64-darwin': null },
+            },
+          },
+        }),
+      "releng.yml build.package: the flake has no derivation '.#packages.aarch64-darwin.default' for aarch64-darwin; every released system needs its package (manifest.nix)",
+    ],
+    [
+      'a system the profile does not build',
+      () =>
+        planBuild(LIX_JOBS.slice(0, 1), lix(), ['aarch64-linux'], 'all', {
+          flakePaths: flakePaths(['aarch64-linux']),
+          jobsInstallable: '.#release-jobs.x86_64-linux-only',
+        }),
+      "systems: aarch64-linux: .#release-jobs.x86_64-linux-only has no job for it; it has jobs for x86_64-linux — fix input 'systems' or releng.yml build.systems",
+    ],
+  ] as const)('refuses %s', (_, fn, message) => {
+    expect(fn).toThrow(message);
+  });
+
+  test.each([
+    ['{system} in the first attribute', '.#{system}.binaryTarball'],
+    ['a quote in an attribute', '.#hydraJobs."binaryTarball".{system}'],
+    ['an interpolation', `.#hydraJobs.\${builtins.abort "x"}.{system}`],
+    ['no attribute after the #', '.#{system}'],
+  ])('a flake path with %s is a config error naming the key', (_, template) => {
+    expect(() => parseConfig(`build:\n  binary-tarball: '${template}'\n`, 'r.yml')).toThrow(
+      /^r\.yml:2: key 'build\.binary-tarball': a flake attribute path FLAKE#a\.b\.\{system\}… of plain attribute names, the first without \{system\}/,
+    );
+  });
+
+  test('a profile is one attribute name', () => {
+    expect(parseConfig('build:\n  profile: x86_64-linux-only\n').build.profile).toBe('x86_64-linux-only');
+    expect(() => parseConfig('build:\n  profile: all.build\n', 'r.yml')).toThrow(
+      /^r\.yml:2: key 'build\.profile': an attribute name such as all or x86_64-linux-only/,
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 /**
  * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
  * the settings of DESIGN.md so fixture flakes build offline and the other systems (aarch64-linux,
@@ -11,6 +13,18 @@ export const NIX_CONFIG = [
   'extra-platforms = aarch64-linux aarch64-darwin',
   'warn-dirty = false',
 ].join('\n');
+
+/** `nix build --json --no-link INSTALLABLE` in `dir`: the `out` path of the first result. */
+export function nixBuildOut(dir: string, installable: string): string {
+  const built = JSON.parse(
+    execFileSync('nix', ['build', '--json', '--no-link', installable], {
+      cwd: dir,
+      env: nixEnv(),
+      encoding: 'utf8',
+    }),
+  ) as { outputs: { out: string } }[];
+  return built[0]!.outputs.out;
+}
 
 export function nixEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, NIX_CONFIG, ...extra };

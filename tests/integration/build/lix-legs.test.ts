@@ -15,7 +15,7 @@ import { buildArtifactsCommand } from '../../../src/commands/build-artifacts.js'
 import { Inputs, mapInputs } from '../../../src/inputs.js';
 import { type Logger, silentLogger } from '../../../src/log.js';
 import { listFiles } from '../../../src/release/files.js';
-import { nixEnv } from '../../helpers/nix.js';
+import { nixBuildOut, nixEnv } from '../../helpers/nix.js';
 import { fixtureRepo, LIX_FIXTURE } from '../../helpers/project.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
@@ -64,14 +64,7 @@ beforeAll(async () => {
   );
   tree = tmpDir('releng-lix-tree-');
   await writeTree(merged, tree);
-  const built = JSON.parse(
-    execFileSync('nix', ['build', '--json', '--no-link', '.#release-jobs.all.tarballs'], {
-      cwd: repo,
-      env: nixEnv(),
-      encoding: 'utf8',
-    }),
-  ) as { outputs: { out: string } }[];
-  tarballs = built[0]!.outputs.out;
+  tarballs = nixBuildOut(repo, '.#release-jobs.all.tarballs');
 }, 600_000);
 
 describe('Lix release-jobs.nix unchanged, profile all, three legs merged', () => {
@@ -183,13 +176,7 @@ describe('Lix release-jobs.nix unchanged, profile all, three legs merged', () =>
     expect(warnings).toEqual([
       'profile x86_64-linux-only builds x86_64-linux; releng.yml build.systems also has aarch64-linux, aarch64-darwin, which a release of this build lacks',
     ]);
-    const own = JSON.parse(
-      execFileSync('nix', ['build', '--json', '--no-link', '.#release-jobs.x86_64-linux-only.tarballs'], {
-        cwd: repo,
-        env: nixEnv(),
-        encoding: 'utf8',
-      }),
-    )[0].outputs.out as string;
+    const own = nixBuildOut(repo, '.#release-jobs.x86_64-linux-only.tarballs');
     const ours = listFiles(String(r.outputs['artifacts-dir']));
     expect(
       ours.filter((f) => f.startsWith(`${V}/`) && !/manifest\.nix|lix-2\.93\.0\.tar\.gz/.test(f)),

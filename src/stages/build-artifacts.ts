@@ -55,7 +55,7 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
   const { config, log } = o;
   const git = new Git(o.dir, log);
   const { version } = readVersionInfo(o.dir);
-  const profile = o.profile ?? config.build.profile ?? null;
+  const profile = o.profile ?? config.build.profile;
 
   // 1. On the tag, with a clean tree (a manual for nightly docs is built from any commit, as in the reference).
   if (!(await git.isRepo()))
@@ -69,12 +69,9 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
   const evalRoots = path.join(out, 'gcroots');
   // 2. Evaluate the release jobs (of the profile), the templates that name flake paths of their own, and
   //    decide what each system's leg builds.
-  const installable = jobsInstallable(config.build.jobs, profile ?? undefined);
+  const installable = jobsInstallable(config.build.jobs, profile);
   log.info(`evaluating ${installable}`);
-  const jobs = await evalJobs(o.dir, config.build.jobs, log, {
-    gcRootsDir: evalRoots,
-    profile: profile ?? undefined,
-  });
+  const jobs = await evalJobs(o.dir, config.build.jobs, log, { gcRootsDir: evalRoots, profile });
   const flakeSystems = systemsOf(jobs);
   const systems = [...new Set(o.systems?.length ? o.systems : profile ? flakeSystems : config.build.systems)];
   if (profile && !o.systems?.length) {
@@ -156,7 +153,7 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
   return {
     version,
     target: o.target,
-    profile,
+    profile: profile ?? null,
     jobs: installable,
     systems: plan.legs.map((l) => l.system),
     artifactsDir: paths.artifacts,

@@ -1,21 +1,29 @@
 import path from 'node:path';
 import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { loadConfig } from '../config/load.js';
+import { PROFILE_NAME } from '../config/schema.js';
+import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
 
 export const buildArtifactsCommand: StageCommand = {
   name: 'build-artifacts',
   description:
     'Nix builds per system: one leg bundle per system (release-tree files, image, binary cache), merged into the release tree',
-  inputs: ['systems', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
+  inputs: ['systems', 'profile', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
   async run(inputs, ctx) {
     const { dir, configPath } = commonOptions(inputs, ctx);
     const config = loadConfig(configPath);
+    const profile = inputs.string('profile');
+    if (profile !== undefined && !PROFILE_NAME.test(profile))
+      throw new RelengError(
+        `input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`,
+      );
     const { buildArtifacts } = await import('../stages/build-artifacts.js');
     const r = await buildArtifacts({
       dir,
       config,
       systems: inputs.list('systems'),
+      profile,
       target: inputs.choice('target', ['all', 'manual'] as const, 'all'),
       outDir: inputs.string('out-dir', 'release'),
       noCheckGit: inputs.bool('no-check-git'),
@@ -31,7 +39,7 @@ export const buildArtifactsCommand: StageCommand = {
         images: r.images,
       },
       summary: {
-        title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}`,
+        title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}${r.profile ? ` (profile ${r.profile})` : ''}`,
         blocks: [
           {
             heading: 'Release tree',
@@ -74,7 +82,7 @@ export const buildArtifactsCommand: StageCommand = {
           ...(r.aggregates.length && r.target === 'all'
             ? [
                 {
-                  text: `Not built (aggregate jobs, whose attr names no system): ${r.aggregates.join(', ')}.`,
+                  text: `Not built (aggregate jobs, whose attr names no system; each leg made its part of the release tree): ${r.aggregates.join(', ')}.`,
                 },
               ]
             : []),

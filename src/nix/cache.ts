@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
-import { run, tail } from '../exec.js';
+import { tail } from '../exec.js';
 import { type Logger, Progress } from '../log.js';
+import { nix } from './command.js';
 
 /**
  * The leg cache's store URL. NARs are zstd-compressed as the published cache's (so publish can upload
@@ -34,7 +35,7 @@ export async function copyToCache(
     [[], [...new Set(outputPaths)].sort()],
   ] as const) {
     if (paths.length === 0) continue;
-    const r = await run('nix', ['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
+    const r = await nix(['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
       allowFailure: true,
       log,
       streamTo: (line) => {

@@ -15,7 +15,7 @@ export async function realiseJobs(jobs: NixJob[], rootsDir: string, log: Logger)
   let done = 0;
   for (const job of jobs) {
     await log.group(`nix build ${job.attr} (${++done}/${jobs.length})`, async () => {
-      const root = path.join(rootsDir, job.attr.replace(/[^A-Za-z0-9._-]/g, '_'));
+      const root = path.join(rootsDir, rootName(job.attr));
       const r = await run('nix-store', ['--realise', job.drvPath, '--add-root', root, '--indirect'], {
         allowFailure: true,
         log,
@@ -27,6 +27,11 @@ export async function realiseJobs(jobs: NixJob[], rootsDir: string, log: Logger)
         );
     });
   }
+}
+
+/** A GC root's file name for a job: its attr (a flake path without its `FLAKE#`), file-name safe. */
+function rootName(attr: string): string {
+  return attr.replace(/^[^#]*#/, '').replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** The output paths of a derivation (`nix-store -q --outputs`; nix 2.8 has no `drv^*`). */

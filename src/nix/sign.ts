@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
-import { run, tail } from '../exec.js';
+import { tail } from '../exec.js';
 import type { Logger } from '../log.js';
+import { nix } from './command.js';
 
 /** A nix binary-cache signing key (`name:base64(64 bytes)`, as `nix-store --generate-binary-cache-key` writes). */
 export interface SigningKey {
@@ -102,7 +103,7 @@ export async function copyToSignedCache(o: SignedCopy): Promise<void> {
     for (let i = 0; i < group.length; i += 500) {
       const batch = group.slice(i, i + 500);
       const args = ['copy', ...flags, ...(o.from ? ['--from', o.from] : []), '--to', to, ...batch];
-      const r = await run('nix', args, { allowFailure: true, log: o.log });
+      const r = await nix(args, { allowFailure: true, log: o.log });
       if (r.code !== 0)
         throw new RelengError(
           `nix copy ${batch.length} path(s) ${o.from ? `from ${o.from} ` : ''}into the signed cache failed: ${tail(r.stderr, 3)}`,

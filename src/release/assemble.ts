@@ -9,7 +9,7 @@ import type { NixJob } from '../nix/jobs.js';
 import { sha256File } from '../storage/hash.js';
 import { readImageMeta } from './docker-archive.js';
 import { copyOutOfStore, listFiles } from './files.js';
-import { names, sha256Text, versionDir } from './layout.js';
+import { names, sha256Line, sha256Text, versionDir } from './layout.js';
 import type { LegPlan } from './plan.js';
 import { writeTarGz } from './tarball.js';
 
@@ -40,8 +40,8 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   const vdir = versionDir(name, version);
   const artifacts = path.join(o.bundleDir, 'artifacts');
   const out = (file: string) => path.join(artifacts, ...vdir.split('/'), file);
-  const withSha = async (file: string) =>
-    fs.writeFileSync(`${file}.sha256`, sha256Text((await sha256File(file)).sha256));
+  const withSha = async (file: string, text = sha256Line) =>
+    fs.writeFileSync(`${file}.sha256`, text((await sha256File(file)).sha256));
   fs.mkdirSync(artifacts, { recursive: true });
 
   if (o.target === 'all') {
@@ -77,7 +77,7 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
         source,
         o.sourceRef,
       ]);
-      await withSha(source);
+      await withSha(source, sha256Text);
     }
   }
 

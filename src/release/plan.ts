@@ -1,6 +1,6 @@
 import type { BuildConfig } from '../config/schema.js';
 import { RelengError } from '../errors.js';
-import type { NixJob } from '../nix/jobs.js';
+import type { NixJob, SystemJobs } from '../nix/jobs.js';
 
 /** What one leg (one system) builds, and which job plays which part in the release tree. */
 export interface LegPlan {
@@ -37,6 +37,38 @@ export function jobAttr(template: string, system: string): string {
   return template.split('{system}').join(system);
 }
 
+/** The templates of releng.yml `build:` that name a job per system. */
+export const TEMPLATE_KEYS = ['package', 'binary-tarball', 'docker-image', 'installer'] as const;
+export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
+
+/**
+ * A template naming a flake attribute path of its own (`.#hydraJobs.binaryTarball.{system}`) rather than a
+ * job below build.jobs (`binaryTarball.{system}`): it is evaluated apart, per system (evalSystemJobs).
+ */
+export function isFlakePath(template: string): boolean {
+  return template.includes('#');
+}
+
+/** The templates of `build` that are flake attribute paths, by key: what the stage evaluates apart. */
+export function flakePathTemplates(build: BuildConfig): [TemplateKey, string][] {
+  return TEMPLATE_KEYS.flatMap((k) => {
+    const t = build[k];
+    return t !== null && isFlakePath(t) ? [[k, t] as [TemplateKey, string]] : [];
+  });
+}
+
+/** The systems the jobs' per-system jobs cover, sorted. */
+export function systemsOf(jobs: NixJob[]): string[] {
+  return [...new Set(jobs.filter(isPerSystem).map((j) => j.system))].sort();
+}
+
+export interface PlanInputs {
+  /** The flake-path templates' answers (evalSystemJobs), by key. */
+  flakePaths?: Partial<Record<TemplateKey, SystemJobs>>;
+  /** The installable the jobs came from, for messages (default build.jobs; with a profile, build.jobs.PROFILE). */
+  jobsInstallable?: string;
+}
+
 /**
  * Decides what each requested system's leg builds. Every error names the config key or input and what
  * the flake has instead.
@@ -46,15 +78,17 @@ export function planBuild(
   build: BuildConfig,
   systems: string[],
   target: 'all' | 'manual',
+  o: PlanInputs = {},
 ): BuildPlan {
-  const where = build.jobs;
+  const where = o.jobsInstallable ?? build.jobs;
+  const flakePaths = o.flakePaths ?? {};
   if (jobs.length === 0)
     throw new RelengError(
       `${where}: no derivations below it; set build.jobs in releng.yml to the release jobs`,
     );
   const byAttr = new Map(jobs.map((j) => [j.attr, j]));
   const perSystem = jobs.filter(isPerSystem);
-  const flakeSystems = [...new Set(perSystem.map((j) => j.system))].sort();
+  const flakeSystems = systemsOf(jobs);
   const aggregates = jobs.filter((j) => !isPerSystem(j));
 
   const missing = systems.filter((s) => !flakeSystems.includes(s));
@@ -97,27 +131,31 @@ export function planBuild(
     };
   }
 
-  // A template that matches no job of any system is a typo, not a project without that artifact.
-  const optional = (key: 'binary-tarball' | 'docker-image' | 'installer') => {
+  // A template that matches no job of any system is a typo, not a project without that artifact; a system
+  // the template has no job for simply has no such file (aarch64-darwin has no docker image).
+  const resolve = (key: TemplateKey): ((system: string) => NixJob | null) => {
     const template = build[key];
     if (template === null) return () => null;
-    if (!flakeSystems.some((s) => byAttr.has(jobAttr(template, s))))
+    if (isFlakePath(template)) return flakePathJobs(key, template, flakePaths[key], flakeSystems);
+    if (key !== 'package' && !flakeSystems.some((s) => byAttr.has(jobAttr(template, s))))
       throw new RelengError(
         `releng.yml build.${key}: '${template}' matches no job of ${where} for any system (${flakeSystems.join(', ')})${hint(jobAttr(template, flakeSystems[0] ?? ''), jobs)}; fix it, or set it to null when the project has none`,
       );
     return (system: string) => byAttr.get(jobAttr(template, system)) ?? null;
   };
-  const tarballOf = optional('binary-tarball');
-  const imageOf = optional('docker-image');
-  const installerOf = optional('installer');
+  const packageOf = resolve('package');
+  const tarballOf = resolve('binary-tarball');
+  const imageOf = resolve('docker-image');
+  const installerOf = resolve('installer');
 
   const legs = systems.map((system): LegPlan => {
-    const pkgAttr = jobAttr(build.package, system);
-    const pkg = byAttr.get(pkgAttr);
-    if (!pkg)
+    const pkg = packageOf(system);
+    if (!pkg) {
+      const pkgAttr = jobAttr(build.package, system);
       throw new RelengError(
-        `releng.yml build.package: ${where} has no job '${pkgAttr}' for ${system}${hint(pkgAttr, jobs)}; every released system needs its package (manifest.nix)`,
+        `releng.yml build.package: ${isFlakePath(pkgAttr) ? 'the flake has no derivation' : `${where} has no job`} '${pkgAttr}' for ${system}${isFlakePath(pkgAttr) ? '' : hint(pkgAttr, jobs)}; every released system needs its package (manifest.nix)`,
       );
+    }
     const roles = {
       binaryTarball: tarballOf(system),
       dockerImage: imageOf(system),
@@ -141,10 +179,36 @@ export function planBuild(
   return { legs, flakeSystems, aggregates, manualSystem: manual.system };
 }
 
+/** A flake-path template's job per system, from its evaluation; an error when it names nothing at all. */
+function flakePathJobs(
+  key: TemplateKey,
+  template: string,
+  answer: SystemJobs | undefined,
+  flakeSystems: string[],
+): (system: string) => NixJob | null {
+  if (!answer) throw new Error(`build.${key}: the flake path ${template} was not evaluated`);
+  if (Object.values(answer.bySystem).every((j) => j === null))
+    throw new RelengError(
+      `releng.yml build.${key}: '${template}' names nothing in the flake for any system (${flakeSystems.join(', ')})${answer.missing?.has.length ? ` (${answer.missing.at} has ${list(answer.missing.has)})` : ''}; fix it, or set it to null when the project has none`,
+    );
+  return (system) => {
+    const job = answer.bySystem[system] ?? null;
+    if (job === 'not-a-derivation')
+      throw new RelengError(
+        `releng.yml build.${key}: '${jobAttr(template, system)}' is not a derivation; name the derivation whose output holds the file (e.g. Lix's dockerImage.{system}.tarball)`,
+      );
+    if (job === 'present') throw new Error(`build.${key}: ${template} for ${system} was not instantiated`);
+    return job;
+  };
+}
+
 /** ", it has a, b" — the jobs sharing the attr's first component, to spot a typo. */
 function hint(attr: string, jobs: NixJob[]): string {
   const head = attr.split('.')[0];
   const near = jobs.filter((j) => j.attr.split('.')[0] === head).map((j) => j.attr);
-  const list = near.length > 0 ? near : jobs.map((j) => j.attr);
-  return ` (it has ${list.slice(0, 6).join(', ')}${list.length > 6 ? ', …' : ''})`;
+  return ` (it has ${list(near.length > 0 ? near : jobs.map((j) => j.attr))})`;
+}
+
+function list(names: string[]): string {
+  return `${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`;
 }

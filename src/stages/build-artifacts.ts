@@ -8,17 +8,19 @@ import { readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git } from '../git/git.js';
 import type { Logger } from '../log.js';
-import { evalJobs } from '../nix/jobs.js';
+import { evalJobs, evalSystemJobs, jobsInstallable, type SystemJobs } from '../nix/jobs.js';
 import { realiseJobs } from '../nix/realise.js';
 import { assembleLeg } from '../release/assemble.js';
 import { placeTree } from '../release/files.js';
-import { planBuild } from '../release/plan.js';
+import { flakePathTemplates, planBuild, systemsOf, type TemplateKey } from '../release/plan.js';
 
 export interface BuildArtifactsOptions {
   dir: string;
   config: LoadedConfig;
-  /** Default: releng.yml build.systems. */
+  /** Default: the profile's systems when there is a profile, else releng.yml build.systems. */
   systems?: string[];
+  /** The profile of the release jobs (overrides releng.yml build.profile). */
+  profile?: string;
   target: 'all' | 'manual';
   /** The reference's release/ (relative paths resolve against dir). */
   outDir: string;
@@ -29,6 +31,10 @@ export interface BuildArtifactsOptions {
 export interface BuildArtifactsResult {
   version: string;
   target: 'all' | 'manual';
+  /** The profile evaluated, if any. */
+  profile: string | null;
+  /** The jobs installable evaluated (build.jobs, with `.PROFILE`). */
+  jobs: string;
   systems: string[];
   /** <out>/artifacts: the release tree (empty with target manual). */
   artifactsDir: string;
@@ -49,7 +55,7 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
   const { config, log } = o;
   const git = new Git(o.dir, log);
   const { version } = readVersionInfo(o.dir);
-  const systems = [...new Set(o.systems?.length ? o.systems : config.build.systems)];
+  const profile = o.profile ?? config.build.profile;
 
   // 1. On the tag, with a clean tree (a manual for nightly docs is built from any commit, as in the reference).
   if (!(await git.isRepo()))
@@ -61,13 +67,31 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
 
   const out = path.resolve(o.dir, o.outDir);
   const evalRoots = path.join(out, 'gcroots');
-  // 2. Evaluate the release jobs and decide what each system's leg builds.
-  log.info(`evaluating ${config.build.jobs}`);
-  const jobs = await evalJobs(o.dir, config.build.jobs, log, { gcRootsDir: evalRoots });
-  const plan = planBuild(jobs, config.build, systems, o.target);
+  // 2. Evaluate the release jobs (of the profile), the templates that name flake paths of their own, and
+  //    decide what each system's leg builds.
+  const installable = jobsInstallable(config.build.jobs, profile);
+  log.info(`evaluating ${installable}`);
+  const jobs = await evalJobs(o.dir, config.build.jobs, log, { gcRootsDir: evalRoots, profile });
+  const flakeSystems = systemsOf(jobs);
+  const systems = [...new Set(o.systems?.length ? o.systems : profile ? flakeSystems : config.build.systems)];
+  if (profile && !o.systems?.length) {
+    const lacking = config.build.systems.filter((s) => !flakeSystems.includes(s));
+    if (lacking.length > 0)
+      log.warning(
+        `profile ${profile} builds ${flakeSystems.join(', ')}; releng.yml build.systems also has ${lacking.join(', ')}, which a release of this build lacks`,
+      );
+  }
+  const flakePaths: Partial<Record<TemplateKey, SystemJobs>> = {};
+  if (o.target === 'all')
+    for (const [key, template] of flakePathTemplates(config.build)) {
+      log.info(`evaluating ${template} (build.${key})`);
+      const probe = [...new Set([...flakeSystems, ...systems])].sort();
+      flakePaths[key] = await evalSystemJobs(o.dir, template, probe, systems, log);
+    }
+  const plan = planBuild(jobs, config.build, systems, o.target, { flakePaths, jobsInstallable: installable });
   if (plan.aggregates.length > 0 && o.target === 'all')
     log.info(
-      `not built (their attr names no system, so no single leg can build them; the release tree is assembled from per-system jobs instead): ${plan.aggregates.map((j) => j.attr).join(', ')}`,
+      `not built: ${plan.aggregates.map((j) => j.attr).join(', ')} (their attr names no system, so no single leg can build them; each leg makes its part of the release tree from its system's jobs)`,
     );
   if (o.target === 'all' && !systems.includes(plan.manualSystem))
     log.info(
@@ -129,6 +153,8 @@ export async function buildArtifacts(o: BuildArtifactsOptions): Promise<BuildArt
   return {
     version,
     target: o.target,
+    profile: profile ?? null,
+    jobs: installable,
     systems: plan.legs.map((l) => l.system),
     artifactsDir: paths.artifacts,
     manualDir: merged.manualDir ? paths.manual : null,

@@ -1,15 +1,30 @@
+import { execFileSync } from 'node:child_process';
+
 /**
  * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
- * the settings of DESIGN.md so fixture flakes build offline and the second system builds here.
+ * the settings of DESIGN.md so fixture flakes build offline and the other systems (aarch64-linux,
+ * aarch64-darwin: their builders are /bin/sh scripts) build here.
  */
 export const NIX_CONFIG = [
   'experimental-features = nix-command flakes',
   'sandbox = false',
   'build-users-group =',
   'substituters =',
-  'extra-platforms = aarch64-linux',
+  'extra-platforms = aarch64-linux aarch64-darwin',
   'warn-dirty = false',
 ].join('\n');
+
+/** `nix build --json --no-link INSTALLABLE` in `dir`: the `out` path of the first result. */
+export function nixBuildOut(dir: string, installable: string): string {
+  const built = JSON.parse(
+    execFileSync('nix', ['build', '--json', '--no-link', installable], {
+      cwd: dir,
+      env: nixEnv(),
+      encoding: 'utf8',
+    }),
+  ) as { outputs: { out: string } }[];
+  return built[0]!.outputs.out;
+}
 
 export function nixEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, NIX_CONFIG, ...extra };

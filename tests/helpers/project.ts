@@ -7,17 +7,19 @@ import { git } from './git.js';
 import { tmpDir } from './tmp.js';
 
 export const FIXTURE = path.join(ROOT, 'tests/fixtures/project');
+/** The Lix-shaped flake: Lix's release-jobs.nix unchanged over hydraJobs of Lix's shape (its README). */
+export const LIX_FIXTURE = path.join(ROOT, 'tests/fixtures/lix-flake');
 
 /**
- * A copy of the rehearsal fixture as a git repository, committed and tagged with its version (an
+ * A copy of the rehearsal fixture (or `from`, e.g. LIX_FIXTURE) as a git repository, committed and tagged with its version (an
  * annotated tag, as the tag stage makes), HEAD on the tag. `edit` may change files before the commit;
  * `build` merges keys into releng.yml's build section.
  */
 export function fixtureRepo(
-  opts: { edit?: (dir: string) => void; build?: Record<string, unknown>; tag?: boolean } = {},
+  opts: { edit?: (dir: string) => void; build?: Record<string, unknown>; tag?: boolean; from?: string } = {},
 ): string {
   const dir = tmpDir('releng-project-');
-  fs.cpSync(FIXTURE, dir, { recursive: true });
+  fs.cpSync(opts.from ?? FIXTURE, dir, { recursive: true });
   if (opts.build) {
     const file = path.join(dir, 'releng.yml');
     const config = parse(fs.readFileSync(file, 'utf8'));

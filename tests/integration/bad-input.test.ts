@@ -847,6 +847,30 @@ const CASES: Case[] = [
     env: S3_KEYS,
     error: /releases: 's3:\/\/' is not an S3 location; write s3:\/\/bucket or s3:\/\/bucket\/prefix/,
   },
+  {
+    kind: 'build',
+    name: 'a template naming a flake path that names nothing',
+    stage: 'build-artifacts',
+    config: { build: { 'docker-image': '.#release-jobs.dockerImages.{system}' } },
+    error:
+      /releng\.yml build\.docker-image: '\.#release-jobs\.dockerImages\.\{system\}' names nothing in the flake for any system \(aarch64-linux, x86_64-linux\) \(\.#release-jobs has binaryTarball, build, dockerImage, installer, tarballs\); fix it, or set it to null when the project has none$/,
+  },
+  {
+    kind: 'build',
+    name: 'a profile the release jobs do not have',
+    stage: 'build-artifacts',
+    args: ['--profile', 'everything'],
+    error:
+      /profile 'everything': \.#release-jobs has no such attribute \(it has binaryTarball, build, dockerImage, installer, tarballs\); pass one of its profiles \(input 'profile' or releng\.yml build\.profile\)$/,
+  },
+  {
+    kind: 'input',
+    name: 'a profile that is not an attribute name',
+    stage: 'build-artifacts',
+    args: ['--profile', 'all.build'],
+    error:
+      /input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got 'all\.build'$/,
+  },
 ];
 
 /** The release workflow's dispatch inputs, one row each: the `plan` job refuses them before any write. */

@@ -72,11 +72,14 @@ describe('a full build of both systems', () => {
         'manifest.nix',
       ].sort(),
     );
-    // Every .sha256 is the hex digest alone.
-    for (const f of listFiles(art).filter((n) => n.endsWith('.sha256')))
+    // Each .sha256 as Lix writes it: the hex digest and a newline (`sha256sum | cut` in its tarballs
+    // job), the source tarball's without the newline (create_release.xsh).
+    for (const f of listFiles(art).filter((n) => n.endsWith('.sha256'))) {
+      const hex = sha(fs.readFileSync(path.join(art, f.slice(0, -'.sha256'.length))));
       expect(fs.readFileSync(path.join(art, f), 'utf8')).toBe(
-        sha(fs.readFileSync(path.join(art, f.slice(0, -'.sha256'.length)))),
+        f === `${V}/demo-${VERSION}.tar.gz.sha256` ? hex : `${hex}\n`,
       );
+    }
     // manifest.nix: each system's package `out`, the same file in both places.
     const outs = Object.fromEntries(
       SYSTEMS.map((s) => [

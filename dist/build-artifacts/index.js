@@ -48265,11 +48265,24 @@ const notes = strictObject({
 })
     .prefault({});
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
-/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+/**
+ * A job per system, with `{system}` where the system goes: an attr below build.jobs as nix-eval-jobs names
+ * it (`binaryTarball.{system}`), or a flake attribute path of its own, `FLAKE#PATH`
+ * (`.#hydraJobs.dockerImage.{system}.tarball`: Lix's release jobs hold neither). A flake path's components
+ * are plain attribute names, its first one without `{system}` (nix resolves it; the rest is walked per system).
+ */
+const FLAKE_PATH = /^[^#\s]*#[A-Za-z_][A-Za-z0-9_'-]*(\.([A-Za-z0-9_'-]|\{system\})+)+$/;
 const jobTemplate = schemas_string()
-    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
+    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}')
+    .refine((t) => !t.includes('#') || FLAKE_PATH.test(t), {
+    message: 'a flake attribute path FLAKE#a.b.{system}… of plain attribute names, the first without {system}, such as .#hydraJobs.binaryTarball.{system}',
+});
+/** A profile of the release jobs (Lix's `release-jobs.nix`: `all`, `x86_64-linux-only`): one attribute name. */
+const PROFILE_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 const build = strictObject({
     jobs: schemas_string().min(1).default('.#release-jobs'),
+    /** Evaluate `jobs.PROFILE` (Lix's releng: `--flake .#release-jobs.PROFILE`); the `profile` input overrides it. */
+    profile: schemas_string().regex(PROFILE_NAME, 'an attribute name such as all or x86_64-linux-only').optional(),
     systems: array(schemas_string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
         .min(1)
         .default(['x86_64-linux', 'aarch64-linux']),
@@ -48433,18 +48446,24 @@ var src_log = __nccwpck_require__(5625);
 
 
 
+
+
 const buildArtifactsCommand = {
     name: 'build-artifacts',
     description: 'Nix builds per system: one leg bundle per system (release-tree files, image, binary cache), merged into the release tree',
-    inputs: ['systems', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
+    inputs: ['systems', 'profile', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
         const config = loadConfig(configPath);
-        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(477)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1477));
+        const profile = inputs.string('profile');
+        if (profile !== undefined && !PROFILE_NAME.test(profile))
+            throw new errors/* RelengError */.mz(`input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`);
+        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(700)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2700));
         const r = await buildArtifacts({
             dir,
             config,
             systems: inputs.list('systems'),
+            profile,
             target: inputs.choice('target', ['all', 'manual'], 'all'),
             outDir: inputs.string('out-dir', 'release'),
             noCheckGit: inputs.bool('no-check-git'),
@@ -48460,7 +48479,7 @@ const buildArtifactsCommand = {
                 images: r.images,
             },
             summary: {
-                title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}`,
+                title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}${r.profile ? ` (profile ${r.profile})` : ''}`,
                 blocks: [
                     {
                         heading: 'Release tree',
@@ -48503,7 +48522,7 @@ const buildArtifactsCommand = {
                     ...(r.aggregates.length && r.target === 'all'
                         ? [
                             {
-                                text: `Not built (aggregate jobs, whose attr names no system): ${r.aggregates.join(', ')}.`,
+                                text: `Not built (aggregate jobs, whose attr names no system; each leg made its part of the release tree): ${r.aggregates.join(', ')}.`,
                             },
                         ]
                         : []),

@@ -2,6 +2,29 @@ export const id = 769;
 export const ids = [769];
 export const modules = {
 
+/***/ 2094:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ NIX_FEATURES),
+/* harmony export */   w: () => (/* binding */ nix)
+/* harmony export */ });
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8106);
+
+/**
+ * The experimental features our nix calls use, enabled by each call instead of expected in nix.conf: a
+ * runner's nix.conf (or a release engineer's) often lacks them, and `nix copy`, `nix eval`, `nix path-info`
+ * need nix-command, `.#attr` installables flakes. `extra-` adds to what nix.conf enables, never removes.
+ */
+const NIX_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+/** `nix ARGS…` with the experimental features enabled. */
+function nix(args, opts) {
+    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)('nix', [...NIX_FEATURES, ...args], opts);
+}
+
+
+/***/ }),
+
 /***/ 9769:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -13,8 +36,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: CONFIRM_PHRASE
 
-// EXTERNAL MODULE: ./src/config/load.ts + 19 modules
-var load = __webpack_require__(3983);
+// EXTERNAL MODULE: ./src/config/load.ts
+var load = __webpack_require__(1036);
 // EXTERNAL MODULE: ./src/config/version.ts
 var config_version = __webpack_require__(8794);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -97,7 +120,10 @@ var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_
 var narinfo = __webpack_require__(3974);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/nix/command.ts
+var command = __webpack_require__(2094);
 ;// CONCATENATED MODULE: ./src/nix/sign.ts
+
 
 
 
@@ -175,7 +201,7 @@ async function copyToSignedCache(o) {
         for (let i = 0; i < group.length; i += 500) {
             const batch = group.slice(i, i + 500);
             const args = ['copy', ...flags, ...(o.from ? ['--from', o.from] : []), '--to', to, ...batch];
-            const r = await (0,exec/* run */.e)('nix', args, { allowFailure: true, log: o.log });
+            const r = await (0,command/* nix */.w)(args, { allowFailure: true, log: o.log });
             if (r.code !== 0)
                 throw new errors/* RelengError */.mz(`nix copy ${batch.length} path(s) ${o.from ? `from ${o.from} ` : ''}into the signed cache failed: ${(0,exec/* tail */.R)(r.stderr, 3)}`);
         }

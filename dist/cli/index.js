@@ -39362,29 +39362,115 @@ function cmp(a, b) {
 
 /***/ }),
 
-/***/ 3983:
+/***/ 1036:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ww: () => (/* binding */ resolveSink),
+/* harmony export */   Z9: () => (/* binding */ loadConfig),
+/* harmony export */   wX: () => (/* binding */ environmentConfig)
+/* harmony export */ });
+/* unused harmony export parseConfig */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(598);
+
+
+
+
+
+/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
+function loadConfig(file, { optional = true } = {}) {
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(file)) {
+        if (!optional)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${file}: not found; create it or pass 'config:' with its path`);
+        return _schema_js__WEBPACK_IMPORTED_MODULE_4__/* .configSchema */ .Qn.parse({});
+    }
+    const text = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file, 'utf8');
+    return { ...parseConfig(text, file), file };
+}
+function parseConfig(text, file = 'releng.yml') {
+    const lc = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(text, { lineCounter: lc, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const line = lc.linePos(e.pos[0]).line;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
+    }
+    const data = doc.toJS() ?? {};
+    const result = _schema_js__WEBPACK_IMPORTED_MODULE_4__/* .configSchema */ .Qn.safeParse(data);
+    if (result.success)
+        return result.data;
+    const issue = result.error.issues[0];
+    const keyPath = [...issue.path];
+    if (issue.code === 'unrecognized_keys')
+        keyPath.push(issue.keys[0]);
+    const line = lineOf(doc, lc, keyPath);
+    const where = `${file}${line ? `:${line}` : ''}`;
+    const key = keyPath.map(String).join('.') || '(top level)';
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+function describeIssue(issue) {
+    if (issue.code === 'unrecognized_keys')
+        return 'unknown key; remove it or check its spelling (see docs/configuration.md)';
+    if (issue.code === 'invalid_type')
+        return `expected ${issue.expected}; see docs/configuration.md`;
+    return `${issue.message}; see docs/configuration.md`;
+}
+function lineOf(doc, lc, keyPath) {
+    // Walk down as far as the path exists; point at the key itself when it is a map entry.
+    let node = doc.contents;
+    let offset = node?.range?.[0];
+    for (const k of keyPath) {
+        if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node)) {
+            const pair = node.items.find((p) => p.key?.value === k);
+            if (!pair)
+                break;
+            offset = pair.key?.range?.[0] ?? offset;
+            node = pair.value;
+        }
+        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node) && typeof k === 'number') {
+            node = node.items[k];
+            offset = node?.range?.[0] ?? offset;
+        }
+        else
+            break;
+    }
+    return offset === undefined ? undefined : lc.linePos(offset).line;
+}
+/** The named environment, with `local` always available (its defaults need no configuration). */
+function environmentConfig(config, name) {
+    const env = config.environments[name];
+    if (env)
+        return env;
+    if (name === 'local')
+        return { ..._schema_js__WEBPACK_IMPORTED_MODULE_4__/* .LOCAL_ENVIRONMENT */ .Qg, registries: _schema_js__WEBPACK_IMPORTED_MODULE_4__/* .LOCAL_ENVIRONMENT */ .Qg.registries.map((r) => ({ ...r })) };
+    const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+}
+/** Sinks that are directories are relative to the working directory. */
+function resolveSink(sink, dir) {
+    return /^[a-z0-9]+:\/\//i.test(sink) || sink.startsWith('oci-layout:') ? sink : node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(dir, sink);
+}
+
+
+/***/ }),
+
+/***/ 598:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  wX: () => (/* binding */ environmentConfig),
-  Z9: () => (/* binding */ loadConfig),
-  Ww: () => (/* binding */ resolveSink)
+  Qg: () => (/* binding */ LOCAL_ENVIRONMENT),
+  uE: () => (/* binding */ PROFILE_NAME),
+  Qn: () => (/* binding */ configSchema)
 });
 
-// UNUSED EXPORTS: parseConfig
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -48941,11 +49027,24 @@ const notes = strictObject({
 })
     .prefault({});
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
-/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+/**
+ * A job per system, with `{system}` where the system goes: an attr below build.jobs as nix-eval-jobs names
+ * it (`binaryTarball.{system}`), or a flake attribute path of its own, `FLAKE#PATH`
+ * (`.#hydraJobs.dockerImage.{system}.tarball`: Lix's release jobs hold neither). A flake path's components
+ * are plain attribute names, its first one without `{system}` (nix resolves it; the rest is walked per system).
+ */
+const FLAKE_PATH = /^[^#\s]*#[A-Za-z_][A-Za-z0-9_'-]*(\.([A-Za-z0-9_'-]|\{system\})+)+$/;
 const jobTemplate = schemas_string()
-    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
+    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}')
+    .refine((t) => !t.includes('#') || FLAKE_PATH.test(t), {
+    message: 'a flake attribute path FLAKE#a.b.{system}… of plain attribute names, the first without {system}, such as .#hydraJobs.binaryTarball.{system}',
+});
+/** A profile of the release jobs (Lix's `release-jobs.nix`: `all`, `x86_64-linux-only`): one attribute name. */
+const PROFILE_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 const build = strictObject({
     jobs: schemas_string().min(1).default('.#release-jobs'),
+    /** Evaluate `jobs.PROFILE` (Lix's releng: `--flake .#release-jobs.PROFILE`); the `profile` input overrides it. */
+    profile: schemas_string().regex(PROFILE_NAME, 'an attribute name such as all or x86_64-linux-only').optional(),
     systems: array(schemas_string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
         .min(1)
         .default(['x86_64-linux', 'aarch64-linux']),
@@ -49021,86 +49120,6 @@ const configSchema = strictObject({
     build,
     environments: record(schemas_string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
-
-;// CONCATENATED MODULE: ./src/config/load.ts
-
-
-
-
-
-/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
-function loadConfig(file, { optional = true } = {}) {
-    if (!external_node_fs_default().existsSync(file)) {
-        if (!optional)
-            throw new errors/* RelengError */.mz(`${file}: not found; create it or pass 'config:' with its path`);
-        return configSchema.parse({});
-    }
-    const text = external_node_fs_default().readFileSync(file, 'utf8');
-    return { ...parseConfig(text, file), file };
-}
-function parseConfig(text, file = 'releng.yml') {
-    const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
-    if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        const line = lc.linePos(e.pos[0]).line;
-        throw new errors/* RelengError */.mz(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
-    }
-    const data = doc.toJS() ?? {};
-    const result = configSchema.safeParse(data);
-    if (result.success)
-        return result.data;
-    const issue = result.error.issues[0];
-    const keyPath = [...issue.path];
-    if (issue.code === 'unrecognized_keys')
-        keyPath.push(issue.keys[0]);
-    const line = lineOf(doc, lc, keyPath);
-    const where = `${file}${line ? `:${line}` : ''}`;
-    const key = keyPath.map(String).join('.') || '(top level)';
-    throw new errors/* RelengError */.mz(`${where}: key '${key}': ${describeIssue(issue)}`);
-}
-function describeIssue(issue) {
-    if (issue.code === 'unrecognized_keys')
-        return 'unknown key; remove it or check its spelling (see docs/configuration.md)';
-    if (issue.code === 'invalid_type')
-        return `expected ${issue.expected}; see docs/configuration.md`;
-    return `${issue.message}; see docs/configuration.md`;
-}
-function lineOf(doc, lc, keyPath) {
-    // Walk down as far as the path exists; point at the key itself when it is a map entry.
-    let node = doc.contents;
-    let offset = node?.range?.[0];
-    for (const k of keyPath) {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => p.key?.value === k);
-            if (!pair)
-                break;
-            offset = pair.key?.range?.[0] ?? offset;
-            node = pair.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node) && typeof k === 'number') {
-            node = node.items[k];
-            offset = node?.range?.[0] ?? offset;
-        }
-        else
-            break;
-    }
-    return offset === undefined ? undefined : lc.linePos(offset).line;
-}
-/** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
-    const env = config.environments[name];
-    if (env)
-        return env;
-    if (name === 'local')
-        return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
-    const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new errors/* RelengError */.mz(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
-}
-/** Sinks that are directories are relative to the working directory. */
-function resolveSink(sink, dir) {
-    return /^[a-z0-9]+:\/\//i.test(sink) || sink.startsWith('oci-layout:') ? sink : external_node_path_default().resolve(dir, sink);
-}
 
 
 /***/ }),
@@ -52114,6 +52133,7 @@ function copyOutOfStore(src, dest) {
 /* harmony export */   $2: () => (/* binding */ manifestText),
 /* harmony export */   Dy: () => (/* binding */ names),
 /* harmony export */   EE: () => (/* binding */ versionDir),
+/* harmony export */   Up: () => (/* binding */ sha256Line),
 /* harmony export */   e0: () => (/* binding */ MANIFEST),
 /* harmony export */   f1: () => (/* binding */ sha256Text)
 /* harmony export */ });
@@ -52145,9 +52165,16 @@ function manifestText(product, bySystem) {
         .map((system) => `  ${system} = "${bySystem[system]}";`);
     return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
 }
-/** A .sha256 file: the hex digest alone, no newline, as the reference writes the source tarball's. */
+/** The source tarball's .sha256: the hex digest alone, no newline, as create_release.xsh writes it. */
 function sha256Text(hex) {
     return hex;
+}
+/**
+ * The .sha256 of a file Lix's `tarballs` job makes (binary tarballs, images, the manual tarball): its
+ * `sha256sum --binary FILE | cut -f1 -d' '`, the hex digest and a newline.
+ */
+function sha256Line(hex) {
+    return `${hex}\n`;
 }
 
 
@@ -64390,8 +64417,12 @@ function outputString(v) {
     return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-// EXTERNAL MODULE: ./src/config/load.ts + 19 modules
-var load = __nccwpck_require__(3983);
+// EXTERNAL MODULE: ./src/config/load.ts
+var load = __nccwpck_require__(1036);
+// EXTERNAL MODULE: ./src/config/schema.ts + 18 modules
+var schema = __nccwpck_require__(598);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 ;// CONCATENATED MODULE: ./src/commands/build-artifacts.ts
@@ -64399,18 +64430,24 @@ var src_log = __nccwpck_require__(5625);
 
 
 
+
+
 const buildArtifactsCommand = {
     name: 'build-artifacts',
     description: 'Nix builds per system: one leg bundle per system (release-tree files, image, binary cache), merged into the release tree',
-    inputs: ['systems', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
+    inputs: ['systems', 'profile', 'target', 'out-dir', 'no-check-git', ...COMMON_INPUTS],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
         const config = (0,load/* loadConfig */.Z9)(configPath);
+        const profile = inputs.string('profile');
+        if (profile !== undefined && !schema/* PROFILE_NAME */.uE.test(profile))
+            throw new errors/* RelengError */.mz(`input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`);
         const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(625)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6625));
         const r = await buildArtifacts({
             dir,
             config,
             systems: inputs.list('systems'),
+            profile,
             target: inputs.choice('target', ['all', 'manual'], 'all'),
             outDir: inputs.string('out-dir', 'release'),
             noCheckGit: inputs.bool('no-check-git'),
@@ -64426,7 +64463,7 @@ const buildArtifactsCommand = {
                 images: r.images,
             },
             summary: {
-                title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}`,
+                title: `Built ${config.product} ${r.version}${r.target === 'manual' ? ' (manual only)' : ''} for ${r.systems.join(', ')}${r.profile ? ` (profile ${r.profile})` : ''}`,
                 blocks: [
                     {
                         heading: 'Release tree',
@@ -64469,7 +64506,7 @@ const buildArtifactsCommand = {
                     ...(r.aggregates.length && r.target === 'all'
                         ? [
                             {
-                                text: `Not built (aggregate jobs, whose attr names no system): ${r.aggregates.join(', ')}.`,
+                                text: `Not built (aggregate jobs, whose attr names no system; each leg made its part of the release tree): ${r.aggregates.join(', ')}.`,
                             },
                         ]
                         : []),
@@ -64491,8 +64528,6 @@ var find = __nccwpck_require__(1685);
 var bundle_leg = __nccwpck_require__(5072);
 // EXTERNAL MODULE: ./src/config/version.ts
 var config_version = __nccwpck_require__(8794);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/git/git.ts
 var git_git = __nccwpck_require__(308);
 // EXTERNAL MODULE: ./src/git/maintenance.ts

@@ -2,6 +2,29 @@ export const id = 625;
 export const ids = [625];
 export const modules = {
 
+/***/ 2094:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ NIX_FEATURES),
+/* harmony export */   w: () => (/* binding */ nix)
+/* harmony export */ });
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3190);
+
+/**
+ * The experimental features our nix calls use, enabled by each call instead of expected in nix.conf: a
+ * runner's nix.conf (or a release engineer's) often lacks them, and `nix copy`, `nix eval`, `nix path-info`
+ * need nix-command, `.#attr` installables flakes. `extra-` adds to what nix.conf enables, never removes.
+ */
+const NIX_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+/** `nix ARGS…` with the experimental features enabled. */
+function nix(args, opts) {
+    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)('nix', [...NIX_FEATURES, ...args], opts);
+}
+
+
+/***/ }),
+
 /***/ 6625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -27,66 +50,154 @@ var errors = __webpack_require__(3916);
 var git_git = __webpack_require__(308);
 // EXTERNAL MODULE: ./src/exec.ts
 var exec = __webpack_require__(3190);
+// EXTERNAL MODULE: ./src/nix/command.ts
+var command = __webpack_require__(2094);
 ;// CONCATENATED MODULE: ./src/nix/jobs.ts
 
 
+
+// The parts of a derivation a job needs, as a Nix function (shared by both evaluations below).
+const JOB_INFO = `v: {
+  drvPath = v.drvPath; system = v.system;
+  outputs = builtins.listToAttrs (map (o: { name = o; value = v.\${o}.outPath; }) (v.outputs or [ "out" ])); }`;
+const IS_DRV = `v: builtins.isAttrs v && v ? type && v.type == "derivation"`;
 // Without nix-eval-jobs (Debian's nix 2.8 has none), one `nix eval --json --apply` walks the jobs attrset
 // the way `nix-eval-jobs --force-recurse` does: every derivation below it, named by its dotted path.
 const FLATTEN = `jobs: let
-  isDrv = v: builtins.isAttrs v && v ? type && v.type == "derivation";
+  isDrv = ${IS_DRV};
+  info = ${JOB_INFO};
   go = prefix: v:
-    if isDrv v then [{ name = prefix; value = {
-      drvPath = v.drvPath; system = v.system;
-      outputs = builtins.listToAttrs (map (o: { name = o; value = v.\${o}.outPath; }) (v.outputs or [ "out" ])); }; }]
+    if isDrv v then [{ name = prefix; value = info v; }]
     else if builtins.isAttrs v then builtins.concatLists (map (n: go (if prefix == "" then n else "\${prefix}.\${n}") v.\${n}) (builtins.attrNames v))
     else [];
 in builtins.listToAttrs (go "" jobs)`;
 async function hasNixEvalJobs() {
     return ((await (0,exec/* run */.e)('nix-eval-jobs', ['--help'], { allowFailure: true }).catch(() => ({ code: 1 }))).code === 0);
 }
-/**
- * Evaluates `installable` (e.g. `.#release-jobs`) in `dir` into its jobs, sorted by attr. With
- * nix-eval-jobs, `gcRootsDir` keeps the evaluated derivations alive until they are built (older
- * nix-eval-jobs require it).
- */
+/** The installable evaluated for `installable` and a profile: `.#release-jobs` + `all` → `.#release-jobs.all`. */
+function jobsInstallable(installable, profile) {
+    return profile ? `${installable}.${profile}` : installable;
+}
+/** Evaluates `installable` (e.g. `.#release-jobs`) in `dir` into its jobs, sorted by attr. */
 async function evalJobs(dir, installable, log, opts = {}) {
+    const target = jobsInstallable(installable, opts.profile);
+    const failed = async (stderr) => opts.profile && missingAttribute(stderr)
+        ? await noSuchProfile(dir, installable, opts.profile, log)
+        : evalError(target, stderr);
     if (await hasNixEvalJobs()) {
         const roots = opts.gcRootsDir ? ['--gc-roots-dir', opts.gcRootsDir] : [];
-        const r = await (0,exec/* run */.e)('nix-eval-jobs', ['--force-recurse', ...roots, '--flake', installable], {
+        const r = await (0,exec/* run */.e)('nix-eval-jobs', [...command/* NIX_FEATURES */.U, '--force-recurse', ...roots, '--flake', target], {
             cwd: dir,
             log,
             allowFailure: true,
         });
         if (r.code !== 0)
-            throw evalError(installable, r.stderr);
+            throw await failed(r.stderr);
         return r.stdout
             .split('\n')
             .filter((l) => l.trim())
             .map((l) => JSON.parse(l))
             .map((j) => {
             if (j.error)
-                throw new errors/* RelengError */.mz(`${installable}: evaluating ${j.attr} failed: ${lastLine(j.error)}; fix the flake`);
+                throw new errors/* RelengError */.mz(`${target}: evaluating ${j.attr} failed: ${lastLine(j.error)}; fix the flake`);
             return { attr: j.attr, drvPath: j.drvPath, system: j.system, outputs: j.outputs };
         })
-            .sort((a, b) => (a.attr < b.attr ? -1 : 1));
+            .sort(byAttr);
     }
-    const r = await (0,exec/* run */.e)('nix', ['eval', '--json', installable, '--apply', FLATTEN], {
+    const r = await (0,command/* nix */.w)(['eval', '--json', target, '--apply', FLATTEN], { cwd: dir, log, allowFailure: true });
+    if (r.code !== 0)
+        throw await failed(r.stderr);
+    const data = JSON.parse(r.stdout);
+    return Object.entries(data)
+        .map(([attr, j]) => ({ attr, ...j }))
+        .sort(byAttr);
+}
+/** The profile is not an attribute of the jobs: name the ones there are. */
+async function noSuchProfile(dir, installable, profile, log) {
+    const r = await (0,command/* nix */.w)(['eval', '--json', installable, '--apply', 'builtins.attrNames'], {
         cwd: dir,
         log,
         allowFailure: true,
     });
     if (r.code !== 0)
+        return evalError(installable, r.stderr);
+    const names = JSON.parse(r.stdout);
+    return new errors/* RelengError */.mz(`profile '${profile}': ${installable} has no such attribute (it has ${names.join(', ') || 'none'}); pass one of its profiles (input 'profile' or releng.yml build.profile)`);
+}
+/**
+ * Evaluates a flake attribute path outside the release jobs, e.g. `.#hydraJobs.dockerImage.{system}.tarball`,
+ * for every system of `probe` in one `nix eval`: the systems of `instantiate` get their job (drvPath and
+ * outputs, which writes the derivation to the store), the others are only checked to exist, so a leg
+ * does not instantiate another system's closure. The path's first component is the installable nix
+ * resolves (`.#hydraJobs`); the rest is walked in Nix, so a system without the attribute is an answer,
+ * not an error. Template components reach the Nix code as JSON data, never as code.
+ */
+async function evalSystemJobs(dir, template, probe, instantiate, log) {
+    const { flake, first, rest } = splitInstallable(template);
+    const query = {
+        probe,
+        instantiate,
+        paths: Object.fromEntries(probe.map((s) => [s, rest.map((c) => c.split('{system}').join(s))])),
+    };
+    const apply = `root: let
+  q = builtins.fromJSON ${nixString(JSON.stringify(query))};
+  isDrv = ${IS_DRV};
+  info = ${JOB_INFO};
+  walk = at: v: path:
+    if path == [] then { found = true; value = v; }
+    else if builtins.isAttrs v && builtins.hasAttr (builtins.head path) v
+    then walk (at ++ [ (builtins.head path) ]) (builtins.getAttr (builtins.head path) v) (builtins.tail path)
+    else { found = false; inherit at; has = if builtins.isAttrs v then builtins.attrNames v else []; };
+  one = s: let r = walk [] root q.paths.\${s}; in
+    if !r.found then { missing = { inherit (r) at has; }; }
+    else if !(isDrv r.value) then { job = "not-a-derivation"; }
+    else if builtins.elem s q.instantiate then { job = info r.value; }
+    else { job = "present"; };
+in builtins.listToAttrs (map (s: { name = s; value = one s; }) q.probe)`;
+    const installable = `${flake}#${first}`;
+    const r = await (0,command/* nix */.w)(['eval', '--json', installable, '--apply', apply], {
+        cwd: dir,
+        log,
+        allowFailure: true,
+    });
+    if (r.code !== 0) {
+        if (missingAttribute(r.stderr))
+            return { bySystem: Object.fromEntries(probe.map((s) => [s, null])), missing: { at: flake, has: [] } };
         throw evalError(installable, r.stderr);
+    }
     const data = JSON.parse(r.stdout);
-    return Object.entries(data)
-        .map(([attr, j]) => ({ attr, ...j }))
-        .sort((a, b) => (a.attr < b.attr ? -1 : 1));
+    const out = { bySystem: {} };
+    for (const s of probe) {
+        const d = data[s];
+        if (d.missing) {
+            out.bySystem[s] = null;
+            out.missing ??= { at: [`${flake}#${first}`, ...d.missing.at].join('.'), has: d.missing.has };
+        }
+        else if (typeof d.job === 'object')
+            out.bySystem[s] = { attr: `${flake}#${[first, ...query.paths[s]].join('.')}`, ...d.job };
+        else
+            out.bySystem[s] = d.job ?? null;
+    }
+    return out;
+}
+/** `FLAKE#a.b.{system}.c` → the flake reference, the first attr (resolved by nix) and the rest. */
+function splitInstallable(template) {
+    const hash = template.indexOf('#');
+    const [first = '', ...rest] = template.slice(hash + 1).split('.');
+    return { flake: template.slice(0, hash), first, rest };
+}
+/** A Nix string literal holding `s` exactly (`\`, `"` and `$` escaped; Nix strings may span lines). */
+function nixString(s) {
+    return `"${s.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+}
+function missingAttribute(stderr) {
+    return /does not provide attribute/.test(stderr);
 }
 function evalError(installable, stderr) {
     const feature = /experimental Nix feature '([^']+)' is disabled/.exec(stderr);
     if (feature)
         return new errors/* RelengError */.mz(`${installable}: nix has the experimental feature '${feature[1]}' disabled; add 'experimental-features = nix-command flakes' to nix.conf (or NIX_CONFIG)`);
-    if (/does not provide attribute/.test(stderr))
+    if (missingAttribute(stderr))
         return new errors/* RelengError */.mz(`${installable}: the flake has no such attribute; set build.jobs in releng.yml to its release jobs`);
     return new errors/* RelengError */.mz(`${installable}: evaluation failed: ${lastLine(stderr)}; fix the flake`);
 }
@@ -96,6 +207,9 @@ function lastLine(text) {
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith('…') && !/^at /.test(l));
     return lines.filter((l) => /error/.test(l)).pop() ?? lines.pop() ?? 'no output';
+}
+function byAttr(a, b) {
+    return a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/nix/realise.ts
@@ -113,7 +227,7 @@ async function realiseJobs(jobs, rootsDir, log) {
     let done = 0;
     for (const job of jobs) {
         await log.group(`nix build ${job.attr} (${++done}/${jobs.length})`, async () => {
-            const root = external_node_path_default().join(rootsDir, job.attr.replace(/[^A-Za-z0-9._-]/g, '_'));
+            const root = external_node_path_default().join(rootsDir, rootName(job.attr));
             const r = await (0,exec/* run */.e)('nix-store', ['--realise', job.drvPath, '--add-root', root, '--indirect'], {
                 allowFailure: true,
                 log,
@@ -123,6 +237,10 @@ async function realiseJobs(jobs, rootsDir, log) {
                 throw new errors/* RelengError */.mz(`building ${job.attr} (${job.drvPath}) failed: ${(0,exec/* tail */.R)(r.stderr, 5)}; see the build log above`);
         });
     }
+}
+/** A GC root's file name for a job: its attr (a flake path without its `FLAKE#`), file-name safe. */
+function rootName(attr) {
+    return attr.replace(/^[^#]*#/, '').replace(/[^A-Za-z0-9._-]/g, '_');
 }
 /** The output paths of a derivation (`nix-store -q --outputs`; nix 2.8 has no `drv^*`). */
 async function derivationOutputs(drvPath) {
@@ -135,6 +253,7 @@ var leg = __webpack_require__(5072);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
 ;// CONCATENATED MODULE: ./src/nix/cache.ts
+
 
 
 
@@ -165,7 +284,7 @@ async function copyToCache(dir, drvPaths, outputPaths, log) {
     ]) {
         if (paths.length === 0)
             continue;
-        const r = await (0,exec/* run */.e)('nix', ['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
+        const r = await (0,command/* nix */.w)(['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
             allowFailure: true,
             log,
             streamTo: (line) => {
@@ -296,7 +415,7 @@ async function assembleLeg(o) {
     const vdir = (0,layout/* versionDir */.EE)(name, version);
     const artifacts = external_node_path_default().join(o.bundleDir, 'artifacts');
     const out = (file) => external_node_path_default().join(artifacts, ...vdir.split('/'), file);
-    const withSha = async (file) => external_node_fs_default().writeFileSync(`${file}.sha256`, (0,layout/* sha256Text */.f1)((await (0,hash/* sha256File */.Q)(file)).sha256));
+    const withSha = async (file, text = layout/* sha256Line */.Up) => external_node_fs_default().writeFileSync(`${file}.sha256`, text((await (0,hash/* sha256File */.Q)(file)).sha256));
     external_node_fs_default().mkdirSync(artifacts, { recursive: true });
     if (o.target === 'all') {
         if (plan.binaryTarball)
@@ -331,7 +450,7 @@ async function assembleLeg(o) {
                 source,
                 o.sourceRef,
             ]);
-            await withSha(source);
+            await withSha(source, layout/* sha256Text */.f1);
         }
     }
     const cacheDrvs = plan.cacheJobs.map((j) => j.drvPath).sort();
@@ -456,17 +575,38 @@ function isPerSystem(job) {
 function jobAttr(template, system) {
     return template.split('{system}').join(system);
 }
+/** The templates of releng.yml `build:` that name a job per system. */
+const TEMPLATE_KEYS = ['package', 'binary-tarball', 'docker-image', 'installer'];
+/**
+ * A template naming a flake attribute path of its own (`.#hydraJobs.binaryTarball.{system}`) rather than a
+ * job below build.jobs (`binaryTarball.{system}`): it is evaluated apart, per system (evalSystemJobs).
+ */
+function isFlakePath(template) {
+    return template.includes('#');
+}
+/** The templates of `build` that are flake attribute paths, by key: what the stage evaluates apart. */
+function flakePathTemplates(build) {
+    return TEMPLATE_KEYS.flatMap((k) => {
+        const t = build[k];
+        return t !== null && isFlakePath(t) ? [[k, t]] : [];
+    });
+}
+/** The systems the jobs' per-system jobs cover, sorted. */
+function systemsOf(jobs) {
+    return [...new Set(jobs.filter(isPerSystem).map((j) => j.system))].sort();
+}
 /**
  * Decides what each requested system's leg builds. Every error names the config key or input and what
  * the flake has instead.
  */
-function planBuild(jobs, build, systems, target) {
-    const where = build.jobs;
+function planBuild(jobs, build, systems, target, o = {}) {
+    const where = o.jobsInstallable ?? build.jobs;
+    const flakePaths = o.flakePaths ?? {};
     if (jobs.length === 0)
         throw new errors/* RelengError */.mz(`${where}: no derivations below it; set build.jobs in releng.yml to the release jobs`);
     const byAttr = new Map(jobs.map((j) => [j.attr, j]));
     const perSystem = jobs.filter(isPerSystem);
-    const flakeSystems = [...new Set(perSystem.map((j) => j.system))].sort();
+    const flakeSystems = systemsOf(jobs);
     const aggregates = jobs.filter((j) => !isPerSystem(j));
     const missing = systems.filter((s) => !flakeSystems.includes(s));
     if (missing.length > 0)
@@ -497,23 +637,28 @@ function planBuild(jobs, build, systems, target) {
             manualSystem: manual.system,
         };
     }
-    // A template that matches no job of any system is a typo, not a project without that artifact.
-    const optional = (key) => {
+    // A template that matches no job of any system is a typo, not a project without that artifact; a system
+    // the template has no job for simply has no such file (aarch64-darwin has no docker image).
+    const resolve = (key) => {
         const template = build[key];
         if (template === null)
             return () => null;
-        if (!flakeSystems.some((s) => byAttr.has(jobAttr(template, s))))
+        if (isFlakePath(template))
+            return flakePathJobs(key, template, flakePaths[key], flakeSystems);
+        if (key !== 'package' && !flakeSystems.some((s) => byAttr.has(jobAttr(template, s))))
             throw new errors/* RelengError */.mz(`releng.yml build.${key}: '${template}' matches no job of ${where} for any system (${flakeSystems.join(', ')})${hint(jobAttr(template, flakeSystems[0] ?? ''), jobs)}; fix it, or set it to null when the project has none`);
         return (system) => byAttr.get(jobAttr(template, system)) ?? null;
     };
-    const tarballOf = optional('binary-tarball');
-    const imageOf = optional('docker-image');
-    const installerOf = optional('installer');
+    const packageOf = resolve('package');
+    const tarballOf = resolve('binary-tarball');
+    const imageOf = resolve('docker-image');
+    const installerOf = resolve('installer');
     const legs = systems.map((system) => {
-        const pkgAttr = jobAttr(build.package, system);
-        const pkg = byAttr.get(pkgAttr);
-        if (!pkg)
-            throw new errors/* RelengError */.mz(`releng.yml build.package: ${where} has no job '${pkgAttr}' for ${system}${hint(pkgAttr, jobs)}; every released system needs its package (manifest.nix)`);
+        const pkg = packageOf(system);
+        if (!pkg) {
+            const pkgAttr = jobAttr(build.package, system);
+            throw new errors/* RelengError */.mz(`releng.yml build.package: ${isFlakePath(pkgAttr) ? 'the flake has no derivation' : `${where} has no job`} '${pkgAttr}' for ${system}${isFlakePath(pkgAttr) ? '' : hint(pkgAttr, jobs)}; every released system needs its package (manifest.nix)`);
+        }
         const roles = {
             binaryTarball: tarballOf(system),
             dockerImage: imageOf(system),
@@ -536,12 +681,29 @@ function planBuild(jobs, build, systems, target) {
     });
     return { legs, flakeSystems, aggregates, manualSystem: manual.system };
 }
+/** A flake-path template's job per system, from its evaluation; an error when it names nothing at all. */
+function flakePathJobs(key, template, answer, flakeSystems) {
+    if (!answer)
+        throw new Error(`build.${key}: the flake path ${template} was not evaluated`);
+    if (Object.values(answer.bySystem).every((j) => j === null))
+        throw new errors/* RelengError */.mz(`releng.yml build.${key}: '${template}' names nothing in the flake for any system (${flakeSystems.join(', ')})${answer.missing?.has.length ? ` (${answer.missing.at} has ${list(answer.missing.has)})` : ''}; fix it, or set it to null when the project has none`);
+    return (system) => {
+        const job = answer.bySystem[system] ?? null;
+        if (job === 'not-a-derivation')
+            throw new errors/* RelengError */.mz(`releng.yml build.${key}: '${jobAttr(template, system)}' is not a derivation; name the derivation whose output holds the file (e.g. Lix's dockerImage.{system}.tarball)`);
+        if (job === 'present')
+            throw new Error(`build.${key}: ${template} for ${system} was not instantiated`);
+        return job;
+    };
+}
 /** ", it has a, b" — the jobs sharing the attr's first component, to spot a typo. */
 function hint(attr, jobs) {
     const head = attr.split('.')[0];
     const near = jobs.filter((j) => j.attr.split('.')[0] === head).map((j) => j.attr);
-    const list = near.length > 0 ? near : jobs.map((j) => j.attr);
-    return ` (it has ${list.slice(0, 6).join(', ')}${list.length > 6 ? ', …' : ''})`;
+    return ` (it has ${list(near.length > 0 ? near : jobs.map((j) => j.attr))})`;
+}
+function list(names) {
+    return `${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/build-artifacts.ts
@@ -561,7 +723,7 @@ async function buildArtifacts(o) {
     const { config, log } = o;
     const git = new git_git/* Git */.T(o.dir, log);
     const { version } = (0,config_version/* readVersionInfo */.DQ)(o.dir);
-    const systems = [...new Set(o.systems?.length ? o.systems : config.build.systems)];
+    const profile = o.profile ?? config.build.profile;
     // 1. On the tag, with a clean tree (a manual for nightly docs is built from any commit, as in the reference).
     if (!(await git.isRepo()))
         throw new errors/* RelengError */.mz(`${o.dir}: not a git repository; run build-artifacts in the project's checkout`);
@@ -572,12 +734,28 @@ async function buildArtifacts(o) {
         log.warning(`tag ${version} does not exist: the source tarball is made from HEAD (no-check-git)`);
     const out = external_node_path_default().resolve(o.dir, o.outDir);
     const evalRoots = external_node_path_default().join(out, 'gcroots');
-    // 2. Evaluate the release jobs and decide what each system's leg builds.
-    log.info(`evaluating ${config.build.jobs}`);
-    const jobs = await evalJobs(o.dir, config.build.jobs, log, { gcRootsDir: evalRoots });
-    const plan = planBuild(jobs, config.build, systems, o.target);
+    // 2. Evaluate the release jobs (of the profile), the templates that name flake paths of their own, and
+    //    decide what each system's leg builds.
+    const installable = jobsInstallable(config.build.jobs, profile);
+    log.info(`evaluating ${installable}`);
+    const jobs = await evalJobs(o.dir, config.build.jobs, log, { gcRootsDir: evalRoots, profile });
+    const flakeSystems = systemsOf(jobs);
+    const systems = [...new Set(o.systems?.length ? o.systems : profile ? flakeSystems : config.build.systems)];
+    if (profile && !o.systems?.length) {
+        const lacking = config.build.systems.filter((s) => !flakeSystems.includes(s));
+        if (lacking.length > 0)
+            log.warning(`profile ${profile} builds ${flakeSystems.join(', ')}; releng.yml build.systems also has ${lacking.join(', ')}, which a release of this build lacks`);
+    }
+    const flakePaths = {};
+    if (o.target === 'all')
+        for (const [key, template] of flakePathTemplates(config.build)) {
+            log.info(`evaluating ${template} (build.${key})`);
+            const probe = [...new Set([...flakeSystems, ...systems])].sort();
+            flakePaths[key] = await evalSystemJobs(o.dir, template, probe, systems, log);
+        }
+    const plan = planBuild(jobs, config.build, systems, o.target, { flakePaths, jobsInstallable: installable });
     if (plan.aggregates.length > 0 && o.target === 'all')
-        log.info(`not built (their attr names no system, so no single leg can build them; the release tree is assembled from per-system jobs instead): ${plan.aggregates.map((j) => j.attr).join(', ')}`);
+        log.info(`not built: ${plan.aggregates.map((j) => j.attr).join(', ')} (their attr names no system, so no single leg can build them; each leg makes its part of the release tree from its system's jobs)`);
     if (o.target === 'all' && !systems.includes(plan.manualSystem))
         log.info(`the manual and the source tarball come from the ${plan.manualSystem} leg (build.manual-from), which this run does not build`);
     // 3. Start from nothing we made before (only our own entries: out-dir may be shared), once the
@@ -625,6 +803,8 @@ async function buildArtifacts(o) {
     return {
         version,
         target: o.target,
+        profile: profile ?? null,
+        jobs: installable,
         systems: plan.legs.map((l) => l.system),
         artifactsDir: paths.artifacts,
         manualDir: merged.manualDir ? paths.manual : null,

@@ -46839,11 +46839,24 @@ const notes = strictObject({
 })
     .prefault({});
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
-/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+/**
+ * A job per system, with `{system}` where the system goes: an attr below build.jobs as nix-eval-jobs names
+ * it (`binaryTarball.{system}`), or a flake attribute path of its own, `FLAKE#PATH`
+ * (`.#hydraJobs.dockerImage.{system}.tarball`: Lix's release jobs hold neither). A flake path's components
+ * are plain attribute names, its first one without `{system}` (nix resolves it; the rest is walked per system).
+ */
+const FLAKE_PATH = /^[^#\s]*#[A-Za-z_][A-Za-z0-9_'-]*(\.([A-Za-z0-9_'-]|\{system\})+)+$/;
 const jobTemplate = schemas_string()
-    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
+    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}')
+    .refine((t) => !t.includes('#') || FLAKE_PATH.test(t), {
+    message: 'a flake attribute path FLAKE#a.b.{system}… of plain attribute names, the first without {system}, such as .#hydraJobs.binaryTarball.{system}',
+});
+/** A profile of the release jobs (Lix's `release-jobs.nix`: `all`, `x86_64-linux-only`): one attribute name. */
+const PROFILE_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 const build = strictObject({
     jobs: schemas_string().min(1).default('.#release-jobs'),
+    /** Evaluate `jobs.PROFILE` (Lix's releng: `--flake .#release-jobs.PROFILE`); the `profile` input overrides it. */
+    profile: schemas_string().regex(PROFILE_NAME, 'an attribute name such as all or x86_64-linux-only').optional(),
     systems: array(schemas_string().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
         .min(1)
         .default(['x86_64-linux', 'aarch64-linux']),

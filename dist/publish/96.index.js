@@ -1,8 +1,8 @@
-export const id = 856;
-export const ids = [856];
+export const id = 96;
+export const ids = [96];
 export const modules = {
 
-/***/ 2856:
+/***/ 5096:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -46,11 +46,24 @@ const notes = schemas/* strictObject */.rej({
 })
     .prefault({});
 const NIX_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
-/** A job attr below build.jobs with `{system}` where the system goes, e.g. `binaryTarball.{system}`. */
+/**
+ * A job per system, with `{system}` where the system goes: an attr below build.jobs as nix-eval-jobs names
+ * it (`binaryTarball.{system}`), or a flake attribute path of its own, `FLAKE#PATH`
+ * (`.#hydraJobs.dockerImage.{system}.tarball`: Lix's release jobs hold neither). A flake path's components
+ * are plain attribute names, its first one without `{system}` (nix resolves it; the rest is walked per system).
+ */
+const FLAKE_PATH = /^[^#\s]*#[A-Za-z_][A-Za-z0-9_'-]*(\.([A-Za-z0-9_'-]|\{system\})+)+$/;
 const jobTemplate = schemas/* string */.YjP()
-    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}');
+    .regex(/\{system\}/, 'a job attr with {system}, such as binaryTarball.{system}')
+    .refine((t) => !t.includes('#') || FLAKE_PATH.test(t), {
+    message: 'a flake attribute path FLAKE#a.b.{system}… of plain attribute names, the first without {system}, such as .#hydraJobs.binaryTarball.{system}',
+});
+/** A profile of the release jobs (Lix's `release-jobs.nix`: `all`, `x86_64-linux-only`): one attribute name. */
+const PROFILE_NAME = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 const build = schemas/* strictObject */.rej({
     jobs: schemas/* string */.YjP().min(1).default('.#release-jobs'),
+    /** Evaluate `jobs.PROFILE` (Lix's releng: `--flake .#release-jobs.PROFILE`); the `profile` input overrides it. */
+    profile: schemas/* string */.YjP().regex(PROFILE_NAME, 'an attribute name such as all or x86_64-linux-only').optional(),
     systems: schemas/* array */.YOg(schemas/* string */.YjP().regex(NIX_SYSTEM, 'a nix system such as x86_64-linux'))
         .min(1)
         .default(['x86_64-linux', 'aarch64-linux']),
@@ -485,7 +498,21 @@ var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_
 var narinfo = __webpack_require__(3974);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/nix/command.ts
+
+/**
+ * The experimental features our nix calls use, enabled by each call instead of expected in nix.conf: a
+ * runner's nix.conf (or a release engineer's) often lacks them, and `nix copy`, `nix eval`, `nix path-info`
+ * need nix-command, `.#attr` installables flakes. `extra-` adds to what nix.conf enables, never removes.
+ */
+const NIX_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+/** `nix ARGS…` with the experimental features enabled. */
+function nix(args, opts) {
+    return run('nix', [...NIX_FEATURES, ...args], opts);
+}
+
 ;// CONCATENATED MODULE: ./src/nix/sign.ts
+
 
 
 
@@ -563,7 +590,7 @@ async function copyToSignedCache(o) {
         for (let i = 0; i < group.length; i += 500) {
             const batch = group.slice(i, i + 500);
             const args = ['copy', ...flags, ...(o.from ? ['--from', o.from] : []), '--to', to, ...batch];
-            const r = await run('nix', args, { allowFailure: true, log: o.log });
+            const r = await nix(args, { allowFailure: true, log: o.log });
             if (r.code !== 0)
                 throw new errors/* RelengError */.mz(`nix copy ${batch.length} path(s) ${o.from ? `from ${o.from} ` : ''}into the signed cache failed: ${tail(r.stderr, 3)}`);
         }

@@ -3,8 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { Http } from '../../src/oci/http.js';
+import { silentLogger } from '../../../src/log.js';
+import { Http } from '../../../src/oci/http.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {

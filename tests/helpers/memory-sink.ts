@@ -7,7 +7,9 @@ import type { Readable } from 'node:stream';
 import { Readable as ReadableStream } from 'node:stream';
 import type { BlobInfo, BlobSource } from '../../src/oci/blob-source.js';
 import { sha256Digest } from '../../src/oci/digest.js';
+import { buildIndex, buildManifest } from '../../src/oci/image.js';
 import type { ImageSink, StoredManifest } from '../../src/oci/image-sink.js';
+import { mediaTypes } from '../../src/oci/media-types.js';
 
 export class MemorySink implements ImageSink {
   readonly ref: string;
@@ -92,4 +94,68 @@ export class MemorySink implements ImageSink {
   callsOf(kind: string): string[] {
     return this.calls.filter((c) => c.startsWith(`${kind} `));
   }
+}
+
+export interface StoredImage {
+  manifest: string;
+  config: string;
+  /** diffID → layer blob digest. */
+  layers: Record<string, string>;
+  index: string;
+}
+
+/**
+ * An image as an earlier push left it on `sink`: layer blobs (stand-in bytes), a config naming their
+ * diffIDs, a manifest, and an index tagged `tag` whose entry records `archiveSha256`.
+ */
+export async function storeImage(
+  sink: MemorySink,
+  o: {
+    tag: string;
+    diffIds: string[];
+    archiveSha256?: string;
+    architecture?: string;
+    layerType?: string;
+  },
+): Promise<StoredImage> {
+  const types = mediaTypes('oci', 'gzip');
+  const layers: Record<string, string> = {};
+  const descriptors = o.diffIds.map((diffId) => {
+    const bytes = Buffer.from(`blob of ${diffId}`);
+    const digest = sha256Digest(bytes);
+    sink.blobs.set(digest, bytes);
+    layers[diffId] = digest;
+    return { mediaType: o.layerType ?? types.layer, digest, size: bytes.length };
+  });
+  const configBytes = Buffer.from(
+    JSON.stringify({
+      architecture: o.architecture ?? 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: o.diffIds },
+    }),
+  );
+  const config = { mediaType: types.config, digest: sha256Digest(configBytes), size: configBytes.length };
+  sink.blobs.set(config.digest, configBytes);
+  const manifestBytes = buildManifest(types, config, descriptors);
+  const manifest = {
+    mediaType: types.manifest,
+    digest: sha256Digest(manifestBytes),
+    size: manifestBytes.length,
+  };
+  await sink.putManifest(manifest.digest, manifestBytes, types.manifest);
+  const index = buildIndex(
+    types,
+    [
+      {
+        manifest,
+        platform: { architecture: o.architecture ?? 'amd64', os: 'linux' },
+        labels: {},
+        archiveSha256: o.archiveSha256 ?? 'a'.repeat(64),
+      },
+    ],
+    { annotations: {}, descriptorAnnotations: false },
+  );
+  await sink.putManifest(o.tag, index, types.index);
+  sink.calls.length = 0;
+  return { manifest: manifest.digest, config: config.digest, layers, index: sha256Digest(index) };
 }

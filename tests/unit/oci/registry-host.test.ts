@@ -1,44 +1,13 @@
 // One registry host against small local servers: the ping (scheme, challenge), Basic and Bearer auth,
 // tokens cached per scope and replaced once when stale, no credentials for another origin.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
-import { CredentialStore } from '../../../src/oci/credentials.js';
-import { Http, type HttpResponse } from '../../../src/oci/http.js';
-import { isLoopback, RegistryHost, requestFailed } from '../../../src/oci/registry-host.js';
-import { tmpDir } from '../../helpers/tmp.js';
+import { describe, expect, test } from 'vitest';
+import type { HttpResponse } from '../../../src/oci/http.js';
+import { isLoopback, requestFailed } from '../../../src/oci/registry-host.js';
+import { localHttp } from '../../helpers/local-http.js';
 
-const servers: http.Server[] = [];
-const clients: Http[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-async function serve(handler: http.RequestListener): Promise<string> {
-  const s = http.createServer(handler);
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  return `127.0.0.1:${(s.address() as AddressInfo).port}`;
-}
-
-function host(address: string, credentials?: { username: string; password: string }): RegistryHost {
-  const client = new Http(silentLogger);
-  clients.push(client);
-  return new RegistryHost({
-    host: address,
-    name: address,
-    insecure: true,
-    http: client,
-    credentials: new CredentialStore(silentLogger, credentials, { HOME: tmpDir() }),
-    log: silentLogger,
-  });
-}
+const { serve, registryHost: host } = localHttp();
 
 const body = (req: http.IncomingMessage) =>
   new Promise<string>((r) => {

@@ -1,28 +1,15 @@
 // A repository of a registry as a sink, against a small local registry: manifests checked against their
 // digest, blob lookups, mounts (and the upload a registry opens instead), the push check.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
+import type http from 'node:http';
+import { describe, expect, test } from 'vitest';
 import { BufferSource } from '../../../src/oci/blob-source.js';
 import { ChunkPool } from '../../../src/oci/chunk-pool.js';
-import { CredentialStore } from '../../../src/oci/credentials.js';
 import { sha256Digest } from '../../../src/oci/digest.js';
-import { Http } from '../../../src/oci/http.js';
 import { OCI } from '../../../src/oci/media-types.js';
 import { RegistryRepository } from '../../../src/oci/registry.js';
-import { RegistryHost } from '../../../src/oci/registry-host.js';
-import { tmpDir } from '../../helpers/tmp.js';
+import { localHttp } from '../../helpers/local-http.js';
 
-const servers: http.Server[] = [];
-const clients: Http[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+const local = localHttp();
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -31,24 +18,12 @@ async function registry(
   handler: Handler,
 ): Promise<{ repo: (name: string) => RegistryRepository; seen: string[] }> {
   const seen: string[] = [];
-  const s = http.createServer((req, res) => {
+  const address = await local.serve((req, res) => {
     if (req.url === '/v2/') return res.writeHead(200).end();
     seen.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const address = `127.0.0.1:${(s.address() as AddressInfo).port}`;
-  const client = new Http(silentLogger);
-  clients.push(client);
-  const host = new RegistryHost({
-    host: address,
-    name: address,
-    insecure: true,
-    http: client,
-    credentials: new CredentialStore(silentLogger, undefined, { HOME: tmpDir() }),
-    log: silentLogger,
-  });
+  const host = local.registryHost(address);
   const chunks = new ChunkPool();
   return { repo: (name) => new RegistryRepository(host, chunks, name), seen };
 }

@@ -86,12 +86,16 @@ function treeRss(pid: number): number {
 }
 
 /** One command under /usr/bin/time: wall, user+sys, max RSS; and the peak RSS of its process tree. */
-async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+async function timed(
+  cmd: string,
+  args: string[],
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Promise<Timed> {
   // What earlier runs left dirty is written out first, not by the kernel in the middle of this one.
   execFileSync('sync');
   const fmt = path.join(WORK, 'time.txt');
   const child = spawn('/usr/bin/time', ['-o', fmt, '-f', '%e %U %S %M', cmd, ...args], {
-    env,
+    env: processEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,11 +1,14 @@
 /**
- * The maintenance rule: may this release move "latest"-like pointers (the `latest` tag, root
- * manifest.nix, docs stable/)? The reference guesses from branches (newest tag reachable from HEAD older
- * than the newest on origin/main), which needs full history and an origin/main in the checkout. We ask
- * the question it stands for directly: is there a released version newer than this one? Tags are read
- * from the repository and, when given, the remote (a CI checkout of a tag may have no other tags).
+ * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
+ * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
+ * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
+ * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
+ * released version newer than this one? Tags are read from the repository and, when given, the remote
+ * (a CI checkout of a tag may have no other tags). One rule for publish's pointers and the docker step.
  */
+import { majorOf } from '../config/version.js';
 import type { Git } from './git.js';
+import { remoteRefs } from './push.js';
 
 /** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
 export function compareVersions(a: string, b: string): number {
@@ -25,36 +28,54 @@ export function compareVersions(a: string, b: string): number {
   return pa.suffix < pb.suffix ? -1 : 1;
 }
 
-const VERSION_TAG = /^v?\d+\.\d+(\.\d+)?$/;
+/** A released version: a plain X.Y or X.Y.Z tag (release candidates do not count). */
+const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
 
-/** True when no released version (a plain X.Y.Z tag) is newer than `version`. */
+export interface MaintenanceRule {
+  /** No released version is newer than this one: latest-like pointers may move. */
+  mayMoveLatest: boolean;
+  /** The newest released version newer than this one (why the pointers stay). */
+  newerRelease?: string;
+  /** The newest released version of this one's major newer than this one (its major's pointers stay). */
+  newerInMajor?: string;
+}
+
+/** The rule for `version`, given the tags that exist. */
+export function maintenanceRule(version: string, tags: string[]): MaintenanceRule {
+  const newer = tags
+    .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
+    .sort(compareVersions);
+  return {
+    mayMoveLatest: newer.length === 0,
+    newerRelease: newer.at(-1),
+    newerInMajor: newer.filter((t) => majorOf(t) === majorOf(version)).at(-1),
+  };
+}
+
+/** True when no released version is newer than `version`. */
 export function mayMoveLatest(version: string, tags: string[]): boolean {
-  return !tags.filter((t) => VERSION_TAG.test(t)).some((t) => compareVersions(t, version) > 0);
+  return maintenanceRule(version, tags).mayMoveLatest;
 }
 
-export async function versionTags(git: Git, remote?: string): Promise<string[]> {
-  const local = (await git.out(['tag', '--list'])).split('\n').filter(Boolean);
-  if (!remote) return local;
-  const r = await git.run(['ls-remote', '--tags', '--refs', remote], { allowFailure: true });
-  const remoteTags =
-    r.code === 0
-      ? r.stdout
-          .split('\n')
-          .map((l) => l.split('refs/tags/')[1] ?? '')
-          .filter(Boolean)
-      : [];
-  return [...new Set([...local, ...remoteTags])];
+/**
+ * The tags of the checkout (when `git` works in one) and of `remote` (when given; an unreachable remote
+ * adds none).
+ */
+export async function releaseTags(git: Git, o: { isRepo: boolean; remote?: string }): Promise<string[]> {
+  const tags = new Set<string>();
+  if (o.isRepo) for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean)) tags.add(t);
+  if (o.remote) {
+    const refs = await remoteRefs(git, o.remote, ['refs/tags/*']).catch(() => new Map<string, string>());
+    for (const ref of refs.keys()) if (!ref.endsWith('^{}')) tags.add(ref.replace(/^refs\/tags\//, ''));
+  }
+  return [...tags];
 }
 
-export type LatestMode = 'auto' | 'true' | 'false';
-
-export async function resolveLatest(
-  mode: LatestMode,
+/** The rule for `version`, from the tags of the checkout and the remote. */
+export async function readMaintenanceRule(
+  git: Git,
   version: string,
-  git: Git | undefined,
-  remote?: string,
-): Promise<boolean> {
-  if (mode !== 'auto') return mode === 'true';
-  if (!git) return true;
-  return mayMoveLatest(version, await versionTags(git, remote));
+  o: { isRepo: boolean; remote?: string },
+): Promise<MaintenanceRule> {
+  return maintenanceRule(version, await releaseTags(git, o));
 }

@@ -8,7 +8,7 @@
  * - zstd: each block is an independent frame; concatenated frames are one valid zstd stream.
  * Block buffers are reused and at most `maxInFlight` blocks are out per layer, so memory stays flat
  * whatever the layer size. (Worker threads were tried: a little faster, but each thread's heap keeps its
- * own garbage buffers and the process grew by ~100 MB.)
+ * own garbage buffers and the process grew; docs/architecture.md has the figures.)
  */
 import os from 'node:os';
 import { promisify } from 'node:util';

@@ -34,13 +34,13 @@ interface AuthFile {
   credsStore?: string;
 }
 
-export function authFiles(env: NodeJS.ProcessEnv): string[] {
-  const home = env.HOME || os.homedir();
+export function authFiles(processEnv: NodeJS.ProcessEnv): string[] {
+  const home = processEnv.HOME || os.homedir();
   const files: string[] = [];
-  if (env.REGISTRY_AUTH_FILE) files.push(env.REGISTRY_AUTH_FILE);
-  if (env.XDG_RUNTIME_DIR) files.push(path.join(env.XDG_RUNTIME_DIR, 'containers/auth.json'));
-  files.push(path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'containers/auth.json'));
-  files.push(path.join(env.DOCKER_CONFIG || path.join(home, '.docker'), 'config.json'));
+  if (processEnv.REGISTRY_AUTH_FILE) files.push(processEnv.REGISTRY_AUTH_FILE);
+  if (processEnv.XDG_RUNTIME_DIR) files.push(path.join(processEnv.XDG_RUNTIME_DIR, 'containers/auth.json'));
+  files.push(path.join(processEnv.XDG_CONFIG_HOME || path.join(home, '.config'), 'containers/auth.json'));
+  files.push(path.join(processEnv.DOCKER_CONFIG || path.join(home, '.docker'), 'config.json'));
   return files;
 }
 
@@ -62,8 +62,8 @@ export class CredentialStore {
   constructor(
     private readonly log: Logger,
     private readonly explicit?: Credential,
-    env: NodeJS.ProcessEnv = process.env,
-    files: string[] = authFiles(env),
+    processEnv: NodeJS.ProcessEnv = process.env,
+    files: string[] = authFiles(processEnv),
   ) {
     if (explicit) registerSecrets(log, explicit);
     for (const file of files) {

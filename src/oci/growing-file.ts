@@ -8,8 +8,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// How long a reader that has caught up with the writer waits before looking again. igzip writes about a
-// megabyte per 2–5 ms, so a reader is rarely that far ahead and never waits long.
+// How long a reader that has caught up with the writer waits before looking again: igzip writes a
+// megabyte in a few milliseconds, so a reader is rarely that far ahead and never waits long.
 const POLL_MS = 2;
 
 export interface PositionalReader {

@@ -211,6 +211,9 @@ function connectionError(req: HttpRequest, e: unknown): RelengError {
 
 function wrap(res: Dispatcher.ResponseData, url: URL): HttpResponse {
   const headers = res.headers as Record<string, string | string[] | undefined>;
+  // A body already dumped reads as empty: undici's readers would never settle on it (an error message
+  // built from a HEAD answer's body, which was dumped before its status was judged).
+  let dumped = false;
   return {
     status: res.statusCode,
     headers,
@@ -219,9 +222,12 @@ function wrap(res: Dispatcher.ResponseData, url: URL): HttpResponse {
       const v = headers[name.toLowerCase()];
       return Array.isArray(v) ? v[0] : v;
     },
-    text: () => res.body.text(),
-    buffer: async () => Buffer.from(await res.body.arrayBuffer()),
+    text: async () => (dumped ? '' : res.body.text()),
+    buffer: async () => (dumped ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer())),
     body: res.body,
-    dump: () => res.body.dump().then(() => undefined),
+    dump: () => {
+      dumped = true;
+      return res.body.dump().then(() => undefined);
+    },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * igzip — ISA-L's gzip (Debian and Ubuntu package `isal`) — as an optional engine for gzip: on x86-64 it
- * deflates about four times and inflates about twice as fast as zlib per core, which on a small runner is
- * most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's zlib. Like zlib, one igzip build
+ * deflates and inflates several times faster than zlib per core (docs/architecture.md has the figures),
+ * and on a small runner that is most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's
+ * zlib. Like zlib, one igzip build
  * and level always gives the same bytes for the same input, and with `-n` its header carries no name or
  * time, so nothing in a layer depends on when or where it was compressed.
  */
@@ -16,8 +17,8 @@ export const GZIP_ENGINES = ['auto', 'igzip', 'zlib'] as const;
 export type GzipEngine = (typeof GZIP_ENGINES)[number];
 
 /** igzip on PATH, if any. */
-export function findIgzip(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+export function findIgzip(processEnv: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (processEnv.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, 'igzip');
     try {
@@ -38,9 +39,12 @@ function isIsal(bin: string): boolean {
  * The igzip binary an engine choice means (undefined: zlib). `auto` takes igzip when it is on PATH and
  * is ISA-L's; `igzip` insists on it.
  */
-export function igzipFor(engine: GzipEngine, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function igzipFor(
+  engine: GzipEngine,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (engine === 'zlib') return undefined;
-  const found = findIgzip(env);
+  const found = findIgzip(processEnv);
   if (found && isIsal(found)) return found;
   if (engine === 'igzip')
     throw new RelengError(
@@ -52,8 +56,8 @@ export function igzipFor(engine: GzipEngine, env: NodeJS.ProcessEnv = process.en
 }
 
 /**
- * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest; blobs a few % larger than level 6)
- * → 1, 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
+ * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest, slightly larger blobs) → 1,
+ * 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
  */
 export function igzipLevel(level: number): number {
   return level <= 1 ? 1 : level <= 5 ? 2 : 3;

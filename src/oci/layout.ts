@@ -12,8 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { RelengError } from '../errors.js';
 import type { BlobInfo, BlobSource } from './blob-source.js';
 import { type Descriptor, hexOf, isDigest, sha256Digest } from './digest.js';
+import type { ImageSink, StoredManifest } from './image-sink.js';
 import { OCI } from './media-types.js';
-import type { ImageSink, StoredManifest } from './sink.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT = `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`;

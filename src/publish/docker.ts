@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { checkRegistryAccess, dockerMultiarch, targetsForEnvironment } from '../stages/docker-multiarch.js';
+import { checkRegistryAccess, publishImages, targetsForEnvironment } from '../oci/publish-images.js';
 import type { RegistryTuning } from '../tuning.js';
 import type { ReleaseImage } from './release-input.js';
 
@@ -16,7 +16,7 @@ export interface DockerRequest {
   latest: boolean;
   dryRun: boolean;
   /** Where registry logins are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …). */
-  env: NodeJS.ProcessEnv;
+  processEnv: NodeJS.ProcessEnv;
   registryTuning?: RegistryTuning;
   log: Logger;
 }
@@ -29,9 +29,9 @@ export interface DockerOutcome {
 
 /**
  * The docker step of publish (the reference pushes images between the cache and the release tree): the
- * docker-multiarch stage, to the environment's registries, with logins from the docker/containers login
- * files (publish takes no registry password of its own; the workflow's separate docker job does). Tests
- * may pass another DockerStep.
+ * OCI library's publishImages — the docker-multiarch engine — to the environment's registries, with
+ * logins from the docker/containers login files (publish takes no registry password of its own; the
+ * workflow's separate docker job does). Tests may pass another DockerStep.
  */
 export interface DockerStep {
   /** Registry problems (unreachable, credentials without push scope), found without writing. */
@@ -42,19 +42,19 @@ export interface DockerStep {
 export const dockerViaMultiarch: DockerStep = {
   preflight: (r) =>
     checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
-      env: r.env,
+      processEnv: r.processEnv,
       dir: r.dir,
       tuning: r.registryTuning,
     }),
   async publish(r) {
-    const out = await dockerMultiarch({
+    const out = await publishImages({
       images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
       targets: targetsForEnvironment(r.environment, r.dir, r.environmentName),
       version: r.version,
       latest: r.latest,
       dryRun: r.dryRun,
       dir: r.dir,
-      env: r.env,
+      processEnv: r.processEnv,
       tuning: r.registryTuning,
       log: r.log,
     });

@@ -1,304 +1,233 @@
 /**
  * docker-multiarch: the reference's docker step (releng/docker.xsh + docker_assemble.py), for every
  * registry of an environment in one run.
- *   1. The images: docker archives (one per system; from leg bundles or given), each read for its config.
- *   2. The targets and tags: `{version}`, `{major}` (and `latest` unless the maintenance rule says no).
- *   3. Each image pushed by digest — no temporary tag — its layers compressed once for all targets.
- *   4. One OCI index (platform per image, the images' Labels as annotations) to every tag of every target:
- *      blobs → manifests → index → `{version}` tags → pointer tags.
- *
- * The seam for publish (it imports these):
- *   dockerMultiarch(options: DockerMultiarchOptions): Promise<DockerMultiarchResult>
- *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
- *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
- *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
- *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
- *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
- *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
+ *   1. The images: the docker archives given (with the `.sha256` beside each, as in Lix's release tree),
+ *      or the images of the leg bundles (system and sha256 from leg.json).
+ *   2. The version: given, the checkout's version.json, or the legs' — the legs must agree with it.
+ *   3. The targets: an environment's registries in releng.yml, or a list; `tags` overrides theirs.
+ *   4. `latest`: the maintenance rule (src/git/maintenance.ts, as publish applies it), or given.
+ *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EnvironmentConfig } from '../config/schema.js';
-import { majorOf } from '../config/version.js';
+import { findBundles } from '../bundle/find.js';
+import { readLeg } from '../bundle/leg.js';
+import { environmentConfig, loadConfig } from '../config/load.js';
+import { checkVersion, readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
+import { Git } from '../git/git.js';
+import { readMaintenanceRule } from '../git/maintenance.js';
+import { resolveRemote } from '../git/push.js';
+import { expandGlobs } from '../glob.js';
 import type { Logger } from '../log.js';
-import type { BlobCache } from '../oci/blob-cache.js';
-import { zstdAvailable } from '../oci/compress.js';
-import { CredentialStore } from '../oci/credentials.js';
-import { type GzipEngine, igzipFor, igzipLevel } from '../oci/igzip.js';
+import { FileBlobCache } from '../oci/blob-cache.js';
+import type { GzipEngine } from '../oci/igzip.js';
 import type { Compression, MediaTypeFamily } from '../oci/media-types.js';
-import { type ImageReport, type PushTag, pushImages, type TargetReport } from '../oci/push.js';
-import { expandTag, isImmutableTemplate, parseTarget, type TargetRef } from '../oci/reference.js';
-import { Sinks } from '../oci/sinks.js';
+import {
+  type ImageArchive,
+  type PublishImagesResult,
+  publishImages,
+  type RegistryCredentials,
+  type RegistryTarget,
+  targetsForEnvironment,
+} from '../oci/publish-images.js';
 import type { RegistryTuning } from '../tuning.js';
 
-export interface ImageArchive {
-  /** The docker archive (.tar or .tar.gz), absolute or relative to `dir`. */
-  file: string;
-  /** The nix system it was built for; checked against the image's platform. */
-  system?: string;
-  /** Hex sha256 recorded when it was built (leg.json); checked against the file. */
-  sha256?: string;
+// The vocabulary of the options and the result, for the command.
+export { shortDigest } from '../oci/digest.js';
+export { GZIP_ENGINES } from '../oci/igzip.js';
+export { DEFAULT_LEVEL } from '../oci/publish-images.js';
+
+/** Keeps the diffID → blob cache directory between runs (@actions/cache on runners); never fails a run. */
+export interface CachePersistence {
+  restore(dir: string, log: Logger): Promise<void>;
+  save(dir: string, log: Logger): Promise<void>;
 }
 
-export interface RegistryTarget {
-  /** `registry/repository` or `oci-layout:DIR` (DIR relative to `dir`). */
-  ref: string;
-  /** Tag templates: `{version}`, `{major}`, or literal tags. */
-  tags: string[];
-  /** Where `ref` and `tags` were written, for messages (default: the `targets` input, "tags of REF"). */
-  where?: { ref: string; tags: string };
-}
-
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
+export type LatestMode = 'auto' | 'true' | 'false';
 
 export interface DockerMultiarchOptions {
-  images: ImageArchive[];
-  targets: RegistryTarget[];
-  version: string;
-  /** Also tag `latest` (resolved by the caller: the maintenance rule or an explicit choice). */
-  latest: boolean;
-  /** For every registry target; otherwise docker/containers login files are used. */
+  /** The working directory: globs, bundles, version.json and `oci-layout:` targets are relative to it. */
+  dir: string;
+  /** releng.yml, for `environment`. */
+  configPath: string;
+  /** Docker archives (globs), or leg bundle directories (globs). */
+  source: { images: string[] } | { bundles: string[] };
+  /** An environment's registries, or targets (`registry/repository`, `oci-layout:DIR`). */
+  targets: { environmentName: string } | { refs: string[] };
+  /** Tag templates for every target, over the environment's (empty: theirs, or the defaults). */
+  tags: string[];
+  /** The release's version; otherwise version.json, or the legs'. */
+  version?: string;
+  latest: LatestMode;
   credentials?: RegistryCredentials;
-  insecureRegistries?: string[];
-  /** On the index, over the images' Labels. */
-  annotations?: Record<string, string>;
-  /** Each image's Labels on its index entry too (default false). */
-  descriptorAnnotations?: boolean;
-  mediaTypes?: MediaTypeFamily;
-  compression?: Compression;
-  compressionLevel?: number;
-  /** gzip through igzip (ISA-L) or zlib; auto: igzip when it is on PATH (default). */
-  gzipEngine?: GzipEngine;
-  /** Move a `{version}` tag that names a different release. */
-  force?: boolean;
-  dryRun?: boolean;
-  /** diffID → blob cache (optional). */
-  cache?: BlobCache;
-  /** Relative paths (archives, oci-layout targets) are resolved here; default: the process's cwd. */
-  dir?: string;
-  /** Where login files are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE …); default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** RELENG_REGISTRY_TIMEOUT_S (src/tuning.ts). */
+  insecureRegistries: string[];
+  annotations: Record<string, string>;
+  descriptorAnnotations: boolean;
+  mediaTypes: MediaTypeFamily;
+  compression: Compression;
+  compressionLevel: number;
+  gzipEngine: GzipEngine;
+  force: boolean;
+  dryRun: boolean;
+  /** Use the diffID → blob cache (never in a dry run). */
+  cache: boolean;
+  /** Where the blob cache directory is kept between runs (runners); otherwise it stays on this machine. */
+  persistence?: CachePersistence;
+  /** Where login files, igzip and the cache directory are looked up (HOME, PATH, XDG_CACHE_HOME …). */
+  processEnv: NodeJS.ProcessEnv;
   tuning?: RegistryTuning;
-  tmpDir?: string;
   log: Logger;
 }
 
-export interface DockerMultiarchResult {
-  version: string;
-  /** Index digest on the first target. */
-  digest: string;
-  /** target ref → index digest. */
-  digests: Record<string, string>;
-  /** target ref → tags it has (or would have, in a dry run). */
-  tags: Record<string, string[]>;
-  targets: TargetReport[];
-  images: ImageReport[];
-  uncompressedBytes: number;
-  compressedBytes: number;
-  dryRun: boolean;
-}
-
-export const DEFAULT_TAGS = ['{version}', '{major}'];
-export const DEFAULT_LEVEL: Record<Compression, number> = { gzip: 1, zstd: 3 };
-
-/** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-export function targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[] {
-  return env.registries.map((r, i) => {
-    const key = `releng.yml environments.${name}.registries[${i}]`;
-    return {
-      ref: r.ref.startsWith('oci-layout:')
-        ? `oci-layout:${path.resolve(dir, r.ref.slice('oci-layout:'.length))}`
-        : r.ref,
-      tags: [...r.tags],
-      ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
-    };
-  });
-}
-
-/** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
-const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-function checkInsecureRegistries(hosts: string[]): void {
-  for (const h of hosts)
-    if (!REGISTRY_HOST.test(h))
-      throw new RelengError(
-        `input 'insecure-registries': '${h}' is not a registry host[:port]; write ${suggestHost(h)} (no scheme, no path)`,
-      );
-}
-
-function suggestHost(h: string): string {
-  const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
-  return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
-}
-
-function credentialStore(
-  log: Logger,
-  credentials: RegistryCredentials | undefined,
-  env: NodeJS.ProcessEnv,
-): CredentialStore {
-  if (credentials && (!credentials.username || !credentials.password))
-    throw new RelengError(
-      "give both 'username' and 'password', or neither (then docker/skopeo logins are used)",
-    );
-  return new CredentialStore(log, credentials, env);
-}
-
-function parseTargets(
-  targets: RegistryTarget[],
-  dir: string,
-): { ref: TargetRef; tags: string[]; where?: RegistryTarget['where'] }[] {
-  const seen = new Set<string>();
-  return targets.map((t) => {
-    const ref = parseTarget(t.ref, dir, t.where?.ref);
-    if (seen.has(ref.ref))
-      throw new RelengError(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
-    seen.add(ref.ref);
-    return { ref, tags: t.tags, where: t.where };
-  });
-}
+export type DockerMultiarchResult = PublishImagesResult;
 
 export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<DockerMultiarchResult> {
-  const dir = o.dir ?? process.cwd();
   const log = o.log;
   // 1. Images.
-  if (o.images.length === 0)
-    throw new RelengError(
-      'no docker archives to publish: pass images (archives) or bundles (leg bundles with an image)',
-    );
-  const archives = o.images.map((i) => ({ ...i, file: path.resolve(dir, i.file) }));
+  const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
+  const images =
+    fromBundles?.images ?? imagesFromArchives('images' in o.source ? o.source.images : [], o.dir);
 
-  // 2. Targets and tags.
-  if (o.targets.length === 0)
-    throw new RelengError(
-      'no targets: name registries in targets, or an environment with registries in releng.yml',
-    );
-  const major = majorOf(o.version);
-  checkInsecureRegistries(o.insecureRegistries ?? []);
-  const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
-    const templates = tags.length ? tags : DEFAULT_TAGS;
-    const resolved: PushTag[] = [];
-    for (const t of templates) {
-      const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
-      if (!resolved.some((x) => x.name === name)) resolved.push({ name, immutable: isImmutableTemplate(t) });
-    }
-    if (o.latest && !resolved.some((x) => x.name === 'latest'))
-      resolved.push({ name: 'latest', immutable: false });
-    return { ref, tags: resolved };
-  });
+  // 2. Version.
+  const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
 
-  const compression = o.compression ?? 'gzip';
-  if (compression === 'zstd' && !zstdAvailable())
-    throw new RelengError(
-      `compression zstd needs Node 22.15 or newer (this is ${process.version}); use gzip`,
-    );
-  if (compression === 'zstd' && o.mediaTypes === 'docker')
-    throw new RelengError('compression zstd needs media-types oci (Docker v2 has no zstd layers)');
-  const level = o.compressionLevel ?? DEFAULT_LEVEL[compression];
-  const [lo, hi] = compression === 'gzip' ? [1, 9] : [1, 19];
-  if (!Number.isInteger(level) || level < lo || level > hi)
-    throw new RelengError(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
-  // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
-  const igzip = igzipFor(o.gzipEngine ?? 'auto', o.env ?? process.env);
-  const gzipLevel = compression === 'gzip' ? `, level ${igzip ? igzipLevel(level) : level}` : '';
-  log.info(
-    igzip
-      ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
-      : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`,
-  );
+  // 3. Targets.
+  const { targets, remote } = resolveTargets(o);
 
-  const sinks = new Sinks({
-    credentials: credentialStore(log, o.credentials, o.env ?? process.env),
-    insecureRegistries: o.insecureRegistries ?? [],
+  // 4. latest.
+  const latest =
+    o.latest === 'auto' ? await maintenanceAllowsLatest(o.dir, version, remote, log) : o.latest === 'true';
+
+  // 5. Push, with the blob cache.
+  const useCache = o.cache && !o.dryRun;
+  const dirOfCache = cacheDir(o.processEnv);
+  if (useCache) await o.persistence?.restore(dirOfCache, log);
+  const cache = useCache ? new FileBlobCache(path.join(dirOfCache, 'blobs.json'), log) : undefined;
+  const r = await publishImages({
+    images,
+    targets,
+    version,
+    latest,
+    credentials: o.credentials,
+    insecureRegistries: o.insecureRegistries,
+    annotations: o.annotations,
+    descriptorAnnotations: o.descriptorAnnotations,
+    mediaTypes: o.mediaTypes,
+    compression: o.compression,
+    compressionLevel: o.compressionLevel,
+    gzipEngine: o.gzipEngine,
+    force: o.force,
+    dryRun: o.dryRun,
+    cache,
+    dir: o.dir,
+    processEnv: o.processEnv,
+    tuning: o.tuning,
     log,
-    timeoutMs: o.tuning?.timeout,
   });
-  try {
-    log.info(
-      `${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`,
+  if (cache?.changed) {
+    cache.save();
+    await o.persistence?.save(dirOfCache, log);
+  }
+  return r;
+}
+
+function imagesFromArchives(patterns: string[], dir: string): ImageArchive[] {
+  const files = expandGlobs(patterns, dir);
+  const missing = files.filter((f) => !fs.existsSync(f));
+  if (missing.length)
+    throw new RelengError(
+      `images: ${missing.join(', ')} not found (resolved in ${dir}); pass the docker archives nix built`,
     );
-    // 3–4. Push.
-    const r = await pushImages({
-      archives,
-      targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.tags })),
-      mediaTypes: o.mediaTypes ?? 'oci',
-      compression,
-      level,
-      annotations: o.annotations ?? {},
-      descriptorAnnotations: o.descriptorAnnotations ?? false,
-      force: o.force ?? false,
-      dryRun: o.dryRun ?? false,
-      cache: o.cache,
-      tmpDir: o.tmpDir ?? os.tmpdir(),
-      igzip,
-      log,
-    });
-    return {
-      version: o.version,
-      digest: r.targets[0]!.digest,
-      digests: Object.fromEntries(r.targets.map((t) => [t.ref, t.digest])),
-      tags: Object.fromEntries(r.targets.map((t) => [t.ref, t.tags])),
-      targets: r.targets,
-      images: r.images,
-      uncompressedBytes: r.uncompressedBytes,
-      compressedBytes: r.compressedBytes,
-      dryRun: r.dryRun,
-    };
-  } finally {
-    await sinks.close();
+  if (files.length === 0) throw new RelengError(`images: no file matches ${patterns.join(', ')} (in ${dir})`);
+  return files.map((file) => ({ file, sha256: sidecarSha256(file) }));
+}
+
+/** Lix's release tree has FILE.sha256 (hex) next to each archive. */
+function sidecarSha256(file: string): string | undefined {
+  try {
+    const hex = fs.readFileSync(`${file}.sha256`, 'utf8').trim().split(/\s+/)[0] ?? '';
+    return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
+  } catch {
+    return undefined; // no sidecar
   }
 }
 
-/**
- * Can every target take a push? Reaches each, authenticates, and checks push access (the token's claims
- * when it has them, else by opening an upload and cancelling it). Returns the problems, [] when all is well.
- */
-export async function checkRegistryAccess(
-  targets: RegistryTarget[],
-  credentials: RegistryCredentials | undefined,
+function imagesFromBundles(
+  patterns: string[],
+  dir: string,
   log: Logger,
-  options: {
-    insecureRegistries?: string[];
-    env?: NodeJS.ProcessEnv;
-    dir?: string;
-    tuning?: RegistryTuning;
-  } = {},
-): Promise<string[]> {
-  let parsed: { ref: TargetRef }[];
-  let store: CredentialStore;
-  try {
-    checkInsecureRegistries(options.insecureRegistries ?? []);
-    parsed = parseTargets(targets, options.dir ?? process.cwd());
-    store = credentialStore(log, credentials, options.env ?? process.env);
-  } catch (e) {
-    return [(e as Error).message];
+): { images: ImageArchive[]; versions: Set<string> } {
+  const images: ImageArchive[] = [];
+  const versions = new Set<string>();
+  for (const b of findBundles(patterns, dir)) {
+    const leg = readLeg(b);
+    versions.add(leg.version);
+    if (!leg.image) {
+      log.info(`${b}: the ${leg.system} leg has no docker image`);
+      continue;
+    }
+    images.push({ file: path.join(b, leg.image.path), system: leg.system, sha256: leg.image.sha256 });
   }
-  const sinks = new Sinks({
-    credentials: store,
-    insecureRegistries: options.insecureRegistries ?? [],
-    timeoutMs: options.tuning?.timeout,
-    log,
-  });
-  try {
-    const problems = await Promise.all(
-      parsed.map(async ({ ref }) => {
-        const sink = sinks.sink(ref);
-        try {
-          // A layout is only checked for write access: opening it would create it.
-          if (ref.kind === 'registry') await sink.open();
-          return await sink.checkPush();
-        } catch (e) {
-          return e instanceof RelengError ? e.message : `${ref.ref}: ${(e as Error).message}`;
-        }
-      }),
+  return { images, versions };
+}
+
+function resolveVersion(given: string | undefined, dir: string, legVersions: Set<string>): string {
+  let version: string;
+  if (given) version = checkVersion(given, "input 'version'");
+  else if (fs.existsSync(path.join(dir, 'version.json'))) version = readVersionInfo(dir).version;
+  else if (legVersions.size === 1) version = [...legVersions][0]!;
+  else throw new RelengError(`no version: pass 'version', or run in the project checkout (version.json)`);
+  const other = [...legVersions].filter((v) => v !== version);
+  if (other.length)
+    throw new RelengError(
+      `the leg bundles are of version ${[...legVersions].join(', ')} but this release is ${version}; pass the bundles of this release`,
     );
-    return problems.filter((p): p is string => p !== undefined);
-  } finally {
-    await sinks.close();
-  }
+  return version;
+}
+
+/** The targets with their tags, and the environment's git remote (for the maintenance rule). */
+function resolveTargets(o: DockerMultiarchOptions): { targets: RegistryTarget[]; remote?: string } {
+  let targets: RegistryTarget[];
+  let remote: string | undefined;
+  if ('environmentName' in o.targets) {
+    const name = o.targets.environmentName;
+    const environment = environmentConfig(loadConfig(o.configPath), name);
+    targets = targetsForEnvironment(environment, o.dir, name);
+    const gitRemote = environment['git-remote'];
+    remote = gitRemote ? resolveRemote(gitRemote, o.dir) : undefined;
+    if (targets.length === 0)
+      throw new RelengError(
+        `environment '${name}' has no registries in ${o.configPath}; add environments.${name}.registries`,
+      );
+  } else targets = o.targets.refs.map((ref) => ({ ref, tags: [] }));
+  if (o.tags.length)
+    targets = targets.map((t) => ({
+      ...t,
+      tags: o.tags,
+      where: t.where && { ...t.where, tags: "input 'tags'" },
+    }));
+  return { targets, remote };
+}
+
+async function maintenanceAllowsLatest(
+  dir: string,
+  version: string,
+  remote: string | undefined,
+  log: Logger,
+): Promise<boolean> {
+  const git = new Git(dir, log);
+  const rule = await readMaintenanceRule(git, version, { isRepo: await git.isRepo(), remote });
+  if (!rule.mayMoveLatest)
+    log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
+  return rule.mayMoveLatest;
+}
+
+function cacheDir(processEnv: NodeJS.ProcessEnv): string {
+  return path.join(
+    processEnv.XDG_CACHE_HOME || path.join(processEnv.HOME || os.homedir(), '.cache'),
+    'releng',
+    'oci',
+  );
 }

@@ -195,7 +195,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     version,
     latest: rule.mayMove,
     dryRun: o.dryRun,
-    env: o.env,
+    processEnv: o.env,
     registryTuning: o.tuning?.registry,
     log,
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
 import { describe, expect, test } from 'vitest';
-import { readTar, TarError } from '../../src/oci/tar.js';
+import { readTar, TarError } from '../../../src/oci/tar.js';
 
 async function pack(
   entries: { name: string; data?: Buffer; type?: 'directory' | 'symlink'; linkname?: string }[],

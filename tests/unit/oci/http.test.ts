@@ -1,25 +1,13 @@
 // The transport against small local HTTP servers: retries, Retry-After, 404 after a push, redirects that
 // drop credentials on the way to another origin.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { Http } from '../../src/oci/http.js';
+import type http from 'node:http';
+import { describe, expect, test } from 'vitest';
+import { silentLogger } from '../../../src/log.js';
+import { Http } from '../../../src/oci/http.js';
+import { localHttp } from '../../helpers/local-http.js';
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-async function serve(handler: http.RequestListener): Promise<string> {
-  const s = http.createServer(handler);
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-}
+const local = localHttp();
+const serve = async (handler: http.RequestListener) => `http://${await local.serve(handler)}`;
 
 describe('Http', () => {
   const client = new Http(silentLogger);

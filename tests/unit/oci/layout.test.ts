@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { LayoutSink } from '../../src/oci/layout.js';
-import { OCI } from '../../src/oci/media-types.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { LayoutSink } from '../../../src/oci/layout.js';
+import { OCI } from '../../../src/oci/media-types.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 test('the first write removes the temp files of a writer that died, and leaves a live writer’s alone', async () => {
   const dir = path.join(tmpDir('releng-layout-unit-'), 'oci');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CompressionPool, crc32Combine, createCompressor, zstdAvailable } from '../../src/oci/compress.js';
+import { CompressionPool, crc32Combine, createCompressor, zstdAvailable } from '../../../src/oci/compress.js';
 
 const pool = new CompressionPool(2);
 afterAll(() => pool.close());

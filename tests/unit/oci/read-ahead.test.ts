@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import { readAhead } from '../../src/oci/read-ahead.js';
+import { readAhead } from '../../../src/oci/read-ahead.js';
 
 describe('readAhead', () => {
   test('hands on every chunk in order, as the stream made them', async () => {

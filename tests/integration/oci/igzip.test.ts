@@ -7,19 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { SpoolFile } from '../../src/oci/blob-source.js';
-import { findIgzip, IgzipCompressor, igzipFor } from '../../src/oci/igzip.js';
-import { type DockerMultiarchOptions, dockerMultiarch } from '../../src/stages/docker-multiarch.js';
+import { silentLogger } from '../../../src/log.js';
+import { SpoolFile } from '../../../src/oci/blob-source.js';
+import { findIgzip, IgzipCompressor, igzipFor } from '../../../src/oci/igzip.js';
+import { type PublishImagesOptions, publishImages } from '../../../src/oci/publish-images.js';
 import {
   randomFile,
   syntheticLayers,
   type WrittenArchive,
   writeDockerArchive,
-} from '../helpers/docker-archive.js';
-import { type RegistryServer, startRegistry } from '../helpers/registry.js';
-import { pullBack, skopeo } from '../helpers/skopeo.js';
-import { tmpDir } from '../helpers/tmp.js';
+} from '../../helpers/docker-archive.js';
+import { type RegistryServer, startRegistry } from '../../helpers/registry.js';
+import { pullBack, skopeo } from '../../helpers/skopeo.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 const IGZIP = findIgzip();
 let amd64: WrittenArchive;
@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 afterAll(() => reg?.stop());
 
-function options(targets: string[], extra: Partial<DockerMultiarchOptions> = {}): DockerMultiarchOptions {
+function options(targets: string[], extra: Partial<PublishImagesOptions> = {}): PublishImagesOptions {
   return {
     images: [
       { file: amd64.file, system: 'x86_64-linux' },
@@ -50,15 +50,15 @@ function options(targets: string[], extra: Partial<DockerMultiarchOptions> = {})
     version: '2.93.0',
     latest: false,
     log: silentLogger,
-    env: { HOME: tmpDir('releng-home-'), PATH: process.env.PATH },
+    processEnv: { HOME: tmpDir('releng-home-'), PATH: process.env.PATH },
     ...extra,
   };
 }
 
 describe('gzip engines', () => {
   test('igzip and zlib: both images pull back whole; same configs, each its own layer bytes', async () => {
-    const z = await dockerMultiarch(options([`${reg.host}/engines/zlib`], { gzipEngine: 'zlib' }));
-    const i = await dockerMultiarch(options([`${reg.host}/engines/igzip`], { gzipEngine: 'igzip' }));
+    const z = await publishImages(options([`${reg.host}/engines/zlib`], { gzipEngine: 'zlib' }));
+    const i = await publishImages(options([`${reg.host}/engines/igzip`], { gzipEngine: 'igzip' }));
     expect(i.digest).not.toBe(z.digest);
     for (const [arch, a] of [
       ['amd64', amd64],
@@ -74,8 +74,8 @@ describe('gzip engines', () => {
 
   test('igzip is deterministic: two fresh runs to two OCI layouts write the same index', async () => {
     const [a, b] = [tmpDir(), tmpDir()];
-    const one = await dockerMultiarch(options([`oci-layout:${a}`], { gzipEngine: 'igzip' }));
-    const two = await dockerMultiarch(options([`oci-layout:${b}`], { gzipEngine: 'igzip' }));
+    const one = await publishImages(options([`oci-layout:${a}`], { gzipEngine: 'igzip' }));
+    const two = await publishImages(options([`oci-layout:${b}`], { gzipEngine: 'igzip' }));
     expect(two.digest).toBe(one.digest);
     expect(one.images.every((im) => im.compressed === im.layers)).toBe(true);
   });
@@ -156,10 +156,10 @@ describe('gzip engines', () => {
       { mode: 0o755 },
     );
     const layout = path.join(tmpDir(), 'oci');
-    const err = await dockerMultiarch(
+    const err = await publishImages(
       options([`oci-layout:${layout}`, `${reg.host}/engines/broken`], {
         gzipEngine: 'igzip',
-        env: { HOME: tmpDir('releng-home-'), PATH: `${bin}:${process.env.PATH}` },
+        processEnv: { HOME: tmpDir('releng-home-'), PATH: `${bin}:${process.env.PATH}` },
       }),
     ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

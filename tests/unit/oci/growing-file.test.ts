@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fileChunks, finishedFile, GrowingFile } from '../../src/oci/growing-file.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { fileChunks, finishedFile, GrowingFile } from '../../../src/oci/growing-file.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

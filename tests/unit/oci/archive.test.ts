@@ -4,11 +4,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, test } from 'vitest';
-import { type LayerHandler, type ScanOptions, scanArchive as scan } from '../../src/oci/archive.js';
-import { findIgzip } from '../../src/oci/igzip.js';
-import { platformOf } from '../../src/oci/image.js';
-import { syntheticLayers, writeDockerArchive } from '../helpers/docker-archive.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { type LayerHandler, type ScanOptions, scanArchive as scan } from '../../../src/oci/archive.js';
+import { findIgzip } from '../../../src/oci/igzip.js';
+import { syntheticLayers, writeDockerArchive } from '../../helpers/docker-archive.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 const hashLayer = async (_e: unknown, body: AsyncIterable<Buffer>) => {
   const h = createHash('sha256');
@@ -206,33 +205,5 @@ describe.each(engines)('scanArchive (%s)', (_, options) => {
       /not found; pass the docker archive/,
     );
     await expect(scanArchive(tmpDir(), hashLayer)).rejects.toThrow(/not a file/);
-  });
-});
-
-describe('platformOf', () => {
-  const config = (architecture: string, os = 'linux') => ({
-    architecture,
-    os,
-    rootfs: { type: 'layers', diff_ids: [] },
-  });
-  test('GOARCH names, uname spellings, and the nix system cross-check', () => {
-    expect(platformOf(config('amd64'), 'f', 'x86_64-linux')).toEqual({ architecture: 'amd64', os: 'linux' });
-    expect(platformOf(config('aarch64'), 'f', 'aarch64-linux')).toEqual({
-      architecture: 'arm64',
-      os: 'linux',
-    });
-    expect(platformOf(config('armv7l'), 'f')).toEqual({ architecture: 'arm', os: 'linux', variant: 'v7' });
-  });
-  test('an architecture that cannot be mapped, or that contradicts the system', () => {
-    expect(() => platformOf(config('vax'), 'img.tar')).toThrow(
-      /img\.tar: the image config's architecture 'vax' is not one OCI knows/,
-    );
-    expect(() => platformOf(config('arm64'), 'img.tar', 'x86_64-linux')).toThrow(
-      /built for x86_64-linux \(linux\/amd64\) but its config says linux\/arm64/,
-    );
-    expect(() => platformOf(config('amd64'), 'img.tar', 'x86_64-plan9')).toThrow(
-      /cannot be mapped to an OCI platform/,
-    );
-    expect(() => platformOf(config('amd64', 'beos'), 'img.tar')).toThrow(/os 'beos'/);
   });
 });

@@ -4,27 +4,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConsoleLogger, silentLogger } from '../../src/log.js';
-import { BufferSource, gatedSource, SpoolFile } from '../../src/oci/blob-source.js';
-import { CredentialStore } from '../../src/oci/credentials.js';
-import { ARCHIVE_ANNOTATION } from '../../src/oci/image.js';
-import { OCI } from '../../src/oci/media-types.js';
-import { parseTarget } from '../../src/oci/reference.js';
-import { Sinks } from '../../src/oci/sinks.js';
+import { ConsoleLogger, silentLogger } from '../../../src/log.js';
+import { BufferSource, gatedSource, SpoolFile } from '../../../src/oci/blob-source.js';
+import { CredentialStore } from '../../../src/oci/credentials.js';
+import { ARCHIVE_ANNOTATION } from '../../../src/oci/image.js';
+import { OCI } from '../../../src/oci/media-types.js';
 import {
   checkRegistryAccess,
-  type DockerMultiarchOptions,
-  dockerMultiarch,
-} from '../../src/stages/docker-multiarch.js';
+  type PublishImagesOptions,
+  publishImages,
+} from '../../../src/oci/publish-images.js';
+import { parseTarget } from '../../../src/oci/reference.js';
+import { SinkFactory } from '../../../src/oci/sink-factory.js';
 import {
   randomFile,
   syntheticLayers,
   type WrittenArchive,
   writeDockerArchive,
-} from '../helpers/docker-archive.js';
-import { type RegistryServer, startRegistry } from '../helpers/registry.js';
-import { pullBack, skopeo } from '../helpers/skopeo.js';
-import { tmpDir } from '../helpers/tmp.js';
+} from '../../helpers/docker-archive.js';
+import { type RegistryServer, startRegistry } from '../../helpers/registry.js';
+import { pullBack, skopeo } from '../../helpers/skopeo.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 const LABELS = { 'org.opencontainers.image.title': 'demo', 'org.opencontainers.image.version': '2.93.0' };
 let amd64: WrittenArchive;
@@ -57,8 +57,8 @@ async function inspect(reg: RegistryServer, repo: string, tag: string, creds?: s
 function options(
   reg: RegistryServer,
   repo: string,
-  extra: Partial<DockerMultiarchOptions> = {},
-): DockerMultiarchOptions {
+  extra: Partial<PublishImagesOptions> = {},
+): PublishImagesOptions {
   return {
     images: [
       { file: amd64.file, system: 'x86_64-linux', sha256: amd64.sha256 },
@@ -68,7 +68,7 @@ function options(
     version: '2.93.0',
     latest: true,
     log: process.env.DEBUG_OCI ? new ConsoleLogger(undefined, true) : silentLogger,
-    env: { HOME: tmpDir('releng-home-') },
+    processEnv: { HOME: tmpDir('releng-home-') },
     ...extra,
   };
 }
@@ -87,7 +87,7 @@ describe('htpasswd (Basic auth)', () => {
   afterAll(() => reg?.stop());
 
   test('an annotated index of both platforms on every tag, checked and pulled back by skopeo', async () => {
-    const r = await dockerMultiarch(
+    const r = await publishImages(
       options(reg, 'org/project', {
         credentials: creds,
         annotations: { 'org.opencontainers.image.vendor': 'Lix' },
@@ -144,7 +144,7 @@ describe('htpasswd (Basic auth)', () => {
 
   test('a re-run from a fresh runner sends no blob byte and moves no tag', async () => {
     reg.reset();
-    const r = await dockerMultiarch(
+    const r = await publishImages(
       options(reg, 'org/project', {
         credentials: creds,
         annotations: { 'org.opencontainers.image.vendor': 'Lix' },
@@ -159,14 +159,14 @@ describe('htpasswd (Basic auth)', () => {
 
   test('wrong or missing credentials: one clear line, nothing written', async () => {
     reg.reset();
-    const err = await dockerMultiarch(
+    const err = await publishImages(
       options(reg, 'org/other', { credentials: { username: 'alice', password: 'nope' } }),
     ).catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       /org\/other: authentication failed \(HTTP 401.*with the credentials from the 'username'\/'password' inputs; check username and password/,
     );
     expect((err as Error).message).not.toContain('nope');
-    await expect(dockerMultiarch(options(reg, 'org/other'))).rejects.toThrow(
+    await expect(publishImages(options(reg, 'org/other'))).rejects.toThrow(
       /wants credentials \(HTTP 401\) and none were found/,
     );
     expect(reg.requests.filter((q) => ['PUT', 'PATCH', 'POST'].includes(q.method))).toEqual([]);
@@ -187,7 +187,7 @@ describe('token auth', () => {
 
   test('POST token requests with push and pull scopes; a token that expires mid-run is renewed', async () => {
     reg.token!.expireNext(1);
-    const r = await dockerMultiarch(options(reg, 'lix/lix', { credentials: bob }));
+    const r = await publishImages(options(reg, 'lix/lix', { credentials: bob }));
     const requests = [...reg.token!.requests];
     const idx = await inspect(reg, 'lix/lix', '2.93.0', `bob:${bob.password}`);
     expect(idx.manifests).toHaveLength(2);
@@ -202,7 +202,7 @@ describe('token auth', () => {
 
   test('two repositories on one registry: the blobs go up once and are mounted into the other', async () => {
     reg.reset();
-    const r = await dockerMultiarch(
+    const r = await publishImages(
       options(reg, 'lix/staging', {
         credentials: bob,
         targets: [
@@ -241,9 +241,7 @@ describe('token servers without the POST form', () => {
   test('fall back to GET with Basic credentials', async () => {
     const reg = await startRegistry({ auth: 'token', users: { carol: 'c-pass' }, tokenPost: false });
     try {
-      await dockerMultiarch(
-        options(reg, 'org/p', { credentials: { username: 'carol', password: 'c-pass' } }),
-      );
+      await publishImages(options(reg, 'org/p', { credentials: { username: 'carol', password: 'c-pass' } }));
       expect((await inspect(reg, 'org/p', 'latest', 'carol:c-pass')).manifests).toHaveLength(2);
       const methods = new Set(reg.token!.requests.map((q) => `${q.method} ${q.status}`));
       expect(methods).toEqual(new Set(['POST 405', 'GET 200']));
@@ -265,11 +263,11 @@ describe('re-runs and new releases', () => {
   });
 
   test('a registry added later gets the blobs copied from the one that has them: same digests, nothing compressed', async () => {
-    const first = await dockerMultiarch(
+    const first = await publishImages(
       options(one, 'org/p', { targets: [{ ref: `${one.host}/org/p`, tags: ['{version}'] }] }),
     );
     one.reset();
-    const both = await dockerMultiarch(
+    const both = await publishImages(
       options(one, 'org/p', {
         targets: [
           { ref: `${one.host}/org/p`, tags: ['{version}'] },
@@ -301,7 +299,7 @@ describe('re-runs and new releases', () => {
       labels: { ...LABELS, 'org.opencontainers.image.description': 'demo for amd64' },
     });
     one.reset();
-    const r = await dockerMultiarch(
+    const r = await publishImages(
       options(one, 'org/p', {
         images: [{ file: next.file, system: 'x86_64-linux' }],
         targets: [{ ref: `${one.host}/org/p`, tags: ['{version}', '{major}'] }],
@@ -316,7 +314,7 @@ describe('re-runs and new releases', () => {
   });
 
   test('Docker v2 media types: a manifest list of Docker manifests', async () => {
-    const r = await dockerMultiarch(
+    const r = await publishImages(
       options(one, 'org/docker', {
         mediaTypes: 'docker',
         targets: [{ ref: `${one.host}/org/docker`, tags: ['{version}'] }],
@@ -342,7 +340,7 @@ describe('the upload protocol', () => {
 
   // A layer is complete long before every archive is read and checked; its commit must wait, its bytes not.
   test('a held blob sends its last piece at once and commits with an empty PUT; a free one closes with it', async () => {
-    const sinks = new Sinks({
+    const sinks = new SinkFactory({
       credentials: new CredentialStore(silentLogger, undefined, { HOME: tmpDir() }),
       insecureRegistries: [],
       log: silentLogger,
@@ -371,6 +369,11 @@ describe('the upload protocol', () => {
     expect(await sink.blobSize(digest)).toBeUndefined();
     open();
     expect((await held).digest).toBe(digest);
+    // The proxy records an exchange once its answer has gone back: give the record a moment to land.
+    const recorded = async (n: number) => {
+      for (let i = 0; i < 250 && reg.requests.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await recorded(5);
     const close = reg.requests.at(-1)!;
     expect([
       close.method,
@@ -380,6 +383,7 @@ describe('the upload protocol', () => {
     // Not held: the last piece goes with the closing PUT, as before.
     reg.reset();
     await sink.putBlob(new BufferSource(Buffer.concat([data, Buffer.from('x')])));
+    await recorded(3);
     expect(reg.requests.map((q) => [q.method, q.bodyBytes])).toEqual([
       ['POST', 0],
       ['PATCH', 4 << 20],

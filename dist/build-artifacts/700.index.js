@@ -1028,8 +1028,8 @@ async function sha256OfFile(file) {
 var external_node_timers_promises_ = __webpack_require__(8500);
 ;// CONCATENATED MODULE: ./src/oci/growing-file.ts
 
-// How long a reader that has caught up with the writer waits before looking again. igzip writes about a
-// megabyte per 2–5 ms, so a reader is rarely that far ahead and never waits long.
+// How long a reader that has caught up with the writer waits before looking again: igzip writes a
+// megabyte in a few milliseconds, so a reader is rarely that far ahead and never waits long.
 const POLL_MS = 2;
 /**
  * A file that a writer (a child process) is filling: a read waits while the writer runs and nothing new
@@ -1113,8 +1113,9 @@ var external_node_child_process_ = __webpack_require__(1421);
 ;// CONCATENATED MODULE: ./src/oci/igzip.ts
 /**
  * igzip — ISA-L's gzip (Debian and Ubuntu package `isal`) — as an optional engine for gzip: on x86-64 it
- * deflates about four times and inflates about twice as fast as zlib per core, which on a small runner is
- * most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's zlib. Like zlib, one igzip build
+ * deflates and inflates several times faster than zlib per core (docs/architecture.md has the figures),
+ * and on a small runner that is most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's
+ * zlib. Like zlib, one igzip build
  * and level always gives the same bytes for the same input, and with `-n` its header carries no name or
  * time, so nothing in a layer depends on when or where it was compressed.
  */
@@ -1124,8 +1125,8 @@ var external_node_child_process_ = __webpack_require__(1421);
 
 const GZIP_ENGINES = (/* unused pure expression or super */ null && (['auto', 'igzip', 'zlib']));
 /** igzip on PATH, if any. */
-function findIgzip(env = process.env) {
-    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+function findIgzip(processEnv = process.env) {
+    for (const dir of (processEnv.PATH ?? '').split(path.delimiter)) {
         if (!dir)
             continue;
         const file = path.join(dir, 'igzip');
@@ -1147,10 +1148,10 @@ function isIsal(bin) {
  * The igzip binary an engine choice means (undefined: zlib). `auto` takes igzip when it is on PATH and
  * is ISA-L's; `igzip` insists on it.
  */
-function igzipFor(engine, env = process.env) {
+function igzipFor(engine, processEnv = process.env) {
     if (engine === 'zlib')
         return undefined;
-    const found = findIgzip(env);
+    const found = findIgzip(processEnv);
     if (found && isIsal(found))
         return found;
     if (engine === 'igzip')
@@ -1160,8 +1161,8 @@ function igzipFor(engine, env = process.env) {
     return undefined;
 }
 /**
- * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest; blobs a few % larger than level 6)
- * → 1, 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
+ * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest, slightly larger blobs) → 1,
+ * 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
  */
 function igzipLevel(level) {
     return level <= 1 ? 1 : level <= 5 ? 2 : 3;

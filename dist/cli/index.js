@@ -50574,11 +50574,21 @@ function forgeHost(env) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Zy: () => (/* binding */ compareVersions),
-/* harmony export */   iK: () => (/* binding */ resolveLatest),
-/* harmony export */   u6: () => (/* binding */ mayMoveLatest)
+/* harmony export */   wE: () => (/* binding */ readMaintenanceRule)
 /* harmony export */ });
-/* unused harmony export versionTags */
+/* unused harmony exports compareVersions, maintenanceRule, mayMoveLatest, releaseTags */
+/* harmony import */ var _config_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8794);
+/* harmony import */ var _push_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7546);
+/**
+ * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
+ * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
+ * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
+ * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
+ * released version newer than this one? Tags are read from the repository and, when given, the remote
+ * (a CI checkout of a tag may have no other tags). One rule for publish's pointers and the docker step.
+ */
+
+
 /** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
 function compareVersions(a, b) {
     const parse = (v) => {
@@ -50600,30 +50610,117 @@ function compareVersions(a, b) {
         return -1;
     return pa.suffix < pb.suffix ? -1 : 1;
 }
-const VERSION_TAG = /^v?\d+\.\d+(\.\d+)?$/;
-/** True when no released version (a plain X.Y.Z tag) is newer than `version`. */
+/** A released version: a plain X.Y or X.Y.Z tag (release candidates do not count). */
+const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
+/** The rule for `version`, given the tags that exist. */
+function maintenanceRule(version, tags) {
+    const newer = tags
+        .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
+        .sort(compareVersions);
+    return {
+        mayMoveLatest: newer.length === 0,
+        newerRelease: newer.at(-1),
+        newerInMajor: newer.filter((t) => (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(t) === (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(version)).at(-1),
+    };
+}
+/** True when no released version is newer than `version`. */
 function mayMoveLatest(version, tags) {
-    return !tags.filter((t) => VERSION_TAG.test(t)).some((t) => compareVersions(t, version) > 0);
+    return maintenanceRule(version, tags).mayMoveLatest;
 }
-async function versionTags(git, remote) {
-    const local = (await git.out(['tag', '--list'])).split('\n').filter(Boolean);
-    if (!remote)
-        return local;
-    const r = await git.run(['ls-remote', '--tags', '--refs', remote], { allowFailure: true });
-    const remoteTags = r.code === 0
-        ? r.stdout
-            .split('\n')
-            .map((l) => l.split('refs/tags/')[1] ?? '')
-            .filter(Boolean)
-        : [];
-    return [...new Set([...local, ...remoteTags])];
+/**
+ * The tags of the checkout (when `git` works in one) and of `remote` (when given; an unreachable remote
+ * adds none).
+ */
+async function releaseTags(git, o) {
+    const tags = new Set();
+    if (o.isRepo)
+        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
+            tags.add(t);
+    if (o.remote) {
+        const refs = await (0,_push_js__WEBPACK_IMPORTED_MODULE_1__/* .remoteRefs */ .dM)(git, o.remote, ['refs/tags/*']).catch(() => new Map());
+        for (const ref of refs.keys())
+            if (!ref.endsWith('^{}'))
+                tags.add(ref.replace(/^refs\/tags\//, ''));
+    }
+    return [...tags];
 }
-async function resolveLatest(mode, version, git, remote) {
-    if (mode !== 'auto')
-        return mode === 'true';
-    if (!git)
-        return true;
-    return mayMoveLatest(version, await versionTags(git, remote));
+/** The rule for `version`, from the tags of the checkout and the remote. */
+async function readMaintenanceRule(git, version, o) {
+    return maintenanceRule(version, await releaseTags(git, o));
+}
+
+
+/***/ }),
+
+/***/ 7546:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lb: () => (/* binding */ resolveRemote),
+/* harmony export */   Nf: () => (/* binding */ refState),
+/* harmony export */   dM: () => (/* binding */ remoteRefs),
+/* harmony export */   qn: () => (/* binding */ pushRef)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8106);
+
+
+
+/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
+function resolveRemote(remote, dir) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote))
+        return remote;
+    return node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(dir, remote);
+}
+/** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
+async function remoteRefs(git, remote, patterns = []) {
+    const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
+    if (r.code !== 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git remote ${remote} is not reachable: ${(0,_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .tail */ .R)(r.stderr, 2)}; check git-remote in releng.yml and the credentials`);
+    const refs = new Map();
+    for (const line of r.stdout.split('\n')) {
+        const [oid, ref] = line.split('\t');
+        if (oid && ref)
+            refs.set(ref, oid);
+    }
+    return refs;
+}
+/**
+ * Where a ref stands on the remote against our object: absent, the same object, an ancestor of ours
+ * (`behind`: a fast-forward), a descendant of ours (`ahead`: it has ours already), or something else.
+ * An object the checkout does not have counts as `different`.
+ */
+async function refState(git, refs, ref, oid) {
+    const remoteOid = refs.get(ref);
+    if (!remoteOid)
+        return { oid, ref, state: 'absent' };
+    if (remoteOid === oid)
+        return { oid, ref, state: 'same', remoteOid };
+    if (await git.ok(['merge-base', '--is-ancestor', remoteOid, oid]))
+        return { oid, ref, state: 'behind', remoteOid };
+    if (await git.ok(['merge-base', '--is-ancestor', oid, remoteOid]))
+        return { oid, ref, state: 'ahead', remoteOid };
+    return { oid, ref, state: 'different', remoteOid };
+}
+/** `git push [-f] REMOTE OID:REF`, with `--dry-run` to check access and refusals without writing. */
+async function pushRef(git, remote, oid, ref, o = {}) {
+    const args = [
+        'push',
+        '--porcelain',
+        ...(o.force ? ['--force'] : []),
+        ...(o.dryRun ? ['--dry-run'] : []),
+        remote,
+        `${oid}:${ref}`,
+    ];
+    const r = await git.run(args, { allowFailure: true });
+    if (r.code !== 0) {
+        // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
+        const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
+        const reason = refusal?.split('\t').slice(2).join(' ').trim();
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || (0,_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .tail */ .R)(r.stderr || r.stdout, 2)}`);
+    }
 }
 
 
@@ -51620,8 +51717,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/oci/growing-file.ts
 
-// How long a reader that has caught up with the writer waits before looking again. igzip writes about a
-// megabyte per 2–5 ms, so a reader is rarely that far ahead and never waits long.
+// How long a reader that has caught up with the writer waits before looking again: igzip writes a
+// megabyte in a few milliseconds, so a reader is rarely that far ahead and never waits long.
 const POLL_MS = 2;
 /**
  * A file that a writer (a child process) is filling: a read waits while the writer runs and nothing new
@@ -51724,8 +51821,9 @@ async function* fileChunks(file, { start = 0, chunk = 1 << 20, depth = 4 } = {})
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
 /**
  * igzip — ISA-L's gzip (Debian and Ubuntu package `isal`) — as an optional engine for gzip: on x86-64 it
- * deflates about four times and inflates about twice as fast as zlib per core, which on a small runner is
- * most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's zlib. Like zlib, one igzip build
+ * deflates and inflates several times faster than zlib per core (docs/architecture.md has the figures),
+ * and on a small runner that is most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's
+ * zlib. Like zlib, one igzip build
  * and level always gives the same bytes for the same input, and with `-n` its header carries no name or
  * time, so nothing in a layer depends on when or where it was compressed.
  */
@@ -51735,8 +51833,8 @@ async function* fileChunks(file, { start = 0, chunk = 1 << 20, depth = 4 } = {})
 
 const GZIP_ENGINES = ['auto', 'igzip', 'zlib'];
 /** igzip on PATH, if any. */
-function findIgzip(env = process.env) {
-    for (const dir of (env.PATH ?? '').split((node_path__WEBPACK_IMPORTED_MODULE_2___default().delimiter))) {
+function findIgzip(processEnv = process.env) {
+    for (const dir of (processEnv.PATH ?? '').split((node_path__WEBPACK_IMPORTED_MODULE_2___default().delimiter))) {
         if (!dir)
             continue;
         const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'igzip');
@@ -51758,10 +51856,10 @@ function isIsal(bin) {
  * The igzip binary an engine choice means (undefined: zlib). `auto` takes igzip when it is on PATH and
  * is ISA-L's; `igzip` insists on it.
  */
-function igzipFor(engine, env = process.env) {
+function igzipFor(engine, processEnv = process.env) {
     if (engine === 'zlib')
         return undefined;
-    const found = findIgzip(env);
+    const found = findIgzip(processEnv);
     if (found && isIsal(found))
         return found;
     if (engine === 'igzip')
@@ -51771,8 +51869,8 @@ function igzipFor(engine, env = process.env) {
     return undefined;
 }
 /**
- * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest; blobs a few % larger than level 6)
- * → 1, 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
+ * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest, slightly larger blobs) → 1,
+ * 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
  */
 function igzipLevel(level) {
     return level <= 1 ? 1 : level <= 5 ? 2 : 3;
@@ -51898,395 +51996,7 @@ function igzipDecompress(bin, file, out) {
 
 /***/ }),
 
-/***/ 9537:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gm: () => (/* binding */ forEachLimit),
-/* harmony export */   jf: () => (/* binding */ Semaphore),
-/* harmony export */   sf: () => (/* binding */ mapLimit)
-/* harmony export */ });
-/**
- * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
- * request bodies in flight across every upload of a sink, multipart parts included.
- */
-async function forEachLimit(items, limit, fn) {
-    let next = 0;
-    let failed;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const i = next++;
-            try {
-                await fn(items[i], i);
-            }
-            catch (error) {
-                // The first failure stops new work; what is in flight finishes, then it is rethrown.
-                failed ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failed)
-        throw failed.error;
-}
-/** Like forEachLimit, keeping each item's result in order. */
-async function mapLimit(items, limit, fn) {
-    const out = new Array(items.length);
-    await forEachLimit(items, limit, async (item, i) => {
-        out[i] = await fn(item, i);
-    });
-    return out;
-}
-class Semaphore {
-    size;
-    waiting = [];
-    free;
-    constructor(size) {
-        this.size = size;
-        this.free = Math.max(1, size);
-    }
-    async use(fn) {
-        if (this.free > 0)
-            this.free--;
-        else
-            await new Promise((resolve) => this.waiting.push(resolve));
-        try {
-            return await fn();
-        }
-        finally {
-            const wake = this.waiting.shift();
-            if (wake)
-                wake();
-            else
-                this.free++;
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 7872:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D3: () => (/* binding */ writes),
-/* harmony export */   HX: () => (/* binding */ planTotals),
-/* harmony export */   MK: () => (/* binding */ SKIPPABLE),
-/* harmony export */   iY: () => (/* binding */ planJson)
-/* harmony export */ });
-/* unused harmony export STEPS */
-/** The publication steps, in the order they run (DESIGN.md "Order"). */
-const STEPS = (/* unused pure expression or super */ null && ([
-    'cache',
-    'docker',
-    'releases',
-    'installers',
-    'docs',
-    'pointers',
-    'index',
-    'tag',
-    'branch',
-    'release-page',
-]));
-/** What `skip` accepts (DESIGN.md): the pointers and the index follow the destinations they live in. */
-const SKIPPABLE = [
-    'cache',
-    'docker',
-    'releases',
-    'docs',
-    'installers',
-    'tag',
-    'branch',
-    'release-page',
-];
-const writes = (o) => o.action === 'upload' || o.action === 'overwrite' || o.action === 'replace';
-function planTotals(plan) {
-    const all = plan.steps.flatMap((s) => s.objects);
-    const up = all.filter(writes);
-    return {
-        upload: up.length,
-        bytes: up.reduce((n, o) => n + o.size, 0),
-        skip: all.filter((o) => o.action === 'skip').length,
-        delete: all.filter((o) => o.action === 'delete').length,
-    };
-}
-/** The `plan` output: every step, each object as `[action, key, size]` to keep 1000-file trees readable. */
-function planJson(plan) {
-    return {
-        version: plan.version,
-        environment: plan.environment,
-        dryRun: plan.dryRun,
-        totals: planTotals(plan),
-        steps: plan.steps.map((s) => ({
-            step: s.step,
-            ...(s.target ? { target: s.target } : {}),
-            ...(s.skipped ? { skipped: s.skipped } : {}),
-            notes: s.notes,
-            objects: s.objects.map((o) => ({
-                dest: o.dest,
-                key: o.key,
-                size: o.size,
-                action: o.action,
-                kind: o.kind,
-                ...(o.reason ? { reason: o.reason } : {}),
-            })),
-        })),
-    };
-}
-
-
-/***/ }),
-
-/***/ 3834:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CS: () => (/* binding */ listFiles),
-/* harmony export */   Mv: () => (/* binding */ placeTree),
-/* harmony export */   af: () => (/* binding */ placeFile),
-/* harmony export */   gq: () => (/* binding */ copyOutOfStore)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-
-
-/**
- * Puts `src`'s bytes at `dest`: a hard link where the file system allows one (a release tree beside its
- * leg bundles costs no space), else a copy. An existing `dest` is replaced, unless it is already `src`.
- */
-function placeFile(src, dest) {
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(dest), { recursive: true });
-    const existing = statOrNull(dest);
-    if (existing) {
-        const s = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(src);
-        if (existing.ino === s.ino && existing.dev === s.dev)
-            return;
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dest, { recursive: true, force: true });
-    }
-    try {
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().linkSync(src, dest);
-    }
-    catch (e) {
-        const code = e.code;
-        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP')
-            throw e;
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().copyFileSync(src, dest);
-    }
-}
-/** Every regular file below `dir`, as sorted relative paths with forward slashes. */
-function listFiles(dir) {
-    const out = [];
-    const walk = (rel) => {
-        for (const e of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, rel), { withFileTypes: true })) {
-            const r = rel ? `${rel}/${e.name}` : e.name;
-            if (e.isDirectory())
-                walk(r);
-            else if (e.isFile())
-                out.push(r);
-        }
-    };
-    walk('');
-    return out.sort();
-}
-/** placeFile for every file below `src`, into the same places below `dest`. */
-function placeTree(src, dest) {
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dest, { recursive: true });
-    for (const rel of listFiles(src))
-        placeFile(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(src, rel), node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dest, rel));
-}
-function statOrNull(p) {
-    try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(p);
-    }
-    catch {
-        return null;
-    }
-}
-/**
- * Copies a file or directory out of the nix store: store files are read-only, so copies get the usual
- * writable modes (0644, 0755 when executable), as the reference's `cp --no-preserve=mode`.
- */
-function copyOutOfStore(src, dest) {
-    const st = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(src);
-    if (st.isDirectory()) {
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dest, { recursive: true });
-        for (const name of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(src).sort())
-            copyOutOfStore(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(src, name), node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dest, name));
-        return;
-    }
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(dest), { recursive: true });
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dest, { force: true });
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().copyFileSync(src, dest);
-    node_fs__WEBPACK_IMPORTED_MODULE_0___default().chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
-}
-
-
-/***/ }),
-
-/***/ 835:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $2: () => (/* binding */ manifestText),
-/* harmony export */   Dy: () => (/* binding */ names),
-/* harmony export */   EE: () => (/* binding */ versionDir),
-/* harmony export */   Up: () => (/* binding */ sha256Line),
-/* harmony export */   e0: () => (/* binding */ MANIFEST),
-/* harmony export */   f1: () => (/* binding */ sha256Text)
-/* harmony export */ });
-/**
- * The release tree as the reference lays it out (release/artifacts/): NAME/NAME-VERSION/ holding every
- * published file, and manifest.nix both there and at the root (where `nix upgrade-nix` looks for it).
- * Paths are relative to the tree root, with forward slashes.
- */
-const MANIFEST = 'manifest.nix';
-function versionDir(name, version) {
-    return `${name}/${name}-${version}`;
-}
-const names = {
-    sourceTarball: (name, version) => `${name}-${version}.tar.gz`,
-    manualTarball: (name, version) => `${name}-${version}-manual.tar.gz`,
-    /** The top directory inside the manual tarball, as the reference's manualTar. */
-    manualTarballRoot: (name, version) => `${name}-${version}-manual`,
-    dockerImage: (name, version, system) => `${name}-${version}-docker-image-${system}.tar.gz`,
-    installer: (name, system) => `${name}-installer-${system}`,
-    sha256: (file) => `${file}.sha256`,
-};
-/**
- * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
- * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
- */
-function manifestText(product, bySystem) {
-    const lines = Object.keys(bySystem)
-        .sort()
-        .map((system) => `  ${system} = "${bySystem[system]}";`);
-    return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
-}
-/** The source tarball's .sha256: the hex digest alone, no newline, as create_release.xsh writes it. */
-function sha256Text(hex) {
-    return hex;
-}
-/**
- * The .sha256 of a file Lix's `tarballs` job makes (binary tarballs, images, the manual tarball): its
- * `sha256sum --binary FILE | cut -f1 -d' '`, the hex digest and a newline.
- */
-function sha256Line(hex) {
-    return `${hex}\n`;
-}
-
-
-/***/ }),
-
-/***/ 9809:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dm: () => (/* binding */ isTransientStatus),
-/* harmony export */   a2: () => (/* binding */ retryDelay),
-/* harmony export */   bD: () => (/* binding */ withRetry),
-/* harmony export */   bV: () => (/* binding */ isTransientError),
-/* harmony export */   jo: () => (/* binding */ backoffMs),
-/* harmony export */   yy: () => (/* binding */ sleep)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_MS, retryAfterMs */
-/**
- * One retry policy for every server the suite talks to (registries, S3): how many attempts, how long to
- * wait between them, how a server's Retry-After is honoured, and which failures are worth another try.
- * The clients decide *what* may be repeated (a consumed body cannot be; a PATCH resumes at the server's
- * offset); this module decides *when*.
- */
-/** Attempts in all for a request, unless a caller has a reason for another number. */
-const DEFAULT_ATTEMPTS = 5;
-/**
- * The longest Retry-After honoured. A server asking for more is treated as failing now: a release job
- * waiting minutes on one request is worse than a clear error and a re-run (which resumes).
- */
-const MAX_RETRY_AFTER_MS = 60_000;
-const BASE_MS = 250;
-const MAX_BACKOFF_MS = 8000;
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-/** Exponential backoff from `base`, capped, jittered ±25% so parallel retries do not arrive together. */
-function backoffMs(attempt, base = BASE_MS) {
-    return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
-}
-/** Milliseconds a Retry-After (seconds or an HTTP date) asks for; undefined when absent or unreadable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const secs = Number(value);
-    if (Number.isFinite(secs) && secs >= 0)
-        return secs * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
-}
-/**
- * How long to wait before attempt `attempt + 1`: what the server asked (Retry-After), else backoff.
- * `undefined` when the server asks for longer than MAX_RETRY_AFTER_MS: give up.
- */
-function retryDelay(attempt, retryAfter, base = BASE_MS) {
-    const asked = retryAfterMs(retryAfter);
-    if (asked === undefined)
-        return backoffMs(attempt, base);
-    return asked > MAX_RETRY_AFTER_MS ? undefined : asked;
-}
-/** Statuses that say "not now" rather than "no": server errors, too many requests, request timeout. */
-function isTransientStatus(status) {
-    return status >= 500 || status === 429 || status === 408;
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-]);
-/**
- * A connection that failed or stalled (no answer to judge): worth another try. Node's socket error
- * codes, undici's (`UND_ERR_*`, its own timeouts among them), and the names the AWS SDK gives the same
- * failures.
- */
-function isTransientError(e) {
-    const err = e;
-    const code = err?.code ?? err?.cause?.code ?? '';
-    if (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'))
-        return true;
-    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err?.name ?? ''} ${err?.message ?? ''}`);
-}
-/**
- * Runs `fn` until it succeeds, the failure is not retryable, the attempts are used up, or the server asks
- * for a longer wait than we give; then rethrows the last failure. `fn` gets the attempt number (from 1)
- * and must open a fresh body each time.
- */
-async function withRetry(fn, o) {
-    const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (e) {
-            if (attempt >= attempts || !o.retryable(e))
-                throw e;
-            const wait = retryDelay(attempt, o.retryAfter?.(e));
-            if (wait === undefined)
-                throw e;
-            o.onRetry?.(e, attempt, wait);
-            await sleep(wait);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 4653:
+/***/ 4757:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52294,7 +52004,7 @@ async function withRetry(fn, o) {
 __nccwpck_require__.d(__webpack_exports__, {
   DY: () => (/* binding */ DEFAULT_LEVEL),
   Kt: () => (/* binding */ checkRegistryAccess),
-  gO: () => (/* binding */ dockerMultiarch),
+  YU: () => (/* binding */ publishImages),
   jr: () => (/* binding */ targetsForEnvironment)
 });
 
@@ -52326,7 +52036,7 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * - zstd: each block is an independent frame; concatenated frames are one valid zstd stream.
  * Block buffers are reused and at most `maxInFlight` blocks are out per layer, so memory stays flat
  * whatever the layer size. (Worker threads were tried: a little faster, but each thread's heap keeps its
- * own garbage buffers and the process grew by ~100 MB.)
+ * own garbage buffers and the process grew; docs/architecture.md has the figures.)
  */
 
 
@@ -52587,15 +52297,15 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
-function authFiles(env) {
-    const home = env.HOME || external_node_os_default().homedir();
+function authFiles(processEnv) {
+    const home = processEnv.HOME || external_node_os_default().homedir();
     const files = [];
-    if (env.REGISTRY_AUTH_FILE)
-        files.push(env.REGISTRY_AUTH_FILE);
-    if (env.XDG_RUNTIME_DIR)
-        files.push(external_node_path_default().join(env.XDG_RUNTIME_DIR, 'containers/auth.json'));
-    files.push(external_node_path_default().join(env.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
-    files.push(external_node_path_default().join(env.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
+    if (processEnv.REGISTRY_AUTH_FILE)
+        files.push(processEnv.REGISTRY_AUTH_FILE);
+    if (processEnv.XDG_RUNTIME_DIR)
+        files.push(external_node_path_default().join(processEnv.XDG_RUNTIME_DIR, 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
     return files;
 }
 /** `https://index.docker.io/v1/` → `docker.io`; scheme and trailing API paths dropped. */
@@ -52613,7 +52323,7 @@ class CredentialStore {
     log;
     explicit;
     files = [];
-    constructor(log, explicit, env = process.env, files = authFiles(env)) {
+    constructor(log, explicit, processEnv = process.env, files = authFiles(processEnv)) {
         this.log = log;
         this.explicit = explicit;
         if (explicit)
@@ -52749,10 +52459,6 @@ function runHelper(name, registry, log) {
 var oci_igzip = __nccwpck_require__(3090);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(6466);
-// EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: ./src/pool.ts
 var pool = __nccwpck_require__(9537);
 // EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
@@ -53203,19 +52909,102 @@ function sameRelease(a, b) {
     return norm(a) === norm(b);
 }
 
-;// CONCATENATED MODULE: ./src/oci/push.ts
+;// CONCATENATED MODULE: ./src/oci/memo.ts
 /**
- * Publishes docker archives as one multi-arch index to several sinks at once. The steps:
- *  1. open every sink (reach, authenticate);
- *  2. discover what each already holds: the indexes at our tags (and `latest`), their images, and their
- *     configs' diffIDs → layer blobs — the registry itself is the cache of earlier runs;
- *  3. an archive whose sha256 an index entry records is not read at all: its image is reused;
- *  4. the other archives are streamed once: each layer is hashed (its diffID) and, unless a blob for it
- *     exists, compressed once — in parallel blocks, to a spool file that every target uploads from while it
- *     is still being written (one upload per registry; other repositories of that registry mount it);
- *  5. per target, config blobs and image manifests (by digest) once all their blobs are there;
- *  6. the index by digest on every target, then the `{version}` tags, then the pointer tags — no tag ever
- *     names something missing, and a `{version}` tag that names a different release is refused (force).
+ * Work done once per key: the first caller starts it, every later caller (at the same time or after)
+ * shares its promise, failure included — a blob is ensured on a target, copied from a registry, or an
+ * archive hashed once however many images and targets need it.
+ */
+class Memo {
+    runs = new Map();
+    /** The run for `key`, started with `work` if there is none yet. */
+    get(key, work) {
+        let p = this.runs.get(key);
+        if (!p) {
+            p = work();
+            this.runs.set(key, p);
+        }
+        return p;
+    }
+    /** Records a result found another way (no work to start for it later). */
+    set(key, value) {
+        this.runs.set(key, value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/target-state.ts
+class TargetState {
+    sink;
+    tags;
+    stats = {
+        blobsSent: 0,
+        bytesSent: 0,
+        blobsSkipped: 0,
+        bytesSkipped: 0,
+        blobsMounted: 0,
+    };
+    /** Each of our tags → the manifest it names now (undefined: the tag does not exist). */
+    existing = new Map();
+    constructor(sink, tags) {
+        this.sink = sink;
+        this.tags = tags;
+    }
+    get ref() {
+        return this.sink.ref;
+    }
+    /** The tags discovery reads: ours, and `latest` (earlier runs' images are found under it too). */
+    tagsToRead() {
+        return [...new Set([...this.tags.map((t) => t.name), 'latest'])];
+    }
+    hasTag(name) {
+        return this.tags.some((t) => t.name === name);
+    }
+    /** Shares blob storage with `other` (one registry): a blob there can be mounted here. */
+    canMountFrom(other) {
+        return !!this.sink.mountKey && this.sink.mountKey === other.sink.mountKey;
+    }
+    /** The digest a tag named before this run, if it existed. */
+    named(tag) {
+        return this.existing.get(tag)?.digest;
+    }
+    skipped(bytes) {
+        this.stats.blobsSkipped++;
+        this.stats.bytesSkipped += bytes;
+    }
+    report(digest, tagsWritten, platforms) {
+        return {
+            ref: this.ref,
+            digest,
+            tags: this.tags.map((t) => t.name),
+            tagsWritten,
+            platforms,
+            ...this.stats,
+        };
+    }
+}
+/**
+ * The targets in groups that share blob storage (one registry; every layout is its own): a layer is
+ * uploaded once per group and mounted into the group's other repositories.
+ */
+function storageGroups(targets) {
+    const groups = new Map();
+    for (const t of targets) {
+        const key = t.sink.mountKey ?? t;
+        groups.set(key, [...(groups.get(key) ?? []), t]);
+    }
+    return [...groups.values()];
+}
+
+;// CONCATENATED MODULE: ./src/oci/archive-reader.ts
+/**
+ * The docker archives of a push, turned into images ready to publish. An archive whose sha256 an image on
+ * a target records is *recognised*: not read at all. The others are streamed once (archive.ts): each
+ * layer is hashed (its diffID) and, unless some target can get a blob for it without us, compressed once
+ * — in parallel blocks, or by igzip — into a spool file that the targets upload from while it is still
+ * being written (one upload per registry; the other repositories of that registry mount it).
+ *
+ * No blob is committed before every archive has been read and checked (truncated, corrupt, diffIDs,
+ * platform, recorded sha256): uploads follow the bytes, but a bad archive writes nothing to any target.
  */
 
 
@@ -53229,242 +53018,32 @@ function sameRelease(a, b) {
 
 
 
-
-async function readAll(stream, max, what) {
-    const parts = [];
-    let n = 0;
-    for await (const c of stream) {
-        n += c.length;
-        if (n > max)
-            throw new Error(`${what} is larger than ${max} bytes`);
-        parts.push(c);
-    }
-    return Buffer.concat(parts);
-}
-async function pushImages(o) {
-    const pusher = new Pusher(o);
-    try {
-        return await pusher.run();
-    }
-    finally {
-        await pusher.cleanup();
-    }
-}
-class Pusher {
+const UNKNOWN_BLOB = `sha256:${'0'.repeat(64)}`;
+class ArchiveReader {
     o;
-    types;
-    pool;
-    layers = new Map();
-    known = [];
-    existing;
-    stats;
-    ensured = new Map();
-    downloads = new Map();
-    spools = [];
-    background = [];
-    shas = new Map();
-    progress;
+    /** Layer bytes read. */
     uncompressed = 0;
+    /** Blob bytes compressed. */
     compressed = 0;
     /** A dry run met layers it did not compress: the index digest is not known. */
     inexact = false;
-    /** The first upload failure: stops reading archives at once instead of after them. */
-    failure;
-    /**
-     * Opens once every archive has been read and checked (truncated, corrupt, diffIDs, platform, recorded
-     * sha256). Layers upload while they are read, but no blob is committed before: a bad archive writes
-     * nothing to any target, and its open uploads are cancelled.
-     */
+    shas = new Memo();
+    /** Opens once every archive has been read and checked; no blob is committed before. */
     archivesChecked;
     settleArchives;
     constructor(o) {
         this.o = o;
-        this.types = mediaTypes(o.mediaTypes, o.compression);
-        this.pool = o.pool ?? new CompressionPool();
-        this.existing = o.targets.map(() => new Map());
-        this.stats = o.targets.map(() => ({
-            blobsSent: 0,
-            bytesSent: 0,
-            blobsSkipped: 0,
-            bytesSkipped: 0,
-            blobsMounted: 0,
-        }));
-        this.progress = new PushProgress(o.log);
         this.archivesChecked = new Promise((resolve, reject) => {
             this.settleArchives = (e) => (e === undefined ? resolve() : reject(e));
         });
         this.archivesChecked.catch(() => { });
     }
-    get targets() {
-        return this.o.targets;
-    }
-    async cleanup() {
-        this.progress.stop();
-        await Promise.allSettled(this.background);
-        await Promise.allSettled(this.spools.map((s) => s.dispose()));
-        await Promise.allSettled(this.targets.map((t) => t.sink.close()));
-        if (!this.o.pool)
-            await this.pool.close();
-    }
-    /** Keeps a promise from rejecting unobserved (its outcome is awaited where it matters); the first failure stops the reading. */
-    track(p) {
-        this.background.push(p.catch((e) => {
-            this.failure ??= e;
-        }));
-        return p;
-    }
-    async run() {
-        const log = this.o.log;
-        // 1. Reach every sink.
-        const problems = [];
-        await Promise.all(this.targets.map((t) => t.sink.open({ create: !this.o.dryRun }).catch((e) => {
-            problems.push(e instanceof errors/* RelengError */.mz ? e.message : `${t.sink.ref}: ${e.message}`);
-        })));
-        if (problems.length)
-            throw new errors/* RelengErrors */.zg('cannot publish to every target', problems);
-        // 2. What the targets hold already.
-        await log.group('Looking at what the targets hold', () => this.discover());
-        // 3–4. Images: recognised from their archive's sha256, else read and compressed.
-        const images = await this.images();
-        // 5. Configs and manifests, per target, as soon as their blobs are there.
-        await Promise.all(images.map((img) => this.publishManifests(img)));
-        this.progress.stop();
-        // 6. The index, then the tags.
-        const entries = images.map((img) => ({
-            manifest: img.manifest,
-            platform: img.platform,
-            labels: img.labels,
-            archiveSha256: img.archiveSha256,
-        }));
-        const indexBytes = buildIndex(this.types, entries, {
-            annotations: this.o.annotations,
-            descriptorAnnotations: this.o.descriptorAnnotations,
-        });
-        const reports = await this.publishIndex(indexBytes, images);
-        await this.saveCache(images);
-        return {
-            targets: reports,
-            images: images.map((img) => ({
-                file: img.archive.file,
-                platform: platformString(img.platform),
-                manifest: img.manifest.digest,
-                layers: img.layers.length,
-                compressed: img.compressed,
-                source: img.source,
-            })),
-            index: this.inexact ? '' : (0,oci_digest/* sha256Digest */.sI)(indexBytes),
-            uncompressedBytes: this.uncompressed,
-            compressedBytes: this.compressed,
-            dryRun: this.o.dryRun,
-        };
-    }
-    // ---- 2. discovery -------------------------------------------------------------------------
-    layer(diffId) {
-        let l = this.layers.get(diffId);
-        if (!l) {
-            l = { diffId, candidates: new Map() };
-            this.layers.set(diffId, l);
-        }
-        return l;
-    }
-    async discover() {
-        await Promise.all(this.targets.map(async (t, ti) => {
-            const images = new Map();
-            const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-            await (0,pool/* forEachLimit */.Gm)(tags, 4, async (tag) => {
-                const m = await t.sink.getManifest(tag);
-                if (t.tags.some((x) => x.name === tag))
-                    this.existing[ti].set(tag, m);
-                if (!m)
-                    return;
-                const parsed = parseManifest(m.bytes);
-                if (isIndex(parsed)) {
-                    for (const d of parsed.manifests)
-                        if (MANIFEST_TYPES.includes(d.mediaType))
-                            images.set(d.digest, d);
-                }
-                else if (parsed)
-                    images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
-            });
-            await (0,pool/* forEachLimit */.Gm)([...images.values()], 4, (d) => this.learnImage(ti, d));
-        }));
-        const found = this.known.length;
-        if (found)
-            this.o.log.info(`targets hold ${found} image${found === 1 ? '' : 's'} under our tags, with ${this.layers.size} known layer${this.layers.size === 1 ? '' : 's'}`);
-    }
-    async learnImage(ti, d) {
-        const sink = this.targets[ti].sink;
-        try {
-            const manifest = await sink.getManifest(d.digest);
-            const parsed = manifest && parseManifest(manifest.bytes);
-            if (!manifest || !parsed || isIndex(parsed))
-                return;
-            const configBytes = await readAll(await sink.openBlob(parsed.config.digest), 16 << 20, 'config');
-            if ((0,oci_digest/* sha256Digest */.sI)(configBytes) !== parsed.config.digest)
-                return;
-            const config = (0,archive/* parseConfig */.o4)(configBytes, `${sink.ref}@${d.digest}`);
-            if (config.rootfs.diff_ids.length !== parsed.layers.length)
-                return;
-            for (const [i, l] of parsed.layers.entries()) {
-                if (layerCompression(l.mediaType) !== this.o.compression)
-                    continue;
-                const info = this.layer(config.rootfs.diff_ids[i]);
-                const c = info.candidates.get(l.digest) ?? { digest: l.digest, size: l.size, holders: new Set() };
-                c.holders.add(ti);
-                info.candidates.set(l.digest, c);
-            }
-            this.known.push({ target: ti, descriptor: d, manifest, parsed, configBytes, config });
-        }
-        catch (e) {
-            // Another tool's artefact, or a blob gone: nothing to learn from it.
-            this.o.log.debug(`${sink.ref}: skipping ${d.digest} in discovery: ${e.message}`);
-        }
-    }
-    /** A blob for the layer that every target has or can get without our compressing it; undefined if none. */
-    satisfiable(diffId) {
-        const info = this.layer(diffId);
-        info.satisfiable ??= (async () => {
-            const cached = this.o.cache?.get(diffId, this.o.compression);
-            if (cached && !info.candidates.has(cached.digest))
-                info.candidates.set(cached.digest, { digest: cached.digest, size: cached.size, holders: new Set() });
-            const ranked = [...info.candidates.values()].sort((a, b) => b.holders.size - a.holders.size);
-            for (const c of ranked) {
-                // Ask the targets we know nothing about (only the cache named this blob, or it was seen elsewhere).
-                await Promise.all(this.targets.map(async (t, ti) => {
-                    if (c.holders.has(ti))
-                        return;
-                    const size = await t.sink.blobSize(c.digest).catch(() => undefined);
-                    if (size === c.size)
-                        c.holders.add(ti);
-                }));
-                if (c.holders.size > 0)
-                    return c;
-            }
-            return undefined;
-        })();
-        return info.satisfiable;
-    }
-    // ---- 3–4. images --------------------------------------------------------------------------
-    archiveSha(a) {
-        let p = this.shas.get(a.file);
-        if (!p) {
-            p = (0,oci_digest/* sha256OfFile */.Vq)(a.file).then((sha) => this.checkSha(a, sha), (e) => {
-                throw new errors/* RelengError */.mz(`${a.file}: cannot read it (${e.code ?? e.message})`);
-            });
-            this.shas.set(a.file, p);
-        }
-        return p;
-    }
-    checkSha(a, sha) {
-        if (a.sha256 && a.sha256 !== sha)
-            throw new errors/* RelengError */.mz(`${a.file}: its sha256 is ${sha} but the bundle recorded ${a.sha256}; the file was changed or damaged after the build`);
-        return sha;
-    }
-    async images() {
-        const out = new Array(this.o.archives.length);
+    /** The images of the archives, in their order. */
+    async images(archives) {
+        const out = new Array(archives.length);
         const toRead = [];
-        const recognisable = this.known.some((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION]);
-        await Promise.all(this.o.archives.map(async (a, i) => {
+        const recognisable = this.o.inventory.recognisable();
+        await Promise.all(archives.map(async (a, i) => {
             const img = recognisable ? await this.recognise(a) : undefined;
             if (img)
                 out[i] = img;
@@ -53473,14 +53052,13 @@ class Pusher {
         }));
         // One archive at a time by default: compression already uses every core, and a second gunzip stream
         // only adds memory. The next archive is read while the previous one's last blocks are compressed.
-        const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
         try {
-            await (0,pool/* forEachLimit */.Gm)(toRead.sort((x, y) => x - y), limit, async (i) => {
-                const a = this.o.archives[i];
+            await (0,pool/* forEachLimit */.Gm)(toRead.sort((x, y) => x - y), this.o.parallelArchives ?? 1, async (i) => {
+                const a = archives[i];
                 this.o.log.info(`reading ${a.file}`);
                 const scanned = await this.scan(a);
-                finishing.set(i, this.track(this.finish(a, scanned)));
+                finishing.set(i, this.o.work.track(this.finish(a, scanned)));
             });
         }
         catch (e) {
@@ -53492,13 +53070,15 @@ class Pusher {
             out[i] = await p;
         return out;
     }
+    archiveSha(a) {
+        return this.shas.get(a.file, () => (0,oci_digest/* sha256OfFile */.Vq)(a.file).then((sha) => checkSha(a, sha), (e) => {
+            throw new errors/* RelengError */.mz(`${a.file}: cannot read it (${e.code ?? e.message})`);
+        }));
+    }
     /** An image some target holds for this very archive file (same media types): nothing to read. */
     async recognise(a) {
         const sha = await this.archiveSha(a);
-        const matches = this.known.filter((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION] === sha &&
-            k.manifest.mediaType === this.types.manifest &&
-            k.parsed.config.mediaType === this.types.config &&
-            k.parsed.layers.every((l) => l.mediaType === this.types.layer));
+        const matches = this.o.inventory.publishedFrom(sha, this.o.types);
         const k = matches[0];
         if (!k)
             return undefined;
@@ -53506,7 +53086,6 @@ class Pusher {
         const holders = new Set(matches.filter((m) => m.manifest.digest === k.manifest.digest).map((m) => m.target));
         const diffIds = k.config.rootfs.diff_ids;
         this.o.log.info(`${a.file}: already published as ${(0,oci_digest/* shortDigest */.VK)(k.manifest.digest)} (${platformString(platform)}); not read`);
-        const configHolders = new Set(holders);
         return {
             archive: a,
             platform,
@@ -53519,41 +53098,40 @@ class Pusher {
                 digest: k.parsed.config.digest,
                 size: k.parsed.config.size,
                 bytes: k.configBytes,
-                holders: configHolders,
+                holders: new Set(holders),
             },
             layers: k.parsed.layers.map((l, i) => {
-                const cand = this.layer(diffIds[i]).candidates.get(l.digest) ?? {
-                    digest: l.digest,
-                    size: l.size,
-                    holders: new Set(holders),
-                };
+                const cand = this.o.inventory.candidate(diffIds[i], l);
                 for (const h of holders)
                     cand.holders.add(h);
-                const desc = { mediaType: this.types.layer, digest: l.digest, size: l.size };
-                return {
-                    diffId: diffIds[i],
-                    blob: async () => desc,
-                    ready: (ti) => this.ensure(ti, desc, cand.holders),
-                };
+                return this.existingBlob(diffIds[i], { mediaType: this.o.types.layer, digest: l.digest, size: l.size }, cand.holders);
             }),
             holders,
             compressed: 0,
             source: 'recognised',
         };
     }
+    /** A layer whose blob some targets hold: the others get it from them. */
+    existingBlob(diffId, desc, holders) {
+        return {
+            diffId,
+            blob: async () => desc,
+            ready: (t) => this.o.transfer.ensure(t, desc, holders),
+        };
+    }
     /** Streams the archive: hashes every layer, compresses those no target can get otherwise. */
     async scan(a) {
-        let scanned;
+        const inventory = this.o.inventory;
         const compressedHere = new Set();
         const options = { igzip: this.o.igzip, tmpDir: this.o.tmpDir };
-        scanned = await (0,archive/* scanArchive */.i3)(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), options);
-        this.checkSha(a, scanned.sha256);
+        let scanned = await (0,archive/* scanArchive */.i3)(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), options);
+        checkSha(a, scanned.sha256);
         this.shas.set(a.file, Promise.resolve(scanned.sha256));
         const platform = platformOf(scanned.config, a.file, a.system);
         // Layers no target can get and that were not compressed (a path hint that lied): read again for them.
         const missing = [];
         for (const l of scanned.layers)
-            if (!this.layer(l.diffId).local && !(await this.satisfiable(l.diffId)))
+            if (!inventory.local(l.diffId) && !(await inventory.satisfiable(l.diffId)))
                 missing.push(l.name);
         if (missing.length > 0 && !this.o.dryRun) {
             this.o.log.info(`${a.file}: ${missing.length} layer(s) need compressing after all; reading the archive again`);
@@ -53569,30 +53147,22 @@ class Pusher {
     async finish(a, { scanned, compressedHere, platform }) {
         const layers = [];
         for (const l of scanned.layers) {
-            const info = this.layer(l.diffId);
-            const cand = await this.satisfiable(l.diffId);
+            const cand = await this.o.inventory.satisfiable(l.diffId);
+            const local = this.o.inventory.local(l.diffId);
             // A blob the targets already hold wins over our own compression (digests stay stable across runs).
-            if (cand) {
-                const desc = { mediaType: this.types.layer, digest: cand.digest, size: cand.size };
+            if (cand)
+                layers.push(this.existingBlob(l.diffId, { mediaType: this.o.types.layer, digest: cand.digest, size: cand.size }, cand.holders));
+            else if (local)
                 layers.push({
                     diffId: l.diffId,
-                    blob: async () => desc,
-                    ready: (ti) => this.ensure(ti, desc, cand.holders),
+                    blob: async () => ({ mediaType: this.o.types.layer, ...(await local.blob) }),
+                    ready: (t) => local.uploads.get(t) ?? Promise.resolve(),
                 });
-            }
-            else if (info.local) {
-                const local = info.local;
-                layers.push({
-                    diffId: l.diffId,
-                    blob: async () => ({ mediaType: this.types.layer, ...(await local.blob) }),
-                    ready: (ti) => local.uploads.get(ti) ?? Promise.resolve(),
-                });
-            }
             else if (this.o.dryRun) {
                 this.inexact = true;
                 layers.push({
                     diffId: l.diffId,
-                    blob: async () => ({ mediaType: this.types.layer, digest: `sha256:${'0'.repeat(64)}`, size: 0 }),
+                    blob: async () => ({ mediaType: this.o.types.layer, digest: UNKNOWN_BLOB, size: 0 }),
                     ready: async () => { },
                 });
             }
@@ -53601,20 +53171,20 @@ class Pusher {
         }
         const descriptors = await Promise.all(layers.map((l) => l.blob()));
         const config = {
-            mediaType: this.types.config,
+            mediaType: this.o.types.config,
             digest: scanned.configDigest,
             size: scanned.configBytes.length,
             bytes: scanned.configBytes,
             holders: new Set(),
         };
-        const manifestBytes = buildManifest(this.types, config, descriptors);
+        const manifestBytes = buildManifest(this.o.types, config, descriptors);
         return {
             archive: a,
             platform,
             labels: labelsOf(scanned.config),
             archiveSha256: scanned.sha256,
             manifest: {
-                mediaType: this.types.manifest,
+                mediaType: this.o.types.manifest,
                 digest: (0,oci_digest/* sha256Digest */.sI)(manifestBytes),
                 size: manifestBytes.length,
             },
@@ -53631,37 +53201,33 @@ class Pusher {
      * whether any target can get the blob without us; otherwise we compress speculatively.
      */
     async onLayer(hint, body, compressedHere, force = false) {
+        const inventory = this.o.inventory;
         const hash = (0,external_node_crypto_.createHash)('sha256');
         let compress = !this.o.dryRun;
-        if (compress && hint && !force) {
-            const info = this.layer(hint);
-            if (info.local || (await this.satisfiable(hint)))
-                compress = false;
-        }
+        if (compress && hint && !force && (inventory.local(hint) || (await inventory.satisfiable(hint))))
+            compress = false;
         if (!compress) {
             for await (const c of body) {
                 hash.update(c);
                 this.uncompressed += c.length;
-                this.progress.read(c.length);
+                this.o.progress.read(c.length);
             }
             return { diffId: `sha256:${hash.digest('hex')}` };
         }
-        // Compress: hint reserved so that another archive with the same layer waits for this one.
-        const spool = SpoolFile.inDir(this.o.tmpDir, 'layer');
-        this.spools.push(spool);
+        // Compress: the hint is reserved, so that another archive with the same layer waits for this one.
+        const spool = this.o.work.spool('layer');
         const local = { spool, blob: spool.done, uploads: new Map() };
         if (hint && !force)
-            this.layer(hint).local = local;
+            inventory.setLocal(hint, local);
         this.startUploads(local);
         const { compressor, finished } = await this.compressor(spool);
-        this.progress.layerStarted();
+        this.o.progress.layerStarted();
         try {
             for await (const c of body) {
-                if (this.failure)
-                    throw this.failure;
+                this.o.work.throwIfFailed();
                 hash.update(c);
                 this.uncompressed += c.length;
-                this.progress.read(c.length);
+                this.o.progress.read(c.length);
                 await compressor.write(c);
             }
         }
@@ -53672,19 +53238,19 @@ class Pusher {
         }
         const diffId = `sha256:${hash.digest('hex')}`;
         // The tail of the compression runs on while the next entry is read.
-        this.track(compressor
+        this.o.work.track(compressor
             .end()
             .then(finished)
             .then((blob) => {
             this.compressed += blob.size;
-            this.progress.layerDone();
+            this.o.progress.layerDone();
         })
             .catch((e) => spool.fail(e)));
         compressedHere.add(diffId);
-        if (hint && hint !== diffId && !force && this.layers.get(hint)?.local === local)
-            this.layer(hint).local = undefined;
-        const info = this.layer(diffId);
-        info.local ??= local;
+        if (hint && hint !== diffId && !force && inventory.local(hint) === local)
+            inventory.setLocal(hint, undefined);
+        if (!inventory.local(diffId))
+            inventory.setLocal(diffId, local);
         return { diffId };
     }
     /** A compressor writing into the spool: igzip straight into its file, else the block compressor. */
@@ -53698,187 +53264,370 @@ class Pusher {
         const compressor = createCompressor({
             compression: this.o.compression,
             level: this.o.level,
-            pool: this.pool,
+            pool: this.o.pool,
             out: (b) => spool.append(b),
         });
         return { compressor, finished: () => spool.finish() };
     }
     /**
-     * Uploads a layer that is being compressed: one upload per registry (per mount group), following the
-     * spool as it grows; the other repositories of that registry mount the blob when it is complete.
+     * Uploads a layer that is being compressed: one upload per registry, following the spool as it grows
+     * (held until the archives are checked); the other repositories of that registry mount the blob.
      */
     startUploads(local) {
-        const groups = new Map();
-        this.targets.forEach((t, ti) => {
-            const key = t.sink.mountKey ?? `#${ti}`;
-            groups.set(key, [...(groups.get(key) ?? []), ti]);
-        });
-        for (const members of groups.values()) {
-            const [leader, ...rest] = members;
-            const first = this.track(this.upload(leader, gatedSource(local.spool, this.archivesChecked)));
+        const transfer = this.o.transfer;
+        for (const [leader, ...rest] of storageGroups(this.o.targets)) {
+            if (!leader)
+                continue;
+            const first = this.o.work.track(transfer.upload(leader, gatedSource(local.spool, this.archivesChecked)));
             local.uploads.set(leader, first);
-            for (const m of rest)
-                local.uploads.set(m, this.track(first.then(async () => {
+            for (const t of rest)
+                local.uploads.set(t, this.o.work.track(first.then(async () => {
                     const info = await local.blob;
-                    await this.ensure(m, { ...info, mediaType: this.types.layer }, new Set([leader]), local.spool);
+                    await transfer.ensure(t, { ...info, mediaType: this.o.types.layer }, new Set([leader]), local.spool);
                 })));
         }
     }
-    async upload(ti, source) {
-        const s = this.stats[ti];
-        await this.targets[ti].sink.putBlob(source, (n) => {
-            s.bytesSent += n;
-            this.progress.sent(n);
-        });
-        s.blobsSent++;
+}
+function checkSha(a, sha) {
+    if (a.sha256 && a.sha256 !== sha)
+        throw new errors/* RelengError */.mz(`${a.file}: its sha256 is ${sha} but the bundle recorded ${a.sha256}; the file was changed or damaged after the build`);
+    return sha;
+}
+
+;// CONCATENATED MODULE: ./src/oci/background.ts
+/**
+ * What a push runs beside its main line — uploads following a layer as it is compressed, the tail of a
+ * compression, copies between registries — and the spool files they use. Their outcomes are awaited where
+ * they matter; here they are kept from rejecting unobserved, the first failure is remembered (it stops
+ * the reading of archives at once instead of after them), and everything is waited for and removed at
+ * the end.
+ */
+
+class BackgroundWork {
+    tmpDir;
+    running = [];
+    spools = [];
+    firstFailure;
+    constructor(tmpDir) {
+        this.tmpDir = tmpDir;
     }
-    /** Makes a blob present on a target: already there, mounted from a sibling repository, or sent. */
-    ensure(ti, blob, holders, local) {
-        const key = `${ti}|${blob.digest}`;
-        let p = this.ensured.get(key);
-        if (!p) {
-            p = this.track(this.doEnsure(ti, blob, holders, local));
-            this.ensured.set(key, p);
-        }
+    /** Watches `p` (its first failure is remembered) and gives it back. */
+    track(p) {
+        this.running.push(p.catch((error) => {
+            this.firstFailure ??= { error };
+        }));
         return p;
     }
-    async doEnsure(ti, blob, holders, local) {
-        const sink = this.targets[ti].sink;
-        const s = this.stats[ti];
-        const skipped = () => {
-            s.blobsSkipped++;
-            s.bytesSkipped += blob.size;
-        };
-        if (holders.has(ti))
-            return skipped();
-        if ((await sink.blobSize(blob.digest)) !== undefined) {
-            holders.add(ti);
-            return skipped();
+    /** Throws the first failure of any tracked work, if there was one. */
+    throwIfFailed() {
+        if (this.firstFailure)
+            throw this.firstFailure.error;
+    }
+    /** A spool file in the temp directory, removed by `settle`. */
+    spool(name) {
+        const s = SpoolFile.inDir(this.tmpDir, name);
+        this.spools.push(s);
+        return s;
+    }
+    /** Waits for all tracked work, then removes the spool files. Never throws. */
+    async settle() {
+        await Promise.allSettled(this.running);
+        await Promise.allSettled(this.spools.map((s) => s.dispose()));
+    }
+}
+
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+;// CONCATENATED MODULE: ./src/oci/blob-transfer.ts
+/**
+ * Gets blobs onto targets, each (target, blob) once however many images name it: already there (the
+ * target said so, or a HEAD finds it), mounted from a repository of the same registry, copied from
+ * another registry (downloaded once into a spool file for every target lacking it), or uploaded.
+ * go-containerregistry's `uploadOne` as small steps: check existing → mount → stream → commit (the last
+ * two are the sink's `putBlob`).
+ */
+
+
+
+
+
+class BlobTransfer {
+    o;
+    ensured = new Memo();
+    downloads = new Memo();
+    constructor(o) {
+        this.o = o;
+    }
+    /**
+     * Makes `blob` present on `target`. `holders` are the targets known to hold it (updated as targets get
+     * it); `local` is its bytes when this run has them (else a holder's copy is fetched).
+     */
+    ensure(target, blob, holders, local) {
+        return this.ensured.get(`${target.ref}\n${blob.digest}`, () => this.o.work.track(this.ensureOnce(target, blob, holders, local)));
+    }
+    async ensureOnce(target, blob, holders, local) {
+        if (holders.has(target) || (await this.exists(target, blob))) {
+            holders.add(target);
+            return target.skipped(blob.size);
         }
         if (this.o.dryRun) {
             // What a real run would send (0 bytes for a layer not compressed yet: size unknown).
-            s.blobsSent++;
-            s.bytesSent += blob.size;
+            target.stats.blobsSent++;
+            target.stats.bytesSent += blob.size;
             return;
         }
-        for (const h of holders) {
-            const from = this.targets[h].sink;
-            if (from.mountKey && from.mountKey === sink.mountKey && (await sink.mountBlob(blob.digest, from))) {
-                holders.add(ti);
-                s.blobsMounted++;
-                return skipped();
-            }
+        if (await this.mount(target, blob, holders)) {
+            holders.add(target);
+            target.stats.blobsMounted++;
+            return target.skipped(blob.size);
         }
-        const source = local ?? (await this.download(blob, holders));
-        await this.upload(ti, source);
-        holders.add(ti);
+        await this.upload(target, local ?? (await this.download(blob, holders)));
+        holders.add(target);
+    }
+    async exists(target, blob) {
+        return (await target.sink.blobSize(blob.digest)) !== undefined;
+    }
+    /** Mounted from a holder on the same registry; false when there is none or the registry refused. */
+    async mount(target, blob, holders) {
+        for (const from of holders)
+            if (target.canMountFrom(from) && (await target.sink.mountBlob(blob.digest, from.sink)))
+                return true;
+        return false;
+    }
+    /** Sends the blob's bytes, counting them as they go. */
+    async upload(target, source) {
+        await target.sink.putBlob(source, (n) => {
+            target.stats.bytesSent += n;
+            this.o.progress.sent(n);
+        });
+        target.stats.blobsSent++;
     }
     /** A blob only another registry holds: fetched once into a spool file, for every target lacking it. */
     download(blob, holders) {
-        let p = this.downloads.get(blob.digest);
-        if (!p) {
-            p = (async () => {
-                const from = [...holders][0];
-                if (from === undefined)
-                    throw new Error(`no target holds ${blob.digest}`);
-                const spool = SpoolFile.inDir(this.o.tmpDir, 'copy');
-                this.spools.push(spool);
-                this.o.log.info(`copying ${(0,oci_digest/* shortDigest */.VK)(blob.digest)} (${(0,log/* formatBytes */.z3)(blob.size)}) from ${this.targets[from].sink.ref}`);
-                await (0,promises_.pipeline)(await this.targets[from].sink.openBlob(blob.digest), async (src) => {
-                    for await (const c of src)
-                        await spool.append(c);
-                });
-                const info = await spool.finish();
-                if (info.digest !== blob.digest)
-                    throw new errors/* RelengError */.mz(`${this.targets[from].sink.ref}: blob ${blob.digest} came back as ${info.digest}`);
-                return spool;
-            })();
-            this.downloads.set(blob.digest, this.track(p));
-        }
-        return p;
+        return this.downloads.get(blob.digest, () => this.o.work.track(this.downloadOnce(blob, holders)));
     }
-    // ---- 5. manifests -------------------------------------------------------------------------
-    async publishManifests(img) {
-        await Promise.all(this.targets.map(async (t, ti) => {
-            await Promise.all(img.layers.map((l) => l.ready(ti)));
-            await this.ensure(ti, img.config, img.config.holders, new BufferSource(img.config.bytes, img.config.digest));
-            if (this.o.dryRun || img.holders.has(ti) || (await t.sink.hasManifest(img.manifest.digest)))
-                return;
-            await t.sink.putManifest(img.manifest.digest, img.manifestBytes, img.manifest.mediaType);
-        }));
-    }
-    // ---- 6. index and tags --------------------------------------------------------------------
-    async publishIndex(indexBytes, images) {
-        const digest = (0,oci_digest/* sha256Digest */.sI)(indexBytes);
-        const platforms = images.map((i) => platformString(i.platform)).sort();
-        const problems = [];
-        if (this.inexact) {
-            this.o.log.info('dry run: some layers were not compressed, so the index digest is not known');
-            return this.targets.map((t, ti) => ({
-                ref: t.sink.ref,
-                digest: '',
-                tags: t.tags.map((x) => x.name),
-                tagsWritten: t.tags.map((x) => x.name),
-                platforms,
-                ...this.stats[ti],
-            }));
-        }
-        // Which index each target gets: ours, or an equivalent one a `{version}` tag already names.
-        const chosen = this.targets.map((t, ti) => {
-            let bytes = indexBytes;
-            for (const tag of t.tags.filter((x) => x.immutable)) {
-                const old = this.existing[ti].get(tag.name);
-                if (!old || old.digest === digest)
-                    continue;
-                if (sameRelease(old.bytes, indexBytes))
-                    bytes = old.bytes;
-                else if (!this.o.force)
-                    problems.push(`${t.sink.ref}:${tag.name} already names ${(0,oci_digest/* shortDigest */.VK)(old.digest)}, a different release than this one (${(0,oci_digest/* shortDigest */.VK)(digest)}); versioned tags are immutable — bump the version, or pass force to move it`);
-            }
-            return { bytes, digest: (0,oci_digest/* sha256Digest */.sI)(bytes) };
+    async downloadOnce(blob, holders) {
+        const [from] = holders;
+        if (!from)
+            throw new Error(`no target holds ${blob.digest}`);
+        const spool = this.o.work.spool('copy');
+        this.o.log.info(`copying ${(0,oci_digest/* shortDigest */.VK)(blob.digest)} (${(0,log/* formatBytes */.z3)(blob.size)}) from ${from.ref}`);
+        await (0,promises_.pipeline)(await from.sink.openBlob(blob.digest), async (src) => {
+            for await (const c of src)
+                await spool.append(c);
         });
-        if (problems.length)
-            throw new errors/* RelengErrors */.zg('refusing to move versioned tags', problems);
-        const written = this.targets.map(() => []);
-        const tagsTo = (ti, immutable) => this.targets[ti].tags.filter((x) => x.immutable === immutable && this.existing[ti].get(x.name)?.digest !== chosen[ti].digest);
-        if (!this.o.dryRun) {
-            await Promise.all(this.targets.map(async (t, ti) => {
-                const c = chosen[ti];
-                if (!(await t.sink.hasManifest(c.digest)))
-                    await t.sink.putManifest(c.digest, c.bytes, this.types.index);
-            }));
-            for (const immutable of [true, false])
-                await Promise.all(this.targets.map(async (t, ti) => {
-                    for (const tag of tagsTo(ti, immutable)) {
-                        await t.sink.putManifest(tag.name, chosen[ti].bytes, this.types.index);
-                        written[ti].push(tag.name);
-                    }
-                }));
-        }
-        else
-            for (const [ti] of this.targets.entries())
-                written[ti].push(...[true, false].flatMap((im) => tagsTo(ti, im).map((x) => x.name)));
-        return this.targets.map((t, ti) => ({
-            ref: t.sink.ref,
-            digest: chosen[ti].digest,
-            tags: t.tags.map((x) => x.name),
-            tagsWritten: written[ti],
-            platforms,
-            ...this.stats[ti],
-        }));
-    }
-    async saveCache(images) {
-        const cache = this.o.cache;
-        if (!cache || this.o.dryRun)
-            return;
-        for (const img of images)
-            for (const l of img.layers) {
-                const d = await l.blob();
-                if ((0,oci_digest/* isDigest */.Bc)(d.digest))
-                    cache.set(l.diffId, this.o.compression, d);
-            }
+        const info = await spool.finish();
+        if (info.digest !== blob.digest)
+            throw new errors/* RelengError */.mz(`${from.ref}: blob ${blob.digest} came back as ${info.digest}`);
+        return spool;
     }
 }
+
+;// CONCATENATED MODULE: ./src/oci/layer-inventory.ts
+
+
+
+
+
+const MAX_CONFIG = 16 << 20;
+const LOOKUPS_AT_ONCE = 4;
+async function readAll(stream, max, what) {
+    const parts = [];
+    let n = 0;
+    for await (const c of stream) {
+        n += c.length;
+        if (n > max)
+            throw new Error(`${what} is larger than ${max} bytes`);
+        parts.push(c);
+    }
+    return Buffer.concat(parts);
+}
+class LayerInventory {
+    o;
+    /** Images the targets hold under our tags. */
+    known = [];
+    layers = new Map();
+    constructor(o) {
+        this.o = o;
+    }
+    layer(diffId) {
+        let l = this.layers.get(diffId);
+        if (!l) {
+            l = { candidates: new Map() };
+            this.layers.set(diffId, l);
+        }
+        return l;
+    }
+    /** Reads every target's tags (recording what each names) and learns the images they point at. */
+    async discover() {
+        await Promise.all(this.o.targets.map(async (t) => {
+            const images = new Map();
+            await (0,pool/* forEachLimit */.Gm)(t.tagsToRead(), LOOKUPS_AT_ONCE, async (tag) => {
+                const m = await t.sink.getManifest(tag);
+                if (t.hasTag(tag))
+                    t.existing.set(tag, m);
+                if (!m)
+                    return;
+                const parsed = parseManifest(m.bytes);
+                if (isIndex(parsed)) {
+                    for (const d of parsed.manifests)
+                        if (MANIFEST_TYPES.includes(d.mediaType))
+                            images.set(d.digest, d);
+                }
+                else if (parsed)
+                    images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
+            });
+            await (0,pool/* forEachLimit */.Gm)([...images.values()], LOOKUPS_AT_ONCE, (d) => this.learn(t, d));
+        }));
+        const found = this.known.length;
+        if (found)
+            this.o.log.info(`targets hold ${found} image${found === 1 ? '' : 's'} under our tags, with ${this.layers.size} known layer${this.layers.size === 1 ? '' : 's'}`);
+    }
+    /** One image of a target: its layers' blobs become candidates (in our compression only). */
+    async learn(target, d) {
+        const sink = target.sink;
+        try {
+            const manifest = await sink.getManifest(d.digest);
+            const parsed = manifest && parseManifest(manifest.bytes);
+            if (!manifest || !parsed || isIndex(parsed))
+                return;
+            const configBytes = await readAll(await sink.openBlob(parsed.config.digest), MAX_CONFIG, 'config');
+            if ((0,oci_digest/* sha256Digest */.sI)(configBytes) !== parsed.config.digest)
+                return;
+            const config = (0,archive/* parseConfig */.o4)(configBytes, `${sink.ref}@${d.digest}`);
+            if (config.rootfs.diff_ids.length !== parsed.layers.length)
+                return;
+            for (const [i, l] of parsed.layers.entries())
+                if (layerCompression(l.mediaType) === this.o.compression)
+                    this.candidate(config.rootfs.diff_ids[i], l).holders.add(target);
+            this.known.push({ target, descriptor: d, manifest, parsed, configBytes, config });
+        }
+        catch (e) {
+            // Another tool's artefact, or a blob gone: nothing to learn from it.
+            this.o.log.debug(`${sink.ref}: skipping ${d.digest} in discovery: ${e.message}`);
+        }
+    }
+    /** The candidate for this blob of the layer (made, with no holders, if it is new). */
+    candidate(diffId, blob) {
+        const candidates = this.layer(diffId).candidates;
+        let c = candidates.get(blob.digest);
+        if (!c) {
+            c = { digest: blob.digest, size: blob.size, holders: new Set() };
+            candidates.set(blob.digest, c);
+        }
+        return c;
+    }
+    /** A blob for the layer that some target holds (asking the others); undefined if none does. */
+    satisfiable(diffId) {
+        const info = this.layer(diffId);
+        info.satisfiable ??= (async () => {
+            const cached = this.o.cache?.get(diffId, this.o.compression);
+            if (cached)
+                this.candidate(diffId, cached);
+            const ranked = [...info.candidates.values()].sort((a, b) => b.holders.size - a.holders.size);
+            for (const c of ranked) {
+                // Ask the targets we know nothing about (only the cache named this blob, or it was seen elsewhere).
+                await Promise.all(this.o.targets.map(async (t) => {
+                    if (c.holders.has(t))
+                        return;
+                    const size = await t.sink.blobSize(c.digest).catch(() => undefined);
+                    if (size === c.size)
+                        c.holders.add(t);
+                }));
+                if (c.holders.size > 0)
+                    return c;
+            }
+            return undefined;
+        })();
+        return info.satisfiable;
+    }
+    /** The layer as compressed in this run, if it was (or is being). */
+    local(diffId) {
+        return this.layers.get(diffId)?.local;
+    }
+    setLocal(diffId, local) {
+        this.layer(diffId).local = local;
+    }
+    /** Some known image records the sha256 of its archive: archives can be recognised without reading. */
+    recognisable() {
+        return this.known.some((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION]);
+    }
+    /** The known images made from the archive with this sha256, in these media types. */
+    publishedFrom(archiveSha256, types) {
+        return this.known.filter((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION] === archiveSha256 &&
+            k.manifest.mediaType === types.manifest &&
+            k.parsed.config.mediaType === types.config &&
+            k.parsed.layers.every((l) => l.mediaType === types.layer));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/publish-index.ts
+/**
+ * The last step of a push: the index by digest on every target, then the `{version}` tags on every
+ * target, then the pointer tags — so no tag ever names something missing. A `{version}` tag that names a
+ * different release is refused before anything is written (unless `force`); one that names an equivalent
+ * index (the same images, only the archive hashes differ) keeps it.
+ */
+
+
+
+async function publishIndex(o) {
+    const platforms = [...o.platforms].sort();
+    if (o.inexact) {
+        o.log.info('dry run: some layers were not compressed, so the index digest is not known');
+        return o.targets.map((t) => t.report('', t.tags.map((x) => x.name), platforms));
+    }
+    const chosen = chooseIndexes(o);
+    const tagsToWrite = (t, immutable) => t.tags.filter((x) => x.immutable === immutable && t.named(x.name) !== chosen.get(t).digest);
+    const written = new Map(o.targets.map((t) => [t, []]));
+    if (o.dryRun)
+        for (const t of o.targets)
+            written.get(t).push(...[true, false].flatMap((im) => tagsToWrite(t, im).map((x) => x.name)));
+    else {
+        await Promise.all(o.targets.map(async (t) => {
+            const c = chosen.get(t);
+            if (!(await t.sink.hasManifest(c.digest)))
+                await t.sink.putManifest(c.digest, c.bytes, o.mediaType);
+        }));
+        for (const immutable of [true, false])
+            await Promise.all(o.targets.map(async (t) => {
+                for (const tag of tagsToWrite(t, immutable)) {
+                    await t.sink.putManifest(tag.name, chosen.get(t).bytes, o.mediaType);
+                    written.get(t).push(tag.name);
+                }
+            }));
+    }
+    return o.targets.map((t) => t.report(chosen.get(t).digest, written.get(t), platforms));
+}
+/**
+ * Which index each target gets: ours, or the equivalent one a `{version}` tag already names. Throws,
+ * naming every such tag, when one names a different release and `force` is not given.
+ */
+function chooseIndexes(o) {
+    const digest = (0,oci_digest/* sha256Digest */.sI)(o.index);
+    const problems = [];
+    const chosen = new Map(o.targets.map((t) => {
+        let bytes = o.index;
+        for (const tag of t.tags.filter((x) => x.immutable)) {
+            const old = t.existing.get(tag.name);
+            if (!old || old.digest === digest)
+                continue;
+            if (sameRelease(old.bytes, o.index))
+                bytes = old.bytes;
+            else if (!o.force)
+                problems.push(`${t.ref}:${tag.name} already names ${(0,oci_digest/* shortDigest */.VK)(old.digest)}, a different release than this one (${(0,oci_digest/* shortDigest */.VK)(digest)}); versioned tags are immutable — bump the version, or pass force to move it`);
+        }
+        return [t, { bytes, digest: (0,oci_digest/* sha256Digest */.sI)(bytes) }];
+    }));
+    if (problems.length)
+        throw new errors/* RelengErrors */.zg('refusing to move versioned tags', problems);
+    return chosen;
+}
+
+;// CONCATENATED MODULE: ./src/oci/push-progress.ts
+
 /** One line every few seconds during long pushes: layers done, MiB read and sent, throughput. */
 class PushProgress {
     log;
@@ -53919,6 +53668,139 @@ class PushProgress {
             this.print();
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/oci/push.ts
+/**
+ * Publishes docker archives as one multi-arch index to several targets at once. The steps:
+ *  1. open every target (reach, authenticate);
+ *  2. discover what each already holds (layer-inventory.ts): the registry is the cache of earlier runs;
+ *  3–4. the images (archive-reader.ts): recognised from their archive's sha256, else read once, each layer
+ *     compressed unless a blob for it exists, and uploaded while it is compressed (blob-transfer.ts);
+ *  5. per target, config blobs and image manifests (by digest) once all their blobs are there;
+ *  6. the index and the tags (publish-index.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function pushImages(o) {
+    const targets = o.targets.map((t) => new TargetState(t.sink, t.tags));
+    const types = mediaTypes(o.mediaTypes, o.compression);
+    const pool = o.pool ?? new CompressionPool();
+    const work = new BackgroundWork(o.tmpDir);
+    const progress = new PushProgress(o.log);
+    const inventory = new LayerInventory({ targets, compression: o.compression, cache: o.cache, log: o.log });
+    const transfer = new BlobTransfer({ work, progress, dryRun: o.dryRun, log: o.log });
+    const reader = new ArchiveReader({
+        targets,
+        types,
+        compression: o.compression,
+        level: o.level,
+        pool,
+        igzip: o.igzip,
+        tmpDir: o.tmpDir,
+        dryRun: o.dryRun,
+        parallelArchives: o.parallelArchives,
+        inventory,
+        transfer,
+        work,
+        progress,
+        log: o.log,
+    });
+    try {
+        // 1. Reach every target.
+        await openTargets(targets, o.dryRun);
+        // 2. What the targets hold already.
+        await o.log.group('Looking at what the targets hold', () => inventory.discover());
+        // 3–4. Images: recognised from their archive's sha256, else read and compressed.
+        const images = await reader.images(o.archives);
+        // 5. Configs and manifests, per target, as soon as their blobs are there.
+        await Promise.all(images.map((img) => publishManifests(img, targets, transfer, o.dryRun)));
+        progress.stop();
+        // 6. The index, then the tags.
+        const index = buildIndex(types, images.map((img) => ({
+            manifest: img.manifest,
+            platform: img.platform,
+            labels: img.labels,
+            archiveSha256: img.archiveSha256,
+        })), { annotations: o.annotations, descriptorAnnotations: o.descriptorAnnotations });
+        const reports = await publishIndex({
+            targets,
+            index,
+            mediaType: types.index,
+            platforms: images.map((i) => platformString(i.platform)),
+            force: o.force,
+            dryRun: o.dryRun,
+            inexact: reader.inexact,
+            log: o.log,
+        });
+        if (o.cache && !o.dryRun)
+            await remember(o.cache, o.compression, images);
+        return result(o, reader, images, reports, index);
+    }
+    finally {
+        progress.stop();
+        await work.settle();
+        await Promise.allSettled(targets.map((t) => t.sink.close()));
+        if (!o.pool)
+            await pool.close();
+    }
+}
+/** Every target reached (and, unless a dry run, ready for writing); all problems in one error. */
+async function openTargets(targets, dryRun) {
+    const problems = [];
+    await Promise.all(targets.map((t) => t.sink.open({ create: !dryRun }).catch((e) => {
+        problems.push(e instanceof errors/* RelengError */.mz ? e.message : `${t.ref}: ${e.message}`);
+    })));
+    if (problems.length)
+        throw new errors/* RelengErrors */.zg('cannot publish to every target', problems);
+}
+/** The image's config and manifest on every target, once the target has all its layers. */
+async function publishManifests(img, targets, transfer, dryRun) {
+    await Promise.all(targets.map(async (t) => {
+        await Promise.all(img.layers.map((l) => l.ready(t)));
+        await transfer.ensure(t, img.config, img.config.holders, new BufferSource(img.config.bytes, img.config.digest));
+        if (dryRun || img.holders.has(t) || (await t.sink.hasManifest(img.manifest.digest)))
+            return;
+        await t.sink.putManifest(img.manifest.digest, img.manifestBytes, img.manifest.mediaType);
+    }));
+}
+/** diffID → blob of every layer, for the next run's blob cache. */
+async function remember(cache, compression, images) {
+    for (const img of images)
+        for (const l of img.layers) {
+            const d = await l.blob();
+            if ((0,oci_digest/* isDigest */.Bc)(d.digest))
+                cache.set(l.diffId, compression, d);
+        }
+}
+function result(o, reader, images, targets, index) {
+    return {
+        targets,
+        images: images.map((img) => ({
+            file: img.archive.file,
+            platform: platformString(img.platform),
+            manifest: img.manifest.digest,
+            layers: img.layers.length,
+            compressed: img.compressed,
+            source: img.source,
+        })),
+        index: reader.inexact ? '' : (0,oci_digest/* sha256Digest */.sI)(index),
+        uncompressedBytes: reader.uncompressed,
+        compressedBytes: reader.compressed,
+        dryRun: o.dryRun,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/oci/reference.ts
@@ -53982,6 +53864,52 @@ function expandTag(template, values, where = 'tags') {
 /** A `{version}` tag is immutable (DESIGN.md "Immutable vs pointer"); other tags are pointers. */
 function isImmutableTemplate(template) {
     return template.includes('{version}');
+}
+
+;// CONCATENATED MODULE: ./src/oci/chunk-pool.ts
+/**
+ * Request bodies of blob uploads: chunk-sized buffers reused from one request to the next (no garbage per
+ * chunk), and a bound on how many are out at once per registry. Every layer's last piece goes with its
+ * final PUT, and those all start together when the archives are checked: unbounded, that is every layer's
+ * last chunk in memory at one moment.
+ */
+/** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
+const CHUNK_SIZE = 4 << 20;
+/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
+const MAX_CHUNKS_OUT = 4;
+class ChunkPool {
+    chunkSize;
+    max;
+    free = [];
+    out = 0;
+    waiters = [];
+    constructor(chunkSize = CHUNK_SIZE, max = MAX_CHUNKS_OUT) {
+        this.chunkSize = chunkSize;
+        this.max = max;
+    }
+    /** A chunk-sized buffer; waits while `max` are out. */
+    async acquire() {
+        while (this.out >= this.max)
+            await new Promise((r) => this.waiters.push(r));
+        this.out++;
+        return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+    }
+    release(b) {
+        this.out--;
+        if (this.free.length < this.max)
+            this.free.push(b);
+        this.waiters.shift()?.();
+    }
+    /** `fn` with a buffer of the pool, given back when it settles. */
+    async with(fn) {
+        const b = await this.acquire();
+        try {
+            return await fn(b);
+        }
+        finally {
+            this.release(b);
+        }
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -54142,6 +54070,9 @@ function connectionError(req, e) {
 }
 function wrap(res, url) {
     const headers = res.headers;
+    // A body already dumped reads as empty: undici's readers would never settle on it (an error message
+    // built from a HEAD answer's body, which was dumped before its status was judged).
+    let dumped = false;
     return {
         status: res.statusCode,
         headers,
@@ -54150,10 +54081,13 @@ function wrap(res, url) {
             const v = headers[name.toLowerCase()];
             return Array.isArray(v) ? v[0] : v;
         },
-        text: () => res.body.text(),
-        buffer: async () => Buffer.from(await res.body.arrayBuffer()),
+        text: async () => (dumped ? '' : res.body.text()),
+        buffer: async () => (dumped ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer())),
         body: res.body,
-        dump: () => res.body.dump().then(() => undefined),
+        dump: () => {
+            dumped = true;
+            return res.body.dump().then(() => undefined);
+        },
     };
 }
 
@@ -54548,17 +54482,15 @@ function tokenAccess(token) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/registry.ts
+;// CONCATENATED MODULE: ./src/oci/registry-host.ts
+/**
+ * One registry host, shared by its repositories: the scheme (HTTPS, or HTTP for insecure registries) and
+ * the auth challenge learned by one ping of /v2/, then authenticated requests — Basic, or Bearer tokens
+ * cached per scope and replaced once when a 401 says they went stale (regclient's ping and auth split).
+ */
 
 
 
-
-
-
-/** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
-const CHUNK_SIZE = 4 << 20;
-/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
-const MAX_CHUNKS_OUT = 4;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 function isLoopback(host) {
     return LOOPBACK.test(host);
@@ -54575,21 +54507,16 @@ function covered(scope, scopes) {
         return r === resource && actions.every((x) => a.includes(x) || a.includes('*'));
     });
 }
-class Registry {
+class RegistryHost {
     o;
     host;
-    chunkSize;
     base;
     pinging;
     challenge;
     tokens = new Map();
-    chunks = [];
-    chunksOut = 0;
-    chunkWaiters = [];
     constructor(o) {
         this.o = o;
         this.host = o.host;
-        this.chunkSize = o.chunkSize ?? CHUNK_SIZE;
     }
     get log() {
         return this.o.log;
@@ -54721,39 +54648,235 @@ class Registry {
         }
         return again;
     }
-    /**
-     * A chunk-sized buffer for an upload's request, reused by the next one (no garbage per chunk). At most
-     * MAX_CHUNKS_OUT are out at once: every layer's last piece goes with its final PUT, and those all start
-     * together when the archives are checked — unbounded, 20 layers × 4 MiB per registry at one moment.
-     */
-    async acquireChunk() {
-        while (this.chunksOut >= MAX_CHUNKS_OUT)
-            await new Promise((r) => this.chunkWaiters.push(r));
-        this.chunksOut++;
-        return this.chunks.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
-    }
-    releaseChunk(b) {
-        this.chunksOut--;
-        if (this.chunks.length < MAX_CHUNKS_OUT)
-            this.chunks.push(b);
-        this.chunkWaiters.shift()?.();
-    }
     url(path) {
         return new URL(path, this.base);
     }
 }
+/** The error for an answer we cannot go on from, with the registry's own words and a hint where we have one. */
+async function requestFailed(ref, what, res) {
+    const detail = await errorDetail(res);
+    const hint = res.status === 403
+        ? '; the credentials lack push access to this repository'
+        : res.status === 404 && /NAME_UNKNOWN/.test(detail)
+            ? '; does the repository exist (some registries need it created first)?'
+            : '';
+    return new HttpError(`${ref}: ${what}: HTTP ${res.status} (${detail})${hint}`, res.status);
+}
+
+;// CONCATENATED MODULE: ./src/oci/blob-upload.ts
+
+
+
+/** Uploads of one blob in all: a session the registry lost (5xx, a dropped connection) starts over. */
+const UPLOAD_ATTEMPTS = 3;
+/** Attempts at one chunk, each resuming where the registry says the upload stands. */
+const CHUNK_ATTEMPTS = 4;
+/** Uploads the blob (a source that may still be growing), counting bytes sent — and unsent on a restart. */
+async function uploadBlob(to, chunks, source, onSent = () => { }) {
+    let sent = 0;
+    return (0,retry/* withRetry */.bD)(() => {
+        sent = 0;
+        return uploadOnce(to, chunks, source, (n) => {
+            sent += n;
+            onSent(n);
+        });
+    }, {
+        attempts: UPLOAD_ATTEMPTS,
+        // The source can be read again; the registry's half of the upload cannot.
+        retryable: (e) => (0,retry/* isTransientError */.bV)(e) || (e instanceof HttpError && (e.status ?? 0) >= 500),
+        onRetry: (e) => {
+            onSent(-sent);
+            to.log.debug(`${to.ref}: upload failed (${e.message}); starting it again`);
+        },
+    });
+}
+async function uploadOnce(to, chunks, source, onSent) {
+    const session = await UploadSession.start(to, chunks);
+    try {
+        const offset = await session.sendChunks(source, onSent);
+        const info = await source.done;
+        await session.commit(source, offset, info);
+        onSent(info.size - offset);
+        return info;
+    }
+    catch (e) {
+        // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
+        // leave no upload session (and its data) behind.
+        await session.cancel();
+        throw e;
+    }
+}
+/** Cancels an upload session (a mount the registry answered with one, a push check); failures ignored. */
+async function cancelUpload(to, location) {
+    try {
+        const r = await to.send({ method: 'DELETE', path: location, retry: { attempts: 1 } });
+        await r.dump();
+    }
+    catch {
+        // an abandoned upload expires on its own
+    }
+}
+/** One upload session: where it is (the registry may move it with each answer) and its steps. */
+class UploadSession {
+    to;
+    chunks;
+    location;
+    constructor(to, chunks, location) {
+        this.to = to;
+        this.chunks = chunks;
+        this.location = location;
+    }
+    /** POST: opens the session. */
+    static async start(to, chunks) {
+        const res = await to.send({ method: 'POST', path: to.uploadsPath, body: Buffer.alloc(0) });
+        await res.dump();
+        const loc = res.header('location');
+        if (res.status !== 202 || !loc)
+            throw await requestFailed(to.ref, 'POST blob upload', res);
+        return new UploadSession(to, chunks, new URL(loc, res.url));
+    }
+    /**
+     * Sends whole chunks as the source grows; gives the offset reached. The last piece (a chunk or less)
+     * is left for the commit — unless the blob is held (not to be committed yet): then it is sent now, and
+     * the commit is empty later, so that what is left when the hold ends is a request per blob, not its
+     * last megabytes.
+     */
+    async sendChunks(source, onSent) {
+        const chunk = this.chunks.chunkSize;
+        let offset = 0;
+        for (;;) {
+            const available = await source.waitFor(offset + chunk + 1);
+            const rest = available - offset;
+            if (source.complete() && rest <= chunk) {
+                if (rest > 0 && source.held?.()) {
+                    await this.patch(source, offset, available);
+                    onSent(rest);
+                    offset = available;
+                }
+                return offset;
+            }
+            if (rest <= chunk)
+                continue;
+            await this.patch(source, offset, offset + chunk);
+            onSent(chunk);
+            offset += chunk;
+        }
+    }
+    /** PUT `?digest=`: the bytes from `offset` to the end, and the blob is committed. */
+    async commit(source, offset, info) {
+        const url = new URL(this.location);
+        url.searchParams.set('digest', info.digest);
+        const put = (body) => this.to.send({
+            method: 'PUT',
+            path: url,
+            headers: { 'content-type': 'application/octet-stream' },
+            body,
+            retry: { transient: false },
+        });
+        const res = info.size > offset
+            ? await this.chunks.with(async (b) => put(await source.readInto(b, offset, info.size)))
+            : await put(Buffer.alloc(0));
+        if (res.status !== 201)
+            throw await requestFailed(this.to.ref, `PUT blob ${info.digest}`, res);
+        await res.dump();
+    }
+    /** DELETE: the session and what it holds are dropped. */
+    cancel() {
+        return cancelUpload(this.to, this.location);
+    }
+    /** One chunk, bytes [start, end); on a failure asks the registry how much it has and resends from there. */
+    async patch(source, start, end) {
+        for (let attempt = 1;; attempt++) {
+            let res;
+            let error;
+            try {
+                res = await this.chunks.with(async (b) => this.to.send({
+                    method: 'PATCH',
+                    path: this.location,
+                    headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
+                    body: await source.readInto(b, start, end),
+                    retry: { transient: false, attempts: 1 },
+                }));
+                if (res.status === 202) {
+                    await res.dump();
+                    this.moveTo(res);
+                    return;
+                }
+            }
+            catch (e) {
+                error = e;
+            }
+            const what = `PATCH blob upload ${start}-${end - 1}`;
+            if (attempt >= CHUNK_ATTEMPTS ||
+                (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
+                if (res)
+                    throw await requestFailed(this.to.ref, what, res);
+                throw error;
+            }
+            if (res) {
+                const wait = (0,retry/* retryDelay */.a2)(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+                if (wait === undefined)
+                    throw await requestFailed(this.to.ref, what, res);
+                await res.dump();
+                await (0,retry/* sleep */.yy)(wait);
+            }
+            const have = await this.received(start);
+            if (have === end)
+                return;
+            if (have !== start)
+                throw (error ??
+                    new HttpError(`${this.to.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
+        }
+    }
+    /**
+     * GET on the session: how many bytes the registry has (204 with `Range: 0-LAST`); -1 when it cannot
+     * say. `start` is where the chunk in question began.
+     */
+    async received(start) {
+        const status = await this.to.send({ method: 'GET', path: this.location });
+        await status.dump();
+        this.moveTo(status);
+        const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
+        if (!range)
+            return status.status === 204 ? 0 : -1;
+        // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
+        return start === 0 && range[1] === '0' ? 0 : Number(range[1]) + 1;
+    }
+    moveTo(res) {
+        const next = res.header('location');
+        if (next)
+            this.location = new URL(next, res.url);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry.ts
+
+
+
+
+
+
 class RegistryRepository {
     registry;
+    chunks;
     repository;
     ref;
     mountKey;
     scopes;
-    constructor(registry, repository, ref) {
+    uploads;
+    constructor(registry, chunks, repository, ref) {
         this.registry = registry;
+        this.chunks = chunks;
         this.repository = repository;
         this.ref = ref ?? `${registry.host}/${repository}`;
         this.mountKey = registry.host;
         this.scopes = [`repository:${repository}:pull,push`];
+        this.uploads = {
+            ref: this.ref,
+            uploadsPath: `/v2/${repository}/blobs/uploads/`,
+            send: (r) => this.send(r),
+            log: registry.log,
+        };
     }
     send(r, scopes = this.scopes) {
         return this.registry.send(this.repository, scopes, r);
@@ -54762,13 +54885,7 @@ class RegistryRepository {
         return `/v2/${this.repository}/${kind}/${reference}`;
     }
     async fail(what, res) {
-        const detail = await errorDetail(res);
-        const hint = res.status === 403
-            ? '; the credentials lack push access to this repository'
-            : res.status === 404 && /NAME_UNKNOWN/.test(detail)
-                ? '; does the repository exist (some registries need it created first)?'
-                : '';
-        throw new HttpError(`${this.ref}: ${what}: HTTP ${res.status} (${detail})${hint}`, res.status);
+        throw await requestFailed(this.ref, what, res);
     }
     async open() {
         await this.registry.ping();
@@ -54835,17 +54952,8 @@ class RegistryRepository {
         // 202: the registry opened an upload instead; cancel it.
         const loc = res.header('location');
         if (res.status === 202 && loc)
-            await this.cancel(new URL(loc, res.url));
+            await cancelUpload(this.uploads, new URL(loc, res.url));
         return false;
-    }
-    async cancel(location) {
-        try {
-            const r = await this.send({ method: 'DELETE', path: location, retry: { attempts: 1 } });
-            await r.dump();
-        }
-        catch {
-            // an abandoned upload expires on its own
-        }
     }
     async openBlob(digest) {
         const res = await this.send({ method: 'GET', path: this.path('blobs', digest) });
@@ -54877,16 +54985,12 @@ class RegistryRepository {
                 if (!mine.some((a) => a.actions.includes('push') || a.actions.includes('*')))
                     return `${this.ref}: the token grants no push access (${mine.flatMap((a) => a.actions).join(',') || 'nothing'}); check the credentials' permissions`;
             }
-            const res = await this.send({
-                method: 'POST',
-                path: `/v2/${this.repository}/blobs/uploads/`,
-                body: Buffer.alloc(0),
-            });
+            const res = await this.send({ method: 'POST', path: this.uploads.uploadsPath, body: Buffer.alloc(0) });
             await res.dump();
             if (res.status === 202) {
                 const loc = res.header('location');
                 if (loc)
-                    await this.cancel(new URL(loc, res.url));
+                    await cancelUpload(this.uploads, new URL(loc, res.url));
                 return undefined;
             }
             if (res.status === 401 || res.status === 403)
@@ -54897,166 +55001,21 @@ class RegistryRepository {
             return e instanceof errors/* RelengError */.mz ? e.message : `${this.ref}: ${e.message}`;
         }
     }
-    async putBlob(source, onSent) {
-        for (let attempt = 1;; attempt++) {
-            let sent = 0;
-            try {
-                return await this.upload(source, (n) => {
-                    sent += n;
-                    onSent?.(n);
-                });
-            }
-            catch (e) {
-                // Start over (a new upload session) when the registry lost ours; the source can be read again.
-                if (attempt >= 3 || !((0,retry/* isTransientError */.bV)(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
-                    throw e;
-                onSent?.(-sent);
-                this.registry.log.debug(`${this.ref}: upload failed (${e.message}); starting it again`);
-            }
-        }
-    }
-    async startUpload() {
-        const res = await this.send({
-            method: 'POST',
-            path: `/v2/${this.repository}/blobs/uploads/`,
-            body: Buffer.alloc(0),
-        });
-        await res.dump();
-        const loc = res.header('location');
-        if (res.status !== 202 || !loc)
-            return this.fail('POST blob upload', res);
-        return new URL(loc, res.url);
-    }
-    /** Bytes [start, end) of the source in a pooled chunk buffer, held only while the request runs. */
-    async withChunk(source, start, end, send) {
-        const scratch = await this.registry.acquireChunk();
-        try {
-            return await send(await source.readInto(scratch, start, end));
-        }
-        finally {
-            this.registry.releaseChunk(scratch);
-        }
-    }
-    async upload(source, onSent) {
-        const chunk = this.registry.chunkSize;
-        let location = await this.startUpload();
-        try {
-            let offset = 0;
-            for (;;) {
-                // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT —
-                // unless the blob is held (not to be committed yet): then it is sent now, and the PUT is empty
-                // later, so that what is left when the gate opens is a request per blob, not its last megabytes.
-                const available = await source.waitFor(offset + chunk + 1);
-                const rest = available - offset;
-                if (source.complete() && rest <= chunk) {
-                    if (rest > 0 && source.held?.()) {
-                        location = await this.patch(location, source, offset, available);
-                        onSent(rest);
-                        offset = available;
-                    }
-                    break;
-                }
-                if (rest <= chunk)
-                    continue;
-                location = await this.patch(location, source, offset, offset + chunk);
-                onSent(chunk);
-                offset += chunk;
-            }
-            const info = await source.done;
-            const url = new URL(location);
-            url.searchParams.set('digest', info.digest);
-            const rest = info.size - offset;
-            const put = (body) => this.send({
-                method: 'PUT',
-                path: url,
-                headers: { 'content-type': 'application/octet-stream' },
-                body,
-                retry: { transient: false },
-            });
-            const res = rest > 0 ? await this.withChunk(source, offset, info.size, put) : await put(Buffer.alloc(0));
-            if (res.status !== 201)
-                return this.fail(`PUT blob ${info.digest}`, res);
-            await res.dump();
-            onSent(rest);
-            return info;
-        }
-        catch (e) {
-            // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
-            // leave no upload session (and its data) behind.
-            await this.cancel(location);
-            throw e;
-        }
-    }
-    /** One chunk; on a failure asks the registry how much it has and resends from there. */
-    async patch(location, source, start, end) {
-        for (let attempt = 1;; attempt++) {
-            let res;
-            let error;
-            try {
-                res = await this.withChunk(source, start, end, (body) => this.send({
-                    method: 'PATCH',
-                    path: location,
-                    headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
-                    body,
-                    retry: { transient: false, attempts: 1 },
-                }));
-                if (res.status === 202) {
-                    await res.dump();
-                    const next = res.header('location');
-                    return next ? new URL(next, res.url) : location;
-                }
-            }
-            catch (e) {
-                error = e;
-            }
-            if (attempt >= 4 || (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
-                if (res)
-                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
-                throw error;
-            }
-            if (res) {
-                const wait = (0,retry/* retryDelay */.a2)(attempt, res.status === 429 ? res.header('retry-after') : undefined);
-                if (wait === undefined)
-                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
-                await res.dump();
-                await (0,retry/* sleep */.yy)(wait);
-            }
-            // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
-            const status = await this.send({ method: 'GET', path: location });
-            await status.dump();
-            const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
-            // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
-            const have = !range
-                ? status.status === 204
-                    ? 0
-                    : -1
-                : start === 0 && range[1] === '0'
-                    ? 0
-                    : Number(range[1]) + 1;
-            const loc = status.header('location');
-            if (loc)
-                location = new URL(loc, status.url);
-            if (have === end)
-                return location;
-            if (have !== start)
-                throw (error ??
-                    new HttpError(`${this.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
-        }
+    putBlob(source, onSent) {
+        return uploadBlob(this.uploads, this.chunks, source, onSent);
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/sinks.ts
+;// CONCATENATED MODULE: ./src/oci/sink-factory.ts
 
 
 
-/**
- * Makes the sinks of a run: one HTTP client and one `Registry` (ping, tokens) per host, shared by every
- * repository on it, so two targets on one registry authenticate once and can mount each other's blobs.
- */
-class Sinks {
+
+
+class SinkFactory {
     o;
     http;
-    registries = new Map();
+    hosts = new Map();
     constructor(o) {
         this.o = o;
         this.http = new Http(o.log, (host) => this.insecure(host), undefined, o.timeoutMs);
@@ -55068,45 +55027,40 @@ class Sinks {
     sink(t) {
         if (t.kind === 'layout')
             return new LayoutSink(t.dir);
-        let reg = this.registries.get(t.apiHost);
-        if (!reg) {
-            reg = new Registry({
-                host: t.apiHost,
-                name: t.registry,
-                insecure: this.insecure(t.apiHost),
-                http: this.http,
-                credentials: this.o.credentials,
-                log: this.o.log,
-                chunkSize: this.o.chunkSize,
-            });
-            this.registries.set(t.apiHost, reg);
+        let h = this.hosts.get(t.apiHost);
+        if (!h) {
+            h = {
+                host: new RegistryHost({
+                    host: t.apiHost,
+                    name: t.registry,
+                    insecure: this.insecure(t.apiHost),
+                    http: this.http,
+                    credentials: this.o.credentials,
+                    log: this.o.log,
+                }),
+                chunks: new ChunkPool(this.o.chunkSize),
+            };
+            this.hosts.set(t.apiHost, h);
         }
-        return new RegistryRepository(reg, t.repository, t.ref);
+        return new RegistryRepository(h.host, h.chunks, t.repository, t.ref);
     }
     async close() {
         await this.http.close();
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/docker-multiarch.ts
+;// CONCATENATED MODULE: ./src/oci/publish-images.ts
 /**
- * docker-multiarch: the reference's docker step (releng/docker.xsh + docker_assemble.py), for every
- * registry of an environment in one run.
- *   1. The images: docker archives (one per system; from leg bundles or given), each read for its config.
- *   2. The targets and tags: `{version}`, `{major}` (and `latest` unless the maintenance rule says no).
- *   3. Each image pushed by digest — no temporary tag — its layers compressed once for all targets.
- *   4. One OCI index (platform per image, the images' Labels as annotations) to every tag of every target:
- *      blobs → manifests → index → `{version}` tags → pointer tags.
- *
- * The seam for publish (it imports these):
- *   dockerMultiarch(options: DockerMultiarchOptions): Promise<DockerMultiarchResult>
- *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
- *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
- *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
- *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
- *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
- *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
+ * Docker archives to every registry of a release as one multi-arch index (the reference's docker step:
+ * releng/docker.xsh + docker_assemble.py), checked before anything is pushed:
+ *   1. the archives (absolute, or relative to `dir`);
+ *   2. the targets and their tags: `{version}`, `{major}`, literal tags, and `latest` when the caller says;
+ *   3. compression, its level and the gzip engine;
+ *   4. the push (push.ts): each image by digest — no temporary tag — its layers compressed once for all
+ *      targets; one OCI index (platform per image, the images' Labels as annotations) to every tag of every
+ *      target: blobs → manifests → index → `{version}` tags → pointer tags.
+ * `checkRegistryAccess` is the same targets' preflight: the problems a push would meet, found without
+ * writing. Used by the docker-multiarch stage and by publish's docker step.
  */
 
 
@@ -55121,15 +55075,15 @@ class Sinks {
 const DEFAULT_TAGS = ['{version}', '{major}'];
 const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-function targetsForEnvironment(env, dir, name) {
-    return env.registries.map((r, i) => {
-        const key = `releng.yml environments.${name}.registries[${i}]`;
+function targetsForEnvironment(environment, dir, environmentName) {
+    return environment.registries.map((r, i) => {
+        const key = `releng.yml environments.${environmentName}.registries[${i}]`;
         return {
             ref: r.ref.startsWith('oci-layout:')
                 ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
                 : r.ref,
             tags: [...r.tags],
-            ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+            ...(environmentName ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
         };
     });
 }
@@ -55144,10 +55098,10 @@ function suggestHost(h) {
     const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
     return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
-function credentialStore(log, credentials, env) {
+function credentialStore(log, credentials, processEnv) {
     if (credentials && (!credentials.username || !credentials.password))
         throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
-    return new CredentialStore(log, credentials, env);
+    return new CredentialStore(log, credentials, processEnv);
 }
 function parseTargets(targets, dir) {
     const seen = new Set();
@@ -55159,7 +55113,7 @@ function parseTargets(targets, dir) {
         return { ref, tags: t.tags, where: t.where };
     });
 }
-async function dockerMultiarch(o) {
+async function publishImages(o) {
     const dir = o.dir ?? process.cwd();
     const log = o.log;
     // 1. Images.
@@ -55193,13 +55147,13 @@ async function dockerMultiarch(o) {
     if (!Number.isInteger(level) || level < lo || level > hi)
         throw new errors/* RelengError */.mz(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
     // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
-    const igzip = (0,oci_igzip/* igzipFor */.P2)(o.gzipEngine ?? 'auto', o.env ?? process.env);
+    const igzip = (0,oci_igzip/* igzipFor */.P2)(o.gzipEngine ?? 'auto', o.processEnv ?? process.env);
     const gzipLevel = compression === 'gzip' ? `, level ${igzip ? (0,oci_igzip/* igzipLevel */.Ew)(level) : level}` : '';
     log.info(igzip
         ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
         : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`);
-    const sinks = new Sinks({
-        credentials: credentialStore(log, o.credentials, o.env ?? process.env),
+    const sinks = new SinkFactory({
+        credentials: credentialStore(log, o.credentials, o.processEnv ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
         timeoutMs: o.tuning?.timeout,
@@ -55248,12 +55202,12 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     try {
         checkInsecureRegistries(options.insecureRegistries ?? []);
         parsed = parseTargets(targets, options.dir ?? process.cwd());
-        store = credentialStore(log, credentials, options.env ?? process.env);
+        store = credentialStore(log, credentials, options.processEnv ?? process.env);
     }
     catch (e) {
         return [e.message];
     }
-    const sinks = new Sinks({
+    const sinks = new SinkFactory({
         credentials: store,
         insecureRegistries: options.insecureRegistries ?? [],
         timeoutMs: options.tuning?.timeout,
@@ -55276,6 +55230,394 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     }
     finally {
         await sinks.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 9537:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gm: () => (/* binding */ forEachLimit),
+/* harmony export */   jf: () => (/* binding */ Semaphore),
+/* harmony export */   sf: () => (/* binding */ mapLimit)
+/* harmony export */ });
+/**
+ * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
+ * request bodies in flight across every upload of a sink, multipart parts included.
+ */
+async function forEachLimit(items, limit, fn) {
+    let next = 0;
+    let failed;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const i = next++;
+            try {
+                await fn(items[i], i);
+            }
+            catch (error) {
+                // The first failure stops new work; what is in flight finishes, then it is rethrown.
+                failed ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failed)
+        throw failed.error;
+}
+/** Like forEachLimit, keeping each item's result in order. */
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    await forEachLimit(items, limit, async (item, i) => {
+        out[i] = await fn(item, i);
+    });
+    return out;
+}
+class Semaphore {
+    size;
+    waiting = [];
+    free;
+    constructor(size) {
+        this.size = size;
+        this.free = Math.max(1, size);
+    }
+    async use(fn) {
+        if (this.free > 0)
+            this.free--;
+        else
+            await new Promise((resolve) => this.waiting.push(resolve));
+        try {
+            return await fn();
+        }
+        finally {
+            const wake = this.waiting.shift();
+            if (wake)
+                wake();
+            else
+                this.free++;
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 7872:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D3: () => (/* binding */ writes),
+/* harmony export */   HX: () => (/* binding */ planTotals),
+/* harmony export */   MK: () => (/* binding */ SKIPPABLE),
+/* harmony export */   iY: () => (/* binding */ planJson)
+/* harmony export */ });
+/* unused harmony export STEPS */
+/** The publication steps, in the order they run (DESIGN.md "Order"). */
+const STEPS = (/* unused pure expression or super */ null && ([
+    'cache',
+    'docker',
+    'releases',
+    'installers',
+    'docs',
+    'pointers',
+    'index',
+    'tag',
+    'branch',
+    'release-page',
+]));
+/** What `skip` accepts (DESIGN.md): the pointers and the index follow the destinations they live in. */
+const SKIPPABLE = [
+    'cache',
+    'docker',
+    'releases',
+    'docs',
+    'installers',
+    'tag',
+    'branch',
+    'release-page',
+];
+const writes = (o) => o.action === 'upload' || o.action === 'overwrite' || o.action === 'replace';
+function planTotals(plan) {
+    const all = plan.steps.flatMap((s) => s.objects);
+    const up = all.filter(writes);
+    return {
+        upload: up.length,
+        bytes: up.reduce((n, o) => n + o.size, 0),
+        skip: all.filter((o) => o.action === 'skip').length,
+        delete: all.filter((o) => o.action === 'delete').length,
+    };
+}
+/** The `plan` output: every step, each object as `[action, key, size]` to keep 1000-file trees readable. */
+function planJson(plan) {
+    return {
+        version: plan.version,
+        environment: plan.environment,
+        dryRun: plan.dryRun,
+        totals: planTotals(plan),
+        steps: plan.steps.map((s) => ({
+            step: s.step,
+            ...(s.target ? { target: s.target } : {}),
+            ...(s.skipped ? { skipped: s.skipped } : {}),
+            notes: s.notes,
+            objects: s.objects.map((o) => ({
+                dest: o.dest,
+                key: o.key,
+                size: o.size,
+                action: o.action,
+                kind: o.kind,
+                ...(o.reason ? { reason: o.reason } : {}),
+            })),
+        })),
+    };
+}
+
+
+/***/ }),
+
+/***/ 3834:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CS: () => (/* binding */ listFiles),
+/* harmony export */   Mv: () => (/* binding */ placeTree),
+/* harmony export */   af: () => (/* binding */ placeFile),
+/* harmony export */   gq: () => (/* binding */ copyOutOfStore)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Puts `src`'s bytes at `dest`: a hard link where the file system allows one (a release tree beside its
+ * leg bundles costs no space), else a copy. An existing `dest` is replaced, unless it is already `src`.
+ */
+function placeFile(src, dest) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(dest), { recursive: true });
+    const existing = statOrNull(dest);
+    if (existing) {
+        const s = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(src);
+        if (existing.ino === s.ino && existing.dev === s.dev)
+            return;
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dest, { recursive: true, force: true });
+    }
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().linkSync(src, dest);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP')
+            throw e;
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().copyFileSync(src, dest);
+    }
+}
+/** Every regular file below `dir`, as sorted relative paths with forward slashes. */
+function listFiles(dir) {
+    const out = [];
+    const walk = (rel) => {
+        for (const e of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, rel), { withFileTypes: true })) {
+            const r = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory())
+                walk(r);
+            else if (e.isFile())
+                out.push(r);
+        }
+    };
+    walk('');
+    return out.sort();
+}
+/** placeFile for every file below `src`, into the same places below `dest`. */
+function placeTree(src, dest) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dest, { recursive: true });
+    for (const rel of listFiles(src))
+        placeFile(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(src, rel), node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dest, rel));
+}
+function statOrNull(p) {
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(p);
+    }
+    catch {
+        return null;
+    }
+}
+/**
+ * Copies a file or directory out of the nix store: store files are read-only, so copies get the usual
+ * writable modes (0644, 0755 when executable), as the reference's `cp --no-preserve=mode`.
+ */
+function copyOutOfStore(src, dest) {
+    const st = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(src);
+    if (st.isDirectory()) {
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dest, { recursive: true });
+        for (const name of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(src).sort())
+            copyOutOfStore(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(src, name), node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dest, name));
+        return;
+    }
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(dest), { recursive: true });
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dest, { force: true });
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().copyFileSync(src, dest);
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
+}
+
+
+/***/ }),
+
+/***/ 835:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $2: () => (/* binding */ manifestText),
+/* harmony export */   Dy: () => (/* binding */ names),
+/* harmony export */   EE: () => (/* binding */ versionDir),
+/* harmony export */   Up: () => (/* binding */ sha256Line),
+/* harmony export */   e0: () => (/* binding */ MANIFEST),
+/* harmony export */   f1: () => (/* binding */ sha256Text)
+/* harmony export */ });
+/**
+ * The release tree as the reference lays it out (release/artifacts/): NAME/NAME-VERSION/ holding every
+ * published file, and manifest.nix both there and at the root (where `nix upgrade-nix` looks for it).
+ * Paths are relative to the tree root, with forward slashes.
+ */
+const MANIFEST = 'manifest.nix';
+function versionDir(name, version) {
+    return `${name}/${name}-${version}`;
+}
+const names = {
+    sourceTarball: (name, version) => `${name}-${version}.tar.gz`,
+    manualTarball: (name, version) => `${name}-${version}-manual.tar.gz`,
+    /** The top directory inside the manual tarball, as the reference's manualTar. */
+    manualTarballRoot: (name, version) => `${name}-${version}-manual`,
+    dockerImage: (name, version, system) => `${name}-${version}-docker-image-${system}.tar.gz`,
+    installer: (name, system) => `${name}-installer-${system}`,
+    sha256: (file) => `${file}.sha256`,
+};
+/**
+ * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
+ * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
+ */
+function manifestText(product, bySystem) {
+    const lines = Object.keys(bySystem)
+        .sort()
+        .map((system) => `  ${system} = "${bySystem[system]}";`);
+    return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
+}
+/** The source tarball's .sha256: the hex digest alone, no newline, as create_release.xsh writes it. */
+function sha256Text(hex) {
+    return hex;
+}
+/**
+ * The .sha256 of a file Lix's `tarballs` job makes (binary tarballs, images, the manual tarball): its
+ * `sha256sum --binary FILE | cut -f1 -d' '`, the hex digest and a newline.
+ */
+function sha256Line(hex) {
+    return `${hex}\n`;
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dm: () => (/* binding */ isTransientStatus),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   bV: () => (/* binding */ isTransientError),
+/* harmony export */   jo: () => (/* binding */ backoffMs),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_MS, retryAfterMs */
+/**
+ * One retry policy for every server the suite talks to (registries, S3): how many attempts, how long to
+ * wait between them, how a server's Retry-After is honoured, and which failures are worth another try.
+ * The clients decide *what* may be repeated (a consumed body cannot be; a PATCH resumes at the server's
+ * offset); this module decides *when*.
+ */
+/** Attempts in all for a request, unless a caller has a reason for another number. */
+const DEFAULT_ATTEMPTS = 5;
+/**
+ * The longest Retry-After honoured. A server asking for more is treated as failing now: a release job
+ * waiting minutes on one request is worse than a clear error and a re-run (which resumes).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_MS = 250;
+const MAX_BACKOFF_MS = 8000;
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+/** Exponential backoff from `base`, capped, jittered ±25% so parallel retries do not arrive together. */
+function backoffMs(attempt, base = BASE_MS) {
+    return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
+}
+/** Milliseconds a Retry-After (seconds or an HTTP date) asks for; undefined when absent or unreadable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const secs = Number(value);
+    if (Number.isFinite(secs) && secs >= 0)
+        return secs * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
+}
+/**
+ * How long to wait before attempt `attempt + 1`: what the server asked (Retry-After), else backoff.
+ * `undefined` when the server asks for longer than MAX_RETRY_AFTER_MS: give up.
+ */
+function retryDelay(attempt, retryAfter, base = BASE_MS) {
+    const asked = retryAfterMs(retryAfter);
+    if (asked === undefined)
+        return backoffMs(attempt, base);
+    return asked > MAX_RETRY_AFTER_MS ? undefined : asked;
+}
+/** Statuses that say "not now" rather than "no": server errors, too many requests, request timeout. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 429 || status === 408;
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+]);
+/**
+ * A connection that failed or stalled (no answer to judge): worth another try. Node's socket error
+ * codes, undici's (`UND_ERR_*`, its own timeouts among them), and the names the AWS SDK gives the same
+ * failures.
+ */
+function isTransientError(e) {
+    const err = e;
+    const code = err?.code ?? err?.cause?.code ?? '';
+    if (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'))
+        return true;
+    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err?.name ?? ''} ${err?.message ?? ''}`);
+}
+/**
+ * Runs `fn` until it succeeds, the failure is not retryable, the attempts are used up, or the server asks
+ * for a longer wait than we give; then rethrows the last failure. `fn` gets the attempt number (from 1)
+ * and must open a fresh body each time.
+ */
+async function withRetry(fn, o) {
+    const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= attempts || !o.retryable(e))
+                throw e;
+            const wait = retryDelay(attempt, o.retryAfter?.(e));
+            if (wait === undefined)
+                throw e;
+            o.onRetry?.(e, attempt, wait);
+            await sleep(wait);
+        }
     }
 }
 
@@ -64532,6 +64874,8 @@ var config_version = __nccwpck_require__(8794);
 var git_git = __nccwpck_require__(308);
 // EXTERNAL MODULE: ./src/git/maintenance.ts
 var maintenance = __nccwpck_require__(7127);
+// EXTERNAL MODULE: ./src/git/push.ts
+var push = __nccwpck_require__(7546);
 // EXTERNAL MODULE: ./src/glob.ts
 var glob = __nccwpck_require__(5601);
 ;// CONCATENATED MODULE: ./src/oci/blob-cache.ts
@@ -64603,12 +64947,167 @@ class FileBlobCache {
     }
 }
 
+// EXTERNAL MODULE: ./src/oci/publish-images.ts + 24 modules
+var publish_images = __nccwpck_require__(4757);
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var digest = __nccwpck_require__(8825);
 // EXTERNAL MODULE: ./src/oci/igzip.ts
 var igzip = __nccwpck_require__(3090);
-// EXTERNAL MODULE: ./src/stages/docker-multiarch.ts + 13 modules
-var docker_multiarch = __nccwpck_require__(4653);
+;// CONCATENATED MODULE: ./src/stages/docker-multiarch.ts
+/**
+ * docker-multiarch: the reference's docker step (releng/docker.xsh + docker_assemble.py), for every
+ * registry of an environment in one run.
+ *   1. The images: the docker archives given (with the `.sha256` beside each, as in Lix's release tree),
+ *      or the images of the leg bundles (system and sha256 from leg.json).
+ *   2. The version: given, the checkout's version.json, or the legs' — the legs must agree with it.
+ *   3. The targets: an environment's registries in releng.yml, or a list; `tags` overrides theirs.
+ *   4. `latest`: the maintenance rule (src/git/maintenance.ts, as publish applies it), or given.
+ *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// The vocabulary of the options and the result, for the command.
+
+
+
+async function dockerMultiarch(o) {
+    const log = o.log;
+    // 1. Images.
+    const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
+    const images = fromBundles?.images ?? imagesFromArchives('images' in o.source ? o.source.images : [], o.dir);
+    // 2. Version.
+    const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
+    // 3. Targets.
+    const { targets, remote } = resolveTargets(o);
+    // 4. latest.
+    const latest = o.latest === 'auto' ? await maintenanceAllowsLatest(o.dir, version, remote, log) : o.latest === 'true';
+    // 5. Push, with the blob cache.
+    const useCache = o.cache && !o.dryRun;
+    const dirOfCache = cacheDir(o.processEnv);
+    if (useCache)
+        await o.persistence?.restore(dirOfCache, log);
+    const cache = useCache ? new FileBlobCache(external_node_path_default().join(dirOfCache, 'blobs.json'), log) : undefined;
+    const r = await (0,publish_images/* publishImages */.YU)({
+        images,
+        targets,
+        version,
+        latest,
+        credentials: o.credentials,
+        insecureRegistries: o.insecureRegistries,
+        annotations: o.annotations,
+        descriptorAnnotations: o.descriptorAnnotations,
+        mediaTypes: o.mediaTypes,
+        compression: o.compression,
+        compressionLevel: o.compressionLevel,
+        gzipEngine: o.gzipEngine,
+        force: o.force,
+        dryRun: o.dryRun,
+        cache,
+        dir: o.dir,
+        processEnv: o.processEnv,
+        tuning: o.tuning,
+        log,
+    });
+    if (cache?.changed) {
+        cache.save();
+        await o.persistence?.save(dirOfCache, log);
+    }
+    return r;
+}
+function imagesFromArchives(patterns, dir) {
+    const files = (0,glob/* expandGlobs */.G)(patterns, dir);
+    const missing = files.filter((f) => !external_node_fs_default().existsSync(f));
+    if (missing.length)
+        throw new errors/* RelengError */.mz(`images: ${missing.join(', ')} not found (resolved in ${dir}); pass the docker archives nix built`);
+    if (files.length === 0)
+        throw new errors/* RelengError */.mz(`images: no file matches ${patterns.join(', ')} (in ${dir})`);
+    return files.map((file) => ({ file, sha256: sidecarSha256(file) }));
+}
+/** Lix's release tree has FILE.sha256 (hex) next to each archive. */
+function sidecarSha256(file) {
+    try {
+        const hex = external_node_fs_default().readFileSync(`${file}.sha256`, 'utf8').trim().split(/\s+/)[0] ?? '';
+        return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
+    }
+    catch {
+        return undefined; // no sidecar
+    }
+}
+function imagesFromBundles(patterns, dir, log) {
+    const images = [];
+    const versions = new Set();
+    for (const b of (0,find/* findBundles */.n)(patterns, dir)) {
+        const leg = (0,bundle_leg/* readLeg */.NT)(b);
+        versions.add(leg.version);
+        if (!leg.image) {
+            log.info(`${b}: the ${leg.system} leg has no docker image`);
+            continue;
+        }
+        images.push({ file: external_node_path_default().join(b, leg.image.path), system: leg.system, sha256: leg.image.sha256 });
+    }
+    return { images, versions };
+}
+function resolveVersion(given, dir, legVersions) {
+    let version;
+    if (given)
+        version = (0,config_version/* checkVersion */.ps)(given, "input 'version'");
+    else if (external_node_fs_default().existsSync(external_node_path_default().join(dir, 'version.json')))
+        version = (0,config_version/* readVersionInfo */.DQ)(dir).version;
+    else if (legVersions.size === 1)
+        version = [...legVersions][0];
+    else
+        throw new errors/* RelengError */.mz(`no version: pass 'version', or run in the project checkout (version.json)`);
+    const other = [...legVersions].filter((v) => v !== version);
+    if (other.length)
+        throw new errors/* RelengError */.mz(`the leg bundles are of version ${[...legVersions].join(', ')} but this release is ${version}; pass the bundles of this release`);
+    return version;
+}
+/** The targets with their tags, and the environment's git remote (for the maintenance rule). */
+function resolveTargets(o) {
+    let targets;
+    let remote;
+    if ('environmentName' in o.targets) {
+        const name = o.targets.environmentName;
+        const environment = (0,load/* environmentConfig */.wX)((0,load/* loadConfig */.Z9)(o.configPath), name);
+        targets = (0,publish_images/* targetsForEnvironment */.jr)(environment, o.dir, name);
+        const gitRemote = environment['git-remote'];
+        remote = gitRemote ? (0,push/* resolveRemote */.Lb)(gitRemote, o.dir) : undefined;
+        if (targets.length === 0)
+            throw new errors/* RelengError */.mz(`environment '${name}' has no registries in ${o.configPath}; add environments.${name}.registries`);
+    }
+    else
+        targets = o.targets.refs.map((ref) => ({ ref, tags: [] }));
+    if (o.tags.length)
+        targets = targets.map((t) => ({
+            ...t,
+            tags: o.tags,
+            where: t.where && { ...t.where, tags: "input 'tags'" },
+        }));
+    return { targets, remote };
+}
+async function maintenanceAllowsLatest(dir, version, remote, log) {
+    const git = new git_git/* Git */.T(dir, log);
+    const rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo: await git.isRepo(), remote });
+    if (!rule.mayMoveLatest)
+        log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
+    return rule.mayMoveLatest;
+}
+function cacheDir(processEnv) {
+    return external_node_path_default().join(processEnv.XDG_CACHE_HOME || external_node_path_default().join(processEnv.HOME || external_node_os_default().homedir(), '.cache'), 'releng', 'oci');
+}
+
 ;// CONCATENATED MODULE: ./src/tuning.ts
 /**
  * The `RELENG_*` tuning variables, for benchmarks and unusual servers: read here, once, and passed down
@@ -64650,18 +65149,6 @@ function readTuning(processEnv) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 const ANNOTATION_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 /**
  * `k=v` per line; a line may hold several `k=v` separated by commas when every piece is one (values
@@ -64683,44 +65170,6 @@ function parseAnnotations(text, input = 'annotations') {
         }
     }
     return out;
-}
-function imagesFromArchives(patterns, dir) {
-    const files = (0,glob/* expandGlobs */.G)(patterns, dir);
-    const missing = files.filter((f) => !external_node_fs_default().existsSync(f));
-    if (missing.length)
-        throw new errors/* RelengError */.mz(`images: ${missing.join(', ')} not found (resolved in ${dir}); pass the docker archives nix built`);
-    if (files.length === 0)
-        throw new errors/* RelengError */.mz(`images: no file matches ${patterns.join(', ')} (in ${dir})`);
-    return files.map((file) => {
-        // Lix's release tree has FILE.sha256 (hex) next to each archive.
-        let sha256;
-        try {
-            const hex = external_node_fs_default().readFileSync(`${file}.sha256`, 'utf8').trim().split(/\s+/)[0] ?? '';
-            if (/^[0-9a-f]{64}$/.test(hex))
-                sha256 = hex;
-        }
-        catch {
-            // no sidecar
-        }
-        return { file, sha256 };
-    });
-}
-function imagesFromBundles(patterns, dir, log) {
-    const images = [];
-    const versions = new Set();
-    for (const b of (0,find/* findBundles */.n)(patterns, dir)) {
-        const leg = (0,bundle_leg/* readLeg */.NT)(b);
-        versions.add(leg.version);
-        if (!leg.image) {
-            log.info(`${b}: the ${leg.system} leg has no docker image`);
-            continue;
-        }
-        images.push({ file: external_node_path_default().join(b, leg.image.path), system: leg.system, sha256: leg.image.sha256 });
-    }
-    return { images, versions };
-}
-function cacheDir(env) {
-    return external_node_path_default().join(env.XDG_CACHE_HOME || external_node_path_default().join(env.HOME || external_node_os_default().homedir(), '.cache'), 'releng', 'oci');
 }
 function summarise(r) {
     const title = `${r.dryRun ? 'Dry run: would publish' : 'Published'} docker images for ${r.version}`;
@@ -64766,22 +65215,6 @@ function summarise(r) {
         ],
     };
 }
-async function resolveVersion(inputs, dir, legVersions) {
-    const given = inputs.string('version');
-    let version;
-    if (given)
-        version = (0,config_version/* checkVersion */.ps)(given, "input 'version'");
-    else if (external_node_fs_default().existsSync(external_node_path_default().join(dir, 'version.json')))
-        version = (0,config_version/* readVersionInfo */.DQ)(dir).version;
-    else if (legVersions.size === 1)
-        version = [...legVersions][0];
-    else
-        throw new errors/* RelengError */.mz(`no version: pass 'version', or run in the project checkout (version.json)`);
-    const other = [...legVersions].filter((v) => v !== version);
-    if (other.length)
-        throw new errors/* RelengError */.mz(`the leg bundles are of version ${[...legVersions].join(', ')} but this release is ${version}; pass the bundles of this release`);
-    return version;
-}
 function makeDockerMultiarchCommand(persistence) {
     return {
         name: 'docker-multiarch',
@@ -64819,78 +65252,43 @@ function makeDockerMultiarchCommand(persistence) {
                 throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
             if (username && password)
                 log.secret(Buffer.from(`${username}:${password}`).toString('base64'));
-            // Images: archives, or the legs' images.
-            const imagePatterns = inputs.list('images');
-            const bundlePatterns = inputs.list('bundles');
-            if (imagePatterns.length && bundlePatterns.length)
+            const images = inputs.list('images');
+            const bundles = inputs.list('bundles');
+            if (images.length && bundles.length)
                 throw new errors/* RelengError */.mz("give 'images' or 'bundles', not both");
-            if (!imagePatterns.length && !bundlePatterns.length)
+            if (!images.length && !bundles.length)
                 throw new errors/* RelengError */.mz("nothing to publish: pass 'images' (docker archives) or 'bundles' (leg bundle directories)");
-            const fromBundles = bundlePatterns.length ? imagesFromBundles(bundlePatterns, dir, log) : undefined;
-            const images = fromBundles ? fromBundles.images : imagesFromArchives(imagePatterns, dir);
-            const version = await resolveVersion(inputs, dir, fromBundles?.versions ?? new Set());
-            // Targets: an environment of releng.yml, or a list.
-            const envName = inputs.string('environment');
-            const targetList = inputs.list('targets');
-            if (envName && targetList.length)
+            const environmentName = inputs.string('environment');
+            const targets = inputs.list('targets');
+            if (environmentName && targets.length)
                 throw new errors/* RelengError */.mz("give 'environment' or 'targets', not both");
-            let targets;
-            let remote;
-            if (envName) {
-                const env = (0,load/* environmentConfig */.wX)((0,load/* loadConfig */.Z9)(configPath), envName);
-                targets = (0,docker_multiarch/* targetsForEnvironment */.jr)(env, dir, envName);
-                remote = env['git-remote'];
-                if (targets.length === 0)
-                    throw new errors/* RelengError */.mz(`environment '${envName}' has no registries in ${configPath}; add environments.${envName}.registries`);
-            }
-            else if (targetList.length)
-                targets = targetList.map((ref) => ({ ref, tags: [] }));
-            else
+            if (!environmentName && !targets.length)
                 throw new errors/* RelengError */.mz("no targets: pass 'environment' (registries of releng.yml) or 'targets' (registry/repository or oci-layout:DIR)");
-            const tags = inputs.list('tags');
-            if (tags.length)
-                targets = targets.map((t) => ({
-                    ...t,
-                    tags,
-                    where: t.where && { ...t.where, tags: "input 'tags'" },
-                }));
-            const latestMode = inputs.choice('latest', ['auto', 'true', 'false'], 'auto');
-            const git = latestMode === 'auto' ? new git_git/* Git */.T(dir, log) : undefined;
-            const latest = await (0,maintenance/* resolveLatest */.iK)(latestMode, version, git && (await git.isRepo()) ? git : undefined, remote);
-            if (latestMode === 'auto' && !latest)
-                log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
             const compression = inputs.choice('compression', ['gzip', 'zstd'], 'gzip');
-            const dryRun = inputs.bool('dry-run');
-            const useCache = inputs.bool('cache', true) && !dryRun;
-            const dirOfCache = cacheDir(ctx.env);
-            if (useCache)
-                await persistence?.restore(dirOfCache, log);
-            const cache = useCache ? new FileBlobCache(external_node_path_default().join(dirOfCache, 'blobs.json'), log) : undefined;
-            const r = await (0,docker_multiarch/* dockerMultiarch */.gO)({
-                images,
-                targets,
-                version,
-                latest,
+            const r = await dockerMultiarch({
+                dir,
+                configPath,
+                source: bundles.length ? { bundles } : { images },
+                targets: environmentName ? { environmentName } : { refs: targets },
+                tags: inputs.list('tags'),
+                version: inputs.string('version'),
+                latest: inputs.choice('latest', ['auto', 'true', 'false'], 'auto'),
                 credentials: username && password ? { username, password } : undefined,
                 insecureRegistries: inputs.list('insecure-registries'),
                 annotations: parseAnnotations(inputs.string('annotations')),
                 descriptorAnnotations: inputs.bool('descriptor-annotations'),
                 mediaTypes: inputs.choice('media-types', ['oci', 'docker'], 'oci'),
                 compression,
-                compressionLevel: inputs.int('compression-level', docker_multiarch/* DEFAULT_LEVEL */.DY[compression], 1, 19),
+                compressionLevel: inputs.int('compression-level', publish_images/* DEFAULT_LEVEL */.DY[compression], 1, 19),
                 gzipEngine: inputs.choice('gzip-engine', igzip/* GZIP_ENGINES */.nF, 'auto'),
                 force: inputs.bool('force'),
-                dryRun,
-                cache,
-                dir,
-                env: ctx.env,
+                dryRun: inputs.bool('dry-run'),
+                cache: inputs.bool('cache', true),
+                persistence,
+                processEnv: ctx.env,
                 tuning: readTuning(ctx.env).registry,
                 log,
             });
-            if (cache?.changed) {
-                cache.save();
-                await persistence?.save(dirOfCache, log);
-            }
             return {
                 outputs: { digest: r.digest, digests: r.digests, tags: r.tags },
                 summary: summarise(r),
@@ -65385,7 +65783,7 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9769));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(188)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6188));
         const r = await publish({
             dir,
             configPath,

@@ -1,8 +1,8 @@
-export const id = 96;
-export const ids = [96];
+export const id = 441;
+export const ids = [441];
 export const modules = {
 
-/***/ 5096:
+/***/ 9441:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2076,7 +2076,7 @@ var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_nod
  * - zstd: each block is an independent frame; concatenated frames are one valid zstd stream.
  * Block buffers are reused and at most `maxInFlight` blocks are out per layer, so memory stays flat
  * whatever the layer size. (Worker threads were tried: a little faster, but each thread's heap keeps its
- * own garbage buffers and the process grew by ~100 MB.)
+ * own garbage buffers and the process grew; docs/architecture.md has the figures.)
  */
 
 
@@ -2334,15 +2334,15 @@ var external_node_child_process_ = __webpack_require__(1421);
 
 
 
-function authFiles(env) {
-    const home = env.HOME || external_node_os_default().homedir();
+function authFiles(processEnv) {
+    const home = processEnv.HOME || external_node_os_default().homedir();
     const files = [];
-    if (env.REGISTRY_AUTH_FILE)
-        files.push(env.REGISTRY_AUTH_FILE);
-    if (env.XDG_RUNTIME_DIR)
-        files.push(external_node_path_default().join(env.XDG_RUNTIME_DIR, 'containers/auth.json'));
-    files.push(external_node_path_default().join(env.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
-    files.push(external_node_path_default().join(env.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
+    if (processEnv.REGISTRY_AUTH_FILE)
+        files.push(processEnv.REGISTRY_AUTH_FILE);
+    if (processEnv.XDG_RUNTIME_DIR)
+        files.push(external_node_path_default().join(processEnv.XDG_RUNTIME_DIR, 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
     return files;
 }
 /** `https://index.docker.io/v1/` → `docker.io`; scheme and trailing API paths dropped. */
@@ -2360,7 +2360,7 @@ class CredentialStore {
     log;
     explicit;
     files = [];
-    constructor(log, explicit, env = process.env, files = authFiles(env)) {
+    constructor(log, explicit, processEnv = process.env, files = authFiles(processEnv)) {
         this.log = log;
         this.explicit = explicit;
         if (explicit)
@@ -2495,8 +2495,9 @@ function runHelper(name, registry, log) {
 ;// CONCATENATED MODULE: ./src/oci/igzip.ts
 /**
  * igzip — ISA-L's gzip (Debian and Ubuntu package `isal`) — as an optional engine for gzip: on x86-64 it
- * deflates about four times and inflates about twice as fast as zlib per core, which on a small runner is
- * most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's zlib. Like zlib, one igzip build
+ * deflates and inflates several times faster than zlib per core (docs/architecture.md has the figures),
+ * and on a small runner that is most of a push's CPU. Used when it is on PATH (`auto`); otherwise Node's
+ * zlib. Like zlib, one igzip build
  * and level always gives the same bytes for the same input, and with `-n` its header carries no name or
  * time, so nothing in a layer depends on when or where it was compressed.
  */
@@ -2506,8 +2507,8 @@ function runHelper(name, registry, log) {
 
 const GZIP_ENGINES = (/* unused pure expression or super */ null && (['auto', 'igzip', 'zlib']));
 /** igzip on PATH, if any. */
-function findIgzip(env = process.env) {
-    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
+function findIgzip(processEnv = process.env) {
+    for (const dir of (processEnv.PATH ?? '').split((external_node_path_default()).delimiter)) {
         if (!dir)
             continue;
         const file = external_node_path_default().join(dir, 'igzip');
@@ -2529,10 +2530,10 @@ function isIsal(bin) {
  * The igzip binary an engine choice means (undefined: zlib). `auto` takes igzip when it is on PATH and
  * is ISA-L's; `igzip` insists on it.
  */
-function igzipFor(engine, env = process.env) {
+function igzipFor(engine, processEnv = process.env) {
     if (engine === 'zlib')
         return undefined;
-    const found = findIgzip(env);
+    const found = findIgzip(processEnv);
     if (found && isIsal(found))
         return found;
     if (engine === 'igzip')
@@ -2542,8 +2543,8 @@ function igzipFor(engine, env = process.env) {
     return undefined;
 }
 /**
- * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest; blobs a few % larger than level 6)
- * → 1, 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
+ * zlib's levels 1–9 onto igzip's 0–3 by what they are for: 1 (fastest, slightly larger blobs) → 1,
+ * 2–5 → 2, 6–9 → 3 (igzip's best, still faster than zlib's 1).
  */
 function igzipLevel(level) {
     return level <= 1 ? 1 : level <= 5 ? 2 : 3;
@@ -2711,8 +2712,8 @@ async function sha256OfFile(file) {
 var external_node_timers_promises_ = __webpack_require__(8500);
 ;// CONCATENATED MODULE: ./src/oci/growing-file.ts
 
-// How long a reader that has caught up with the writer waits before looking again. igzip writes about a
-// megabyte per 2–5 ms, so a reader is rarely that far ahead and never waits long.
+// How long a reader that has caught up with the writer waits before looking again: igzip writes a
+// megabyte in a few milliseconds, so a reader is rarely that far ahead and never waits long.
 const POLL_MS = 2;
 /**
  * A file that a writer (a child process) is filling: a read waits while the writer runs and nothing new
@@ -3826,19 +3827,102 @@ function sameRelease(a, b) {
     return norm(a) === norm(b);
 }
 
-;// CONCATENATED MODULE: ./src/oci/push.ts
+;// CONCATENATED MODULE: ./src/oci/memo.ts
 /**
- * Publishes docker archives as one multi-arch index to several sinks at once. The steps:
- *  1. open every sink (reach, authenticate);
- *  2. discover what each already holds: the indexes at our tags (and `latest`), their images, and their
- *     configs' diffIDs → layer blobs — the registry itself is the cache of earlier runs;
- *  3. an archive whose sha256 an index entry records is not read at all: its image is reused;
- *  4. the other archives are streamed once: each layer is hashed (its diffID) and, unless a blob for it
- *     exists, compressed once — in parallel blocks, to a spool file that every target uploads from while it
- *     is still being written (one upload per registry; other repositories of that registry mount it);
- *  5. per target, config blobs and image manifests (by digest) once all their blobs are there;
- *  6. the index by digest on every target, then the `{version}` tags, then the pointer tags — no tag ever
- *     names something missing, and a `{version}` tag that names a different release is refused (force).
+ * Work done once per key: the first caller starts it, every later caller (at the same time or after)
+ * shares its promise, failure included — a blob is ensured on a target, copied from a registry, or an
+ * archive hashed once however many images and targets need it.
+ */
+class Memo {
+    runs = new Map();
+    /** The run for `key`, started with `work` if there is none yet. */
+    get(key, work) {
+        let p = this.runs.get(key);
+        if (!p) {
+            p = work();
+            this.runs.set(key, p);
+        }
+        return p;
+    }
+    /** Records a result found another way (no work to start for it later). */
+    set(key, value) {
+        this.runs.set(key, value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/target-state.ts
+class TargetState {
+    sink;
+    tags;
+    stats = {
+        blobsSent: 0,
+        bytesSent: 0,
+        blobsSkipped: 0,
+        bytesSkipped: 0,
+        blobsMounted: 0,
+    };
+    /** Each of our tags → the manifest it names now (undefined: the tag does not exist). */
+    existing = new Map();
+    constructor(sink, tags) {
+        this.sink = sink;
+        this.tags = tags;
+    }
+    get ref() {
+        return this.sink.ref;
+    }
+    /** The tags discovery reads: ours, and `latest` (earlier runs' images are found under it too). */
+    tagsToRead() {
+        return [...new Set([...this.tags.map((t) => t.name), 'latest'])];
+    }
+    hasTag(name) {
+        return this.tags.some((t) => t.name === name);
+    }
+    /** Shares blob storage with `other` (one registry): a blob there can be mounted here. */
+    canMountFrom(other) {
+        return !!this.sink.mountKey && this.sink.mountKey === other.sink.mountKey;
+    }
+    /** The digest a tag named before this run, if it existed. */
+    named(tag) {
+        return this.existing.get(tag)?.digest;
+    }
+    skipped(bytes) {
+        this.stats.blobsSkipped++;
+        this.stats.bytesSkipped += bytes;
+    }
+    report(digest, tagsWritten, platforms) {
+        return {
+            ref: this.ref,
+            digest,
+            tags: this.tags.map((t) => t.name),
+            tagsWritten,
+            platforms,
+            ...this.stats,
+        };
+    }
+}
+/**
+ * The targets in groups that share blob storage (one registry; every layout is its own): a layer is
+ * uploaded once per group and mounted into the group's other repositories.
+ */
+function storageGroups(targets) {
+    const groups = new Map();
+    for (const t of targets) {
+        const key = t.sink.mountKey ?? t;
+        groups.set(key, [...(groups.get(key) ?? []), t]);
+    }
+    return [...groups.values()];
+}
+
+;// CONCATENATED MODULE: ./src/oci/archive-reader.ts
+/**
+ * The docker archives of a push, turned into images ready to publish. An archive whose sha256 an image on
+ * a target records is *recognised*: not read at all. The others are streamed once (archive.ts): each
+ * layer is hashed (its diffID) and, unless some target can get a blob for it without us, compressed once
+ * — in parallel blocks, or by igzip — into a spool file that the targets upload from while it is still
+ * being written (one upload per registry; the other repositories of that registry mount it).
+ *
+ * No blob is committed before every archive has been read and checked (truncated, corrupt, diffIDs,
+ * platform, recorded sha256): uploads follow the bytes, but a bad archive writes nothing to any target.
  */
 
 
@@ -3852,242 +3936,32 @@ function sameRelease(a, b) {
 
 
 
-
-async function readAll(stream, max, what) {
-    const parts = [];
-    let n = 0;
-    for await (const c of stream) {
-        n += c.length;
-        if (n > max)
-            throw new Error(`${what} is larger than ${max} bytes`);
-        parts.push(c);
-    }
-    return Buffer.concat(parts);
-}
-async function pushImages(o) {
-    const pusher = new Pusher(o);
-    try {
-        return await pusher.run();
-    }
-    finally {
-        await pusher.cleanup();
-    }
-}
-class Pusher {
+const UNKNOWN_BLOB = `sha256:${'0'.repeat(64)}`;
+class ArchiveReader {
     o;
-    types;
-    pool;
-    layers = new Map();
-    known = [];
-    existing;
-    stats;
-    ensured = new Map();
-    downloads = new Map();
-    spools = [];
-    background = [];
-    shas = new Map();
-    progress;
+    /** Layer bytes read. */
     uncompressed = 0;
+    /** Blob bytes compressed. */
     compressed = 0;
     /** A dry run met layers it did not compress: the index digest is not known. */
     inexact = false;
-    /** The first upload failure: stops reading archives at once instead of after them. */
-    failure;
-    /**
-     * Opens once every archive has been read and checked (truncated, corrupt, diffIDs, platform, recorded
-     * sha256). Layers upload while they are read, but no blob is committed before: a bad archive writes
-     * nothing to any target, and its open uploads are cancelled.
-     */
+    shas = new Memo();
+    /** Opens once every archive has been read and checked; no blob is committed before. */
     archivesChecked;
     settleArchives;
     constructor(o) {
         this.o = o;
-        this.types = mediaTypes(o.mediaTypes, o.compression);
-        this.pool = o.pool ?? new CompressionPool();
-        this.existing = o.targets.map(() => new Map());
-        this.stats = o.targets.map(() => ({
-            blobsSent: 0,
-            bytesSent: 0,
-            blobsSkipped: 0,
-            bytesSkipped: 0,
-            blobsMounted: 0,
-        }));
-        this.progress = new PushProgress(o.log);
         this.archivesChecked = new Promise((resolve, reject) => {
             this.settleArchives = (e) => (e === undefined ? resolve() : reject(e));
         });
         this.archivesChecked.catch(() => { });
     }
-    get targets() {
-        return this.o.targets;
-    }
-    async cleanup() {
-        this.progress.stop();
-        await Promise.allSettled(this.background);
-        await Promise.allSettled(this.spools.map((s) => s.dispose()));
-        await Promise.allSettled(this.targets.map((t) => t.sink.close()));
-        if (!this.o.pool)
-            await this.pool.close();
-    }
-    /** Keeps a promise from rejecting unobserved (its outcome is awaited where it matters); the first failure stops the reading. */
-    track(p) {
-        this.background.push(p.catch((e) => {
-            this.failure ??= e;
-        }));
-        return p;
-    }
-    async run() {
-        const log = this.o.log;
-        // 1. Reach every sink.
-        const problems = [];
-        await Promise.all(this.targets.map((t) => t.sink.open({ create: !this.o.dryRun }).catch((e) => {
-            problems.push(e instanceof errors/* RelengError */.mz ? e.message : `${t.sink.ref}: ${e.message}`);
-        })));
-        if (problems.length)
-            throw new errors/* RelengErrors */.zg('cannot publish to every target', problems);
-        // 2. What the targets hold already.
-        await log.group('Looking at what the targets hold', () => this.discover());
-        // 3–4. Images: recognised from their archive's sha256, else read and compressed.
-        const images = await this.images();
-        // 5. Configs and manifests, per target, as soon as their blobs are there.
-        await Promise.all(images.map((img) => this.publishManifests(img)));
-        this.progress.stop();
-        // 6. The index, then the tags.
-        const entries = images.map((img) => ({
-            manifest: img.manifest,
-            platform: img.platform,
-            labels: img.labels,
-            archiveSha256: img.archiveSha256,
-        }));
-        const indexBytes = buildIndex(this.types, entries, {
-            annotations: this.o.annotations,
-            descriptorAnnotations: this.o.descriptorAnnotations,
-        });
-        const reports = await this.publishIndex(indexBytes, images);
-        await this.saveCache(images);
-        return {
-            targets: reports,
-            images: images.map((img) => ({
-                file: img.archive.file,
-                platform: platformString(img.platform),
-                manifest: img.manifest.digest,
-                layers: img.layers.length,
-                compressed: img.compressed,
-                source: img.source,
-            })),
-            index: this.inexact ? '' : sha256Digest(indexBytes),
-            uncompressedBytes: this.uncompressed,
-            compressedBytes: this.compressed,
-            dryRun: this.o.dryRun,
-        };
-    }
-    // ---- 2. discovery -------------------------------------------------------------------------
-    layer(diffId) {
-        let l = this.layers.get(diffId);
-        if (!l) {
-            l = { diffId, candidates: new Map() };
-            this.layers.set(diffId, l);
-        }
-        return l;
-    }
-    async discover() {
-        await Promise.all(this.targets.map(async (t, ti) => {
-            const images = new Map();
-            const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-            await forEachLimit(tags, 4, async (tag) => {
-                const m = await t.sink.getManifest(tag);
-                if (t.tags.some((x) => x.name === tag))
-                    this.existing[ti].set(tag, m);
-                if (!m)
-                    return;
-                const parsed = parseManifest(m.bytes);
-                if (isIndex(parsed)) {
-                    for (const d of parsed.manifests)
-                        if (MANIFEST_TYPES.includes(d.mediaType))
-                            images.set(d.digest, d);
-                }
-                else if (parsed)
-                    images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
-            });
-            await forEachLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
-        }));
-        const found = this.known.length;
-        if (found)
-            this.o.log.info(`targets hold ${found} image${found === 1 ? '' : 's'} under our tags, with ${this.layers.size} known layer${this.layers.size === 1 ? '' : 's'}`);
-    }
-    async learnImage(ti, d) {
-        const sink = this.targets[ti].sink;
-        try {
-            const manifest = await sink.getManifest(d.digest);
-            const parsed = manifest && parseManifest(manifest.bytes);
-            if (!manifest || !parsed || isIndex(parsed))
-                return;
-            const configBytes = await readAll(await sink.openBlob(parsed.config.digest), 16 << 20, 'config');
-            if (sha256Digest(configBytes) !== parsed.config.digest)
-                return;
-            const config = archive_parseConfig(configBytes, `${sink.ref}@${d.digest}`);
-            if (config.rootfs.diff_ids.length !== parsed.layers.length)
-                return;
-            for (const [i, l] of parsed.layers.entries()) {
-                if (layerCompression(l.mediaType) !== this.o.compression)
-                    continue;
-                const info = this.layer(config.rootfs.diff_ids[i]);
-                const c = info.candidates.get(l.digest) ?? { digest: l.digest, size: l.size, holders: new Set() };
-                c.holders.add(ti);
-                info.candidates.set(l.digest, c);
-            }
-            this.known.push({ target: ti, descriptor: d, manifest, parsed, configBytes, config });
-        }
-        catch (e) {
-            // Another tool's artefact, or a blob gone: nothing to learn from it.
-            this.o.log.debug(`${sink.ref}: skipping ${d.digest} in discovery: ${e.message}`);
-        }
-    }
-    /** A blob for the layer that every target has or can get without our compressing it; undefined if none. */
-    satisfiable(diffId) {
-        const info = this.layer(diffId);
-        info.satisfiable ??= (async () => {
-            const cached = this.o.cache?.get(diffId, this.o.compression);
-            if (cached && !info.candidates.has(cached.digest))
-                info.candidates.set(cached.digest, { digest: cached.digest, size: cached.size, holders: new Set() });
-            const ranked = [...info.candidates.values()].sort((a, b) => b.holders.size - a.holders.size);
-            for (const c of ranked) {
-                // Ask the targets we know nothing about (only the cache named this blob, or it was seen elsewhere).
-                await Promise.all(this.targets.map(async (t, ti) => {
-                    if (c.holders.has(ti))
-                        return;
-                    const size = await t.sink.blobSize(c.digest).catch(() => undefined);
-                    if (size === c.size)
-                        c.holders.add(ti);
-                }));
-                if (c.holders.size > 0)
-                    return c;
-            }
-            return undefined;
-        })();
-        return info.satisfiable;
-    }
-    // ---- 3–4. images --------------------------------------------------------------------------
-    archiveSha(a) {
-        let p = this.shas.get(a.file);
-        if (!p) {
-            p = sha256OfFile(a.file).then((sha) => this.checkSha(a, sha), (e) => {
-                throw new errors/* RelengError */.mz(`${a.file}: cannot read it (${e.code ?? e.message})`);
-            });
-            this.shas.set(a.file, p);
-        }
-        return p;
-    }
-    checkSha(a, sha) {
-        if (a.sha256 && a.sha256 !== sha)
-            throw new errors/* RelengError */.mz(`${a.file}: its sha256 is ${sha} but the bundle recorded ${a.sha256}; the file was changed or damaged after the build`);
-        return sha;
-    }
-    async images() {
-        const out = new Array(this.o.archives.length);
+    /** The images of the archives, in their order. */
+    async images(archives) {
+        const out = new Array(archives.length);
         const toRead = [];
-        const recognisable = this.known.some((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION]);
-        await Promise.all(this.o.archives.map(async (a, i) => {
+        const recognisable = this.o.inventory.recognisable();
+        await Promise.all(archives.map(async (a, i) => {
             const img = recognisable ? await this.recognise(a) : undefined;
             if (img)
                 out[i] = img;
@@ -4096,14 +3970,13 @@ class Pusher {
         }));
         // One archive at a time by default: compression already uses every core, and a second gunzip stream
         // only adds memory. The next archive is read while the previous one's last blocks are compressed.
-        const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
         try {
-            await forEachLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
-                const a = this.o.archives[i];
+            await forEachLimit(toRead.sort((x, y) => x - y), this.o.parallelArchives ?? 1, async (i) => {
+                const a = archives[i];
                 this.o.log.info(`reading ${a.file}`);
                 const scanned = await this.scan(a);
-                finishing.set(i, this.track(this.finish(a, scanned)));
+                finishing.set(i, this.o.work.track(this.finish(a, scanned)));
             });
         }
         catch (e) {
@@ -4115,13 +3988,15 @@ class Pusher {
             out[i] = await p;
         return out;
     }
+    archiveSha(a) {
+        return this.shas.get(a.file, () => sha256OfFile(a.file).then((sha) => checkSha(a, sha), (e) => {
+            throw new errors/* RelengError */.mz(`${a.file}: cannot read it (${e.code ?? e.message})`);
+        }));
+    }
     /** An image some target holds for this very archive file (same media types): nothing to read. */
     async recognise(a) {
         const sha = await this.archiveSha(a);
-        const matches = this.known.filter((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION] === sha &&
-            k.manifest.mediaType === this.types.manifest &&
-            k.parsed.config.mediaType === this.types.config &&
-            k.parsed.layers.every((l) => l.mediaType === this.types.layer));
+        const matches = this.o.inventory.publishedFrom(sha, this.o.types);
         const k = matches[0];
         if (!k)
             return undefined;
@@ -4129,7 +4004,6 @@ class Pusher {
         const holders = new Set(matches.filter((m) => m.manifest.digest === k.manifest.digest).map((m) => m.target));
         const diffIds = k.config.rootfs.diff_ids;
         this.o.log.info(`${a.file}: already published as ${shortDigest(k.manifest.digest)} (${platformString(platform)}); not read`);
-        const configHolders = new Set(holders);
         return {
             archive: a,
             platform,
@@ -4142,41 +4016,40 @@ class Pusher {
                 digest: k.parsed.config.digest,
                 size: k.parsed.config.size,
                 bytes: k.configBytes,
-                holders: configHolders,
+                holders: new Set(holders),
             },
             layers: k.parsed.layers.map((l, i) => {
-                const cand = this.layer(diffIds[i]).candidates.get(l.digest) ?? {
-                    digest: l.digest,
-                    size: l.size,
-                    holders: new Set(holders),
-                };
+                const cand = this.o.inventory.candidate(diffIds[i], l);
                 for (const h of holders)
                     cand.holders.add(h);
-                const desc = { mediaType: this.types.layer, digest: l.digest, size: l.size };
-                return {
-                    diffId: diffIds[i],
-                    blob: async () => desc,
-                    ready: (ti) => this.ensure(ti, desc, cand.holders),
-                };
+                return this.existingBlob(diffIds[i], { mediaType: this.o.types.layer, digest: l.digest, size: l.size }, cand.holders);
             }),
             holders,
             compressed: 0,
             source: 'recognised',
         };
     }
+    /** A layer whose blob some targets hold: the others get it from them. */
+    existingBlob(diffId, desc, holders) {
+        return {
+            diffId,
+            blob: async () => desc,
+            ready: (t) => this.o.transfer.ensure(t, desc, holders),
+        };
+    }
     /** Streams the archive: hashes every layer, compresses those no target can get otherwise. */
     async scan(a) {
-        let scanned;
+        const inventory = this.o.inventory;
         const compressedHere = new Set();
         const options = { igzip: this.o.igzip, tmpDir: this.o.tmpDir };
-        scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), options);
-        this.checkSha(a, scanned.sha256);
+        let scanned = await scanArchive(a.file, (entry, body) => this.onLayer(entry.hint, body, compressedHere), options);
+        checkSha(a, scanned.sha256);
         this.shas.set(a.file, Promise.resolve(scanned.sha256));
         const platform = platformOf(scanned.config, a.file, a.system);
         // Layers no target can get and that were not compressed (a path hint that lied): read again for them.
         const missing = [];
         for (const l of scanned.layers)
-            if (!this.layer(l.diffId).local && !(await this.satisfiable(l.diffId)))
+            if (!inventory.local(l.diffId) && !(await inventory.satisfiable(l.diffId)))
                 missing.push(l.name);
         if (missing.length > 0 && !this.o.dryRun) {
             this.o.log.info(`${a.file}: ${missing.length} layer(s) need compressing after all; reading the archive again`);
@@ -4192,30 +4065,22 @@ class Pusher {
     async finish(a, { scanned, compressedHere, platform }) {
         const layers = [];
         for (const l of scanned.layers) {
-            const info = this.layer(l.diffId);
-            const cand = await this.satisfiable(l.diffId);
+            const cand = await this.o.inventory.satisfiable(l.diffId);
+            const local = this.o.inventory.local(l.diffId);
             // A blob the targets already hold wins over our own compression (digests stay stable across runs).
-            if (cand) {
-                const desc = { mediaType: this.types.layer, digest: cand.digest, size: cand.size };
+            if (cand)
+                layers.push(this.existingBlob(l.diffId, { mediaType: this.o.types.layer, digest: cand.digest, size: cand.size }, cand.holders));
+            else if (local)
                 layers.push({
                     diffId: l.diffId,
-                    blob: async () => desc,
-                    ready: (ti) => this.ensure(ti, desc, cand.holders),
+                    blob: async () => ({ mediaType: this.o.types.layer, ...(await local.blob) }),
+                    ready: (t) => local.uploads.get(t) ?? Promise.resolve(),
                 });
-            }
-            else if (info.local) {
-                const local = info.local;
-                layers.push({
-                    diffId: l.diffId,
-                    blob: async () => ({ mediaType: this.types.layer, ...(await local.blob) }),
-                    ready: (ti) => local.uploads.get(ti) ?? Promise.resolve(),
-                });
-            }
             else if (this.o.dryRun) {
                 this.inexact = true;
                 layers.push({
                     diffId: l.diffId,
-                    blob: async () => ({ mediaType: this.types.layer, digest: `sha256:${'0'.repeat(64)}`, size: 0 }),
+                    blob: async () => ({ mediaType: this.o.types.layer, digest: UNKNOWN_BLOB, size: 0 }),
                     ready: async () => { },
                 });
             }
@@ -4224,20 +4089,20 @@ class Pusher {
         }
         const descriptors = await Promise.all(layers.map((l) => l.blob()));
         const config = {
-            mediaType: this.types.config,
+            mediaType: this.o.types.config,
             digest: scanned.configDigest,
             size: scanned.configBytes.length,
             bytes: scanned.configBytes,
             holders: new Set(),
         };
-        const manifestBytes = buildManifest(this.types, config, descriptors);
+        const manifestBytes = buildManifest(this.o.types, config, descriptors);
         return {
             archive: a,
             platform,
             labels: labelsOf(scanned.config),
             archiveSha256: scanned.sha256,
             manifest: {
-                mediaType: this.types.manifest,
+                mediaType: this.o.types.manifest,
                 digest: sha256Digest(manifestBytes),
                 size: manifestBytes.length,
             },
@@ -4254,37 +4119,33 @@ class Pusher {
      * whether any target can get the blob without us; otherwise we compress speculatively.
      */
     async onLayer(hint, body, compressedHere, force = false) {
+        const inventory = this.o.inventory;
         const hash = (0,external_node_crypto_.createHash)('sha256');
         let compress = !this.o.dryRun;
-        if (compress && hint && !force) {
-            const info = this.layer(hint);
-            if (info.local || (await this.satisfiable(hint)))
-                compress = false;
-        }
+        if (compress && hint && !force && (inventory.local(hint) || (await inventory.satisfiable(hint))))
+            compress = false;
         if (!compress) {
             for await (const c of body) {
                 hash.update(c);
                 this.uncompressed += c.length;
-                this.progress.read(c.length);
+                this.o.progress.read(c.length);
             }
             return { diffId: `sha256:${hash.digest('hex')}` };
         }
-        // Compress: hint reserved so that another archive with the same layer waits for this one.
-        const spool = SpoolFile.inDir(this.o.tmpDir, 'layer');
-        this.spools.push(spool);
+        // Compress: the hint is reserved, so that another archive with the same layer waits for this one.
+        const spool = this.o.work.spool('layer');
         const local = { spool, blob: spool.done, uploads: new Map() };
         if (hint && !force)
-            this.layer(hint).local = local;
+            inventory.setLocal(hint, local);
         this.startUploads(local);
         const { compressor, finished } = await this.compressor(spool);
-        this.progress.layerStarted();
+        this.o.progress.layerStarted();
         try {
             for await (const c of body) {
-                if (this.failure)
-                    throw this.failure;
+                this.o.work.throwIfFailed();
                 hash.update(c);
                 this.uncompressed += c.length;
-                this.progress.read(c.length);
+                this.o.progress.read(c.length);
                 await compressor.write(c);
             }
         }
@@ -4295,19 +4156,19 @@ class Pusher {
         }
         const diffId = `sha256:${hash.digest('hex')}`;
         // The tail of the compression runs on while the next entry is read.
-        this.track(compressor
+        this.o.work.track(compressor
             .end()
             .then(finished)
             .then((blob) => {
             this.compressed += blob.size;
-            this.progress.layerDone();
+            this.o.progress.layerDone();
         })
             .catch((e) => spool.fail(e)));
         compressedHere.add(diffId);
-        if (hint && hint !== diffId && !force && this.layers.get(hint)?.local === local)
-            this.layer(hint).local = undefined;
-        const info = this.layer(diffId);
-        info.local ??= local;
+        if (hint && hint !== diffId && !force && inventory.local(hint) === local)
+            inventory.setLocal(hint, undefined);
+        if (!inventory.local(diffId))
+            inventory.setLocal(diffId, local);
         return { diffId };
     }
     /** A compressor writing into the spool: igzip straight into its file, else the block compressor. */
@@ -4321,187 +4182,366 @@ class Pusher {
         const compressor = createCompressor({
             compression: this.o.compression,
             level: this.o.level,
-            pool: this.pool,
+            pool: this.o.pool,
             out: (b) => spool.append(b),
         });
         return { compressor, finished: () => spool.finish() };
     }
     /**
-     * Uploads a layer that is being compressed: one upload per registry (per mount group), following the
-     * spool as it grows; the other repositories of that registry mount the blob when it is complete.
+     * Uploads a layer that is being compressed: one upload per registry, following the spool as it grows
+     * (held until the archives are checked); the other repositories of that registry mount the blob.
      */
     startUploads(local) {
-        const groups = new Map();
-        this.targets.forEach((t, ti) => {
-            const key = t.sink.mountKey ?? `#${ti}`;
-            groups.set(key, [...(groups.get(key) ?? []), ti]);
-        });
-        for (const members of groups.values()) {
-            const [leader, ...rest] = members;
-            const first = this.track(this.upload(leader, gatedSource(local.spool, this.archivesChecked)));
+        const transfer = this.o.transfer;
+        for (const [leader, ...rest] of storageGroups(this.o.targets)) {
+            if (!leader)
+                continue;
+            const first = this.o.work.track(transfer.upload(leader, gatedSource(local.spool, this.archivesChecked)));
             local.uploads.set(leader, first);
-            for (const m of rest)
-                local.uploads.set(m, this.track(first.then(async () => {
+            for (const t of rest)
+                local.uploads.set(t, this.o.work.track(first.then(async () => {
                     const info = await local.blob;
-                    await this.ensure(m, { ...info, mediaType: this.types.layer }, new Set([leader]), local.spool);
+                    await transfer.ensure(t, { ...info, mediaType: this.o.types.layer }, new Set([leader]), local.spool);
                 })));
         }
     }
-    async upload(ti, source) {
-        const s = this.stats[ti];
-        await this.targets[ti].sink.putBlob(source, (n) => {
-            s.bytesSent += n;
-            this.progress.sent(n);
-        });
-        s.blobsSent++;
+}
+function checkSha(a, sha) {
+    if (a.sha256 && a.sha256 !== sha)
+        throw new errors/* RelengError */.mz(`${a.file}: its sha256 is ${sha} but the bundle recorded ${a.sha256}; the file was changed or damaged after the build`);
+    return sha;
+}
+
+;// CONCATENATED MODULE: ./src/oci/background.ts
+/**
+ * What a push runs beside its main line — uploads following a layer as it is compressed, the tail of a
+ * compression, copies between registries — and the spool files they use. Their outcomes are awaited where
+ * they matter; here they are kept from rejecting unobserved, the first failure is remembered (it stops
+ * the reading of archives at once instead of after them), and everything is waited for and removed at
+ * the end.
+ */
+
+class BackgroundWork {
+    tmpDir;
+    running = [];
+    spools = [];
+    firstFailure;
+    constructor(tmpDir) {
+        this.tmpDir = tmpDir;
     }
-    /** Makes a blob present on a target: already there, mounted from a sibling repository, or sent. */
-    ensure(ti, blob, holders, local) {
-        const key = `${ti}|${blob.digest}`;
-        let p = this.ensured.get(key);
-        if (!p) {
-            p = this.track(this.doEnsure(ti, blob, holders, local));
-            this.ensured.set(key, p);
-        }
+    /** Watches `p` (its first failure is remembered) and gives it back. */
+    track(p) {
+        this.running.push(p.catch((error) => {
+            this.firstFailure ??= { error };
+        }));
         return p;
     }
-    async doEnsure(ti, blob, holders, local) {
-        const sink = this.targets[ti].sink;
-        const s = this.stats[ti];
-        const skipped = () => {
-            s.blobsSkipped++;
-            s.bytesSkipped += blob.size;
-        };
-        if (holders.has(ti))
-            return skipped();
-        if ((await sink.blobSize(blob.digest)) !== undefined) {
-            holders.add(ti);
-            return skipped();
+    /** Throws the first failure of any tracked work, if there was one. */
+    throwIfFailed() {
+        if (this.firstFailure)
+            throw this.firstFailure.error;
+    }
+    /** A spool file in the temp directory, removed by `settle`. */
+    spool(name) {
+        const s = SpoolFile.inDir(this.tmpDir, name);
+        this.spools.push(s);
+        return s;
+    }
+    /** Waits for all tracked work, then removes the spool files. Never throws. */
+    async settle() {
+        await Promise.allSettled(this.running);
+        await Promise.allSettled(this.spools.map((s) => s.dispose()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/blob-transfer.ts
+/**
+ * Gets blobs onto targets, each (target, blob) once however many images name it: already there (the
+ * target said so, or a HEAD finds it), mounted from a repository of the same registry, copied from
+ * another registry (downloaded once into a spool file for every target lacking it), or uploaded.
+ * go-containerregistry's `uploadOne` as small steps: check existing → mount → stream → commit (the last
+ * two are the sink's `putBlob`).
+ */
+
+
+
+
+
+class BlobTransfer {
+    o;
+    ensured = new Memo();
+    downloads = new Memo();
+    constructor(o) {
+        this.o = o;
+    }
+    /**
+     * Makes `blob` present on `target`. `holders` are the targets known to hold it (updated as targets get
+     * it); `local` is its bytes when this run has them (else a holder's copy is fetched).
+     */
+    ensure(target, blob, holders, local) {
+        return this.ensured.get(`${target.ref}\n${blob.digest}`, () => this.o.work.track(this.ensureOnce(target, blob, holders, local)));
+    }
+    async ensureOnce(target, blob, holders, local) {
+        if (holders.has(target) || (await this.exists(target, blob))) {
+            holders.add(target);
+            return target.skipped(blob.size);
         }
         if (this.o.dryRun) {
             // What a real run would send (0 bytes for a layer not compressed yet: size unknown).
-            s.blobsSent++;
-            s.bytesSent += blob.size;
+            target.stats.blobsSent++;
+            target.stats.bytesSent += blob.size;
             return;
         }
-        for (const h of holders) {
-            const from = this.targets[h].sink;
-            if (from.mountKey && from.mountKey === sink.mountKey && (await sink.mountBlob(blob.digest, from))) {
-                holders.add(ti);
-                s.blobsMounted++;
-                return skipped();
-            }
+        if (await this.mount(target, blob, holders)) {
+            holders.add(target);
+            target.stats.blobsMounted++;
+            return target.skipped(blob.size);
         }
-        const source = local ?? (await this.download(blob, holders));
-        await this.upload(ti, source);
-        holders.add(ti);
+        await this.upload(target, local ?? (await this.download(blob, holders)));
+        holders.add(target);
+    }
+    async exists(target, blob) {
+        return (await target.sink.blobSize(blob.digest)) !== undefined;
+    }
+    /** Mounted from a holder on the same registry; false when there is none or the registry refused. */
+    async mount(target, blob, holders) {
+        for (const from of holders)
+            if (target.canMountFrom(from) && (await target.sink.mountBlob(blob.digest, from.sink)))
+                return true;
+        return false;
+    }
+    /** Sends the blob's bytes, counting them as they go. */
+    async upload(target, source) {
+        await target.sink.putBlob(source, (n) => {
+            target.stats.bytesSent += n;
+            this.o.progress.sent(n);
+        });
+        target.stats.blobsSent++;
     }
     /** A blob only another registry holds: fetched once into a spool file, for every target lacking it. */
     download(blob, holders) {
-        let p = this.downloads.get(blob.digest);
-        if (!p) {
-            p = (async () => {
-                const from = [...holders][0];
-                if (from === undefined)
-                    throw new Error(`no target holds ${blob.digest}`);
-                const spool = SpoolFile.inDir(this.o.tmpDir, 'copy');
-                this.spools.push(spool);
-                this.o.log.info(`copying ${shortDigest(blob.digest)} (${(0,src_log/* formatBytes */.z3)(blob.size)}) from ${this.targets[from].sink.ref}`);
-                await (0,promises_.pipeline)(await this.targets[from].sink.openBlob(blob.digest), async (src) => {
-                    for await (const c of src)
-                        await spool.append(c);
-                });
-                const info = await spool.finish();
-                if (info.digest !== blob.digest)
-                    throw new errors/* RelengError */.mz(`${this.targets[from].sink.ref}: blob ${blob.digest} came back as ${info.digest}`);
-                return spool;
-            })();
-            this.downloads.set(blob.digest, this.track(p));
-        }
-        return p;
+        return this.downloads.get(blob.digest, () => this.o.work.track(this.downloadOnce(blob, holders)));
     }
-    // ---- 5. manifests -------------------------------------------------------------------------
-    async publishManifests(img) {
-        await Promise.all(this.targets.map(async (t, ti) => {
-            await Promise.all(img.layers.map((l) => l.ready(ti)));
-            await this.ensure(ti, img.config, img.config.holders, new BufferSource(img.config.bytes, img.config.digest));
-            if (this.o.dryRun || img.holders.has(ti) || (await t.sink.hasManifest(img.manifest.digest)))
-                return;
-            await t.sink.putManifest(img.manifest.digest, img.manifestBytes, img.manifest.mediaType);
-        }));
-    }
-    // ---- 6. index and tags --------------------------------------------------------------------
-    async publishIndex(indexBytes, images) {
-        const digest = sha256Digest(indexBytes);
-        const platforms = images.map((i) => platformString(i.platform)).sort();
-        const problems = [];
-        if (this.inexact) {
-            this.o.log.info('dry run: some layers were not compressed, so the index digest is not known');
-            return this.targets.map((t, ti) => ({
-                ref: t.sink.ref,
-                digest: '',
-                tags: t.tags.map((x) => x.name),
-                tagsWritten: t.tags.map((x) => x.name),
-                platforms,
-                ...this.stats[ti],
-            }));
-        }
-        // Which index each target gets: ours, or an equivalent one a `{version}` tag already names.
-        const chosen = this.targets.map((t, ti) => {
-            let bytes = indexBytes;
-            for (const tag of t.tags.filter((x) => x.immutable)) {
-                const old = this.existing[ti].get(tag.name);
-                if (!old || old.digest === digest)
-                    continue;
-                if (sameRelease(old.bytes, indexBytes))
-                    bytes = old.bytes;
-                else if (!this.o.force)
-                    problems.push(`${t.sink.ref}:${tag.name} already names ${shortDigest(old.digest)}, a different release than this one (${shortDigest(digest)}); versioned tags are immutable — bump the version, or pass force to move it`);
-            }
-            return { bytes, digest: sha256Digest(bytes) };
+    async downloadOnce(blob, holders) {
+        const [from] = holders;
+        if (!from)
+            throw new Error(`no target holds ${blob.digest}`);
+        const spool = this.o.work.spool('copy');
+        this.o.log.info(`copying ${shortDigest(blob.digest)} (${(0,src_log/* formatBytes */.z3)(blob.size)}) from ${from.ref}`);
+        await (0,promises_.pipeline)(await from.sink.openBlob(blob.digest), async (src) => {
+            for await (const c of src)
+                await spool.append(c);
         });
-        if (problems.length)
-            throw new errors/* RelengErrors */.zg('refusing to move versioned tags', problems);
-        const written = this.targets.map(() => []);
-        const tagsTo = (ti, immutable) => this.targets[ti].tags.filter((x) => x.immutable === immutable && this.existing[ti].get(x.name)?.digest !== chosen[ti].digest);
-        if (!this.o.dryRun) {
-            await Promise.all(this.targets.map(async (t, ti) => {
-                const c = chosen[ti];
-                if (!(await t.sink.hasManifest(c.digest)))
-                    await t.sink.putManifest(c.digest, c.bytes, this.types.index);
-            }));
-            for (const immutable of [true, false])
-                await Promise.all(this.targets.map(async (t, ti) => {
-                    for (const tag of tagsTo(ti, immutable)) {
-                        await t.sink.putManifest(tag.name, chosen[ti].bytes, this.types.index);
-                        written[ti].push(tag.name);
-                    }
-                }));
-        }
-        else
-            for (const [ti] of this.targets.entries())
-                written[ti].push(...[true, false].flatMap((im) => tagsTo(ti, im).map((x) => x.name)));
-        return this.targets.map((t, ti) => ({
-            ref: t.sink.ref,
-            digest: chosen[ti].digest,
-            tags: t.tags.map((x) => x.name),
-            tagsWritten: written[ti],
-            platforms,
-            ...this.stats[ti],
-        }));
-    }
-    async saveCache(images) {
-        const cache = this.o.cache;
-        if (!cache || this.o.dryRun)
-            return;
-        for (const img of images)
-            for (const l of img.layers) {
-                const d = await l.blob();
-                if (isDigest(d.digest))
-                    cache.set(l.diffId, this.o.compression, d);
-            }
+        const info = await spool.finish();
+        if (info.digest !== blob.digest)
+            throw new errors/* RelengError */.mz(`${from.ref}: blob ${blob.digest} came back as ${info.digest}`);
+        return spool;
     }
 }
+
+;// CONCATENATED MODULE: ./src/oci/layer-inventory.ts
+
+
+
+
+
+const MAX_CONFIG = 16 << 20;
+const LOOKUPS_AT_ONCE = 4;
+async function readAll(stream, max, what) {
+    const parts = [];
+    let n = 0;
+    for await (const c of stream) {
+        n += c.length;
+        if (n > max)
+            throw new Error(`${what} is larger than ${max} bytes`);
+        parts.push(c);
+    }
+    return Buffer.concat(parts);
+}
+class LayerInventory {
+    o;
+    /** Images the targets hold under our tags. */
+    known = [];
+    layers = new Map();
+    constructor(o) {
+        this.o = o;
+    }
+    layer(diffId) {
+        let l = this.layers.get(diffId);
+        if (!l) {
+            l = { candidates: new Map() };
+            this.layers.set(diffId, l);
+        }
+        return l;
+    }
+    /** Reads every target's tags (recording what each names) and learns the images they point at. */
+    async discover() {
+        await Promise.all(this.o.targets.map(async (t) => {
+            const images = new Map();
+            await forEachLimit(t.tagsToRead(), LOOKUPS_AT_ONCE, async (tag) => {
+                const m = await t.sink.getManifest(tag);
+                if (t.hasTag(tag))
+                    t.existing.set(tag, m);
+                if (!m)
+                    return;
+                const parsed = parseManifest(m.bytes);
+                if (isIndex(parsed)) {
+                    for (const d of parsed.manifests)
+                        if (MANIFEST_TYPES.includes(d.mediaType))
+                            images.set(d.digest, d);
+                }
+                else if (parsed)
+                    images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
+            });
+            await forEachLimit([...images.values()], LOOKUPS_AT_ONCE, (d) => this.learn(t, d));
+        }));
+        const found = this.known.length;
+        if (found)
+            this.o.log.info(`targets hold ${found} image${found === 1 ? '' : 's'} under our tags, with ${this.layers.size} known layer${this.layers.size === 1 ? '' : 's'}`);
+    }
+    /** One image of a target: its layers' blobs become candidates (in our compression only). */
+    async learn(target, d) {
+        const sink = target.sink;
+        try {
+            const manifest = await sink.getManifest(d.digest);
+            const parsed = manifest && parseManifest(manifest.bytes);
+            if (!manifest || !parsed || isIndex(parsed))
+                return;
+            const configBytes = await readAll(await sink.openBlob(parsed.config.digest), MAX_CONFIG, 'config');
+            if (sha256Digest(configBytes) !== parsed.config.digest)
+                return;
+            const config = archive_parseConfig(configBytes, `${sink.ref}@${d.digest}`);
+            if (config.rootfs.diff_ids.length !== parsed.layers.length)
+                return;
+            for (const [i, l] of parsed.layers.entries())
+                if (layerCompression(l.mediaType) === this.o.compression)
+                    this.candidate(config.rootfs.diff_ids[i], l).holders.add(target);
+            this.known.push({ target, descriptor: d, manifest, parsed, configBytes, config });
+        }
+        catch (e) {
+            // Another tool's artefact, or a blob gone: nothing to learn from it.
+            this.o.log.debug(`${sink.ref}: skipping ${d.digest} in discovery: ${e.message}`);
+        }
+    }
+    /** The candidate for this blob of the layer (made, with no holders, if it is new). */
+    candidate(diffId, blob) {
+        const candidates = this.layer(diffId).candidates;
+        let c = candidates.get(blob.digest);
+        if (!c) {
+            c = { digest: blob.digest, size: blob.size, holders: new Set() };
+            candidates.set(blob.digest, c);
+        }
+        return c;
+    }
+    /** A blob for the layer that some target holds (asking the others); undefined if none does. */
+    satisfiable(diffId) {
+        const info = this.layer(diffId);
+        info.satisfiable ??= (async () => {
+            const cached = this.o.cache?.get(diffId, this.o.compression);
+            if (cached)
+                this.candidate(diffId, cached);
+            const ranked = [...info.candidates.values()].sort((a, b) => b.holders.size - a.holders.size);
+            for (const c of ranked) {
+                // Ask the targets we know nothing about (only the cache named this blob, or it was seen elsewhere).
+                await Promise.all(this.o.targets.map(async (t) => {
+                    if (c.holders.has(t))
+                        return;
+                    const size = await t.sink.blobSize(c.digest).catch(() => undefined);
+                    if (size === c.size)
+                        c.holders.add(t);
+                }));
+                if (c.holders.size > 0)
+                    return c;
+            }
+            return undefined;
+        })();
+        return info.satisfiable;
+    }
+    /** The layer as compressed in this run, if it was (or is being). */
+    local(diffId) {
+        return this.layers.get(diffId)?.local;
+    }
+    setLocal(diffId, local) {
+        this.layer(diffId).local = local;
+    }
+    /** Some known image records the sha256 of its archive: archives can be recognised without reading. */
+    recognisable() {
+        return this.known.some((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION]);
+    }
+    /** The known images made from the archive with this sha256, in these media types. */
+    publishedFrom(archiveSha256, types) {
+        return this.known.filter((k) => k.descriptor.annotations?.[ARCHIVE_ANNOTATION] === archiveSha256 &&
+            k.manifest.mediaType === types.manifest &&
+            k.parsed.config.mediaType === types.config &&
+            k.parsed.layers.every((l) => l.mediaType === types.layer));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/publish-index.ts
+/**
+ * The last step of a push: the index by digest on every target, then the `{version}` tags on every
+ * target, then the pointer tags — so no tag ever names something missing. A `{version}` tag that names a
+ * different release is refused before anything is written (unless `force`); one that names an equivalent
+ * index (the same images, only the archive hashes differ) keeps it.
+ */
+
+
+
+async function publishIndex(o) {
+    const platforms = [...o.platforms].sort();
+    if (o.inexact) {
+        o.log.info('dry run: some layers were not compressed, so the index digest is not known');
+        return o.targets.map((t) => t.report('', t.tags.map((x) => x.name), platforms));
+    }
+    const chosen = chooseIndexes(o);
+    const tagsToWrite = (t, immutable) => t.tags.filter((x) => x.immutable === immutable && t.named(x.name) !== chosen.get(t).digest);
+    const written = new Map(o.targets.map((t) => [t, []]));
+    if (o.dryRun)
+        for (const t of o.targets)
+            written.get(t).push(...[true, false].flatMap((im) => tagsToWrite(t, im).map((x) => x.name)));
+    else {
+        await Promise.all(o.targets.map(async (t) => {
+            const c = chosen.get(t);
+            if (!(await t.sink.hasManifest(c.digest)))
+                await t.sink.putManifest(c.digest, c.bytes, o.mediaType);
+        }));
+        for (const immutable of [true, false])
+            await Promise.all(o.targets.map(async (t) => {
+                for (const tag of tagsToWrite(t, immutable)) {
+                    await t.sink.putManifest(tag.name, chosen.get(t).bytes, o.mediaType);
+                    written.get(t).push(tag.name);
+                }
+            }));
+    }
+    return o.targets.map((t) => t.report(chosen.get(t).digest, written.get(t), platforms));
+}
+/**
+ * Which index each target gets: ours, or the equivalent one a `{version}` tag already names. Throws,
+ * naming every such tag, when one names a different release and `force` is not given.
+ */
+function chooseIndexes(o) {
+    const digest = sha256Digest(o.index);
+    const problems = [];
+    const chosen = new Map(o.targets.map((t) => {
+        let bytes = o.index;
+        for (const tag of t.tags.filter((x) => x.immutable)) {
+            const old = t.existing.get(tag.name);
+            if (!old || old.digest === digest)
+                continue;
+            if (sameRelease(old.bytes, o.index))
+                bytes = old.bytes;
+            else if (!o.force)
+                problems.push(`${t.ref}:${tag.name} already names ${shortDigest(old.digest)}, a different release than this one (${shortDigest(digest)}); versioned tags are immutable — bump the version, or pass force to move it`);
+        }
+        return [t, { bytes, digest: sha256Digest(bytes) }];
+    }));
+    if (problems.length)
+        throw new errors/* RelengErrors */.zg('refusing to move versioned tags', problems);
+    return chosen;
+}
+
+;// CONCATENATED MODULE: ./src/oci/push-progress.ts
+
 /** One line every few seconds during long pushes: layers done, MiB read and sent, throughput. */
 class PushProgress {
     log;
@@ -4542,6 +4582,139 @@ class PushProgress {
             this.print();
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/oci/push.ts
+/**
+ * Publishes docker archives as one multi-arch index to several targets at once. The steps:
+ *  1. open every target (reach, authenticate);
+ *  2. discover what each already holds (layer-inventory.ts): the registry is the cache of earlier runs;
+ *  3–4. the images (archive-reader.ts): recognised from their archive's sha256, else read once, each layer
+ *     compressed unless a blob for it exists, and uploaded while it is compressed (blob-transfer.ts);
+ *  5. per target, config blobs and image manifests (by digest) once all their blobs are there;
+ *  6. the index and the tags (publish-index.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function pushImages(o) {
+    const targets = o.targets.map((t) => new TargetState(t.sink, t.tags));
+    const types = mediaTypes(o.mediaTypes, o.compression);
+    const pool = o.pool ?? new CompressionPool();
+    const work = new BackgroundWork(o.tmpDir);
+    const progress = new PushProgress(o.log);
+    const inventory = new LayerInventory({ targets, compression: o.compression, cache: o.cache, log: o.log });
+    const transfer = new BlobTransfer({ work, progress, dryRun: o.dryRun, log: o.log });
+    const reader = new ArchiveReader({
+        targets,
+        types,
+        compression: o.compression,
+        level: o.level,
+        pool,
+        igzip: o.igzip,
+        tmpDir: o.tmpDir,
+        dryRun: o.dryRun,
+        parallelArchives: o.parallelArchives,
+        inventory,
+        transfer,
+        work,
+        progress,
+        log: o.log,
+    });
+    try {
+        // 1. Reach every target.
+        await openTargets(targets, o.dryRun);
+        // 2. What the targets hold already.
+        await o.log.group('Looking at what the targets hold', () => inventory.discover());
+        // 3–4. Images: recognised from their archive's sha256, else read and compressed.
+        const images = await reader.images(o.archives);
+        // 5. Configs and manifests, per target, as soon as their blobs are there.
+        await Promise.all(images.map((img) => publishManifests(img, targets, transfer, o.dryRun)));
+        progress.stop();
+        // 6. The index, then the tags.
+        const index = buildIndex(types, images.map((img) => ({
+            manifest: img.manifest,
+            platform: img.platform,
+            labels: img.labels,
+            archiveSha256: img.archiveSha256,
+        })), { annotations: o.annotations, descriptorAnnotations: o.descriptorAnnotations });
+        const reports = await publishIndex({
+            targets,
+            index,
+            mediaType: types.index,
+            platforms: images.map((i) => platformString(i.platform)),
+            force: o.force,
+            dryRun: o.dryRun,
+            inexact: reader.inexact,
+            log: o.log,
+        });
+        if (o.cache && !o.dryRun)
+            await remember(o.cache, o.compression, images);
+        return result(o, reader, images, reports, index);
+    }
+    finally {
+        progress.stop();
+        await work.settle();
+        await Promise.allSettled(targets.map((t) => t.sink.close()));
+        if (!o.pool)
+            await pool.close();
+    }
+}
+/** Every target reached (and, unless a dry run, ready for writing); all problems in one error. */
+async function openTargets(targets, dryRun) {
+    const problems = [];
+    await Promise.all(targets.map((t) => t.sink.open({ create: !dryRun }).catch((e) => {
+        problems.push(e instanceof errors/* RelengError */.mz ? e.message : `${t.ref}: ${e.message}`);
+    })));
+    if (problems.length)
+        throw new errors/* RelengErrors */.zg('cannot publish to every target', problems);
+}
+/** The image's config and manifest on every target, once the target has all its layers. */
+async function publishManifests(img, targets, transfer, dryRun) {
+    await Promise.all(targets.map(async (t) => {
+        await Promise.all(img.layers.map((l) => l.ready(t)));
+        await transfer.ensure(t, img.config, img.config.holders, new BufferSource(img.config.bytes, img.config.digest));
+        if (dryRun || img.holders.has(t) || (await t.sink.hasManifest(img.manifest.digest)))
+            return;
+        await t.sink.putManifest(img.manifest.digest, img.manifestBytes, img.manifest.mediaType);
+    }));
+}
+/** diffID → blob of every layer, for the next run's blob cache. */
+async function remember(cache, compression, images) {
+    for (const img of images)
+        for (const l of img.layers) {
+            const d = await l.blob();
+            if (isDigest(d.digest))
+                cache.set(l.diffId, compression, d);
+        }
+}
+function result(o, reader, images, targets, index) {
+    return {
+        targets,
+        images: images.map((img) => ({
+            file: img.archive.file,
+            platform: platformString(img.platform),
+            manifest: img.manifest.digest,
+            layers: img.layers.length,
+            compressed: img.compressed,
+            source: img.source,
+        })),
+        index: reader.inexact ? '' : sha256Digest(index),
+        uncompressedBytes: reader.uncompressed,
+        compressedBytes: reader.compressed,
+        dryRun: o.dryRun,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/oci/reference.ts
@@ -4605,6 +4778,52 @@ function expandTag(template, values, where = 'tags') {
 /** A `{version}` tag is immutable (DESIGN.md "Immutable vs pointer"); other tags are pointers. */
 function isImmutableTemplate(template) {
     return template.includes('{version}');
+}
+
+;// CONCATENATED MODULE: ./src/oci/chunk-pool.ts
+/**
+ * Request bodies of blob uploads: chunk-sized buffers reused from one request to the next (no garbage per
+ * chunk), and a bound on how many are out at once per registry. Every layer's last piece goes with its
+ * final PUT, and those all start together when the archives are checked: unbounded, that is every layer's
+ * last chunk in memory at one moment.
+ */
+/** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
+const CHUNK_SIZE = 4 << 20;
+/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
+const MAX_CHUNKS_OUT = 4;
+class ChunkPool {
+    chunkSize;
+    max;
+    free = [];
+    out = 0;
+    waiters = [];
+    constructor(chunkSize = CHUNK_SIZE, max = MAX_CHUNKS_OUT) {
+        this.chunkSize = chunkSize;
+        this.max = max;
+    }
+    /** A chunk-sized buffer; waits while `max` are out. */
+    async acquire() {
+        while (this.out >= this.max)
+            await new Promise((r) => this.waiters.push(r));
+        this.out++;
+        return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+    }
+    release(b) {
+        this.out--;
+        if (this.free.length < this.max)
+            this.free.push(b);
+        this.waiters.shift()?.();
+    }
+    /** `fn` with a buffer of the pool, given back when it settles. */
+    async with(fn) {
+        const b = await this.acquire();
+        try {
+            return await fn(b);
+        }
+        finally {
+            this.release(b);
+        }
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -4763,6 +4982,9 @@ function connectionError(req, e) {
 }
 function wrap(res, url) {
     const headers = res.headers;
+    // A body already dumped reads as empty: undici's readers would never settle on it (an error message
+    // built from a HEAD answer's body, which was dumped before its status was judged).
+    let dumped = false;
     return {
         status: res.statusCode,
         headers,
@@ -4771,10 +4993,13 @@ function wrap(res, url) {
             const v = headers[name.toLowerCase()];
             return Array.isArray(v) ? v[0] : v;
         },
-        text: () => res.body.text(),
-        buffer: async () => Buffer.from(await res.body.arrayBuffer()),
+        text: async () => (dumped ? '' : res.body.text()),
+        buffer: async () => (dumped ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer())),
         body: res.body,
-        dump: () => res.body.dump().then(() => undefined),
+        dump: () => {
+            dumped = true;
+            return res.body.dump().then(() => undefined);
+        },
     };
 }
 
@@ -5169,17 +5394,15 @@ function tokenAccess(token) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/registry.ts
+;// CONCATENATED MODULE: ./src/oci/registry-host.ts
+/**
+ * One registry host, shared by its repositories: the scheme (HTTPS, or HTTP for insecure registries) and
+ * the auth challenge learned by one ping of /v2/, then authenticated requests — Basic, or Bearer tokens
+ * cached per scope and replaced once when a 401 says they went stale (regclient's ping and auth split).
+ */
 
 
 
-
-
-
-/** ghcr.io refuses chunks over 4 MiB; Forgejo and distribution take any size. */
-const CHUNK_SIZE = 4 << 20;
-/** Request bodies in flight per registry: enough to keep a link busy, 16 MiB of buffers at most. */
-const MAX_CHUNKS_OUT = 4;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 function isLoopback(host) {
     return LOOPBACK.test(host);
@@ -5196,21 +5419,16 @@ function covered(scope, scopes) {
         return r === resource && actions.every((x) => a.includes(x) || a.includes('*'));
     });
 }
-class Registry {
+class RegistryHost {
     o;
     host;
-    chunkSize;
     base;
     pinging;
     challenge;
     tokens = new Map();
-    chunks = [];
-    chunksOut = 0;
-    chunkWaiters = [];
     constructor(o) {
         this.o = o;
         this.host = o.host;
-        this.chunkSize = o.chunkSize ?? CHUNK_SIZE;
     }
     get log() {
         return this.o.log;
@@ -5342,39 +5560,235 @@ class Registry {
         }
         return again;
     }
-    /**
-     * A chunk-sized buffer for an upload's request, reused by the next one (no garbage per chunk). At most
-     * MAX_CHUNKS_OUT are out at once: every layer's last piece goes with its final PUT, and those all start
-     * together when the archives are checked — unbounded, 20 layers × 4 MiB per registry at one moment.
-     */
-    async acquireChunk() {
-        while (this.chunksOut >= MAX_CHUNKS_OUT)
-            await new Promise((r) => this.chunkWaiters.push(r));
-        this.chunksOut++;
-        return this.chunks.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
-    }
-    releaseChunk(b) {
-        this.chunksOut--;
-        if (this.chunks.length < MAX_CHUNKS_OUT)
-            this.chunks.push(b);
-        this.chunkWaiters.shift()?.();
-    }
     url(path) {
         return new URL(path, this.base);
     }
 }
+/** The error for an answer we cannot go on from, with the registry's own words and a hint where we have one. */
+async function requestFailed(ref, what, res) {
+    const detail = await errorDetail(res);
+    const hint = res.status === 403
+        ? '; the credentials lack push access to this repository'
+        : res.status === 404 && /NAME_UNKNOWN/.test(detail)
+            ? '; does the repository exist (some registries need it created first)?'
+            : '';
+    return new HttpError(`${ref}: ${what}: HTTP ${res.status} (${detail})${hint}`, res.status);
+}
+
+;// CONCATENATED MODULE: ./src/oci/blob-upload.ts
+
+
+
+/** Uploads of one blob in all: a session the registry lost (5xx, a dropped connection) starts over. */
+const UPLOAD_ATTEMPTS = 3;
+/** Attempts at one chunk, each resuming where the registry says the upload stands. */
+const CHUNK_ATTEMPTS = 4;
+/** Uploads the blob (a source that may still be growing), counting bytes sent — and unsent on a restart. */
+async function uploadBlob(to, chunks, source, onSent = () => { }) {
+    let sent = 0;
+    return withRetry(() => {
+        sent = 0;
+        return uploadOnce(to, chunks, source, (n) => {
+            sent += n;
+            onSent(n);
+        });
+    }, {
+        attempts: UPLOAD_ATTEMPTS,
+        // The source can be read again; the registry's half of the upload cannot.
+        retryable: (e) => isTransientError(e) || (e instanceof HttpError && (e.status ?? 0) >= 500),
+        onRetry: (e) => {
+            onSent(-sent);
+            to.log.debug(`${to.ref}: upload failed (${e.message}); starting it again`);
+        },
+    });
+}
+async function uploadOnce(to, chunks, source, onSent) {
+    const session = await UploadSession.start(to, chunks);
+    try {
+        const offset = await session.sendChunks(source, onSent);
+        const info = await source.done;
+        await session.commit(source, offset, info);
+        onSent(info.size - offset);
+        return info;
+    }
+    catch (e) {
+        // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
+        // leave no upload session (and its data) behind.
+        await session.cancel();
+        throw e;
+    }
+}
+/** Cancels an upload session (a mount the registry answered with one, a push check); failures ignored. */
+async function cancelUpload(to, location) {
+    try {
+        const r = await to.send({ method: 'DELETE', path: location, retry: { attempts: 1 } });
+        await r.dump();
+    }
+    catch {
+        // an abandoned upload expires on its own
+    }
+}
+/** One upload session: where it is (the registry may move it with each answer) and its steps. */
+class UploadSession {
+    to;
+    chunks;
+    location;
+    constructor(to, chunks, location) {
+        this.to = to;
+        this.chunks = chunks;
+        this.location = location;
+    }
+    /** POST: opens the session. */
+    static async start(to, chunks) {
+        const res = await to.send({ method: 'POST', path: to.uploadsPath, body: Buffer.alloc(0) });
+        await res.dump();
+        const loc = res.header('location');
+        if (res.status !== 202 || !loc)
+            throw await requestFailed(to.ref, 'POST blob upload', res);
+        return new UploadSession(to, chunks, new URL(loc, res.url));
+    }
+    /**
+     * Sends whole chunks as the source grows; gives the offset reached. The last piece (a chunk or less)
+     * is left for the commit — unless the blob is held (not to be committed yet): then it is sent now, and
+     * the commit is empty later, so that what is left when the hold ends is a request per blob, not its
+     * last megabytes.
+     */
+    async sendChunks(source, onSent) {
+        const chunk = this.chunks.chunkSize;
+        let offset = 0;
+        for (;;) {
+            const available = await source.waitFor(offset + chunk + 1);
+            const rest = available - offset;
+            if (source.complete() && rest <= chunk) {
+                if (rest > 0 && source.held?.()) {
+                    await this.patch(source, offset, available);
+                    onSent(rest);
+                    offset = available;
+                }
+                return offset;
+            }
+            if (rest <= chunk)
+                continue;
+            await this.patch(source, offset, offset + chunk);
+            onSent(chunk);
+            offset += chunk;
+        }
+    }
+    /** PUT `?digest=`: the bytes from `offset` to the end, and the blob is committed. */
+    async commit(source, offset, info) {
+        const url = new URL(this.location);
+        url.searchParams.set('digest', info.digest);
+        const put = (body) => this.to.send({
+            method: 'PUT',
+            path: url,
+            headers: { 'content-type': 'application/octet-stream' },
+            body,
+            retry: { transient: false },
+        });
+        const res = info.size > offset
+            ? await this.chunks.with(async (b) => put(await source.readInto(b, offset, info.size)))
+            : await put(Buffer.alloc(0));
+        if (res.status !== 201)
+            throw await requestFailed(this.to.ref, `PUT blob ${info.digest}`, res);
+        await res.dump();
+    }
+    /** DELETE: the session and what it holds are dropped. */
+    cancel() {
+        return cancelUpload(this.to, this.location);
+    }
+    /** One chunk, bytes [start, end); on a failure asks the registry how much it has and resends from there. */
+    async patch(source, start, end) {
+        for (let attempt = 1;; attempt++) {
+            let res;
+            let error;
+            try {
+                res = await this.chunks.with(async (b) => this.to.send({
+                    method: 'PATCH',
+                    path: this.location,
+                    headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
+                    body: await source.readInto(b, start, end),
+                    retry: { transient: false, attempts: 1 },
+                }));
+                if (res.status === 202) {
+                    await res.dump();
+                    this.moveTo(res);
+                    return;
+                }
+            }
+            catch (e) {
+                error = e;
+            }
+            const what = `PATCH blob upload ${start}-${end - 1}`;
+            if (attempt >= CHUNK_ATTEMPTS ||
+                (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
+                if (res)
+                    throw await requestFailed(this.to.ref, what, res);
+                throw error;
+            }
+            if (res) {
+                const wait = retryDelay(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+                if (wait === undefined)
+                    throw await requestFailed(this.to.ref, what, res);
+                await res.dump();
+                await sleep(wait);
+            }
+            const have = await this.received(start);
+            if (have === end)
+                return;
+            if (have !== start)
+                throw (error ??
+                    new HttpError(`${this.to.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
+        }
+    }
+    /**
+     * GET on the session: how many bytes the registry has (204 with `Range: 0-LAST`); -1 when it cannot
+     * say. `start` is where the chunk in question began.
+     */
+    async received(start) {
+        const status = await this.to.send({ method: 'GET', path: this.location });
+        await status.dump();
+        this.moveTo(status);
+        const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
+        if (!range)
+            return status.status === 204 ? 0 : -1;
+        // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
+        return start === 0 && range[1] === '0' ? 0 : Number(range[1]) + 1;
+    }
+    moveTo(res) {
+        const next = res.header('location');
+        if (next)
+            this.location = new URL(next, res.url);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oci/registry.ts
+
+
+
+
+
+
 class RegistryRepository {
     registry;
+    chunks;
     repository;
     ref;
     mountKey;
     scopes;
-    constructor(registry, repository, ref) {
+    uploads;
+    constructor(registry, chunks, repository, ref) {
         this.registry = registry;
+        this.chunks = chunks;
         this.repository = repository;
         this.ref = ref ?? `${registry.host}/${repository}`;
         this.mountKey = registry.host;
         this.scopes = [`repository:${repository}:pull,push`];
+        this.uploads = {
+            ref: this.ref,
+            uploadsPath: `/v2/${repository}/blobs/uploads/`,
+            send: (r) => this.send(r),
+            log: registry.log,
+        };
     }
     send(r, scopes = this.scopes) {
         return this.registry.send(this.repository, scopes, r);
@@ -5383,13 +5797,7 @@ class RegistryRepository {
         return `/v2/${this.repository}/${kind}/${reference}`;
     }
     async fail(what, res) {
-        const detail = await errorDetail(res);
-        const hint = res.status === 403
-            ? '; the credentials lack push access to this repository'
-            : res.status === 404 && /NAME_UNKNOWN/.test(detail)
-                ? '; does the repository exist (some registries need it created first)?'
-                : '';
-        throw new HttpError(`${this.ref}: ${what}: HTTP ${res.status} (${detail})${hint}`, res.status);
+        throw await requestFailed(this.ref, what, res);
     }
     async open() {
         await this.registry.ping();
@@ -5456,17 +5864,8 @@ class RegistryRepository {
         // 202: the registry opened an upload instead; cancel it.
         const loc = res.header('location');
         if (res.status === 202 && loc)
-            await this.cancel(new URL(loc, res.url));
+            await cancelUpload(this.uploads, new URL(loc, res.url));
         return false;
-    }
-    async cancel(location) {
-        try {
-            const r = await this.send({ method: 'DELETE', path: location, retry: { attempts: 1 } });
-            await r.dump();
-        }
-        catch {
-            // an abandoned upload expires on its own
-        }
     }
     async openBlob(digest) {
         const res = await this.send({ method: 'GET', path: this.path('blobs', digest) });
@@ -5498,16 +5897,12 @@ class RegistryRepository {
                 if (!mine.some((a) => a.actions.includes('push') || a.actions.includes('*')))
                     return `${this.ref}: the token grants no push access (${mine.flatMap((a) => a.actions).join(',') || 'nothing'}); check the credentials' permissions`;
             }
-            const res = await this.send({
-                method: 'POST',
-                path: `/v2/${this.repository}/blobs/uploads/`,
-                body: Buffer.alloc(0),
-            });
+            const res = await this.send({ method: 'POST', path: this.uploads.uploadsPath, body: Buffer.alloc(0) });
             await res.dump();
             if (res.status === 202) {
                 const loc = res.header('location');
                 if (loc)
-                    await this.cancel(new URL(loc, res.url));
+                    await cancelUpload(this.uploads, new URL(loc, res.url));
                 return undefined;
             }
             if (res.status === 401 || res.status === 403)
@@ -5518,166 +5913,21 @@ class RegistryRepository {
             return e instanceof errors/* RelengError */.mz ? e.message : `${this.ref}: ${e.message}`;
         }
     }
-    async putBlob(source, onSent) {
-        for (let attempt = 1;; attempt++) {
-            let sent = 0;
-            try {
-                return await this.upload(source, (n) => {
-                    sent += n;
-                    onSent?.(n);
-                });
-            }
-            catch (e) {
-                // Start over (a new upload session) when the registry lost ours; the source can be read again.
-                if (attempt >= 3 || !(isTransientError(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
-                    throw e;
-                onSent?.(-sent);
-                this.registry.log.debug(`${this.ref}: upload failed (${e.message}); starting it again`);
-            }
-        }
-    }
-    async startUpload() {
-        const res = await this.send({
-            method: 'POST',
-            path: `/v2/${this.repository}/blobs/uploads/`,
-            body: Buffer.alloc(0),
-        });
-        await res.dump();
-        const loc = res.header('location');
-        if (res.status !== 202 || !loc)
-            return this.fail('POST blob upload', res);
-        return new URL(loc, res.url);
-    }
-    /** Bytes [start, end) of the source in a pooled chunk buffer, held only while the request runs. */
-    async withChunk(source, start, end, send) {
-        const scratch = await this.registry.acquireChunk();
-        try {
-            return await send(await source.readInto(scratch, start, end));
-        }
-        finally {
-            this.registry.releaseChunk(scratch);
-        }
-    }
-    async upload(source, onSent) {
-        const chunk = this.registry.chunkSize;
-        let location = await this.startUpload();
-        try {
-            let offset = 0;
-            for (;;) {
-                // More than a chunk beyond offset, or the end: the last piece (≤ a chunk) goes with the PUT —
-                // unless the blob is held (not to be committed yet): then it is sent now, and the PUT is empty
-                // later, so that what is left when the gate opens is a request per blob, not its last megabytes.
-                const available = await source.waitFor(offset + chunk + 1);
-                const rest = available - offset;
-                if (source.complete() && rest <= chunk) {
-                    if (rest > 0 && source.held?.()) {
-                        location = await this.patch(location, source, offset, available);
-                        onSent(rest);
-                        offset = available;
-                    }
-                    break;
-                }
-                if (rest <= chunk)
-                    continue;
-                location = await this.patch(location, source, offset, offset + chunk);
-                onSent(chunk);
-                offset += chunk;
-            }
-            const info = await source.done;
-            const url = new URL(location);
-            url.searchParams.set('digest', info.digest);
-            const rest = info.size - offset;
-            const put = (body) => this.send({
-                method: 'PUT',
-                path: url,
-                headers: { 'content-type': 'application/octet-stream' },
-                body,
-                retry: { transient: false },
-            });
-            const res = rest > 0 ? await this.withChunk(source, offset, info.size, put) : await put(Buffer.alloc(0));
-            if (res.status !== 201)
-                return this.fail(`PUT blob ${info.digest}`, res);
-            await res.dump();
-            onSent(rest);
-            return info;
-        }
-        catch (e) {
-            // The producer failed (a bad archive, checked before any blob is committed) or the registry did:
-            // leave no upload session (and its data) behind.
-            await this.cancel(location);
-            throw e;
-        }
-    }
-    /** One chunk; on a failure asks the registry how much it has and resends from there. */
-    async patch(location, source, start, end) {
-        for (let attempt = 1;; attempt++) {
-            let res;
-            let error;
-            try {
-                res = await this.withChunk(source, start, end, (body) => this.send({
-                    method: 'PATCH',
-                    path: location,
-                    headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end - 1}` },
-                    body,
-                    retry: { transient: false, attempts: 1 },
-                }));
-                if (res.status === 202) {
-                    await res.dump();
-                    const next = res.header('location');
-                    return next ? new URL(next, res.url) : location;
-                }
-            }
-            catch (e) {
-                error = e;
-            }
-            if (attempt >= 4 || (res && res.status < 500 && res.status !== 416 && res.status !== 429)) {
-                if (res)
-                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
-                throw error;
-            }
-            if (res) {
-                const wait = retryDelay(attempt, res.status === 429 ? res.header('retry-after') : undefined);
-                if (wait === undefined)
-                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
-                await res.dump();
-                await sleep(wait);
-            }
-            // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
-            const status = await this.send({ method: 'GET', path: location });
-            await status.dump();
-            const range = /^(?:bytes=)?0-(\d+)$/.exec(status.header('range') ?? '');
-            // distribution answers an empty upload with `0-0` too: at the first chunk that means nothing yet.
-            const have = !range
-                ? status.status === 204
-                    ? 0
-                    : -1
-                : start === 0 && range[1] === '0'
-                    ? 0
-                    : Number(range[1]) + 1;
-            const loc = status.header('location');
-            if (loc)
-                location = new URL(loc, status.url);
-            if (have === end)
-                return location;
-            if (have !== start)
-                throw (error ??
-                    new HttpError(`${this.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
-        }
+    putBlob(source, onSent) {
+        return uploadBlob(this.uploads, this.chunks, source, onSent);
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/sinks.ts
+;// CONCATENATED MODULE: ./src/oci/sink-factory.ts
 
 
 
-/**
- * Makes the sinks of a run: one HTTP client and one `Registry` (ping, tokens) per host, shared by every
- * repository on it, so two targets on one registry authenticate once and can mount each other's blobs.
- */
-class Sinks {
+
+
+class SinkFactory {
     o;
     http;
-    registries = new Map();
+    hosts = new Map();
     constructor(o) {
         this.o = o;
         this.http = new Http(o.log, (host) => this.insecure(host), undefined, o.timeoutMs);
@@ -5689,45 +5939,40 @@ class Sinks {
     sink(t) {
         if (t.kind === 'layout')
             return new LayoutSink(t.dir);
-        let reg = this.registries.get(t.apiHost);
-        if (!reg) {
-            reg = new Registry({
-                host: t.apiHost,
-                name: t.registry,
-                insecure: this.insecure(t.apiHost),
-                http: this.http,
-                credentials: this.o.credentials,
-                log: this.o.log,
-                chunkSize: this.o.chunkSize,
-            });
-            this.registries.set(t.apiHost, reg);
+        let h = this.hosts.get(t.apiHost);
+        if (!h) {
+            h = {
+                host: new RegistryHost({
+                    host: t.apiHost,
+                    name: t.registry,
+                    insecure: this.insecure(t.apiHost),
+                    http: this.http,
+                    credentials: this.o.credentials,
+                    log: this.o.log,
+                }),
+                chunks: new ChunkPool(this.o.chunkSize),
+            };
+            this.hosts.set(t.apiHost, h);
         }
-        return new RegistryRepository(reg, t.repository, t.ref);
+        return new RegistryRepository(h.host, h.chunks, t.repository, t.ref);
     }
     async close() {
         await this.http.close();
     }
 }
 
-;// CONCATENATED MODULE: ./src/stages/docker-multiarch.ts
+;// CONCATENATED MODULE: ./src/oci/publish-images.ts
 /**
- * docker-multiarch: the reference's docker step (releng/docker.xsh + docker_assemble.py), for every
- * registry of an environment in one run.
- *   1. The images: docker archives (one per system; from leg bundles or given), each read for its config.
- *   2. The targets and tags: `{version}`, `{major}` (and `latest` unless the maintenance rule says no).
- *   3. Each image pushed by digest — no temporary tag — its layers compressed once for all targets.
- *   4. One OCI index (platform per image, the images' Labels as annotations) to every tag of every target:
- *      blobs → manifests → index → `{version}` tags → pointer tags.
- *
- * The seam for publish (it imports these):
- *   dockerMultiarch(options: DockerMultiarchOptions): Promise<DockerMultiarchResult>
- *     options.images: { file, system?, sha256? }[] — the `images` input and MergedRelease.images both map
- *     onto it; options.targets: { ref, tags }[] with tag templates; version; latest (boolean);
- *     credentials?; insecureRegistries?; dryRun?; force?; log. Everything else has defaults.
- *   targetsForEnvironment(env: EnvironmentConfig, dir: string, name?: string): RegistryTarget[]
- *   checkRegistryAccess(targets, credentials, log, options?): Promise<string[]>
- *     publish's preflight: the problems found (unreachable, bad credentials, no push access), [] when
- *     every target accepts a push. Writes nothing (an upload session is opened and cancelled).
+ * Docker archives to every registry of a release as one multi-arch index (the reference's docker step:
+ * releng/docker.xsh + docker_assemble.py), checked before anything is pushed:
+ *   1. the archives (absolute, or relative to `dir`);
+ *   2. the targets and their tags: `{version}`, `{major}`, literal tags, and `latest` when the caller says;
+ *   3. compression, its level and the gzip engine;
+ *   4. the push (push.ts): each image by digest — no temporary tag — its layers compressed once for all
+ *      targets; one OCI index (platform per image, the images' Labels as annotations) to every tag of every
+ *      target: blobs → manifests → index → `{version}` tags → pointer tags.
+ * `checkRegistryAccess` is the same targets' preflight: the problems a push would meet, found without
+ * writing. Used by the docker-multiarch stage and by publish's docker step.
  */
 
 
@@ -5742,15 +5987,15 @@ class Sinks {
 const DEFAULT_TAGS = ['{version}', '{major}'];
 const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-function targetsForEnvironment(env, dir, name) {
-    return env.registries.map((r, i) => {
-        const key = `releng.yml environments.${name}.registries[${i}]`;
+function targetsForEnvironment(environment, dir, environmentName) {
+    return environment.registries.map((r, i) => {
+        const key = `releng.yml environments.${environmentName}.registries[${i}]`;
         return {
             ref: r.ref.startsWith('oci-layout:')
                 ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
                 : r.ref,
             tags: [...r.tags],
-            ...(name ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+            ...(environmentName ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
         };
     });
 }
@@ -5765,10 +6010,10 @@ function suggestHost(h) {
     const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
     return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
-function credentialStore(log, credentials, env) {
+function credentialStore(log, credentials, processEnv) {
     if (credentials && (!credentials.username || !credentials.password))
         throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
-    return new CredentialStore(log, credentials, env);
+    return new CredentialStore(log, credentials, processEnv);
 }
 function parseTargets(targets, dir) {
     const seen = new Set();
@@ -5780,7 +6025,7 @@ function parseTargets(targets, dir) {
         return { ref, tags: t.tags, where: t.where };
     });
 }
-async function dockerMultiarch(o) {
+async function publishImages(o) {
     const dir = o.dir ?? process.cwd();
     const log = o.log;
     // 1. Images.
@@ -5814,13 +6059,13 @@ async function dockerMultiarch(o) {
     if (!Number.isInteger(level) || level < lo || level > hi)
         throw new errors/* RelengError */.mz(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
     // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
-    const igzip = igzipFor(o.gzipEngine ?? 'auto', o.env ?? process.env);
+    const igzip = igzipFor(o.gzipEngine ?? 'auto', o.processEnv ?? process.env);
     const gzipLevel = compression === 'gzip' ? `, level ${igzip ? igzipLevel(level) : level}` : '';
     log.info(igzip
         ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
         : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`);
-    const sinks = new Sinks({
-        credentials: credentialStore(log, o.credentials, o.env ?? process.env),
+    const sinks = new SinkFactory({
+        credentials: credentialStore(log, o.credentials, o.processEnv ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
         timeoutMs: o.tuning?.timeout,
@@ -5869,12 +6114,12 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     try {
         checkInsecureRegistries(options.insecureRegistries ?? []);
         parsed = parseTargets(targets, options.dir ?? process.cwd());
-        store = credentialStore(log, credentials, options.env ?? process.env);
+        store = credentialStore(log, credentials, options.processEnv ?? process.env);
     }
     catch (e) {
         return [e.message];
     }
-    const sinks = new Sinks({
+    const sinks = new SinkFactory({
         credentials: store,
         insecureRegistries: options.insecureRegistries ?? [],
         timeoutMs: options.tuning?.timeout,
@@ -5904,19 +6149,19 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
 
 const dockerViaMultiarch = {
     preflight: (r) => checkRegistryAccess(targetsForEnvironment(r.environment, r.dir, r.environmentName), undefined, r.log, {
-        env: r.env,
+        processEnv: r.processEnv,
         dir: r.dir,
         tuning: r.registryTuning,
     }),
     async publish(r) {
-        const out = await dockerMultiarch({
+        const out = await publishImages({
             images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
             targets: targetsForEnvironment(r.environment, r.dir, r.environmentName),
             version: r.version,
             latest: r.latest,
             dryRun: r.dryRun,
             dir: r.dir,
-            env: r.env,
+            processEnv: r.processEnv,
             tuning: r.registryTuning,
             log: r.log,
         });
@@ -6180,6 +6425,16 @@ async function writeIndex(sink, name, version, index, verified, log, tally) {
 }
 
 ;// CONCATENATED MODULE: ./src/git/maintenance.ts
+/**
+ * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
+ * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
+ * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
+ * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
+ * released version newer than this one? Tags are read from the repository and, when given, the remote
+ * (a CI checkout of a tag may have no other tags). One rule for publish's pointers and the docker step.
+ */
+
+
 /** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
 function compareVersions(a, b) {
     const parse = (v) => {
@@ -6201,64 +6456,62 @@ function compareVersions(a, b) {
         return -1;
     return pa.suffix < pb.suffix ? -1 : 1;
 }
-const VERSION_TAG = /^v?\d+\.\d+(\.\d+)?$/;
-/** True when no released version (a plain X.Y.Z tag) is newer than `version`. */
+/** A released version: a plain X.Y or X.Y.Z tag (release candidates do not count). */
+const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
+/** The rule for `version`, given the tags that exist. */
+function maintenanceRule(version, tags) {
+    const newer = tags
+        .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
+        .sort(compareVersions);
+    return {
+        mayMoveLatest: newer.length === 0,
+        newerRelease: newer.at(-1),
+        newerInMajor: newer.filter((t) => majorOf(t) === majorOf(version)).at(-1),
+    };
+}
+/** True when no released version is newer than `version`. */
 function mayMoveLatest(version, tags) {
-    return !tags.filter((t) => VERSION_TAG.test(t)).some((t) => compareVersions(t, version) > 0);
+    return maintenanceRule(version, tags).mayMoveLatest;
 }
-async function versionTags(git, remote) {
-    const local = (await git.out(['tag', '--list'])).split('\n').filter(Boolean);
-    if (!remote)
-        return local;
-    const r = await git.run(['ls-remote', '--tags', '--refs', remote], { allowFailure: true });
-    const remoteTags = r.code === 0
-        ? r.stdout
-            .split('\n')
-            .map((l) => l.split('refs/tags/')[1] ?? '')
-            .filter(Boolean)
-        : [];
-    return [...new Set([...local, ...remoteTags])];
+/**
+ * The tags of the checkout (when `git` works in one) and of `remote` (when given; an unreachable remote
+ * adds none).
+ */
+async function releaseTags(git, o) {
+    const tags = new Set();
+    if (o.isRepo)
+        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
+            tags.add(t);
+    if (o.remote) {
+        const refs = await remoteRefs(git, o.remote, ['refs/tags/*']).catch(() => new Map());
+        for (const ref of refs.keys())
+            if (!ref.endsWith('^{}'))
+                tags.add(ref.replace(/^refs\/tags\//, ''));
+    }
+    return [...tags];
 }
-async function resolveLatest(mode, version, git, remote) {
-    if (mode !== 'auto')
-        return mode === 'true';
-    if (!git)
-        return true;
-    return mayMoveLatest(version, await versionTags(git, remote));
+/** The rule for `version`, from the tags of the checkout and the remote. */
+async function readMaintenanceRule(git, version, o) {
+    return maintenanceRule(version, await releaseTags(git, o));
 }
 
 ;// CONCATENATED MODULE: ./src/publish/pointer-rule.ts
 
 
-
-/** A released version, as the maintenance rule counts them (src/git/maintenance.ts). */
-const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
 /**
- * The maintenance rule for every pointer of this release: released versions are read from the checkout
- * and the environment's remote (a CI checkout of a tag may have no other tags).
+ * The maintenance rule (src/git/maintenance.ts) for every pointer of this release, in publish's words:
+ * released versions are read from the checkout and the environment's remote.
  */
 async function pointerRule(git, isRepo, remote, version) {
-    const tags = new Set();
-    if (isRepo)
-        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
-            tags.add(t);
-    if (remote) {
-        const refs = await remoteRefs(git, remote, ['refs/tags/*']).catch(() => new Map());
-        for (const ref of refs.keys())
-            if (!ref.endsWith('^{}'))
-                tags.add(ref.replace(/^refs\/tags\//, ''));
-    }
-    const newer = [...tags]
-        .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
-        .sort(compareVersions);
-    const newestInMajor = newer.filter((t) => majorOf(t) === majorOf(version)).at(-1);
-    const mayMove = mayMoveLatest(version, [...tags]);
+    const rule = await readMaintenanceRule(git, version, { isRepo, remote });
     return {
-        mayMove,
-        heldLatest: mayMove
-            ? undefined
-            : `a newer release (${newer.at(-1)}) exists: the maintenance rule keeps this pointer`,
-        heldMajor: newestInMajor ? `a newer ${majorOf(version)} release (${newestInMajor}) exists` : undefined,
+        mayMove: rule.mayMoveLatest,
+        heldLatest: rule.newerRelease
+            ? `a newer release (${rule.newerRelease}) exists: the maintenance rule keeps this pointer`
+            : undefined,
+        heldMajor: rule.newerInMajor
+            ? `a newer ${majorOf(version)} release (${rule.newerInMajor}) exists`
+            : undefined,
     };
 }
 
@@ -7101,7 +7354,7 @@ async function publish(o) {
         version,
         latest: rule.mayMove,
         dryRun: o.dryRun,
-        env: o.env,
+        processEnv: o.env,
         registryTuning: o.tuning?.registry,
         log,
     };

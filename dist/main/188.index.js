@@ -1,5 +1,5 @@
-export const id = 769;
-export const ids = [769];
+export const id = 188;
+export const ids = [188];
 export const modules = {
 
 /***/ 2094:
@@ -25,7 +25,7 @@ function nix(args, opts) {
 
 /***/ }),
 
-/***/ 9769:
+/***/ 6188:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -44,70 +44,8 @@ var config_version = __webpack_require__(8794);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/git/git.ts
 var git_git = __webpack_require__(308);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/exec.ts
-var exec = __webpack_require__(3190);
-;// CONCATENATED MODULE: ./src/git/push.ts
-
-
-
-/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
-function resolveRemote(remote, dir) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote))
-        return remote;
-    return external_node_path_default().resolve(dir, remote);
-}
-/** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
-async function remoteRefs(git, remote, patterns = []) {
-    const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
-    if (r.code !== 0)
-        throw new errors/* RelengError */.mz(`git remote ${remote} is not reachable: ${(0,exec/* tail */.R)(r.stderr, 2)}; check git-remote in releng.yml and the credentials`);
-    const refs = new Map();
-    for (const line of r.stdout.split('\n')) {
-        const [oid, ref] = line.split('\t');
-        if (oid && ref)
-            refs.set(ref, oid);
-    }
-    return refs;
-}
-/**
- * Where a ref stands on the remote against our object: absent, the same object, an ancestor of ours
- * (`behind`: a fast-forward), a descendant of ours (`ahead`: it has ours already), or something else.
- * An object the checkout does not have counts as `different`.
- */
-async function refState(git, refs, ref, oid) {
-    const remoteOid = refs.get(ref);
-    if (!remoteOid)
-        return { oid, ref, state: 'absent' };
-    if (remoteOid === oid)
-        return { oid, ref, state: 'same', remoteOid };
-    if (await git.ok(['merge-base', '--is-ancestor', remoteOid, oid]))
-        return { oid, ref, state: 'behind', remoteOid };
-    if (await git.ok(['merge-base', '--is-ancestor', oid, remoteOid]))
-        return { oid, ref, state: 'ahead', remoteOid };
-    return { oid, ref, state: 'different', remoteOid };
-}
-/** `git push [-f] REMOTE OID:REF`, with `--dry-run` to check access and refusals without writing. */
-async function pushRef(git, remote, oid, ref, o = {}) {
-    const args = [
-        'push',
-        '--porcelain',
-        ...(o.force ? ['--force'] : []),
-        ...(o.dryRun ? ['--dry-run'] : []),
-        remote,
-        `${oid}:${ref}`,
-    ];
-    const r = await git.run(args, { allowFailure: true });
-    if (r.code !== 0) {
-        // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
-        const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
-        const reason = refusal?.split('\t').slice(2).join(' ').trim();
-        throw new errors/* RelengError */.mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || (0,exec/* tail */.R)(r.stderr || r.stdout, 2)}`);
-    }
-}
-
+// EXTERNAL MODULE: ./src/git/push.ts
+var git_push = __webpack_require__(7546);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
 // EXTERNAL MODULE: external "node:fs"
@@ -116,6 +54,11 @@ var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
 var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/exec.ts
+var exec = __webpack_require__(3190);
 // EXTERNAL MODULE: ./src/nix/narinfo.ts
 var narinfo = __webpack_require__(3974);
 // EXTERNAL MODULE: external "node:crypto"
@@ -1525,25 +1468,25 @@ function urlOf(d, key) {
     return `${(d.publicUrl ?? d.location).replace(/\/+$/, '')}/${key}`;
 }
 
-// EXTERNAL MODULE: ./src/stages/docker-multiarch.ts + 13 modules
-var docker_multiarch = __webpack_require__(4653);
+// EXTERNAL MODULE: ./src/oci/publish-images.ts + 24 modules
+var publish_images = __webpack_require__(4757);
 ;// CONCATENATED MODULE: ./src/publish/docker.ts
 
 const dockerViaMultiarch = {
-    preflight: (r) => (0,docker_multiarch/* checkRegistryAccess */.Kt)((0,docker_multiarch/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName), undefined, r.log, {
-        env: r.env,
+    preflight: (r) => (0,publish_images/* checkRegistryAccess */.Kt)((0,publish_images/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName), undefined, r.log, {
+        processEnv: r.processEnv,
         dir: r.dir,
         tuning: r.registryTuning,
     }),
     async publish(r) {
-        const out = await (0,docker_multiarch/* dockerMultiarch */.gO)({
+        const out = await (0,publish_images/* publishImages */.YU)({
             images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
-            targets: (0,docker_multiarch/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName),
+            targets: (0,publish_images/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName),
             version: r.version,
             latest: r.latest,
             dryRun: r.dryRun,
             dir: r.dir,
-            env: r.env,
+            processEnv: r.processEnv,
             tuning: r.registryTuning,
             log: r.log,
         });
@@ -1569,7 +1512,7 @@ async function planGit(git, remote, version, o) {
     const plan = { remote, notes: [], problems: [] };
     let refs;
     try {
-        refs = await remoteRefs(git, remote);
+        refs = await (0,git_push/* remoteRefs */.dM)(git, remote);
     }
     catch (e) {
         plan.problems.push(e.message);
@@ -1586,7 +1529,7 @@ async function planGit(git, remote, version, o) {
             return;
         }
         try {
-            await pushRef(git, remote, p.oid, p.ref, { force, dryRun: true });
+            await (0,git_push/* pushRef */.qn)(git, remote, p.oid, p.ref, { force, dryRun: true });
         }
         catch (e) {
             plan.problems.push(e.message);
@@ -1597,7 +1540,7 @@ async function planGit(git, remote, version, o) {
         if (!oid)
             plan.problems.push(`tag ${version} is not in the checkout ${git.dir}; run the tag stage (or fetch the tag), or pass skip: tag`);
         else {
-            plan.tag = await refState(git, refs, `refs/tags/${version}`, oid);
+            plan.tag = await (0,git_push/* refState */.Nf)(git, refs, `refs/tags/${version}`, oid);
             if (plan.tag.state === 'same')
                 plan.notes.push(`tag ${version}: on ${remote} already`);
             else if (plan.tag.state === 'absent') {
@@ -1617,7 +1560,7 @@ async function planGit(git, remote, version, o) {
         if (!branch)
             plan.problems.push(`push-branch: no local branch carries release ${version} (the tag stage's merge-back); check out the branch it was merged into`);
         else {
-            const push = await refState(git, refs, `refs/heads/${branch.name}`, branch.oid);
+            const push = await (0,git_push/* refState */.Nf)(git, refs, `refs/heads/${branch.name}`, branch.oid);
             plan.branch = { name: branch.name, push };
             if (push.state === 'different')
                 plan.problems.push(`branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`);
@@ -1629,7 +1572,7 @@ async function planGit(git, remote, version, o) {
             }
             const name = maintenanceBranch(version);
             if (name) {
-                const mPush = await refState(git, refs, `refs/heads/${name}`, branch.oid);
+                const mPush = await (0,git_push/* refState */.Nf)(git, refs, `refs/heads/${name}`, branch.oid);
                 const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
                 plan.maintenance = { name, push: mPush, createLocal };
                 if (mPush.state === 'absent' || mPush.state === 'behind') {
@@ -1703,7 +1646,7 @@ async function executeGit(git, plan, forcePushTag, log) {
         if (t.state === 'same')
             rows.push([t.ref, 'already there', plan.remote]);
         else {
-            await pushRef(git, plan.remote, t.oid, t.ref, { force: t.state === 'different' && forcePushTag });
+            await (0,git_push/* pushRef */.qn)(git, plan.remote, t.oid, t.ref, { force: t.state === 'different' && forcePushTag });
             log.info(`pushed ${t.ref} to ${plan.remote}`);
             rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
         }
@@ -1714,7 +1657,7 @@ async function executeGit(git, plan, forcePushTag, log) {
         if (b.createLocal)
             await git.run(['branch', b.name, b.push.oid]);
         if (b.push.state === 'absent' || b.push.state === 'behind') {
-            await pushRef(git, plan.remote, b.push.oid, b.push.ref);
+            await (0,git_push/* pushRef */.qn)(git, plan.remote, b.push.oid, b.push.ref);
             log.info(`pushed ${b.push.ref} to ${plan.remote}`);
             rows.push([b.push.ref, 'pushed', plan.remote]);
         }
@@ -1811,35 +1754,20 @@ var maintenance = __webpack_require__(7127);
 ;// CONCATENATED MODULE: ./src/publish/pointer-rule.ts
 
 
-
-/** A released version, as the maintenance rule counts them (src/git/maintenance.ts). */
-const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
 /**
- * The maintenance rule for every pointer of this release: released versions are read from the checkout
- * and the environment's remote (a CI checkout of a tag may have no other tags).
+ * The maintenance rule (src/git/maintenance.ts) for every pointer of this release, in publish's words:
+ * released versions are read from the checkout and the environment's remote.
  */
 async function pointerRule(git, isRepo, remote, version) {
-    const tags = new Set();
-    if (isRepo)
-        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
-            tags.add(t);
-    if (remote) {
-        const refs = await remoteRefs(git, remote, ['refs/tags/*']).catch(() => new Map());
-        for (const ref of refs.keys())
-            if (!ref.endsWith('^{}'))
-                tags.add(ref.replace(/^refs\/tags\//, ''));
-    }
-    const newer = [...tags]
-        .filter((t) => RELEASE_TAG.test(t) && (0,maintenance/* compareVersions */.Zy)(t, version) > 0)
-        .sort(maintenance/* compareVersions */.Zy);
-    const newestInMajor = newer.filter((t) => (0,config_version/* majorOf */.Ds)(t) === (0,config_version/* majorOf */.Ds)(version)).at(-1);
-    const mayMove = (0,maintenance/* mayMoveLatest */.u6)(version, [...tags]);
+    const rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo, remote });
     return {
-        mayMove,
-        heldLatest: mayMove
-            ? undefined
-            : `a newer release (${newer.at(-1)}) exists: the maintenance rule keeps this pointer`,
-        heldMajor: newestInMajor ? `a newer ${(0,config_version/* majorOf */.Ds)(version)} release (${newestInMajor}) exists` : undefined,
+        mayMove: rule.mayMoveLatest,
+        heldLatest: rule.newerRelease
+            ? `a newer release (${rule.newerRelease}) exists: the maintenance rule keeps this pointer`
+            : undefined,
+        heldMajor: rule.newerInMajor
+            ? `a newer ${(0,config_version/* majorOf */.Ds)(version)} release (${rule.newerInMajor}) exists`
+            : undefined,
     };
 }
 
@@ -2521,7 +2449,7 @@ async function publish(o) {
         else
             await git.checkOnTag(version).catch((e) => problems.push(e.message));
     }
-    const remote = env['git-remote'] ? resolveRemote(env['git-remote'], o.dir) : undefined;
+    const remote = env['git-remote'] ? (0,git_push/* resolveRemote */.Lb)(env['git-remote'], o.dir) : undefined;
     let gitPlan;
     if (want.tag || want.branch) {
         if (!remote)
@@ -2547,7 +2475,7 @@ async function publish(o) {
         version,
         latest: rule.mayMove,
         dryRun: o.dryRun,
-        env: o.env,
+        processEnv: o.env,
         registryTuning: o.tuning?.registry,
         log,
     };

@@ -8,7 +8,8 @@ import { ROOT, runBundledAction, runCli } from '../helpers/action.js';
 import { git, makeRepo } from '../helpers/git.js';
 
 const IDENTITY = { name: 'Rel Eng', email: 'releng@example.org' };
-const config = parseConfig('{}');
+// The tests below were written against the 2.91 era; the other eras have their own (notes/lix-eras).
+const config = parseConfig('notes: {style: lix-2.91}');
 
 function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -206,12 +206,14 @@ async function untracked(git: Git, files: string[]): Promise<string[]> {
 
 /** A file git ignores cannot be added: refused before anything is written. */
 async function refuseIgnored(git: Git, writes: Write[]): Promise<void> {
-  const r = await git.run(
-    ['--literal-pathspecs', 'check-ignore', '-z', '--', ...writes.map((w) => w.file.rel)],
-    {
-      allowFailure: true,
-    },
-  );
+  // check-ignore takes no --literal-pathspecs; './' keeps a leading ':' from reading as pathspec magic.
+  const r = await git.run(['check-ignore', '--stdin', '-z'], {
+    allowFailure: true,
+    input: writes.map((w) => `./${w.file.rel}\0`).join(''),
+  });
+  // 0: some are ignored, 1: none; anything else is git failing.
+  if (r.code !== 0 && r.code !== 1)
+    throw new RelengError(`git check-ignore failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0]}`);
   const ignored = r.stdout.split('\0').filter(Boolean);
   if (ignored.length > 0)
     throw new RelengError(

@@ -50,6 +50,14 @@ export function parseConfig(text: string, file = 'releng.yml'): Config {
     throw new RelengError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
   }
   const data = yamlToJs(doc, file) ?? {};
+  // zod drops a `__proto__` key without a word (an object's prototype is no config): refused by name.
+  const proto = protoKeyPath(data);
+  if (proto) {
+    const line = lineOf(doc, lc, proto);
+    throw new RelengError(
+      `${file}${line ? `:${line}` : ''}: key '${proto.join('.')}': '__proto__' is not a name releng.yml can use; rename it`,
+    );
+  }
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -59,6 +67,18 @@ export function parseConfig(text: string, file = 'releng.yml'): Config {
   const where = `${file}${line ? `:${line}` : ''}`;
   const key = keyPath.map(String).join('.') || '(top level)';
   throw new RelengError(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+
+/** The path of the first `__proto__` key in parsed YAML, if any. */
+function protoKeyPath(data: unknown, at: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [k, v] of Object.entries(data)) {
+    const here = [...at, Array.isArray(data) ? Number(k) : k];
+    if (k === '__proto__') return here;
+    const below = protoKeyPath(v, here);
+    if (below) return below;
+  }
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

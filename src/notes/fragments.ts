@@ -128,11 +128,9 @@ export function parseFragment(
   if (has('category')) {
     const c = m.category;
     if (typeof c === 'string' && (CATEGORIES as readonly string[]).includes(c)) category = c as Category;
-    else
-      bad(
-        'category',
-        `unknown category ${typeof c === 'string' ? `'${c}'` : kindOf(c)}; use one of ${CATEGORIES.join(', ')}`,
-      );
+    else if (typeof c === 'string')
+      bad('category', `unknown category '${c}'; use one of ${CATEGORIES.join(', ')}`);
+    else bad('category', `category must be text, got ${kindOf(c)}; use one of ${CATEGORIES.join(', ')}`);
   }
 
   if (has('significance') && m.significance !== null && m.significance !== 'significant')

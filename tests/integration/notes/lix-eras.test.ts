@@ -59,3 +59,61 @@ describe("prepare writes each era's release notes as Lix committed them", () => 
     expect(parseConfig('').notes.style).toBe('lix-2.95');
   });
 });
+
+describe('what each era does with no fragments and with dotfiles', () => {
+  const STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'] as const;
+  const VERSION = `${JSON.stringify({ version: '3.0.0', official_release: false, release_name: 'N' })}\n`;
+  const SUMMARY = '# Summary\n  <!-- RELENG-AUTO-INSERTION-MARKER -->\n';
+  const run = (repo: string, style: string, warnings: string[] = []) =>
+    prepare({
+      dir: repo,
+      config: parseConfig(`notes: {style: ${style}}`),
+      date: '2026-01-02',
+      noCommit: false,
+      identity: IDENTITY,
+      log: { ...silentLogger, warning: (m) => warnings.push(m) },
+    });
+  const HEADER = '# Lix 3.0 "N" (2026-01-02)\n\n\n# Lix 3.0.0 (2026-01-02)\n';
+
+  test.each(STYLES)(
+    '%s: an empty fragment directory, or none, writes the headers (as Lix: no error)',
+    async (style) => {
+      const empty = makeRepo({
+        'version.json': VERSION,
+        'doc/manual/src/SUMMARY.md': SUMMARY,
+        'doc/manual/rl-next/.gitkeep': '',
+      });
+      const warnings: string[] = [];
+      const r = await run(empty, style, warnings);
+      expect(r.fragments).toBe(0);
+      expect(fs.readFileSync(path.join(empty, r.notesFile), 'utf8')).toBe(HEADER);
+      expect(warnings).toEqual([]);
+      const none = makeRepo({ 'version.json': VERSION, 'doc/manual/src/SUMMARY.md': SUMMARY });
+      const r2 = await run(none, style, warnings);
+      expect(fs.readFileSync(path.join(none, r2.notesFile), 'utf8')).toBe(HEADER);
+      expect(warnings).toEqual([
+        'doc/manual/rl-next: no fragments directory; the release notes for 3.0.0 will be empty',
+      ]);
+    },
+  );
+
+  test.each(STYLES)('%s: a dotfile fragment is a fragment until 2.94', async (style) => {
+    const repo = makeRepo({
+      'version.json': VERSION,
+      'doc/manual/rl-next/.draft.md': '---\nsynopsis: Draft\n---\n\nText.\n',
+    });
+    // An editor's lock file: a symlink to nowhere, which 2.91/2.93 (like Lix then) trip over.
+    fs.symlinkSync('user@host.1234', path.join(repo, 'doc/manual/rl-next/.#draft.md'));
+    const old = style === 'lix-2.91' || style === 'lix-2.93';
+    if (old) {
+      await expect(run(repo, style)).rejects.toThrow(
+        "release note fragments in doc/manual/rl-next are invalid: doc/manual/rl-next/.#draft.md: 'doc/manual/rl-next/.#draft.md' is a symbolic link that leads nowhere",
+      );
+      fs.rmSync(path.join(repo, 'doc/manual/rl-next/.#draft.md'));
+    }
+    const r = await run(repo, style);
+    const text = fs.readFileSync(path.join(repo, r.notesFile), 'utf8');
+    expect(text.includes('- Draft')).toBe(old);
+    expect(fs.existsSync(path.join(repo, 'doc/manual/rl-next/.draft.md'))).toBe(!old);
+  });
+});

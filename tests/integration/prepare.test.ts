@@ -4,23 +4,13 @@ import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { prepare } from '../../src/stages/prepare.js';
-import { ROOT, runBundledAction, runCli } from '../helpers/action.js';
+import { runBundledAction, runCli } from '../helpers/action.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const IDENTITY = { name: 'Rel Eng', email: 'releng@example.org' };
-// The tests below were written against the 2.91 era; the other eras have their own (notes/lix-eras).
+// The tests below were written against the 2.91 era; every era has its oracle in notes/lix-eras.test.ts.
 const config = parseConfig('notes: {style: lix-2.91}');
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const f = path.join(e.parentPath, e.name);
-    out[path.relative(dir, f)] = fs.readFileSync(f, 'utf8');
-  }
-  return out;
-}
 
 const VERSION_JSON = (v: string, name = 'Test Name') =>
   `${JSON.stringify({ version: v, official_release: false, release_name: name }, null, 4)}\n`;
@@ -29,33 +19,6 @@ const SUMMARY =
 const AUTHORS = 'alice:\n  forgejo: alice\nbob:\n  github: bobgh\n  display_name: Bob B.\ncarol: {}\n';
 
 const frag = (meta: string, body = 'Body text.\n\nSecond paragraph.') => `---\n${meta}\n---\n\n${body}\n`;
-
-describe('prepare against Lix history (oracle: commit 7e0fee530, release notes for 2.91.0)', () => {
-  test('rl-2.91.md and SUMMARY.md are byte-identical to what Lix committed', async () => {
-    const fixture = path.join(ROOT, 'tests/fixtures/lix-2.91.0');
-    const repo = makeRepo(readTree(path.join(fixture, 'input')));
-    const r = await prepare({
-      dir: repo,
-      config,
-      date: '2024-08-12',
-      noCommit: false,
-      identity: IDENTITY,
-      log: silentLogger,
-    });
-    expect(r.notesFile).toBe('doc/manual/src/release-notes/rl-2.91.md');
-    expect(fs.readFileSync(path.join(repo, r.notesFile), 'utf8')).toBe(
-      fs.readFileSync(path.join(fixture, 'expected/rl-2.91.md'), 'utf8'),
-    );
-    expect(fs.readFileSync(path.join(repo, 'doc/manual/src/SUMMARY.md'), 'utf8')).toBe(
-      fs.readFileSync(path.join(fixture, 'expected/SUMMARY.md'), 'utf8'),
-    );
-    expect(fs.readdirSync(path.join(repo, 'doc/manual/rl-next'))).toEqual(['.gitkeep']);
-    expect(git(repo, 'log', '-1', '--format=%B')).toBe(
-      'release: release notes for 2.91.0\n\nRelease-tool: releng-actions prepare',
-    );
-    expect(git(repo, 'status', '--porcelain')).toBe('');
-  });
-});
 
 describe('prepare', () => {
   test('new major: header, SUMMARY line, significance ordering, every link form, credits', async () => {

@@ -52,6 +52,9 @@ describe("prepare writes each era's release notes as Lix committed them", () => 
       fs.readFileSync(path.join(fixture, 'expected/SUMMARY.md'), 'utf8'),
     );
     expect(fs.readdirSync(path.join(repo, 'doc/manual/rl-next'))).toEqual(['.gitkeep']);
+    expect(git(repo, 'log', '-1', '--format=%B')).toBe(
+      `release: release notes for ${o.version}\n\nRelease-tool: releng-actions prepare`,
+    );
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 

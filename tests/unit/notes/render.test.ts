@@ -40,20 +40,24 @@ const FRAGMENTS = [
   fragment({ file: 'rl/m.md', synopsis: 'Misc', body: 'One\n\n    code' }),
 ];
 
+const BIG =
+  '- Big [nix#8](https://github.com/NixOS/nix/issues/8) [lix#9](https://git.lix.systems/lix-project/lix/pulls/9) [cl/77](https://gerrit.lix.systems/c/lix/+/77)';
+const THANKS = '  Many thanks to [alice](https://git.lix.systems/alice) for this.';
+
 describe('renderNotes', () => {
   test('2.91: a blank line before each heading, entries back to back', () => {
     expect(renderNotes(FRAGMENTS, AUTHORS, LIX_LINKS, ERAS['lix-2.91'])).toBe(
       [
         '',
         '## Fixes',
-        '- Big [nix#8](https://github.com/NixOS/nix/issues/8) [lix#9](https://git.lix.systems/lix-project/lix/pulls/9) [cl/77](https://gerrit.lix.systems/c/lix/+/77)',
+        BIG,
         '',
         '  Body.',
         '- Plain',
         '',
         '  Body.',
         '',
-        '  Many thanks to [alice](https://git.lix.systems/alice) for this.',
+        THANKS,
         '',
         '## Miscellany',
         '- Misc',
@@ -71,7 +75,7 @@ describe('renderNotes', () => {
       [
         '## Fixes',
         '',
-        '- Big [nix#8](https://github.com/NixOS/nix/issues/8) [lix#9](https://git.lix.systems/lix-project/lix/pulls/9) [cl/77](https://gerrit.lix.systems/c/lix/+/77)',
+        BIG,
         '',
         '  Body.',
         '',
@@ -79,7 +83,7 @@ describe('renderNotes', () => {
         '',
         '  Body.',
         '',
-        '  Many thanks to [alice](https://git.lix.systems/alice) for this.',
+        THANKS,
         '',
         '',
         '## Miscellany',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
-import { checkoutPath, readText } from '../config/checkout.js';
+import { checkoutPath, describeFsError, readText } from '../config/checkout.js';
 import { yamlToJs } from '../config/yaml.js';
 import { RelengError } from '../errors.js';
 import type { Author } from './authors.js';
@@ -204,8 +204,13 @@ export function readFragments(
   era: NotesEra,
   problems: string[],
 ): Fragment[] {
-  const entries = fs
-    .readdirSync(dir, { withFileTypes: true })
+  let listing: fs.Dirent[];
+  try {
+    listing = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new RelengError(`${path.relative(root, dir)}: ${describeFsError(e)}`);
+  }
+  const entries = listing
     .filter((e) => isFragmentName(e.name, era))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (entries.length > FRAGMENT_LIMITS.files)

@@ -71,8 +71,8 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
     throw new RelengError(`${dir}: not a git repository; run prepare in the project's checkout`);
 
   // 1. Where everything is: inside the checkout, symlinks included, or nothing happens.
-  const at = (key: keyof Config['notes'] & string) =>
-    checkoutPath(dir, config.notes[key] as string, `releng.yml key 'notes.${key}'`);
+  const at = (key: 'fragments' | 'authors' | 'output-dir' | 'summary') =>
+    checkoutPath(dir, config.notes[key], `releng.yml key 'notes.${key}'`);
   const fragmentsDir = at('fragments');
   const authorsFile = at('authors');
   const outDir = at('output-dir');
@@ -171,8 +171,17 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
   if (!o.noCommit) await refuseIgnored(git, writes);
 
   // 6. Write.
-  fs.mkdirSync(outDir.real, { recursive: true });
-  for (const w of writes) fs.writeFileSync(w.file.real, w.text);
+  try {
+    fs.mkdirSync(outDir.real, { recursive: true });
+  } catch (e) {
+    throw new RelengError(`${outDir.rel}: cannot be created (${(e as NodeJS.ErrnoException).code})`);
+  }
+  for (const w of writes)
+    try {
+      fs.writeFileSync(w.file.real, w.text);
+    } catch (e) {
+      throw new RelengError(`${w.file.rel}: cannot be written (${(e as NodeJS.ErrnoException).code})`);
+    }
   const changed = writes.map((w) => w.file.rel);
   const section = `# ${config.product} ${version} (${date})\n${body}`;
   const result = { version, major, notesFile: notesFile.rel, section, fragments: fragmentFiles.length };

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FLAKE_OFFICIAL_RE, readVersionInfo } from '../config/version.js';
+import { FLAKE_OFFICIAL_RE, readVersionInfo, updateVersionJson } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git, type GitIdentity } from '../git/git.js';
 import type { Logger } from '../log.js';
-import { updateVersionJson } from './prepare.js';
 
 const RELENG_MSG = 'Release produced with releng-actions';
 

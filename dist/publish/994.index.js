@@ -1,8 +1,8 @@
-export const id = 441;
-export const ids = [441];
+export const id = 994;
+export const ids = [994];
 export const modules = {
 
-/***/ 9441:
+/***/ 9994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -23,9 +23,176 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+;// CONCATENATED MODULE: ./src/config/checkout.ts
+
+
+
+const errno = (e) => e.code;
+/** Why a path could not be read, in words (for the codes a user can act on). */
+function describeFsError(e) {
+    switch (errno(e)) {
+        case 'ENOENT':
+            return 'not found';
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot be read (permission denied)';
+        case 'EISDIR':
+            return 'is a directory, not a file';
+        case 'ENOTDIR':
+            return 'a part of its path is not a directory';
+        case 'ELOOP':
+            return 'is a symbolic link that loops';
+        case 'ENAMETOOLONG':
+            return 'has a name too long for the file system';
+        default:
+            return `cannot be read (${e.message})`;
+    }
+}
+/**
+ * `rel` (a path from releng.yml or a fixed name) inside the checkout `dir`, named `what` in errors.
+ * Refused: a path leaving the checkout lexically or through a symlink, a symlink that leads nowhere, a
+ * path below something that is not a directory, and anything inside `.git`.
+ */
+function checkoutPath(dir, rel, what) {
+    if (rel.includes('\0'))
+        throw new errors/* RelengError */.mz(`${what}: the path contains a NUL character`);
+    let root;
+    try {
+        root = external_node_fs_default().realpathSync(dir);
+    }
+    catch (e) {
+        throw new errors/* RelengError */.mz(`${dir}: the checkout ${describeFsError(e)}`);
+    }
+    const abs = external_node_path_default().resolve(root, rel);
+    const outside = (p) => {
+        const r = external_node_path_default().relative(root, p);
+        return r === '..' || r.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(r);
+    };
+    if (outside(abs))
+        throw new errors/* RelengError */.mz(`${what}: '${rel}' is outside the repository; use a path inside it`);
+    // The deepest part that exists (lstat: a dangling link exists) is resolved; the rest is appended.
+    let existing = abs;
+    const rest = [];
+    for (;;) {
+        try {
+            external_node_fs_default().lstatSync(existing);
+            break;
+        }
+        catch (e) {
+            if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR')
+                throw new errors/* RelengError */.mz(`${what}: '${rel}' ${describeFsError(e)}`);
+            rest.unshift(external_node_path_default().basename(existing));
+            existing = external_node_path_default().dirname(existing);
+        }
+    }
+    let real;
+    try {
+        real = external_node_fs_default().realpathSync(existing);
+    }
+    catch (e) {
+        const why = errno(e) === 'ENOENT' ? 'is a symbolic link that leads nowhere' : describeFsError(e);
+        throw new errors/* RelengError */.mz(`${what}: '${external_node_path_default().relative(root, existing) || rel}' ${why}`);
+    }
+    if (rest.length > 0 && !external_node_fs_default().statSync(real).isDirectory())
+        throw new errors/* RelengError */.mz(`${what}: '${external_node_path_default().relative(root, existing)}' is not a directory`);
+    real = external_node_path_default().join(real, ...rest);
+    if (outside(real))
+        throw new errors/* RelengError */.mz(`${what}: '${rel}' leads outside the repository (to ${real}) through a symbolic link; use a path inside it`);
+    const relReal = external_node_path_default().relative(root, real);
+    if (relReal.split((external_node_path_default()).sep)[0] === '.git')
+        throw new errors/* RelengError */.mz(`${what}: '${rel}' is inside .git; use a path of the work tree`);
+    return { root, real, rel: relReal, exists: rest.length === 0 };
+}
+/** Reads a regular file of at most `maxBytes`, strict UTF-8; errors name `display`. */
+function checkout_readText(file, display, maxBytes) {
+    let st;
+    try {
+        st = external_node_fs_default().statSync(file);
+    }
+    catch (e) {
+        throw new errors/* RelengError */.mz(`${display}: ${describeFsError(e)}`);
+    }
+    if (st.isDirectory())
+        throw new errors/* RelengError */.mz(`${display}: is a directory, not a file`);
+    // A FIFO or device would block or never end.
+    if (!st.isFile())
+        throw new errors/* RelengError */.mz(`${display}: is not a regular file`);
+    if (st.size > maxBytes)
+        throw new errors/* RelengError */.mz(`${display}: is ${st.size} bytes, more than the ${maxBytes} allowed`);
+    let bytes;
+    try {
+        bytes = external_node_fs_default().readFileSync(file);
+    }
+    catch (e) {
+        throw new errors/* RelengError */.mz(`${display}: ${describeFsError(e)}`);
+    }
+    if (bytes.length > maxBytes)
+        throw new errors/* RelengError */.mz(`${display}: is more than the ${maxBytes} bytes allowed`);
+    try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors/* RelengError */.mz(`${display}: is not valid UTF-8 text`);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
+;// CONCATENATED MODULE: ./src/notes/style.ts
+// The eras of Lix's maintainers/build-release-notes.py, each checked byte for byte against Lix's own
+// "release: release notes for X" commit (docs/architecture.md, "Release notes (prepare)").
+const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
+const DEFAULT_NOTES_STYLE = 'lix-2.95';
+const digits = (s) => BigInt(s).toString();
+/** 2.91/2.92: a bare number is CppNix's GitHub, shown as `#N`; `gh#` and `fj#` as written. */
+function reference291(id, kind) {
+    let m = /^(\d+)$/.exec(id);
+    if (m)
+        return { forge: 'github', text: `#${id}`, number: digits(m[1]) };
+    m = /^(gh|fj)#(\d+)$/.exec(id);
+    if (m)
+        return { forge: m[1] === 'gh' ? 'github' : 'forgejo', text: id, number: digits(m[2]) };
+    return { problem: `unrecognised ${kind} reference '${id}'; use 1234, gh#1234 or fj#1234` };
+}
+/** 2.93/2.94 (Lix 6bc008900): bare numbers banned; `nix#`/`lix#` beside `gh#`/`fj#`, text as written. */
+function reference293(id, kind) {
+    if (/^\d+$/.test(id))
+        return {
+            problem: `unprefixed ${kind} number '${id}' is disallowed until the Lix 2.95 cycle, when it becomes a Lix Forgejo reference; prefix it with fj# or lix# for Lix's Forgejo, gh# or nix# for CppNix's GitHub`,
+        };
+    const m = /^(gh|nix|fj|lix)#(\d+)$/.exec(id);
+    if (m)
+        return {
+            forge: m[1] === 'gh' || m[1] === 'nix' ? 'github' : 'forgejo',
+            text: id,
+            number: digits(m[2]),
+        };
+    return {
+        problem: `unrecognised ${kind} reference '${id}'; use gh#1234, nix#1234, fj#1234 or lix#1234`,
+    };
+}
+/**
+ * 2.95 (Lix 9be0c2ee1, e00ee5954): a bare number is `lix#N`; `gh#`→`nix#` and `fj#`→`lix#` in the link
+ * text (Python's str.replace, every occurrence); Lix's new wording for the rest.
+ */
+function reference295(id) {
+    const unified = (/^\d+$/.test(id) ? `lix#${id}` : id).replaceAll('gh#', 'nix#').replaceAll('fj#', 'lix#');
+    const m = /^(nix|lix)#(\d+)$/.exec(unified);
+    if (m)
+        return { forge: m[1] === 'nix' ? 'github' : 'forgejo', text: unified, number: digits(m[2]) };
+    return {
+        problem: `unrecognized reference format: ${id}; use 1234 or lix#1234 for Lix's Forgejo, nix#1234 for CppNix's GitHub`,
+    };
+}
+const ERAS = {
+    'lix-2.91': { style: 'lix-2.91', skipDotfiles: false, spaced: false, reference: reference291 },
+    'lix-2.93': { style: 'lix-2.93', skipDotfiles: false, spaced: true, reference: reference293 },
+    'lix-2.94': { style: 'lix-2.94', skipDotfiles: true, spaced: true, reference: reference293 },
+    'lix-2.95': { style: 'lix-2.95', skipDotfiles: true, spaced: true, reference: reference295 },
+};
+
 ;// CONCATENATED MODULE: ./src/config/schema.ts
+
 
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 const links = schemas/* strictObject */.rej({
@@ -37,11 +204,26 @@ const links = schemas/* strictObject */.rej({
     gerrit: schemas/* string */.YjP().url().default('https://gerrit.lix.systems/c/lix/+'),
 })
     .prefault({});
+/**
+ * A path of the checkout: relative, without `..`, outside `.git`. (prepare also resolves it, symlinks
+ * included, before writing anything: src/config/checkout.ts.)
+ */
+const repoPath = schemas/* string */.YjP()
+    .min(1)
+    .refine((p) => !p.startsWith('/') &&
+    !/[\0-\x1f\x7f]/.test(p) &&
+    !p.split(/[\\/]/).includes('..') &&
+    p.split(/[\\/]/).filter((c) => c !== '' && c !== '.')[0] !== '.git', 'a path inside the repository: relative, without .. or control characters, not in .git');
 const notes = schemas/* strictObject */.rej({
-    fragments: schemas/* string */.YjP().min(1).default('doc/manual/rl-next'),
-    authors: schemas/* string */.YjP().min(1).default('doc/manual/change-authors.yml'),
-    'output-dir': schemas/* string */.YjP().min(1).default('doc/manual/src/release-notes'),
-    summary: schemas/* string */.YjP().min(1).default('doc/manual/src/SUMMARY.md'),
+    /** Which era of Lix's build-release-notes to write like (docs/architecture.md). */
+    style: schemas/* enum */.k5n(NOTES_STYLES, {
+        error: (issue) => `'${String(issue.input)}' is not a notes style; use one of ${NOTES_STYLES.join(', ')}`,
+    })
+        .default(DEFAULT_NOTES_STYLE),
+    fragments: repoPath.default('doc/manual/rl-next'),
+    authors: repoPath.default('doc/manual/change-authors.yml'),
+    'output-dir': repoPath.default('doc/manual/src/release-notes'),
+    summary: repoPath.default('doc/manual/src/SUMMARY.md'),
     links,
 })
     .prefault({});
@@ -140,21 +322,56 @@ const configSchema = schemas/* strictObject */.rej({
     environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
 
+;// CONCATENATED MODULE: ./src/config/yaml.ts
+
+/**
+ * A parsed YAML document as plain data. The yaml package refuses a document whose aliases expand past
+ * its limit (a "billion laughs" bomb) with a bare ReferenceError; here that is one line naming the file.
+ */
+function yamlToJs(doc, display) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (e instanceof ReferenceError || e instanceof RangeError)
+            throw new errors/* RelengError */.mz(`${display}: YAML aliases expand too far (${e.message.split('\n')[0]}); write the values out`);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
 
 
 
-/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
-function loadConfig(file, { optional = true } = {}) {
-    if (!external_node_fs_default().existsSync(file)) {
+
+
+/** The config a stage reads when none is named; the only one that may be absent. */
+const DEFAULT_CONFIG = 'releng.yml';
+/** releng.yml is a few KiB; a bound keeps a huge file from being parsed at all. */
+const CONFIG_MAX_BYTES = 1 << 20;
+/**
+ * Loads and validates releng.yml. Only the default file (named `releng.yml`) may be absent — then Lix's
+ * defaults apply; a config named otherwise must exist. Errors name file:line and key path.
+ */
+function loadConfig(file, { optional = external_node_path_default().basename(file) === DEFAULT_CONFIG } = {}) {
+    let present;
+    try {
+        external_node_fs_default().lstatSync(file);
+        present = true;
+    }
+    catch (e) {
+        if (e.code !== 'ENOENT')
+            throw new errors/* RelengError */.mz(`${file}: ${describeFsError(e)}`);
+        present = false;
+    }
+    if (!present) {
         if (!optional)
             throw new errors/* RelengError */.mz(`${file}: not found; create it or pass 'config:' with its path`);
         return configSchema.parse({});
     }
-    const text = external_node_fs_default().readFileSync(file, 'utf8');
-    return { ...parseConfig(text, file), file };
+    return { ...parseConfig(checkout_readText(file, file, CONFIG_MAX_BYTES), file), file };
 }
 function parseConfig(text, file = 'releng.yml') {
     const lc = new dist/* LineCounter */.HN();
@@ -164,7 +381,13 @@ function parseConfig(text, file = 'releng.yml') {
         const line = lc.linePos(e.pos[0]).line;
         throw new errors/* RelengError */.mz(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
     }
-    const data = doc.toJS() ?? {};
+    const data = yamlToJs(doc, file) ?? {};
+    // zod drops a `__proto__` key without a word (an object's prototype is no config): refused by name.
+    const proto = protoKeyPath(data);
+    if (proto) {
+        const line = lineOf(doc, lc, proto);
+        throw new errors/* RelengError */.mz(`${file}${line ? `:${line}` : ''}: key '${proto.join('.')}': '__proto__' is not a name releng.yml can use; rename it`);
+    }
     const result = configSchema.safeParse(data);
     if (result.success)
         return result.data;
@@ -176,6 +399,20 @@ function parseConfig(text, file = 'releng.yml') {
     const where = `${file}${line ? `:${line}` : ''}`;
     const key = keyPath.map(String).join('.') || '(top level)';
     throw new errors/* RelengError */.mz(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+/** The path of the first `__proto__` key in parsed YAML, if any. */
+function protoKeyPath(data, at = []) {
+    if (typeof data !== 'object' || data === null)
+        return undefined;
+    for (const [k, v] of Object.entries(data)) {
+        const here = [...at, Array.isArray(data) ? Number(k) : k];
+        if (k === '__proto__')
+            return here;
+        const below = protoKeyPath(v, here);
+        if (below)
+            return below;
+    }
+    return undefined;
 }
 function describeIssue(issue) {
     if (issue.code === 'unrecognized_keys')
@@ -207,9 +444,9 @@ function lineOf(doc, lc, keyPath) {
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
 function environmentConfig(config, name) {
-    const env = config.environments[name];
-    if (env)
-        return env;
+    // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
+    if (Object.hasOwn(config.environments, name))
+        return config.environments[name];
     if (name === 'local')
         return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
@@ -224,25 +461,75 @@ function resolveSink(sink, dir) {
 
 
 
-const VERSION_RE = /^\d+\.\d+(\.\d+)?([-+~][0-9A-Za-z.+~-]+)?$/;
+
+/**
+ * X.Y.Z (no leading zeros), then Lix's suffixes (version.json and flake.nix history): `-dev`, `-rc1`,
+ * `-pre20240612_abcdef` (older flakes' versionSuffix), `-<shortRev>`. Each suffix part is letters and
+ * digits with single inner dots or underscores — so the whole is a git ref component (no `..`, `~`,
+ * `^`, `:`, `@{`, control characters), a docker tag and a store path name alike.
+ */
+const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
+const VERSION_MAX_LENGTH = 64;
+/** A value as a message may show it: control characters escaped, long values cut. */
+function printable(value, max = 80) {
+    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
+/**
+ * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
+ * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
+ * would be one tag that a later release moves.
+ */
+function checkVersion(value, where) {
+    const bad = (why) => new errors/* RelengError */.mz(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
+    if (value.length > VERSION_MAX_LENGTH)
+        throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
+    if (!VERSION_RE.test(value))
+        throw bad(', optionally with a suffix of letters and digits such as -rc1 or -dev');
+    if (value.endsWith('.lock'))
+        throw bad('; git cannot tag a name ending in .lock');
+    return value;
+}
 /** MAJOR is the first two dot-separated parts of the version ("2.91.0" → "2.91"). */
 function majorOf(version) {
     return version.split('.').slice(0, 2).join('.');
 }
-function checkVersion(version, where) {
-    if (!VERSION_RE.test(version))
-        throw new errors/* RelengError */.mz(`${where}: version '${version}' is not of the form X.Y.Z (e.g. 2.91.0)`);
-    return version;
+/** A release name goes into a Markdown header and version.json: one line of text. */
+function checkReleaseName(value, where) {
+    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
+        throw new errors/* RelengError */.mz(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
+    return value;
 }
-function readVersionInfo(dir) {
-    const file = external_node_path_default().join(dir, 'version.json');
-    let text;
-    try {
-        text = external_node_fs_default().readFileSync(file, 'utf8');
+/** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
+const VERSION_JSON_LIMITS = { bytes: 64 << 10, depth: 16 };
+/** How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it. */
+function jsonDepth(text) {
+    let depth = 0;
+    let max = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '{' || c === '[')
+            max = Math.max(max, ++depth);
+        else if (c === '}' || c === ']')
+            depth--;
     }
-    catch {
-        throw new errors/* RelengError */.mz(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
-    }
+    return max;
+}
+/** version.json's object, its size and shape checked before anything else happens. */
+function parseVersionJson(text, file) {
+    if (text.length > VERSION_JSON_LIMITS.bytes)
+        throw new errors/* RelengError */.mz(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
+    if (jsonDepth(text) > VERSION_JSON_LIMITS.depth)
+        throw new errors/* RelengError */.mz(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
     let data;
     try {
         data = JSON.parse(text);
@@ -252,12 +539,21 @@ function readVersionInfo(dir) {
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data))
         throw new errors/* RelengError */.mz(`${file}: expected a JSON object with "version" and "release_name"`);
-    const obj = data;
+    return data;
+}
+function readVersionInfo(dir) {
+    const file = external_node_path_default().join(dir, 'version.json');
+    const where = checkoutPath(dir, 'version.json', file);
+    if (!where.exists)
+        throw new errors/* RelengError */.mz(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
+    const obj = parseVersionJson(checkout_readText(where.real, file, VERSION_JSON_LIMITS.bytes), file);
     if (typeof obj.version !== 'string')
         throw new errors/* RelengError */.mz(`${file}: key "version" must be a string such as "2.91.0"`);
     checkVersion(obj.version, `${file}: key "version"`);
     if (obj.release_name !== undefined && typeof obj.release_name !== 'string')
         throw new errors/* RelengError */.mz(`${file}: key "release_name" must be a string`);
+    if (typeof obj.release_name === 'string')
+        checkReleaseName(obj.release_name, `${file}: key "release_name"`);
     let officialRelease;
     let officialSource = 'version.json';
     if (obj.official_release !== undefined) {
@@ -280,15 +576,25 @@ function readVersionInfo(dir) {
         major: majorOf(obj.version),
     };
 }
+/** version.json's text with `values` set, keeping its indentation, key order and final newline. */
+function versionJsonText(text, values, file) {
+    const data = parseVersionJson(text, file);
+    const indentMatch = /\n([ \t]+)"/.exec(text);
+    Object.assign(data, values);
+    return `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`;
+}
+/** Updates keys of version.json keeping its indentation and key order. */
+function updateVersionJson(file, values) {
+    const text = readText(file, file, VERSION_JSON_LIMITS.bytes);
+    fs.writeFileSync(file, versionJsonText(text, values, file));
+}
 const FLAKE_OFFICIAL_RE = /^(\s*)officialRelease\s*=\s*(true|false)\s*;/m;
 function readFlakeOfficial(dir) {
-    try {
-        const m = FLAKE_OFFICIAL_RE.exec(external_node_fs_default().readFileSync(external_node_path_default().join(dir, 'flake.nix'), 'utf8'));
-        return m ? m[2] === 'true' : undefined;
-    }
-    catch {
+    const where = checkoutPath(dir, 'flake.nix', external_node_path_default().join(dir, 'flake.nix'));
+    if (!where.exists)
         return undefined;
-    }
+    const m = FLAKE_OFFICIAL_RE.exec(checkout_readText(where.real, external_node_path_default().join(dir, 'flake.nix'), 4 << 20));
+    return m ? m[2] === 'true' : undefined;
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules

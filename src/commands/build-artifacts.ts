@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { loadConfig } from '../config/load.js';
 import { formatBytes } from '../log.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 export const buildArtifactsCommand: StageCommand = {
   name: 'build-artifacts',

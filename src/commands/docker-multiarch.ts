@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { findBundles } from '../bundle/find.js';
 import { readLeg } from '../bundle/leg.js';
-import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from '../command.js';
 import { environmentConfig, loadConfig } from '../config/load.js';
 import { checkVersion, readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
@@ -25,6 +24,7 @@ import {
 } from '../stages/docker-multiarch.js';
 import type { Summary } from '../summary.js';
 import { readTuning } from '../tuning.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from './command.js';
 
 /** Keeps the diffID → blob cache directory between runs (@actions/cache on runners); never fails a run. */
 export interface CachePersistence {
@@ -253,7 +253,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       const compression = inputs.choice('compression', ['gzip', 'zstd'] as const, 'gzip');
       const dryRun = inputs.bool('dry-run');
       const useCache = inputs.bool('cache', true) && !dryRun;
-      const dirOfCache = cacheDir(ctx.env);
+      const dirOfCache = cacheDir(ctx.processEnv);
       if (useCache) await persistence?.restore(dirOfCache, log);
       const cache = useCache ? new FileBlobCache(path.join(dirOfCache, 'blobs.json'), log) : undefined;
 
@@ -274,8 +274,8 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         dryRun,
         cache,
         dir,
-        env: ctx.env,
-        tuning: readTuning(ctx.env).registry,
+        env: ctx.processEnv,
+        tuning: readTuning(ctx.processEnv).registry,
         log,
       });
       if (cache?.changed) {

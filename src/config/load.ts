@@ -70,14 +70,14 @@ function lineOf(
 }
 
 /** The named environment, with `local` always available (its defaults need no configuration). */
-export function environmentConfig(config: Config, name: string): EnvironmentConfig {
-  const env = config.environments[name];
-  if (env) return env;
-  if (name === 'local')
+export function environmentConfig(config: Config, environmentName: string): EnvironmentConfig {
+  const environment = config.environments[environmentName];
+  if (environment) return environment;
+  if (environmentName === 'local')
     return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
   const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
   throw new RelengError(
-    `environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
+    `environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
   );
 }
 

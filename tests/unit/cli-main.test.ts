@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseArgs } from '../../src/cli-main.js';
-import type { StageCommand } from '../../src/command.js';
+import type { StageCommand } from '../../src/commands/command.js';
 
 describe('cli arguments', () => {
   const cmd: StageCommand = {

@@ -124,7 +124,7 @@ describe('narinfo', () => {
 });
 
 describe('S3 credentials', () => {
-  const base = { env: {}, cwd: '/', log: silentLogger };
+  const base = { processEnv: {}, cwd: '/', log: silentLogger };
   test('inputs first, then the environment, then the command; each part masked', async () => {
     const { log, secrets } = secretsOf();
     expect(
@@ -133,7 +133,7 @@ describe('S3 credentials', () => {
         log,
         accessKeyId: 'AK',
         secretAccessKey: 'SK123',
-        env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+        processEnv: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
       }),
     ).toEqual({
       accessKeyId: 'AK',
@@ -143,7 +143,7 @@ describe('S3 credentials', () => {
     expect(
       await resolveS3Credentials({
         ...base,
-        env: { AWS_ACCESS_KEY_ID: 'EA', AWS_SECRET_ACCESS_KEY: 'ES', AWS_SESSION_TOKEN: 'T' },
+        processEnv: { AWS_ACCESS_KEY_ID: 'EA', AWS_SECRET_ACCESS_KEY: 'ES', AWS_SESSION_TOKEN: 'T' },
         command: 'exit 1',
       }),
     ).toEqual({ accessKeyId: 'EA', secretAccessKey: 'ES', sessionToken: 'T' });

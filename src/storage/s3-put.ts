@@ -41,11 +41,10 @@ export function encodeKey(key: string): string {
 }
 
 /**
- * The request that carries the bytes of an ordinary object (PutObject), signed with the SDK's own SigV4 signer and
- * sent on a keep-alive agent. Everything else goes through the S3 client; this one request does not,
- * because the client's command stack costs about 1.2 ms of CPU per request (measured: 995 small PUTs,
- * 2.0 s of CPU through the client, 0.8 s this way) — on a two-core runner that shares its cores with
- * everything else, that is the difference against the AWS CLI. The body streams from a file with a
+ * The request that carries the bytes of an ordinary object (PutObject), signed with the SDK's own SigV4
+ * signer and sent on a keep-alive agent. Everything else goes through the S3 client; this one request
+ * does not, because the client's command stack costs more CPU per request than the upload itself for the
+ * many small files of a release (docs/architecture.md, "Uploads"). The body streams from a file with a
  * known length and is signed UNSIGNED-PAYLOAD, as the client signs streams; no checksum headers are
  * added (Garage and R2 reject the newer ones).
  */

@@ -22,6 +22,21 @@ class NodeSha256 {
   reset(): void {}
 }
 
+/**
+ * The SDK's SigV4 signer as S3 wants it: the path is signed as given (keys are encoded once, by encodeKey;
+ * S3 does not encode them twice), no checksum of its own.
+ */
+export function s3Signer(region: string, credentials: S3Credentials): SignatureV4 {
+  return new SignatureV4({
+    service: 's3',
+    region,
+    credentials,
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+}
+
 /** An error shaped like the SDK's, so one `wrap`/`retryable` serves both paths. */
 export interface S3HttpError extends Error {
   $metadata: { httpStatusCode?: number };
@@ -67,14 +82,7 @@ export class SignedPut {
     this.timeout = o.timeout;
     this.pathStyle = o.pathStyle;
     this.base = new URL(o.endpoint ?? `https://s3.${o.region}.amazonaws.com`);
-    this.signer = new SignatureV4({
-      service: 's3',
-      region: o.region,
-      credentials: o.credentials,
-      sha256: NodeSha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
+    this.signer = s3Signer(o.region, o.credentials);
     const options = { keepAlive: true, maxSockets: o.sockets };
     this.agent = this.base.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
   }

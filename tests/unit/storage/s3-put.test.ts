@@ -1,10 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { encodeKey, type S3HttpError, SignedPut, s3Signer } from '../../../src/storage/s3-put.js';
+import { startHttpStub } from '../../helpers/http-stub.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 // AWS's documented examples ("Signature Calculations for the Authorization Header: Transferring Payload
@@ -133,41 +132,6 @@ describe('SigV4', () => {
   });
 });
 
-interface Received {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-/** A loopback server that records each request and answers with `respond`. */
-async function server(
-  respond: (req: Received, res: http.ServerResponse) => void,
-): Promise<{ endpoint: string; received: Received[] }> {
-  const received: Received[] = [];
-  const s = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('error', () => {});
-    req.on('end', () => {
-      const r = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(parts) };
-      received.push(r);
-      respond(r, res);
-    });
-  });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  return { endpoint: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, received };
-}
-
 const CREDENTIALS = { accessKeyId: 'AKTEST', secretAccessKey: 'secret/key+test' };
 const putter = (endpoint: string, timeout = 10_000) =>
   new SignedPut({
@@ -181,13 +145,13 @@ const putter = (endpoint: string, timeout = 10_000) =>
 
 describe('SignedPut on the wire', () => {
   test('a file range goes up path-style, unsigned payload, with its headers signed', async () => {
-    const srv = await server((_, res) => {
+    const srv = await startHttpStub((_, res) => {
       res.writeHead(200, { etag: '"e1"' });
       res.end();
     });
     const file = path.join(tmpDir(), 'f');
     fs.writeFileSync(file, '0123456789');
-    const etag = await putter(`${srv.endpoint}/base/`).put(
+    const etag = await putter(`${srv.origin}/base/`).put(
       'releases',
       'lix/a b$(1)ü.txt',
       { file, start: 3, size: 5 },
@@ -229,19 +193,19 @@ describe('SignedPut on the wire', () => {
   });
 
   test('bytes in memory go up as they are', async () => {
-    const srv = await server((_, res) => res.end());
-    await putter(srv.endpoint).put('b', 'k', Buffer.from('in memory'), {});
+    const srv = await startHttpStub((_, res) => res.end());
+    await putter(srv.origin).put('b', 'k', Buffer.from('in memory'), {});
     expect(srv.received[0]!.url).toBe('/b/k');
     expect(srv.received[0]!.body.toString()).toBe('in memory');
     expect(srv.received[0]!.headers['content-length']).toBe('9');
   });
 
   test("a refusal is an error shaped like the SDK's, with the server's code, message and Retry-After", async () => {
-    const srv = await server((_, res) => {
+    const srv = await startHttpStub((_, res) => {
       res.writeHead(503, { 'retry-after': '2', 'content-type': 'application/xml' });
       res.end('<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
     });
-    const err = (await putter(srv.endpoint)
+    const err = (await putter(srv.origin)
       .put('b', 'k', Buffer.from('x'), {})
       .catch((e: unknown) => e)) as S3HttpError;
     expect(err).toBeInstanceOf(Error);
@@ -261,17 +225,17 @@ describe('SignedPut on the wire', () => {
   });
 
   test('a file shorter than its planned size fails the request, naming the file', async () => {
-    const srv = await server((_, res) => res.end());
+    const srv = await startHttpStub((_, res) => res.end());
     const file = path.join(tmpDir(), 'short');
     fs.writeFileSync(file, 'abc');
-    await expect(putter(srv.endpoint).put('b', 'k', { file, start: 0, size: 5 }, {})).rejects.toThrow(
+    await expect(putter(srv.origin).put('b', 'k', { file, start: 0, size: 5 }, {})).rejects.toThrow(
       `${file}: ended 2 bytes early; was it changed while publishing?`,
     );
   });
 
   test('a server that stops answering times out as a retryable error', async () => {
-    const srv = await server(() => {});
-    const err = (await putter(srv.endpoint, 300)
+    const srv = await startHttpStub(() => {});
+    const err = (await putter(srv.origin, 300)
       .put('b', 'k', Buffer.from('x'), {})
       .catch((e: unknown) => e)) as NodeJS.ErrnoException;
     expect(err.code).toBe('ETIMEDOUT');

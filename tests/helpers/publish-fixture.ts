@@ -180,8 +180,8 @@ export function recordingLogger(): Logger & { lines: string[] } {
   };
 }
 
-// What a run may have written: the e2e harness's own snapshot (files, sizes, mtimes) and refs listing.
-export { refs, snapshot } from '../e2e/harness/servers.js';
+// What a run may have written: files with sizes and mtimes, and a remote's refs.
+export { refs, snapshot } from './snapshot.js';
 
 /** The stage's options with everything off, for the project in `dir`; `extra` overrides. */
 export function publishOptions(

@@ -21,3 +21,19 @@ describe('errors', () => {
     ]);
   });
 });
+
+describe('describeError', () => {
+  test('a user error is its line; a bug shows its name, and its stack with RUNNER_DEBUG; credentials never', () => {
+    const bug = new TypeError('x is undefined at https://u:p@h');
+    expect(describeError(bug, false)).toBe('TypeError: x is undefined at https://***@h');
+    const debug = describeError(bug, true);
+    expect(debug.split('\n')[0]).toBe('TypeError: x is undefined at https://***@h');
+    expect(debug.split('\n').length).toBeGreaterThan(1);
+    expect(describeError('plain https://u:p@h', false)).toBe('plain https://***@h');
+  });
+  test('one problem of many is still one line', () => {
+    expect(new RelengErrors('preflight failed', ['bucket\n missing']).message).toBe(
+      'preflight failed: bucket missing',
+    );
+  });
+});

@@ -3,19 +3,15 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DirectorySink } from '../../../src/storage/directory.js';
 import { describeSinkContract } from '../../helpers/sink-contract.js';
+import { contentSnapshot } from '../../helpers/snapshot.js';
 import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 describeSinkContract('directory', () => new DirectorySink(tmpDir('releng-sink-')));
 
 const meta = { sha256: 'unused by a directory', size: 0 };
 
-function filesUnder(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
+/** The files under dir, relative and sorted. */
+const filesUnder = (dir: string) => Object.keys(contentSnapshot(dir)).sort();
 
 describe('directory sink: a local directory as S3 would behave', () => {
   test('a put replaces the file whole and leaves no temp file beside it', async () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from '../command.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from './command.js';
 import { RelengError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatBytes } from '../log.js';
@@ -162,8 +162,8 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         dryRun: inputs.bool('dry-run'),
         cache: inputs.bool('cache', true),
         persistence,
-        processEnv: ctx.env,
-        tuning: readTuning(ctx.env).registry,
+        processEnv: ctx.processEnv,
+        tuning: readTuning(ctx.processEnv).registry,
         log,
       });
       return {

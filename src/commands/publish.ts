@@ -1,11 +1,11 @@
 import { mergeLegs } from '../bundle/merge.js';
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
 import { planJson, SKIPPABLE, type Skippable, writes } from '../publish/plan.js';
 import type { PublishResult } from '../stages/publish.js';
 import type { Summary, SummaryBlock } from '../summary.js';
 import { readTuning } from '../tuning.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
@@ -57,7 +57,7 @@ export const publishCommand: StageCommand = {
       source: artifactsDir ? { artifactsDir } : { bundles },
       confirm: inputs.string('confirm'),
       // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
-      allowBareConfirm: ctx.env.GITHUB_ACTIONS !== 'true',
+      allowBareConfirm: ctx.processEnv.GITHUB_ACTIONS !== 'true',
       force: inputs.bool('force'),
       forcePushTag: inputs.bool('force-push-tag'),
       pushBranch: inputs.bool('push-branch'),
@@ -67,11 +67,11 @@ export const publishCommand: StageCommand = {
       forgeToken: inputs.string('forge-token'),
       s3AccessKeyId: inputs.string('s3-access-key-id'),
       s3SecretAccessKey: inputs.string('s3-secret-access-key'),
-      env: ctx.env,
+      env: ctx.processEnv,
       log: ctx.log,
       ask: ctx.ask,
       mergeLegs,
-      tuning: readTuning(ctx.env),
+      tuning: readTuning(ctx.processEnv),
     });
     return {
       outputs: {

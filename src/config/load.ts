@@ -111,14 +111,14 @@ function lineOf(
 }
 
 /** The named environment, with `local` always available (its defaults need no configuration). */
-export function environmentConfig(config: Config, name: string): EnvironmentConfig {
+export function environmentConfig(config: Config, environmentName: string): EnvironmentConfig {
   // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
-  if (Object.hasOwn(config.environments, name)) return config.environments[name]!;
-  if (name === 'local')
+  if (Object.hasOwn(config.environments, environmentName)) return config.environments[environmentName]!;
+  if (environmentName === 'local')
     return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
   const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
   throw new RelengError(
-    `environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
+    `environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
   );
 }
 

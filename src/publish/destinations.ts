@@ -69,7 +69,7 @@ export async function openDestinations(
         credentials: await resolveS3Credentials({
           accessKeyId: o.s3AccessKeyId,
           secretAccessKey: o.s3SecretAccessKey,
-          env: o.processEnv,
+          processEnv: o.processEnv,
           command: o.env.s3?.['credentials-command'],
           cwd: o.dir,
           log: o.log,

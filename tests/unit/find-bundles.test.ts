@@ -1,25 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { findBundles } from '../../src/bundle/find.js';
-import { expandGlob } from '../../src/glob.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
-
-describe('expandGlob', () => {
-  test('* and ? within a segment, ** across, hidden entries only by a dot pattern', () => {
-    const d = tmpDir();
-    writeFiles(d, { 'a/x.tar': '', 'a/y.tar.gz': '', 'b/c/z.tar': '', '.h/q.tar': '', 'a1/k': '' });
-    const rel = (ps: string[]) => ps.map((p) => path.relative(d, p));
-    expect(rel(expandGlob('a/*.tar', d))).toEqual(['a/x.tar']);
-    expect(rel(expandGlob('a/*', d))).toEqual(['a/x.tar', 'a/y.tar.gz']);
-    expect(rel(expandGlob('a?', d))).toEqual(['a1']);
-    expect(rel(expandGlob('**/*.tar', d))).toEqual(['a/x.tar', 'b/c/z.tar']);
-    expect(rel(expandGlob('.h/*', d))).toEqual(['.h/q.tar']);
-    expect(rel(expandGlob('[ab]', d))).toEqual(['a', 'b']);
-    expect(rel(expandGlob('nothing/*', d))).toEqual([]);
-    // No wildcard: returned as given, so the caller can say what is missing.
-    expect(expandGlob('missing.tar', d)).toEqual([path.join(d, 'missing.tar')]);
-  });
-});
 
 describe('findBundles', () => {
   const leg = '{"schema":1}';

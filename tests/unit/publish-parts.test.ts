@@ -1,5 +1,5 @@
 // The smaller parts of publish: signing keys, narinfo and nix hashes, signatures, S3 credentials (the
-// credentials command runs for real), content types, concurrency, notes extraction, the release body.
+// credentials command runs for real), concurrency, notes extraction, the release body.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,6 @@ import { maintenanceBranch } from '../../src/publish/git-steps.js';
 import { fingerprint, hashHex, hashPart, signedBy } from '../../src/publish/narinfo.js';
 import { versionNotes } from '../../src/publish/notes.js';
 import { releaseBody } from '../../src/publish/release-page.js';
-import { contentTypeOf } from '../../src/storage/content-type.js';
 import { resolveS3Credentials } from '../../src/storage/credentials.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
 
@@ -124,7 +123,7 @@ describe('narinfo', () => {
 });
 
 describe('S3 credentials', () => {
-  const base = { env: {}, cwd: '/', log: silentLogger };
+  const base = { processEnv: {}, cwd: '/', log: silentLogger };
   test('inputs first, then the environment, then the command; each part masked', async () => {
     const { log, secrets } = secretsOf();
     expect(
@@ -133,7 +132,7 @@ describe('S3 credentials', () => {
         log,
         accessKeyId: 'AK',
         secretAccessKey: 'SK123',
-        env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+        processEnv: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
       }),
     ).toEqual({
       accessKeyId: 'AK',
@@ -143,7 +142,7 @@ describe('S3 credentials', () => {
     expect(
       await resolveS3Credentials({
         ...base,
-        env: { AWS_ACCESS_KEY_ID: 'EA', AWS_SECRET_ACCESS_KEY: 'ES', AWS_SESSION_TOKEN: 'T' },
+        processEnv: { AWS_ACCESS_KEY_ID: 'EA', AWS_SECRET_ACCESS_KEY: 'ES', AWS_SESSION_TOKEN: 'T' },
         command: 'exit 1',
       }),
     ).toEqual({ accessKeyId: 'EA', secretAccessKey: 'ES', sessionToken: 'T' });
@@ -176,16 +175,6 @@ describe('S3 credentials', () => {
 });
 
 describe('small parts', () => {
-  test('content types: the manual as a website, nix cache files as nix serves them', () => {
-    expect(contentTypeOf('manual/lix/stable/index.html')).toBe('text/html; charset=utf-8');
-    expect(contentTypeOf('manual/lix/stable/x.svg')).toBe('image/svg+xml');
-    expect(contentTypeOf('nar/abc.nar.zst')).toBe('application/x-nix-nar');
-    expect(contentTypeOf('abc.narinfo')).toBe('text/x-nix-narinfo');
-    expect(contentTypeOf('nix-cache-info')).toBe('text/x-nix-cache-info');
-    expect(contentTypeOf('lix/lix-2.93.0/lix-2.93.0-x86_64-linux.tar.xz')).toBe('application/x-xz');
-    expect(contentTypeOf('lix/lix-installer-x86_64-linux')).toBe('application/octet-stream');
-  });
-
   test('forEachLimit keeps the limit and reports the first failure after in-flight work ends', async () => {
     let inFlight = 0;
     let max = 0;

@@ -60,7 +60,7 @@ export async function startBench(): Promise<Bench> {
     const objects = await s3State(s3, ['releases'], prefix);
     return objects[index] ? undefined : `tag pushed while ${index} under ${prefix} is missing`;
   });
-  const env = {
+  const processEnv = {
     AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     TEST_SIGNING_KEY: key.secret,
@@ -128,7 +128,7 @@ export async function startBench(): Promise<Bench> {
         proxy,
         guard,
         project,
-        run: (onSpawn) => runCli(args, project.dir, { ...process.env, ...env }, onSpawn),
+        run: (onSpawn) => runCli(args, project.dir, { ...process.env, ...processEnv }, onSpawn),
         state: async () => ({
           objects: await s3State(s3, BUCKETS, prefix),
           refs: remoteRefs(remote, project.dir),

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { Inputs } from './inputs.js';
-import type { Logger } from './log.js';
-import type { Summary } from './summary.js';
+import type { Inputs } from '../inputs.js';
+import type { Logger } from '../log.js';
+import type { Summary } from '../summary.js';
 
 export interface StageContext {
   log: Logger;
-  env: NodeJS.ProcessEnv;
+  processEnv: NodeJS.ProcessEnv;
   /** The process's directory; `working-directory` is resolved against it. */
   cwd: string;
   /** For interactive confirmation in the CLI (live publish); undefined on runners. */

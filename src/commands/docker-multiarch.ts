@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from './command.js';
 import { RelengError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatBytes } from '../log.js';
@@ -14,6 +13,7 @@ import {
 } from '../stages/docker-multiarch.js';
 import type { Summary } from '../summary.js';
 import { readTuning } from '../tuning.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from './command.js';
 
 export type { CachePersistence } from '../stages/docker-multiarch.js';
 

@@ -54,7 +54,7 @@ describe('a signed cache the real nix accepts', () => {
         skip: ONLY_CACHE,
         s3AccessKeyId: 'S3RVER',
         s3SecretAccessKey: 'S3RVER',
-        env: { CACHE_KEY: key.secret },
+        processEnv: { CACHE_KEY: key.secret },
       }),
     );
     expect(r.publicKey).toBe(key.public);
@@ -75,11 +75,11 @@ describe('a signed cache the real nix accepts', () => {
     });
     const r = await publish(
       publishOptions(project.dir, {
-        environment: 'local',
+        environmentName: 'local',
         source: { release: built.release },
         noCheckGit: true,
         skip: ONLY_CACHE,
-        env: { CACHE_KEY: key.secret },
+        processEnv: { CACHE_KEY: key.secret },
       }),
     );
     expect(r.uploadedObjects).toBeGreaterThan(4);

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseNarInfo } from '../../src/nix/narinfo.js';
-import { hashHex, signedBy } from '../../src/publish/narinfo.js';
+import { hashHex, parseNarInfo } from '../../src/nix/narinfo.js';
+import { signedBy } from '../../src/nix/sign.js';
 import { type PublishOptions, publish } from '../../src/stages/publish.js';
 import { S3Sink } from '../../src/storage/s3.js';
 import { git } from '../helpers/git.js';
@@ -72,7 +72,7 @@ function opts(project: Project, built: Built, extra: Partial<PublishOptions> = {
     source: { release: built.release },
     s3AccessKeyId: s3.credentials.accessKeyId,
     s3SecretAccessKey: s3.credentials.secretAccessKey,
-    env: { TEST_SIGNING_KEY: key.secret },
+    processEnv: { TEST_SIGNING_KEY: key.secret },
     tuning: { s3: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 }, registry: {} },
     ...extra,
   });
@@ -322,7 +322,7 @@ describe('dry run, preflight, confirmation', () => {
       opts(project, built, {
         s3AccessKeyId: 'nobody',
         s3SecretAccessKey: 'wrong-secret-value',
-        env: {},
+        processEnv: {},
         skip: ['docker'],
       }),
     ).catch((e: Error) => e)) as Error;
@@ -343,7 +343,7 @@ describe('dry run, preflight, confirmation', () => {
     const cfg = path.join(project.dir, 'releng.yml');
     fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('staging:', 'live:'));
     const live = (extra: Partial<PublishOptions>) =>
-      opts(project, built, { environment: 'live', noCheckGit: true, ...extra });
+      opts(project, built, { environmentName: 'live', noCheckGit: true, ...extra });
     rec.reset();
     await expect(publish(live({}))).rejects.toThrow(
       /publishing to live needs input 'confirm' set to 'I want to release this'/,

@@ -5,9 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { layers } from '../../src/publish/cache.js';
 import { readIndex, renderIndex } from '../../src/publish/index-object.js';
-import { installerName, manualPrefix, versionDir } from '../../src/publish/layout.js';
 import { type PublishPlan, planJson } from '../../src/publish/plan.js';
 import { decidePointers, decideSync, decideVersioned, type Wanted } from '../../src/publish/rules.js';
+import { manualPrefix, names, parseInstaller, versionPrefix } from '../../src/release/tree.js';
 import { ensureSha256 } from '../../src/storage/hash.js';
 import type { PutOptions, Sink, StoredObject } from '../../src/storage/sink.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
@@ -229,13 +229,12 @@ describe('index, layout, cache order, plan', () => {
   });
 
   test('layout: version dirs, manual prefixes, installers', () => {
-    expect(versionDir('lix', '2.93.0')).toBe('lix/lix-2.93.0/');
+    expect(versionPrefix('lix', '2.93.0')).toBe('lix/lix-2.93.0/');
     expect(manualPrefix('lix', '2.93')).toBe('manual/lix/2.93/');
-    expect(installerName('lix', 'lix/lix-2.93.0/lix-installer-aarch64-darwin')).toBe(
-      'lix-installer-aarch64-darwin',
-    );
-    expect(installerName('lix', 'lix/lix-2.93.0/lix-installer-x86_64-linux.sha256')).toBeUndefined();
-    expect(installerName('lix', 'lix/lix-2.93.0/lix-2.93.0-x86_64-linux.tar.xz')).toBeUndefined();
+    const system = parseInstaller('lix', 'lix/lix-2.93.0/lix-installer-aarch64-darwin');
+    expect(system && names.installer('lix', system)).toBe('lix-installer-aarch64-darwin');
+    expect(parseInstaller('lix', 'lix/lix-2.93.0/lix-installer-x86_64-linux.sha256')).toBeUndefined();
+    expect(parseInstaller('lix', 'lix/lix-2.93.0/lix-2.93.0-x86_64-linux.tar.xz')).toBeUndefined();
   });
 
   test('narinfo order: references before referrers, self-references ignored', () => {
@@ -260,7 +259,7 @@ describe('index, layout, cache order, plan', () => {
   test('the plan output: totals, per step, each object with its action', () => {
     const plan: PublishPlan = {
       version: '2.93.0',
-      environment: 'staging',
+      environmentName: 'staging',
       dryRun: true,
       steps: [
         {

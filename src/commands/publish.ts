@@ -80,12 +80,13 @@ export const publishCommand: StageCommand = {
         'skipped-objects': r.skippedObjects,
         'release-url': r.releaseUrl,
       },
-      summary: summary(r),
+      summary: publishSummary(r),
     };
   },
 };
 
-function summary(r: PublishResult): Summary {
+/** The job summary of a publication: per destination, what did not run, pointers, images, notes, git, what was written. */
+export function publishSummary(r: PublishResult): Summary {
   const blocks: SummaryBlock[] = [];
   blocks.push({
     table: {

@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hashHex, parseNarInfo } from '../../src/nix/narinfo.js';
-import { signedBy } from '../../src/nix/sign.js';
-import { type PublishOptions, publish } from '../../src/stages/publish.js';
-import { S3Sink } from '../../src/storage/s3.js';
-import { git } from '../helpers/git.js';
+import { hashHex, parseNarInfo } from '../../../src/nix/narinfo.js';
+import { signedBy } from '../../../src/nix/sign.js';
+import { type PublishOptions, publish } from '../../../src/stages/publish.js';
+import { S3Sink } from '../../../src/storage/s3.js';
+import { git } from '../../helpers/git.js';
 import {
   type Built,
   buildRelease,
@@ -20,9 +20,9 @@ import {
   recordingLogger,
   refs,
   snapshot,
-} from '../helpers/publish-fixture.js';
-import { type S3Server, startS3 } from '../helpers/s3.js';
-import { type Recorder, startRecorder } from '../helpers/s3-recorder.js';
+} from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
+import { type Recorder, startRecorder } from '../../helpers/s3-recorder.js';
 
 const BUCKETS = ['cache', 'releases', 'docs', 'install'];
 let s3: S3Server;
@@ -246,7 +246,7 @@ describe('immutable objects and pointers', () => {
     const d = sink('docs', prefix);
     const seedFile = path.join(fs.mkdtempSync(path.join(s3.dir, '..', 'seed-')), 'f');
     fs.writeFileSync(seedFile, 'old');
-    const { sha256File } = await import('../../src/storage/hash.js');
+    const { sha256File } = await import('../../../src/storage/hash.js');
     const meta = await sha256File(seedFile);
     const seeded = [
       `manual/${NAME}/2.93/old-page.html`,

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { findBundles } from '../../src/bundle/find.js';
-import { expandGlob } from '../../src/glob.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
+import { findBundles } from '../../../src/bundle/find.js';
+import { expandGlob } from '../../../src/glob.js';
+import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 describe('expandGlob', () => {
   test('* and ? within a segment, ** across, hidden entries only by a dot pattern', () => {

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { publish } from '../../src/stages/publish.js';
-import { NIX_CONFIG } from '../helpers/nix.js';
-import { buildRelease, makeProject, nixKey, publishOptions } from '../helpers/publish-fixture.js';
-import { type S3Server, startS3 } from '../helpers/s3.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { publish } from '../../../src/stages/publish.js';
+import { NIX_CONFIG } from '../../helpers/nix.js';
+import { buildRelease, makeProject, nixKey, publishOptions } from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 let s3: S3Server;
 beforeAll(async () => {

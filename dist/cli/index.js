@@ -39083,8 +39083,11 @@ function legsAt(dir, depth) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   NT: () => (/* binding */ readLeg),
+/* harmony export */   c: () => (/* binding */ LEG_MANUAL),
 /* harmony export */   gU: () => (/* binding */ LEG_FILE),
-/* harmony export */   wZ: () => (/* binding */ writeLeg)
+/* harmony export */   hx: () => (/* binding */ LEG_ARTIFACTS),
+/* harmony export */   wZ: () => (/* binding */ writeLeg),
+/* harmony export */   wi: () => (/* binding */ LEG_CACHE)
 /* harmony export */ });
 /* unused harmony export LEG_SCHEMA */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
@@ -39113,6 +39116,10 @@ function legsAt(dir, depth) {
  */
 const LEG_SCHEMA = 1;
 const LEG_FILE = 'leg.json';
+/** The directories of a bundle (the manual's is leg.json's `manual`, this name as build-artifacts writes it). */
+const LEG_ARTIFACTS = 'artifacts';
+const LEG_CACHE = 'cache';
+const LEG_MANUAL = 'manual';
 function writeLeg(dir, record) {
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dir, { recursive: true });
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, LEG_FILE), `${JSON.stringify(record, null, 2)}\n`);
@@ -39177,9 +39184,10 @@ function isInside(p) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ writeTree),
-/* harmony export */   g: () => (/* binding */ mergeLegs)
+/* harmony export */   WM: () => (/* binding */ writeTree),
+/* harmony export */   gI: () => (/* binding */ mergeLegs)
 /* harmony export */ });
+/* unused harmony export legCachePaths */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
@@ -39190,7 +39198,7 @@ function isInside(p) {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
 /* harmony import */ var _nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3974);
 /* harmony import */ var _release_files_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3834);
-/* harmony import */ var _release_layout_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(835);
+/* harmony import */ var _release_tree_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3333);
 /* harmony import */ var _storage_hash_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4825);
 /* harmony import */ var _leg_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5072);
 
@@ -39203,8 +39211,6 @@ function isInside(p) {
 
 
 
-const LEG_ARTIFACTS = 'artifacts';
-const LEG_CACHE = 'cache';
 /**
  * Combines leg bundles (one system each) into one release: the union of their release-tree files, one
  * manifest.nix generated from every leg's package, the manual of the leg that carries it, and the union
@@ -39236,12 +39242,12 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
     const version = first.record.version;
     const name = legs.map((l) => l.record.name).find((n) => n) ?? nameFromFiles(legs.map((l) => l.record));
     const product = legs.map((l) => l.record.product).find((p) => p) ?? name ?? 'releng';
-    const generated = new Set([_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0, ...(name ? [`${(0,_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .versionDir */ .EE)(name, version)}/${_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0}`] : [])]);
+    const generated = new Set([_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0, ...(name ? [(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .inVersionDir */ .xM)(name, version, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0)] : [])]);
     // The release tree: every leg's files, once each.
     const files = new Map();
     for (const { dir, record } of legs) {
         for (const f of record.files) {
-            const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
+            const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_ARTIFACTS */ .hx, ...f.path.split('/'));
             const size = sizeOf(source);
             if (size !== f.size)
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
@@ -39261,8 +39267,8 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
             manifest[record.system] = record.package.out;
     if (Object.keys(manifest).length > 0) {
         const tmp = node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'releng-merge-'));
-        const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tmp, _release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(source, (0,_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .manifestText */ .$2)(product, manifest));
+        const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tmp, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(source, (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .manifestText */ .$2)(product, manifest));
         const { sha256, size } = await (0,_storage_hash_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256File */ .Q)(source);
         for (const p of generated)
             files.set(p, { path: p, size, sha256, source, leg: '' });
@@ -39278,7 +39284,7 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${manualDir}: missing, though leg.json names it as the manual; build the leg again`);
     }
     const caches = legs
-        .map(({ dir, record }) => ({ system: record.system, dir: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, LEG_CACHE) }))
+        .map(({ dir, record }) => ({ system: record.system, dir: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_CACHE */ .wi) }))
         .filter((c) => node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(c.dir, 'nix-cache-info')));
     const images = [];
     for (const { dir, record } of legs) {
@@ -39302,7 +39308,7 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
         legs,
         name,
         manifest,
-        cachePaths: cachePaths(caches, log),
+        cachePaths: legCachePaths(caches, log),
     };
     log.info(`merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`);
     return merged;
@@ -39315,11 +39321,14 @@ async function writeTree(merged, outDir) {
     for (const f of merged.files)
         (0,_release_files_js__WEBPACK_IMPORTED_MODULE_6__/* .placeFile */ .af)(f.source, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(outDir, ...f.path.split('/')));
 }
-/** One entry per store path over every leg cache; the first leg (by system) wins a path two legs hold. */
-function cachePaths(caches, log) {
+/**
+ * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
+ * a path two legs hold.
+ */
+function legCachePaths(caches, log) {
     const byPath = new Map();
     for (const { system, dir } of caches) {
-        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .readCacheDir */ .Y)(dir)) {
+        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .readCacheDir */ .Yx)(dir)) {
             const seen = byPath.get(info.storePath);
             if (seen) {
                 if (seen.narHash !== info.narHash)
@@ -39328,9 +39337,7 @@ function cachePaths(caches, log) {
             }
             const listing = info.file.replace(/\.narinfo$/, '.ls');
             byPath.set(info.storePath, {
-                storePath: info.storePath,
-                narHash: info.narHash,
-                narSize: info.narSize,
+                ...(0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .storePathInfo */ .fp)(info),
                 cache: dir,
                 narinfo: info.file,
                 nar: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, ...info.url.split('/')),
@@ -50475,16 +50482,17 @@ class Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return (0,_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return (0,_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -50532,16 +50540,16 @@ class Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';
@@ -50605,6 +50613,35 @@ async function resolveLatest(mode, version, git, remote) {
     if (!git)
         return true;
     return mayMoveLatest(version, await versionTags(git, remote));
+}
+
+
+/***/ }),
+
+/***/ 8498:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JR: () => (/* binding */ mergeBackMessage),
+/* harmony export */   y7: () => (/* binding */ hasMergeBack)
+/* harmony export */ });
+/* unused harmony export mergeBackSubject */
+/**
+ * The tag stage's merge-back commit (the reference's `git merge -s ours VERSION`): made by tag, looked for
+ * by publish's push-branch to find the branch that carries the release.
+ */
+function mergeBackSubject(version) {
+    return `release: merge release ${version} back to mainline`;
+}
+/** The whole message: the subject, the reference's body, and `trailer` (the tool's line). */
+function mergeBackMessage(version, trailer) {
+    return `${mergeBackSubject(version)}\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${trailer}`;
+}
+/** Whether the history of `oid` holds the merge-back of `version`. */
+async function hasMergeBack(git, version, oid) {
+    // git's --grep is a basic regular expression: escape what is special there (not `+?(){}|`, literal in it).
+    const subject = mergeBackSubject(version).replace(/[.*[\]^$\\]/g, '\\$&');
+    return (await git.out(['log', '--format=%H', '--merges', `--grep=^${subject}$`, '-1', oid])) !== '';
 }
 
 
@@ -50832,9 +50869,15 @@ class Progress {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ parseNarInfo),
-/* harmony export */   Y: () => (/* binding */ readCacheDir)
+/* harmony export */   Ne: () => (/* binding */ parseNarInfo),
+/* harmony export */   Pn: () => (/* binding */ narInfoKey),
+/* harmony export */   SF: () => (/* binding */ STORE_DIR),
+/* harmony export */   Yx: () => (/* binding */ readCacheDir),
+/* harmony export */   Yy: () => (/* binding */ hashHex),
+/* harmony export */   _L: () => (/* binding */ listingKey),
+/* harmony export */   fp: () => (/* binding */ storePathInfo)
 /* harmony export */ });
+/* unused harmony export hashPart */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -50843,6 +50886,7 @@ class Progress {
 
 
 
+const STORE_DIR = '/nix/store';
 function parseNarInfo(text, where) {
     const fields = new Map();
     const sigs = [];
@@ -50893,6 +50937,43 @@ function readCacheDir(dir) {
         return { ...parseNarInfo(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file, 'utf8'), file), file };
     })
         .sort((a, b) => (a.storePath < b.storePath ? -1 : a.storePath > b.storePath ? 1 : 0));
+}
+/** A narinfo's path, with its references as full store paths. */
+function storePathInfo(info) {
+    return {
+        storePath: info.storePath,
+        narHash: info.narHash,
+        narSize: info.narSize,
+        references: info.references.map((r) => `${STORE_DIR}/${r}`),
+    };
+}
+/** `/nix/store/<hash>-name` → `<hash>` (the narinfo's name in a cache). */
+function hashPart(storePath) {
+    return storePath.slice(storePath.lastIndexOf('/') + 1).slice(0, 32);
+}
+/** A store path's narinfo in a binary cache, and its NAR listing (`write-nar-listing`). */
+const narInfoKey = (storePath) => `${hashPart(storePath)}.narinfo`;
+const listingKey = (storePath) => `${hashPart(storePath)}.ls`;
+const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
+/** A nix hash (`sha256:` + base16, nix32 or base64; or SRI `sha256-…`) as lower-case hex, for comparing. */
+function hashHex(hash) {
+    const s = hash.replace(/^sha256[:-]/, '');
+    if (/^[0-9a-f]{64}$/.test(s))
+        return s;
+    if (s.length === 52 && [...s].every((c) => NIX32.includes(c))) {
+        const bytes = Buffer.alloc(32);
+        for (let n = 0; n < s.length; n++) {
+            const digit = NIX32.indexOf(s[s.length - 1 - n]);
+            const b = n * 5;
+            const i = b >> 3;
+            const j = b & 7;
+            bytes[i] = (bytes[i] | (digit << j)) & 0xff;
+            if (i + 1 < 32)
+                bytes[i + 1] = (bytes[i + 1] | (digit >> (8 - j))) & 0xff;
+        }
+        return bytes.toString('hex');
+    }
+    return Buffer.from(s, 'base64').toString('hex');
 }
 
 
@@ -51879,6 +51960,74 @@ function igzipDecompress(bin, file, out) {
 
 /***/ }),
 
+/***/ 9537:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gm: () => (/* binding */ forEachLimit),
+/* harmony export */   jf: () => (/* binding */ Semaphore),
+/* harmony export */   sf: () => (/* binding */ mapLimit)
+/* harmony export */ });
+/**
+ * Bounded concurrency for many small requests (HEADs, PUTs of small files) and a semaphore that caps the
+ * request bodies in flight across every upload of a sink, multipart parts included.
+ */
+async function forEachLimit(items, limit, fn) {
+    let next = 0;
+    let failed;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const i = next++;
+            try {
+                await fn(items[i], i);
+            }
+            catch (error) {
+                // The first failure stops new work; what is in flight finishes, then it is rethrown.
+                failed ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failed)
+        throw failed.error;
+}
+/** Like forEachLimit, keeping each item's result in order. */
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    await forEachLimit(items, limit, async (item, i) => {
+        out[i] = await fn(item, i);
+    });
+    return out;
+}
+class Semaphore {
+    size;
+    waiting = [];
+    free;
+    constructor(size) {
+        this.size = size;
+        this.free = Math.max(1, size);
+    }
+    async use(fn) {
+        if (this.free > 0)
+            this.free--;
+        else
+            await new Promise((resolve) => this.waiting.push(resolve));
+        try {
+            return await fn();
+        }
+        finally {
+            const wake = this.waiting.shift();
+            if (wake)
+                wake();
+            else
+                this.free++;
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 7872:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -51886,7 +52035,9 @@ function igzipDecompress(bin, file, out) {
 /* harmony export */   D3: () => (/* binding */ writes),
 /* harmony export */   HX: () => (/* binding */ planTotals),
 /* harmony export */   MK: () => (/* binding */ SKIPPABLE),
-/* harmony export */   iY: () => (/* binding */ planJson)
+/* harmony export */   iY: () => (/* binding */ planJson),
+/* harmony export */   kY: () => (/* binding */ stepsToRun),
+/* harmony export */   zu: () => (/* binding */ newStep)
 /* harmony export */ });
 /* unused harmony export STEPS */
 /** The publication steps, in the order they run (DESIGN.md "Order"). */
@@ -51913,6 +52064,22 @@ const SKIPPABLE = [
     'branch',
     'release-page',
 ];
+function stepsToRun(skip, has) {
+    return {
+        cache: !skip.has('cache'),
+        docker: !skip.has('docker'),
+        releases: !skip.has('releases'),
+        installers: !skip.has('installers') && has.installers,
+        docs: !skip.has('docs') && has.manual,
+        tag: !skip.has('tag'),
+        branch: !skip.has('branch') && has.pushBranch,
+        page: !skip.has('release-page'),
+    };
+}
+/** A step of the plan; `skipped` says why it does not run. */
+function newStep(step, o = {}) {
+    return { step, target: o.target, objects: o.objects ?? [], notes: o.notes ?? [], skipped: o.skipped };
+}
 const writes = (o) => o.action === 'upload' || o.action === 'overwrite' || o.action === 'replace';
 function planTotals(plan) {
     const all = plan.steps.flatMap((s) => s.objects);
@@ -51928,7 +52095,7 @@ function planTotals(plan) {
 function planJson(plan) {
     return {
         version: plan.version,
-        environment: plan.environment,
+        environment: plan.environmentName,
         dryRun: plan.dryRun,
         totals: planTotals(plan),
         steps: plan.steps.map((s) => ({
@@ -52039,34 +52206,99 @@ function copyOutOfStore(src, dest) {
 
 /***/ }),
 
-/***/ 835:
+/***/ 3333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $2: () => (/* binding */ manifestText),
 /* harmony export */   Dy: () => (/* binding */ names),
 /* harmony export */   EE: () => (/* binding */ versionDir),
+/* harmony export */   GE: () => (/* binding */ parseInstaller),
+/* harmony export */   J9: () => (/* binding */ versionPrefix),
+/* harmony export */   MI: () => (/* binding */ STABLE),
+/* harmony export */   Tl: () => (/* binding */ parseDockerImage),
+/* harmony export */   VH: () => (/* binding */ manualPrefix),
+/* harmony export */   Vx: () => (/* binding */ installerPointerKey),
 /* harmony export */   e0: () => (/* binding */ MANIFEST),
-/* harmony export */   f1: () => (/* binding */ sha256Text)
+/* harmony export */   f1: () => (/* binding */ sha256Text),
+/* harmony export */   hu: () => (/* binding */ belowVersionDir),
+/* harmony export */   mh: () => (/* binding */ indexKey),
+/* harmony export */   xM: () => (/* binding */ inVersionDir),
+/* harmony export */   zC: () => (/* binding */ manualLabel)
 /* harmony export */ });
+/* unused harmony export parseSha256Text */
 /**
- * The release tree as the reference lays it out (release/artifacts/): NAME/NAME-VERSION/ holding every
- * published file, and manifest.nix both there and at the root (where `nix upgrade-nix` looks for it).
- * Paths are relative to the tree root, with forward slashes.
+ * Every name of the release tree, built and parsed here (each parser beside its builder), for the build
+ * (src/release, src/bundle) and for publish, which lays the same tree out in its destinations.
+ *
+ * The tree (the reference's release/artifacts/), paths relative to its root, with forward slashes:
+ *   manifest.nix                                   what `nix upgrade-nix` installs (a pointer once published)
+ *   NAME/NAME-VERSION/                             the version directory: every file of the release
+ *     manifest.nix
+ *     NAME-VERSION.tar.gz, .sha256                 the source tarball
+ *     NAME-VERSION-manual.tar.gz, .sha256          the manual tarball (top directory NAME-VERSION-manual/)
+ *     NAME-VERSION-docker-image-SYSTEM.tar.gz, .sha256
+ *     NAME-installer-SYSTEM                        no .sha256: only the binaries match the installer name
+ *     *.tar.xz, .sha256                            binary tarballs, named by the package's own build
+ *     manual/
+ * Where publish puts it (Lix's releng/README.md "Infrastructure summary"):
+ *   releases  the tree as it is; NAME/NAME-VERSION/.releng-index.json, publish's per-release index
+ *   install   NAME/NAME-VERSION/NAME-installer-SYSTEM (versioned), NAME/NAME-installer-SYSTEM (pointer)
+ *   docs      manual/NAME/MAJOR/ or manual/NAME/nightly/, and manual/NAME/stable/ (pointers)
  */
 const MANIFEST = 'manifest.nix';
+/** `NAME/NAME-VERSION`: the version directory. */
 function versionDir(name, version) {
     return `${name}/${name}-${version}`;
 }
+/** `NAME/NAME-VERSION/`: the version directory as a key prefix (a listing of it, nothing of another version). */
+function versionPrefix(name, version) {
+    return `${versionDir(name, version)}/`;
+}
+/** A file of the version directory: `NAME/NAME-VERSION/FILE`. */
+function inVersionDir(name, version, file) {
+    return versionPrefix(name, version) + file;
+}
+/** The part of `treePath` below the version directory, or undefined when it is outside it. */
+function belowVersionDir(name, version, treePath) {
+    const prefix = versionPrefix(name, version);
+    return treePath.startsWith(prefix) ? treePath.slice(prefix.length) : undefined;
+}
+/** The file names inside the version directory. */
 const names = {
     sourceTarball: (name, version) => `${name}-${version}.tar.gz`,
+    /** The top directory inside the source tarball (`git archive --prefix`). */
+    sourceTarballRoot: (name, version) => `${name}-${version}`,
     manualTarball: (name, version) => `${name}-${version}-manual.tar.gz`,
     /** The top directory inside the manual tarball, as the reference's manualTar. */
     manualTarballRoot: (name, version) => `${name}-${version}-manual`,
     dockerImage: (name, version, system) => `${name}-${version}-docker-image-${system}.tar.gz`,
     installer: (name, system) => `${name}-installer-${system}`,
     sha256: (file) => `${file}.sha256`,
+    /** The manual's directory. */
+    manual: 'manual',
 };
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const baseOf = (treePath) => treePath.slice(treePath.lastIndexOf('/') + 1);
+/** The system of a docker image file (`names.dockerImage`; a plain `.tar` too), or undefined. */
+function parseDockerImage(name, version, file) {
+    const re = new RegExp(`^${escapeRe(name)}-${escapeRe(version)}-docker-image-(.+)\\.tar(\\.gz)?$`);
+    return re.exec(baseOf(file))?.[1];
+}
+/** The system of an installer binary (`names.installer`), wherever it sits in the tree, or undefined. */
+function parseInstaller(name, treePath) {
+    const re = new RegExp(`^${escapeRe(name)}-installer-([A-Za-z0-9_]+-[A-Za-z0-9_]+)$`);
+    return re.exec(baseOf(treePath))?.[1];
+}
+/** A .sha256 file: the hex digest alone, no newline, as the reference writes the source tarball's. */
+function sha256Text(hex) {
+    return hex;
+}
+/** The digest of a .sha256 file: ours, or `sha256sum`'s (`HEX  NAME`, newline); undefined when it is none. */
+function parseSha256Text(text) {
+    const hex = text.trim().split(/\s+/)[0] ?? '';
+    return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
+}
 /**
  * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
  * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
@@ -52077,9 +52309,129 @@ function manifestText(product, bySystem) {
         .map((system) => `  ${system} = "${bySystem[system]}";`);
     return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
 }
-/** A .sha256 file: the hex digest alone, no newline, as the reference writes the source tarball's. */
-function sha256Text(hex) {
-    return hex;
+// Publish's keys for the same names.
+/** The per-release index publish writes in the releases destination (src/publish/index-object.ts). */
+function indexKey(name, version) {
+    return inVersionDir(name, version, '.releng-index.json');
+}
+/** The installer pointer in the install destination (the versioned copy is `inVersionDir`). */
+function installerPointerKey(name, system) {
+    return `${name}/${names.installer(name, system)}`;
+}
+/** The docs label of a release's manual: its major when official, else `nightly`; and `stable`. */
+function manualLabel(officialRelease, major) {
+    return officialRelease ? major : 'nightly';
+}
+const STABLE = 'stable';
+/** `manual/NAME/LABEL/` in the docs destination. */
+function manualPrefix(name, label) {
+    return `manual/${name}/${label}/`;
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dm: () => (/* binding */ isTransientStatus),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   bV: () => (/* binding */ isTransientError),
+/* harmony export */   jo: () => (/* binding */ backoffMs),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_MS, retryAfterMs */
+/**
+ * One retry policy for every server the suite talks to (registries, S3): how many attempts, how long to
+ * wait between them, how a server's Retry-After is honoured, and which failures are worth another try.
+ * The clients decide *what* may be repeated (a consumed body cannot be; a PATCH resumes at the server's
+ * offset); this module decides *when*.
+ */
+/** Attempts in all for a request, unless a caller has a reason for another number. */
+const DEFAULT_ATTEMPTS = 5;
+/**
+ * The longest Retry-After honoured. A server asking for more is treated as failing now: a release job
+ * waiting minutes on one request is worse than a clear error and a re-run (which resumes).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
+const BASE_MS = 250;
+const MAX_BACKOFF_MS = 8000;
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+/** Exponential backoff from `base`, capped, jittered ±25% so parallel retries do not arrive together. */
+function backoffMs(attempt, base = BASE_MS) {
+    return Math.min(base * 2 ** (attempt - 1), MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.5);
+}
+/** Milliseconds a Retry-After (seconds or an HTTP date) asks for; undefined when absent or unreadable. */
+function retryAfterMs(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const secs = Number(value);
+    if (Number.isFinite(secs) && secs >= 0)
+        return secs * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(date - now, 0);
+}
+/**
+ * How long to wait before attempt `attempt + 1`: what the server asked (Retry-After), else backoff.
+ * `undefined` when the server asks for longer than MAX_RETRY_AFTER_MS: give up.
+ */
+function retryDelay(attempt, retryAfter, base = BASE_MS) {
+    const asked = retryAfterMs(retryAfter);
+    if (asked === undefined)
+        return backoffMs(attempt, base);
+    return asked > MAX_RETRY_AFTER_MS ? undefined : asked;
+}
+/** Statuses that say "not now" rather than "no": server errors, too many requests, request timeout. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 429 || status === 408;
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+]);
+/**
+ * A connection that failed or stalled (no answer to judge): worth another try. Node's socket error
+ * codes, undici's (`UND_ERR_*`, its own timeouts among them), and the names the AWS SDK gives the same
+ * failures.
+ */
+function isTransientError(e) {
+    const err = e;
+    const code = err?.code ?? err?.cause?.code ?? '';
+    if (TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_'))
+        return true;
+    return /ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i.test(`${err?.name ?? ''} ${err?.message ?? ''}`);
+}
+/**
+ * Runs `fn` until it succeeds, the failure is not retryable, the attempts are used up, or the server asks
+ * for a longer wait than we give; then rethrows the last failure. `fn` gets the attempt number (from 1)
+ * and must open a fresh body each time.
+ */
+async function withRetry(fn, o) {
+    const attempts = o.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= attempts || !o.retryable(e))
+                throw e;
+            const wait = retryDelay(attempt, o.retryAfter?.(e));
+            if (wait === undefined)
+                throw e;
+            o.onRetry?.(e, attempt, wait);
+            await sleep(wait);
+        }
+    }
 }
 
 
@@ -52552,6 +52904,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./src/log.ts
 var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/pool.ts
+var pool = __nccwpck_require__(9537);
 // EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
 var archive = __nccwpck_require__(4308);
 // EXTERNAL MODULE: external "node:stream"
@@ -53026,6 +53380,7 @@ function sameRelease(a, b) {
 
 
 
+
 async function readAll(stream, max, what) {
     const parts = [];
     let n = 0;
@@ -53036,13 +53391,6 @@ async function readAll(stream, max, what) {
         parts.push(c);
     }
     return Buffer.concat(parts);
-}
-async function mapLimit(items, limit, fn) {
-    const queue = [...items];
-    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift())
-            await fn(item);
-    }));
 }
 async function pushImages(o) {
     const pusher = new Pusher(o);
@@ -53174,7 +53522,7 @@ class Pusher {
         await Promise.all(this.targets.map(async (t, ti) => {
             const images = new Map();
             const tags = [...new Set([...t.tags.map((x) => x.name), 'latest'])];
-            await mapLimit(tags, 4, async (tag) => {
+            await (0,pool/* forEachLimit */.Gm)(tags, 4, async (tag) => {
                 const m = await t.sink.getManifest(tag);
                 if (t.tags.some((x) => x.name === tag))
                     this.existing[ti].set(tag, m);
@@ -53189,7 +53537,7 @@ class Pusher {
                 else if (parsed)
                     images.set(m.digest, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length });
             });
-            await mapLimit([...images.values()], 4, (d) => this.learnImage(ti, d));
+            await (0,pool/* forEachLimit */.Gm)([...images.values()], 4, (d) => this.learnImage(ti, d));
         }));
         const found = this.known.length;
         if (found)
@@ -53279,7 +53627,7 @@ class Pusher {
         const limit = this.o.parallelArchives ?? 1;
         const finishing = new Map();
         try {
-            await mapLimit(toRead.sort((x, y) => x - y), limit, async (i) => {
+            await (0,pool/* forEachLimit */.Gm)(toRead.sort((x, y) => x - y), limit, async (i) => {
                 const a = this.o.archives[i];
                 this.o.log.info(`reading ${a.file}`);
                 const scanned = await this.scan(a);
@@ -53789,32 +54137,14 @@ function isImmutableTemplate(template) {
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
 ;// CONCATENATED MODULE: ./src/oci/http.ts
+
 
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-/** Seconds or an HTTP date, capped; undefined when absent or unreadable. */
-function retryAfterMs(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const secs = Number(value);
-    if (Number.isFinite(secs) && secs >= 0)
-        return Math.min(secs * 1000, 60_000);
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.min(Math.max(date - now, 0), 60_000);
-}
-function backoffMs(attempt, base = 250) {
-    return Math.min(base * 2 ** (attempt - 1), 8000) * (0.75 + Math.random() * 0.5);
-}
-function isTransientError(e) {
-    const code = e?.code ?? '';
-    return (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code) ||
-        code.startsWith('UND_ERR_'));
-}
 class HttpError extends errors/* RelengError */.mz {
     status;
     code;
@@ -53924,9 +54254,9 @@ class Http {
                 res = await this.once(req);
             }
             catch (e) {
-                if (transient && isTransientError(e) && attempt < attempts) {
+                if (transient && (0,retry/* isTransientError */.bV)(e) && attempt < attempts) {
                     this.log.debug(`${req.method} ${(0,errors/* redactUrl */.BO)(req.url.href)}: ${e.message}; retrying`);
-                    await sleep(backoffMs(attempt));
+                    await (0,retry/* sleep */.yy)((0,retry/* backoffMs */.jo)(attempt));
                     continue;
                 }
                 throw connectionError(req, e);
@@ -53934,11 +54264,11 @@ class Http {
             const retryable = (transient && res.status >= 500) ||
                 res.status === 429 ||
                 (req.retry?.notFound && (res.status === 404 || (res.status === 400 && (await isUnknownError(res)))));
-            if (retryable && attempt < attempts) {
-                const wait = retryAfterMs(res.header('retry-after')) ?? backoffMs(attempt, req.retry?.notFound ? 500 : 250);
+            const wait = (0,retry/* retryDelay */.a2)(attempt, res.header('retry-after'), req.retry?.notFound ? 500 : undefined);
+            if (retryable && attempt < attempts && wait !== undefined) {
                 this.log.debug(`${req.method} ${(0,errors/* redactUrl */.BO)(req.url.href)}: HTTP ${res.status}; retrying in ${Math.round(wait)} ms`);
                 await res.dump();
-                await sleep(wait);
+                await (0,retry/* sleep */.yy)(wait);
                 continue;
             }
             return res;
@@ -54370,14 +54700,6 @@ function tokenAccess(token) {
 }
 
 ;// CONCATENATED MODULE: ./src/oci/registry.ts
-/**
- * The registry side: one `Registry` per host (scheme, ping, authentication state shared by its
- * repositories) and one `RegistryRepository` sink per target repository. Blobs go up by digest:
- * POST an upload, PATCH chunks with Content-Range (what ghcr and Forgejo need: ghcr refuses requests over
- * 4 MiB, Forgejo a PATCH without a range after the first), PUT `?digest=` with the rest; a failed chunk
- * resumes from the offset the registry reports. Small blobs are one PUT. Manifests go up by digest too;
- * tags are separate PUTs, so nothing is tagged before everything it names exists.
- */
 
 
 
@@ -54737,7 +55059,7 @@ class RegistryRepository {
             }
             catch (e) {
                 // Start over (a new upload session) when the registry lost ours; the source can be read again.
-                if (attempt >= 3 || !(isTransientError(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
+                if (attempt >= 3 || !((0,retry/* isTransientError */.bV)(e) || (e instanceof HttpError && (e.status ?? 0) >= 500)))
                     throw e;
                 onSent?.(-sent);
                 this.registry.log.debug(`${this.ref}: upload failed (${e.message}); starting it again`);
@@ -54844,8 +55166,11 @@ class RegistryRepository {
                 throw error;
             }
             if (res) {
+                const wait = (0,retry/* retryDelay */.a2)(attempt, res.status === 429 ? res.header('retry-after') : undefined);
+                if (wait === undefined)
+                    return this.fail(`PATCH blob upload ${start}-${end - 1}`, res);
                 await res.dump();
-                await sleep((res.status === 429 ? retryAfterMs(res.header('retry-after')) : undefined) ?? backoffMs(attempt));
+                await (0,retry/* sleep */.yy)(wait);
             }
             // Where does the upload stand? (GET on the upload URL: 204 with Range: 0-LAST.)
             const status = await this.send({ method: 'GET', path: location });
@@ -54869,10 +55194,6 @@ class RegistryRepository {
                     new HttpError(`${this.ref}: the upload lost its place (at ${have}, expected ${start})`, 500));
         }
     }
-}
-/** A readable over a whole blob downloaded from another sink (for copies between registries). */
-function toReadable(chunks) {
-    return Readable.from(chunks, { objectMode: false });
 }
 
 ;// CONCATENATED MODULE: ./src/oci/sinks.ts
@@ -55032,7 +55353,7 @@ async function dockerMultiarch(o) {
         credentials: credentialStore(log, o.credentials, o.env ?? process.env),
         insecureRegistries: o.insecureRegistries ?? [],
         log,
-        timeoutMs: registryTimeout(o.env ?? process.env),
+        timeoutMs: o.tuning?.timeout,
     });
     try {
         log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`);
@@ -55083,7 +55404,12 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     catch (e) {
         return [e.message];
     }
-    const sinks = new Sinks({ credentials: store, insecureRegistries: options.insecureRegistries ?? [], log });
+    const sinks = new Sinks({
+        credentials: store,
+        insecureRegistries: options.insecureRegistries ?? [],
+        timeoutMs: options.tuning?.timeout,
+        log,
+    });
     try {
         const problems = await Promise.all(parsed.map(async ({ ref }) => {
             const sink = sinks.sink(ref);
@@ -55102,16 +55428,6 @@ async function checkRegistryAccess(targets, credentials, log, options = {}) {
     finally {
         await sinks.close();
     }
-}
-/** RELENG_REGISTRY_TIMEOUT_S: seconds a registry request may sit unanswered or idle before it is retried. */
-function registryTimeout(env) {
-    const v = env.RELENG_REGISTRY_TIMEOUT_S;
-    if (v === undefined || v === '')
-        return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-        throw new errors/* RelengError */.mz(`RELENG_REGISTRY_TIMEOUT_S must be a whole number of seconds ≥ 1, got '${v}'`);
-    return n * 1000;
 }
 
 
@@ -64268,7 +64584,7 @@ const buildArtifactsCommand = {
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
         const config = (0,load/* loadConfig */.Z9)(configPath);
-        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(625)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6625));
+        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(582)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4582));
         const r = await buildArtifacts({
             dir,
             config,
@@ -64436,7 +64752,42 @@ var digest = __nccwpck_require__(8825);
 var igzip = __nccwpck_require__(3090);
 // EXTERNAL MODULE: ./src/stages/docker-multiarch.ts + 13 modules
 var docker_multiarch = __nccwpck_require__(4653);
+;// CONCATENATED MODULE: ./src/tuning.ts
+/**
+ * The `RELENG_*` tuning variables, for benchmarks and unusual servers: read here, once, and passed down
+ * as one value. Nothing else reads them. Unset means the client's own default.
+ *
+ *   RELENG_S3_CONCURRENCY              request bodies in flight per S3 destination
+ *   RELENG_S3_PART_SIZE_MIB            multipart part size
+ *   RELENG_S3_MULTIPART_THRESHOLD_MIB  objects above this size go multipart
+ *   RELENG_S3_TIMEOUT_S                seconds an S3 request may sit idle before it is abandoned and retried
+ *   RELENG_REGISTRY_TIMEOUT_S          seconds a registry request may sit unanswered or idle before it is retried
+ */
+
+const MIB = 1024 * 1024;
+function readTuning(processEnv) {
+    const whole = (name, min, unit = 1) => {
+        const v = processEnv[name];
+        if (v === undefined || v === '')
+            return undefined;
+        const x = Number(v);
+        if (!Number.isInteger(x) || x < min)
+            throw new errors/* RelengError */.mz(`${name} must be a whole number ≥ ${min}, got '${v}'; unset it for the default`);
+        return x * unit;
+    };
+    return {
+        s3: {
+            concurrency: whole('RELENG_S3_CONCURRENCY', 1),
+            partSize: whole('RELENG_S3_PART_SIZE_MIB', 5, MIB),
+            multipartThreshold: whole('RELENG_S3_MULTIPART_THRESHOLD_MIB', 5, MIB),
+            requestTimeout: whole('RELENG_S3_TIMEOUT_S', 1, 1000),
+        },
+        registry: { timeout: whole('RELENG_REGISTRY_TIMEOUT_S', 1, 1000) },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/docker-multiarch.ts
+
 
 
 
@@ -64676,6 +65027,7 @@ function makeDockerMultiarchCommand(persistence) {
                 cache,
                 dir,
                 env: ctx.env,
+                tuning: readTuning(ctx.env).registry,
                 log,
             });
             if (cache?.changed) {
@@ -65139,6 +65491,7 @@ var plan = __nccwpck_require__(7872);
 
 
 
+
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
 const publishCommand = {
@@ -65175,11 +65528,11 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(474)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7474));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(308)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7927));
         const r = await publish({
             dir,
             configPath,
-            environment: inputs.string('environment', 'local'),
+            environmentName: inputs.string('environment', 'local'),
             source: artifactsDir ? { artifactsDir } : { bundles },
             confirm: inputs.string('confirm'),
             // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
@@ -65193,11 +65546,11 @@ const publishCommand = {
             forgeToken: inputs.string('forge-token'),
             s3AccessKeyId: inputs.string('s3-access-key-id'),
             s3SecretAccessKey: inputs.string('s3-secret-access-key'),
-            env: ctx.env,
+            processEnv: ctx.env,
             log: ctx.log,
             ask: ctx.ask,
-            mergeLegs: merge/* mergeLegs */.g,
-            ...tuning(ctx.env),
+            mergeLegs: merge/* mergeLegs */.gI,
+            tuning: readTuning(ctx.env),
         });
         return {
             outputs: {
@@ -65206,36 +65559,12 @@ const publishCommand = {
                 'skipped-objects': r.skippedObjects,
                 'release-url': r.releaseUrl,
             },
-            summary: summary(r),
+            summary: publishSummary(r),
         };
     },
 };
-/**
- * Benchmarks and unusual servers: RELENG_S3_CONCURRENCY (request bodies in flight), RELENG_S3_PART_SIZE_MIB,
- * RELENG_S3_MULTIPART_THRESHOLD_MIB, RELENG_S3_TIMEOUT_S (seconds a request may sit idle before it is
- * abandoned and retried).
- */
-function tuning(env) {
-    const n = (v, name, min) => {
-        if (v === undefined || v === '')
-            return undefined;
-        const x = Number(v);
-        if (!Number.isInteger(x) || x < min)
-            throw new errors/* RelengError */.mz(`${name} must be a whole number ≥ ${min}, got '${v}'`);
-        return x;
-    };
-    const mib = (name) => {
-        const v = n(env[name], name, 5);
-        return v ? v * 1024 * 1024 : undefined;
-    };
-    return {
-        concurrency: n(env.RELENG_S3_CONCURRENCY, 'RELENG_S3_CONCURRENCY', 1),
-        partSize: mib('RELENG_S3_PART_SIZE_MIB'),
-        multipartThreshold: mib('RELENG_S3_MULTIPART_THRESHOLD_MIB'),
-        requestTimeout: (n(env.RELENG_S3_TIMEOUT_S, 'RELENG_S3_TIMEOUT_S', 1) ?? 0) * 1000 || undefined,
-    };
-}
-function summary(r) {
+/** The job summary of a publication: per destination, what did not run, pointers, images, notes, git, what was written. */
+function publishSummary(r) {
     const blocks = [];
     blocks.push({
         table: {
@@ -65297,12 +65626,14 @@ function summary(r) {
     }
     return {
         title: r.dryRun
-            ? `Publish plan for ${r.version} → ${r.environment} (dry run: nothing written)`
-            : `Published ${r.version} to ${r.environment}: ${(0,src_log/* formatBytes */.z3)(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
+            ? `Publish plan for ${r.version} → ${r.environmentName} (dry run: nothing written)`
+            : `Published ${r.version} to ${r.environmentName}: ${(0,src_log/* formatBytes */.z3)(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
         blocks,
     };
 }
 
+// EXTERNAL MODULE: ./src/git/merge-back.ts
+var merge_back = __nccwpck_require__(8498);
 ;// CONCATENATED MODULE: ./src/stages/tag.ts
 
 
@@ -65310,11 +65641,8 @@ function summary(r) {
 
 
 
+
 const RELENG_MSG = 'Release produced with releng-actions';
-/** The reference's merge-back message, body included. */
-function mergeMessage(version) {
-    return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
-}
 /**
  * Lix's tag step: on a detached HEAD, flip official_release and commit `release: VERSION "NAME"`, tag it,
  * then merge it back into the branch with `-s ours` (history link, tree unchanged) and detach onto the tag.
@@ -65356,7 +65684,16 @@ async function tag(o) {
     const commit = await git.out(['rev-parse', `${version}^{commit}`]);
     // 3. Back to the branch: link the release into its history without changing the tree.
     await git.run(['checkout', '-q', branch]);
-    await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+    await git.run([
+        'merge',
+        '-q',
+        '-s',
+        'ours',
+        '--no-edit',
+        version,
+        '-m',
+        (0,merge_back/* mergeBackMessage */.JR)(version, RELENG_MSG),
+    ]);
     // 4. Leave HEAD on the tag, where build and publish expect it.
     await git.run(['checkout', '-q', '--detach', version]);
     o.log.info(`tagged ${version} at ${commit.slice(0, 12)} and merged it back into ${branch}`);

@@ -38478,16 +38478,17 @@ class git_Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return run('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -38535,16 +38536,16 @@ class git_Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';
@@ -38623,6 +38624,25 @@ function readFlakeOfficial(dir) {
     catch {
         return undefined;
     }
+}
+
+;// CONCATENATED MODULE: ./src/git/merge-back.ts
+/**
+ * The tag stage's merge-back commit (the reference's `git merge -s ours VERSION`): made by tag, looked for
+ * by publish's push-branch to find the branch that carries the release.
+ */
+function mergeBackSubject(version) {
+    return `release: merge release ${version} back to mainline`;
+}
+/** The whole message: the subject, the reference's body, and `trailer` (the tool's line). */
+function mergeBackMessage(version, trailer) {
+    return `${mergeBackSubject(version)}\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${trailer}`;
+}
+/** Whether the history of `oid` holds the merge-back of `version`. */
+async function hasMergeBack(git, version, oid) {
+    // git's --grep is a basic regular expression: escape what is special there (not `+?(){}|`, literal in it).
+    const subject = mergeBackSubject(version).replace(/[.*[\]^$\\]/g, '\\$&');
+    return (await git.out(['log', '--format=%H', '--merges', `--grep=^${subject}$`, '-1', oid])) !== '';
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -39015,11 +39035,8 @@ function isCalendarDate(date) {
 
 
 
+
 const RELENG_MSG = 'Release produced with releng-actions';
-/** The reference's merge-back message, body included. */
-function mergeMessage(version) {
-    return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
-}
 /**
  * Lix's tag step: on a detached HEAD, flip official_release and commit `release: VERSION "NAME"`, tag it,
  * then merge it back into the branch with `-s ours` (history link, tree unchanged) and detach onto the tag.
@@ -39061,7 +39078,16 @@ async function tag(o) {
     const commit = await git.out(['rev-parse', `${version}^{commit}`]);
     // 3. Back to the branch: link the release into its history without changing the tree.
     await git.run(['checkout', '-q', branch]);
-    await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+    await git.run([
+        'merge',
+        '-q',
+        '-s',
+        'ours',
+        '--no-edit',
+        version,
+        '-m',
+        mergeBackMessage(version, RELENG_MSG),
+    ]);
     // 4. Leave HEAD on the tag, where build and publish expect it.
     await git.run(['checkout', '-q', '--detach', version]);
     o.log.info(`tagged ${version} at ${commit.slice(0, 12)} and merged it back into ${branch}`);

@@ -1,7 +1,6 @@
 import { inVersionDir, names, parseInstaller, type TreeFile, versionPrefix } from '../release/tree.js';
-import type { OpenDestination } from './destinations.js';
-import type { IndexMap } from './index-object.js';
 import { newStep, type Planned } from './plan.js';
+import type { VersionedInput } from './plan-releases.js';
 import { decideVersioned, listing, wanted } from './rules.js';
 
 /** The installer binaries of a release tree (`NAME-installer-SYSTEM`, wherever they sit in it), by system. */
@@ -13,16 +12,12 @@ export function installersOf(name: string, files: readonly TreeFile[]): { system
 }
 
 /** The installers in the install destination, versioned: `NAME/NAME-VERSION/NAME-installer-SYSTEM`. */
-export async function planInstallers(o: {
-  destination?: OpenDestination;
-  name: string;
-  version: string;
-  files: readonly TreeFile[];
-  index: IndexMap;
-  force: boolean;
-  /** Why the step does not run when there is no destination. */
-  skipped: string;
-}): Promise<Planned> {
+export async function planInstallers(
+  o: VersionedInput & {
+    /** Why the step does not run when there is no destination. */
+    skipped: string;
+  },
+): Promise<Planned> {
   const d = o.destination;
   if (!d) return { step: newStep('installers', { skipped: o.skipped }), writes: [], conflicts: [] };
   const prefix = versionPrefix(o.name, o.version);

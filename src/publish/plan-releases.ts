@@ -4,19 +4,23 @@ import type { IndexMap } from './index-object.js';
 import { newStep, type Planned } from './plan.js';
 import { decideVersioned, listing, wanted } from './rules.js';
 
+/** What the planners of versioned files (the release tree, the installers) take. */
+export interface VersionedInput {
+  destination?: OpenDestination;
+  name: string;
+  version: string;
+  files: readonly TreeFile[];
+  /** The per-release index read from the releases destination (empty when none). */
+  index: IndexMap;
+  force: boolean;
+}
+
 /**
  * The release tree in the releases destination: every file but the root manifest.nix (a pointer),
  * versioned — what is there with our bytes is skipped, what is there with other bytes is a conflict.
  * The index and one LIST of the version directory spare a HEAD per object on a re-run.
  */
-export async function planReleases(o: {
-  destination?: OpenDestination;
-  name: string;
-  version: string;
-  files: readonly TreeFile[];
-  index: IndexMap;
-  force: boolean;
-}): Promise<Planned> {
+export async function planReleases(o: VersionedInput): Promise<Planned> {
   const d = o.destination;
   if (!d) return { step: newStep('releases', { skipped: 'skip: releases' }), writes: [], conflicts: [] };
   const prefix = versionPrefix(o.name, o.version);

@@ -9,7 +9,7 @@ import { readImageMeta } from '../release/docker-archive.js';
 import { copyOutOfStore, listFiles } from '../release/files.js';
 import type { LegPlan } from '../release/plan.js';
 import { writeTarGz } from '../release/tarball.js';
-import { inVersionDir, names, sha256Text } from '../release/tree.js';
+import { inVersionDir, isBinaryTarball, names, sha256Text } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
 import {
   LEG_ARTIFACTS,
@@ -144,7 +144,7 @@ function tarballsIn(job: NixJob): string[] {
   if (fs.statSync(out).isFile()) return [out];
   const found = fs
     .readdirSync(out)
-    .filter((n) => n.endsWith('.tar.xz'))
+    .filter(isBinaryTarball)
     .sort()
     .map((n) => path.join(out, n));
   if (found.length === 0)

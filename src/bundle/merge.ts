@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { readCacheDir, storePathInfo } from '../nix/narinfo.js';
+import { listingKey, readCacheDir, storePathInfo } from '../nix/narinfo.js';
 import { placeFile } from '../release/files.js';
 import { inVersionDir, MANIFEST, manifestText, type TreeFile } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
@@ -155,7 +155,7 @@ export function legCachePaths(caches: { system: string; dir: string }[], log: Lo
           );
         continue;
       }
-      const listing = info.file.replace(/\.narinfo$/, '.ls');
+      const listing = path.join(dir, listingKey(info.storePath));
       byPath.set(info.storePath, {
         ...storePathInfo(info),
         cache: dir,

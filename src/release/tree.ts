@@ -93,6 +93,11 @@ export function parseInstaller(name: string, treePath: string): string | undefin
   return re.exec(baseOf(treePath))?.[1];
 }
 
+/** A binary tarball as the package's build names it (`*.tar.xz`), copied into the tree as it is. */
+export function isBinaryTarball(file: string): boolean {
+  return file.endsWith('.tar.xz');
+}
+
 /** A .sha256 file: the hex digest alone, no newline, as the reference writes the source tarball's. */
 export function sha256Text(hex: string): string {
   return hex;

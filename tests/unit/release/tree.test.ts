@@ -5,6 +5,7 @@ import {
   indexKey,
   installerPointerKey,
   inVersionDir,
+  isBinaryTarball,
   MANIFEST,
   manifestText,
   manualLabel,
@@ -46,6 +47,8 @@ describe('the release tree', () => {
     expect(names.sourceTarballRoot('lix', '2.93.0')).toBe('lix-2.93.0');
     expect(names.sha256('lix-2.93.0.tar.gz')).toBe('lix-2.93.0.tar.gz.sha256');
     expect(names.manual).toBe('manual');
+    expect(isBinaryTarball('lix-2.93.0-x86_64-linux.tar.xz')).toBe(true);
+    expect(isBinaryTarball('lix-2.93.0-x86_64-linux.tar.xz.sha256')).toBe(false);
   });
 
   test('docker images: the name built for a system parses back to it; other files do not', () => {

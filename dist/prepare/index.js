@@ -48450,16 +48450,17 @@ class Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return run('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -48507,16 +48508,16 @@ class Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';

@@ -53,7 +53,7 @@ export const publishCommand: StageCommand = {
     const r = await publish({
       dir,
       configPath,
-      environment: inputs.string('environment', 'local'),
+      environmentName: inputs.string('environment', 'local'),
       source: artifactsDir ? { artifactsDir } : { bundles },
       confirm: inputs.string('confirm'),
       // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
@@ -67,7 +67,7 @@ export const publishCommand: StageCommand = {
       forgeToken: inputs.string('forge-token'),
       s3AccessKeyId: inputs.string('s3-access-key-id'),
       s3SecretAccessKey: inputs.string('s3-secret-access-key'),
-      env: ctx.processEnv,
+      processEnv: ctx.processEnv,
       log: ctx.log,
       ask: ctx.ask,
       mergeLegs,
@@ -80,12 +80,13 @@ export const publishCommand: StageCommand = {
         'skipped-objects': r.skippedObjects,
         'release-url': r.releaseUrl,
       },
-      summary: summary(r),
+      summary: publishSummary(r),
     };
   },
 };
 
-function summary(r: PublishResult): Summary {
+/** The job summary of a publication: per destination, what did not run, pointers, images, notes, git, what was written. */
+export function publishSummary(r: PublishResult): Summary {
   const blocks: SummaryBlock[] = [];
   blocks.push({
     table: {
@@ -144,8 +145,8 @@ function summary(r: PublishResult): Summary {
   }
   return {
     title: r.dryRun
-      ? `Publish plan for ${r.version} → ${r.environment} (dry run: nothing written)`
-      : `Published ${r.version} to ${r.environment}: ${formatBytes(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
+      ? `Publish plan for ${r.version} → ${r.environmentName} (dry run: nothing written)`
+      : `Published ${r.version} to ${r.environmentName}: ${formatBytes(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
     blocks,
   };
 }

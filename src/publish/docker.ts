@@ -1,8 +1,8 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { checkRegistryAccess, publishImages, targetsForEnvironment } from '../oci/publish-images.js';
+import type { ReleaseImage } from '../release/tree.js';
 import type { RegistryTuning } from '../tuning.js';
-import type { ReleaseImage } from './release-input.js';
 
 export interface DockerRequest {
   images: ReleaseImage[];

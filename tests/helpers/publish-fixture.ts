@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { legCachePaths } from '../../src/bundle/merge.js';
 import type { MergedRelease } from '../../src/bundle/release.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import type { PublishOptions } from '../../src/stages/publish.js';
@@ -117,6 +118,7 @@ export function buildRelease(
       }),
     manualDir,
     caches: [{ system: 'x86_64-linux', dir: cacheDir }],
+    cachePaths: legCachePaths([{ system: 'x86_64-linux', dir: cacheDir }], silentLogger),
     storePaths: storePaths.sort(),
     drvPaths: [],
     images: [],
@@ -191,14 +193,14 @@ export function publishOptions(
   return {
     dir,
     configPath: path.join(dir, 'releng.yml'),
-    environment: 'staging',
+    environmentName: 'staging',
     force: false,
     forcePushTag: false,
     pushBranch: false,
     noCheckGit: false,
     dryRun: false,
     skip: ['docker'],
-    env: {},
+    processEnv: {},
     log: silentLogger,
     ...extra,
   };

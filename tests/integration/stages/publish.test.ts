@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseNarInfo } from '../../src/nix/narinfo.js';
-import { hashHex, signedBy } from '../../src/publish/narinfo.js';
-import { type PublishOptions, publish } from '../../src/stages/publish.js';
-import { S3Sink } from '../../src/storage/s3.js';
-import { git } from '../helpers/git.js';
+import { hashHex, parseNarInfo } from '../../../src/nix/narinfo.js';
+import { signedBy } from '../../../src/nix/sign.js';
+import { type PublishOptions, publish } from '../../../src/stages/publish.js';
+import { S3Sink } from '../../../src/storage/s3.js';
+import { git } from '../../helpers/git.js';
 import {
   type Built,
   buildRelease,
@@ -20,9 +20,9 @@ import {
   recordingLogger,
   refs,
   snapshot,
-} from '../helpers/publish-fixture.js';
-import { type S3Server, startS3 } from '../helpers/s3.js';
-import { type Recorder, startRecorder } from '../helpers/s3-recorder.js';
+} from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
+import { type Recorder, startRecorder } from '../../helpers/s3-recorder.js';
 
 const BUCKETS = ['cache', 'releases', 'docs', 'install'];
 let s3: S3Server;
@@ -72,7 +72,7 @@ function opts(project: Project, built: Built, extra: Partial<PublishOptions> = {
     source: { release: built.release },
     s3AccessKeyId: s3.credentials.accessKeyId,
     s3SecretAccessKey: s3.credentials.secretAccessKey,
-    env: { TEST_SIGNING_KEY: key.secret },
+    processEnv: { TEST_SIGNING_KEY: key.secret },
     tuning: { s3: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 }, registry: {} },
     ...extra,
   });
@@ -246,7 +246,7 @@ describe('immutable objects and pointers', () => {
     const d = sink('docs', prefix);
     const seedFile = path.join(fs.mkdtempSync(path.join(s3.dir, '..', 'seed-')), 'f');
     fs.writeFileSync(seedFile, 'old');
-    const { sha256File } = await import('../../src/storage/hash.js');
+    const { sha256File } = await import('../../../src/storage/hash.js');
     const meta = await sha256File(seedFile);
     const seeded = [
       `manual/${NAME}/2.93/old-page.html`,
@@ -322,7 +322,7 @@ describe('dry run, preflight, confirmation', () => {
       opts(project, built, {
         s3AccessKeyId: 'nobody',
         s3SecretAccessKey: 'wrong-secret-value',
-        env: {},
+        processEnv: {},
         skip: ['docker'],
       }),
     ).catch((e: Error) => e)) as Error;
@@ -343,7 +343,7 @@ describe('dry run, preflight, confirmation', () => {
     const cfg = path.join(project.dir, 'releng.yml');
     fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('staging:', 'live:'));
     const live = (extra: Partial<PublishOptions>) =>
-      opts(project, built, { environment: 'live', noCheckGit: true, ...extra });
+      opts(project, built, { environmentName: 'live', noCheckGit: true, ...extra });
     rec.reset();
     await expect(publish(live({}))).rejects.toThrow(
       /publishing to live needs input 'confirm' set to 'I want to release this'/,

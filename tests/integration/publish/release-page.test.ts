@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type PublishOptions, publish } from '../../src/stages/publish.js';
-import { type ForgeStub, startForgeStub } from '../helpers/forge-stub.js';
-import { git, makeBareRemote } from '../helpers/git.js';
+import { type PublishOptions, publish } from '../../../src/stages/publish.js';
+import { type ForgeStub, startForgeStub } from '../../helpers/forge-stub.js';
+import { git, makeBareRemote } from '../../helpers/git.js';
 import {
   buildRelease,
   makeProject,
@@ -14,7 +14,7 @@ import {
   publishOptions,
   recordingLogger,
   runActionAsync,
-} from '../helpers/publish-fixture.js';
+} from '../../helpers/publish-fixture.js';
 
 const TOKEN = 'forge-token-secret-123';
 const built = buildRelease('2.93.0', { bigBytes: 10 });

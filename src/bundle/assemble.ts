@@ -1,17 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LegFile, type LegImage, type LegRecord, writeLeg } from '../bundle/leg.js';
 import { RelengError } from '../errors.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../log.js';
 import { copyToCache } from '../nix/cache.js';
 import type { NixJob } from '../nix/jobs.js';
+import { readImageMeta } from '../release/docker-archive.js';
+import { copyOutOfStore, listFiles } from '../release/files.js';
+import type { LegPlan } from '../release/plan.js';
+import { writeTarGz } from '../release/tarball.js';
+import { inVersionDir, isBinaryTarball, names, sha256Line, sha256Text } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
-import { readImageMeta } from './docker-archive.js';
-import { copyOutOfStore, listFiles } from './files.js';
-import { names, sha256Line, sha256Text, versionDir } from './layout.js';
-import type { LegPlan } from './plan.js';
-import { writeTarGz } from './tarball.js';
+import {
+  LEG_ARTIFACTS,
+  LEG_CACHE,
+  LEG_MANUAL,
+  type LegFile,
+  type LegImage,
+  type LegRecord,
+  writeLeg,
+} from './leg.js';
 
 export interface AssembleOptions {
   plan: LegPlan;
@@ -37,11 +45,10 @@ export interface AssembleOptions {
 export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   const { plan, name, version } = o;
   fs.rmSync(o.bundleDir, { recursive: true, force: true });
-  const vdir = versionDir(name, version);
-  const artifacts = path.join(o.bundleDir, 'artifacts');
-  const out = (file: string) => path.join(artifacts, ...vdir.split('/'), file);
+  const artifacts = path.join(o.bundleDir, LEG_ARTIFACTS);
+  const out = (file: string) => path.join(artifacts, ...inVersionDir(name, version, file).split('/'));
   const withSha = async (file: string, text = sha256Line) =>
-    fs.writeFileSync(`${file}.sha256`, text((await sha256File(file)).sha256));
+    fs.writeFileSync(names.sha256(file), text((await sha256File(file)).sha256));
   fs.mkdirSync(artifacts, { recursive: true });
 
   if (o.target === 'all') {
@@ -61,17 +68,17 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   let manual: string | null = null;
   if (plan.manual) {
     const src = manualIn(plan.manual, name, o.manualPath);
-    manual = 'manual';
+    manual = LEG_MANUAL;
     copyOutOfStore(src, path.join(o.bundleDir, manual));
     if (o.target === 'all') {
-      copyOutOfStore(src, out('manual'));
+      copyOutOfStore(src, out(names.manual));
       const tarball = out(names.manualTarball(name, version));
       await writeTarGz(src, names.manualTarballRoot(name, version), tarball);
       await withSha(tarball);
       const source = out(names.sourceTarball(name, version));
       await o.git.run([
         'archive',
-        `--prefix=${name}-${version}/`,
+        `--prefix=${names.sourceTarballRoot(name, version)}/`,
         '--format=tar.gz',
         '-o',
         source,
@@ -85,12 +92,12 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   const cacheOutputs = plan.cacheJobs.flatMap((j) => Object.values(j.outputs)).sort();
   if (o.target === 'all')
     await o.log.group(`nix copy ${plan.system} closures to the leg cache`, () =>
-      copyToCache(path.join(o.bundleDir, 'cache'), cacheDrvs, cacheOutputs, o.log),
+      copyToCache(path.join(o.bundleDir, LEG_CACHE), cacheDrvs, cacheOutputs, o.log),
     );
 
   let image: LegImage | null = null;
   if (o.target === 'all' && plan.dockerImage) {
-    const rel = `artifacts/${vdir}/${names.dockerImage(name, version, plan.system)}`;
+    const rel = `${LEG_ARTIFACTS}/${inVersionDir(name, version, names.dockerImage(name, version, plan.system))}`;
     const file = path.join(o.bundleDir, ...rel.split('/'));
     image = { path: rel, ...(await readImageMeta(file)) };
   }
@@ -100,7 +107,7 @@ export async function assembleLeg(o: AssembleOptions): Promise<LegRecord> {
   for (const rel of listFiles(artifacts)) {
     const file = path.join(artifacts, rel);
     const hashed =
-      image && `artifacts/${rel}` === image.path
+      image && `${LEG_ARTIFACTS}/${rel}` === image.path
         ? { sha256: image.sha256, size: fs.statSync(file).size }
         : await sha256File(file);
     files.push({ path: rel, ...hashed });
@@ -137,7 +144,7 @@ function tarballsIn(job: NixJob): string[] {
   if (fs.statSync(out).isFile()) return [out];
   const found = fs
     .readdirSync(out)
-    .filter((n) => n.endsWith('.tar.xz'))
+    .filter(isBinaryTarball)
     .sort()
     .map((n) => path.join(out, n));
   if (found.length === 0)

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { findBundles } from '../../src/bundle/find.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
+import { findBundles } from '../../../src/bundle/find.js';
+import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 describe('findBundles', () => {
   const leg = '{"schema":1}';

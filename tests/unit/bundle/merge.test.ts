@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { type LegRecord, writeLeg } from '../../src/bundle/leg.js';
-import { mergeLegs, writeTree } from '../../src/bundle/merge.js';
-import type { Logger } from '../../src/log.js';
-import { listFiles } from '../../src/release/files.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
+import { type LegRecord, writeLeg } from '../../../src/bundle/leg.js';
+import { mergeLegs, writeTree } from '../../../src/bundle/merge.js';
+import type { Logger } from '../../../src/log.js';
+import { listFiles } from '../../../src/release/files.js';
+import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 const V = 'demo/demo-2.93.0';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -172,6 +172,24 @@ describe('mergeLegs', () => {
       listing: path.join(arm, 'cache', `${S}.ls`),
     });
     for (const c of m.cachePaths!) expect(fs.existsSync(c.nar)).toBe(true);
+  });
+
+  test("the leg caches' paths carry their references as full store paths (what publish walks and orders by)", async () => {
+    const root = tmpDir('releng-merge-');
+    const leg = makeLeg(root, {
+      system: 'x86_64-linux',
+      cache: { [`${X}-demo-2.93.0`]: 'sha256:xx', [`${S}-source`]: 'sha256:ss' },
+    });
+    const narinfo = path.join(leg, 'cache', `${X}.narinfo`);
+    fs.writeFileSync(
+      narinfo,
+      fs.readFileSync(narinfo, 'utf8').replace('References: ', `References: ${S}-source ${X}-demo-2.93.0`),
+    );
+    const m = await mergeLegs([leg]);
+    expect(m.cachePaths.map((c) => [c.storePath, c.references])).toEqual([
+      [`/nix/store/${S}-source`, []],
+      [`/nix/store/${X}-demo-2.93.0`, [`/nix/store/${S}-source`, `/nix/store/${X}-demo-2.93.0`]],
+    ]);
   });
 
   test('the order of the bundle dirs does not matter, and a leg passed twice counts once', async () => {

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { publish } from '../../src/stages/publish.js';
-import { NIX_CONFIG } from '../helpers/nix.js';
-import { buildRelease, makeProject, nixKey, publishOptions } from '../helpers/publish-fixture.js';
-import { type S3Server, startS3 } from '../helpers/s3.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { publish } from '../../../src/stages/publish.js';
+import { NIX_CONFIG } from '../../helpers/nix.js';
+import { buildRelease, makeProject, nixKey, publishOptions } from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 let s3: S3Server;
 beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('a signed cache the real nix accepts', () => {
         skip: ONLY_CACHE,
         s3AccessKeyId: 'S3RVER',
         s3SecretAccessKey: 'S3RVER',
-        env: { CACHE_KEY: key.secret },
+        processEnv: { CACHE_KEY: key.secret },
       }),
     );
     expect(r.publicKey).toBe(key.public);
@@ -75,11 +75,11 @@ describe('a signed cache the real nix accepts', () => {
     });
     const r = await publish(
       publishOptions(project.dir, {
-        environment: 'local',
+        environmentName: 'local',
         source: { release: built.release },
         noCheckGit: true,
         skip: ONLY_CACHE,
-        env: { CACHE_KEY: key.secret },
+        processEnv: { CACHE_KEY: key.secret },
       }),
     );
     expect(r.uploadedObjects).toBeGreaterThan(4);

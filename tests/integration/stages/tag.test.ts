@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { tag } from '../../src/stages/tag.js';
-import { runBundledAction, runCli } from '../helpers/action.js';
-import { git, makeRepo } from '../helpers/git.js';
+import { silentLogger } from '../../../src/log.js';
+import { tag } from '../../../src/stages/tag.js';
+import { runBundledAction, runCli } from '../../helpers/action.js';
+import { git, makeRepo } from '../../helpers/git.js';
 
 const IDENTITY = { name: 'Rel Eng', email: 'releng@example.org' };
 const VERSION_JSON = `${JSON.stringify({ version: '2.93.0', official_release: false, release_name: 'Bird of Prey' }, null, 4)}\n`;

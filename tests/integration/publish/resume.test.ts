@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { S3Sink } from '../../src/storage/s3.js';
-import { ROOT } from '../helpers/action.js';
-import { git } from '../helpers/git.js';
+import { S3Sink } from '../../../src/storage/s3.js';
+import { ROOT } from '../../helpers/action.js';
+import { git } from '../../helpers/git.js';
 import {
   buildRelease,
   makeProject,
@@ -18,10 +18,10 @@ import {
   runActionAsync,
   runCliAsync,
   snapshot,
-} from '../helpers/publish-fixture.js';
-import { type S3Server, startS3 } from '../helpers/s3.js';
-import { type Recorder, startRecorder } from '../helpers/s3-recorder.js';
-import { tmpDir } from '../helpers/tmp.js';
+} from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
+import { type Recorder, startRecorder } from '../../helpers/s3-recorder.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 const BUCKETS = ['cache', 'releases', 'docs', 'install'];
 const VERSION = '2.93.0';

@@ -1,6 +1,7 @@
 import { RelengError, RelengErrors } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Logger } from '../log.js';
+import { nix } from '../nix/command.js';
 import type { StorePathInfo } from '../nix/narinfo.js';
 import type { CacheSource } from './release-input.js';
 
@@ -82,7 +83,7 @@ interface PathInfo {
 }
 
 async function pathInfo(paths: string[], flags: string[], log: Logger): Promise<PathInfo[]> {
-  const r = await run('nix', ['path-info', '--json', '--recursive', ...flags, ...paths], {
+  const r = await nix(['path-info', '--json', '--recursive', ...flags, ...paths], {
     allowFailure: true,
     log,
   });

@@ -38818,18 +38818,6 @@ var __webpack_exports__ = {};
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/command.ts
-
-/** Inputs every action takes. */
-const COMMON_INPUTS = ['config', 'working-directory'];
-function commonOptions(inputs, ctx) {
-    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
-    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
-}
-function outputString(v) {
-    return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
@@ -48679,14 +48667,14 @@ function lineOf(doc, lc, keyPath) {
     return offset === undefined ? undefined : lc.linePos(offset).line;
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
+function environmentConfig(config, environmentName) {
     // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
-    if (Object.hasOwn(config.environments, name))
-        return config.environments[name];
-    if (name === 'local')
+    if (Object.hasOwn(config.environments, environmentName))
+        return config.environments[environmentName];
+    if (environmentName === 'local')
         return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new RelengError(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+    throw new RelengError(`environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
 }
 /** Sinks that are directories are relative to the working directory. */
 function resolveSink(sink, dir) {
@@ -48695,6 +48683,18 @@ function resolveSink(sink, dir) {
 
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+/** Inputs every action takes. */
+const COMMON_INPUTS = ['config', 'working-directory'];
+function commonOptions(inputs, ctx) {
+    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
+    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
+}
+function outputString(v) {
+    return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 ;// CONCATENATED MODULE: ./src/commands/build-artifacts.ts
 
 
@@ -48712,7 +48712,7 @@ const buildArtifactsCommand = {
         const profile = inputs.string('profile');
         if (profile !== undefined && !PROFILE_NAME.test(profile))
             throw new errors/* RelengError */.mz(`input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`);
-        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(700)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2700));
+        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(603)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9603));
         const r = await buildArtifacts({
             dir,
             config,
@@ -50606,10 +50606,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -50753,7 +50753,11 @@ async function runAction(command) {
     const masks = new src_log/* SecretMask */.fZ();
     const log = actionsLogger(masks);
     try {
-        const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+        const outcome = await command.run(new Inputs(envInputs()), {
+            log,
+            processEnv: process.env,
+            cwd: process.cwd(),
+        });
         for (const [k, v] of Object.entries(outcome.outputs))
             setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {

@@ -39083,8 +39083,11 @@ function legsAt(dir, depth) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   NT: () => (/* binding */ readLeg),
+/* harmony export */   c: () => (/* binding */ LEG_MANUAL),
 /* harmony export */   gU: () => (/* binding */ LEG_FILE),
-/* harmony export */   wZ: () => (/* binding */ writeLeg)
+/* harmony export */   hx: () => (/* binding */ LEG_ARTIFACTS),
+/* harmony export */   wZ: () => (/* binding */ writeLeg),
+/* harmony export */   wi: () => (/* binding */ LEG_CACHE)
 /* harmony export */ });
 /* unused harmony export LEG_SCHEMA */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
@@ -39113,6 +39116,10 @@ function legsAt(dir, depth) {
  */
 const LEG_SCHEMA = 1;
 const LEG_FILE = 'leg.json';
+/** The directories of a bundle (the manual's is leg.json's `manual`, this name as build-artifacts writes it). */
+const LEG_ARTIFACTS = 'artifacts';
+const LEG_CACHE = 'cache';
+const LEG_MANUAL = 'manual';
 function writeLeg(dir, record) {
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dir, { recursive: true });
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, LEG_FILE), `${JSON.stringify(record, null, 2)}\n`);
@@ -39177,9 +39184,10 @@ function isInside(p) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ writeTree),
-/* harmony export */   g: () => (/* binding */ mergeLegs)
+/* harmony export */   WM: () => (/* binding */ writeTree),
+/* harmony export */   gI: () => (/* binding */ mergeLegs)
 /* harmony export */ });
+/* unused harmony export legCachePaths */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
@@ -39190,7 +39198,7 @@ function isInside(p) {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
 /* harmony import */ var _nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3974);
 /* harmony import */ var _release_files_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3834);
-/* harmony import */ var _release_layout_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(835);
+/* harmony import */ var _release_tree_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3333);
 /* harmony import */ var _storage_hash_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4825);
 /* harmony import */ var _leg_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5072);
 
@@ -39203,8 +39211,6 @@ function isInside(p) {
 
 
 
-const LEG_ARTIFACTS = 'artifacts';
-const LEG_CACHE = 'cache';
 /**
  * Combines leg bundles (one system each) into one release: the union of their release-tree files, one
  * manifest.nix generated from every leg's package, the manual of the leg that carries it, and the union
@@ -39236,12 +39242,12 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
     const version = first.record.version;
     const name = legs.map((l) => l.record.name).find((n) => n) ?? nameFromFiles(legs.map((l) => l.record));
     const product = legs.map((l) => l.record.product).find((p) => p) ?? name ?? 'releng';
-    const generated = new Set([_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0, ...(name ? [`${(0,_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .versionDir */ .EE)(name, version)}/${_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0}`] : [])]);
+    const generated = new Set([_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0, ...(name ? [(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .inVersionDir */ .xM)(name, version, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0)] : [])]);
     // The release tree: every leg's files, once each.
     const files = new Map();
     for (const { dir, record } of legs) {
         for (const f of record.files) {
-            const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
+            const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_ARTIFACTS */ .hx, ...f.path.split('/'));
             const size = sizeOf(source);
             if (size !== f.size)
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
@@ -39261,8 +39267,8 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
             manifest[record.system] = record.package.out;
     if (Object.keys(manifest).length > 0) {
         const tmp = node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'releng-merge-'));
-        const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tmp, _release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
-        node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(source, (0,_release_layout_js__WEBPACK_IMPORTED_MODULE_7__/* .manifestText */ .$2)(product, manifest));
+        const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tmp, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(source, (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .manifestText */ .$2)(product, manifest));
         const { sha256, size } = await (0,_storage_hash_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256File */ .Q)(source);
         for (const p of generated)
             files.set(p, { path: p, size, sha256, source, leg: '' });
@@ -39278,7 +39284,7 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${manualDir}: missing, though leg.json names it as the manual; build the leg again`);
     }
     const caches = legs
-        .map(({ dir, record }) => ({ system: record.system, dir: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, LEG_CACHE) }))
+        .map(({ dir, record }) => ({ system: record.system, dir: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_CACHE */ .wi) }))
         .filter((c) => node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(c.dir, 'nix-cache-info')));
     const images = [];
     for (const { dir, record } of legs) {
@@ -39302,7 +39308,7 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
         legs,
         name,
         manifest,
-        cachePaths: cachePaths(caches, log),
+        cachePaths: legCachePaths(caches, log),
     };
     log.info(`merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`);
     return merged;
@@ -39315,22 +39321,23 @@ async function writeTree(merged, outDir) {
     for (const f of merged.files)
         (0,_release_files_js__WEBPACK_IMPORTED_MODULE_6__/* .placeFile */ .af)(f.source, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(outDir, ...f.path.split('/')));
 }
-/** One entry per store path over every leg cache; the first leg (by system) wins a path two legs hold. */
-function cachePaths(caches, log) {
+/**
+ * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
+ * a path two legs hold.
+ */
+function legCachePaths(caches, log) {
     const byPath = new Map();
     for (const { system, dir } of caches) {
-        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .readCacheDir */ .Y)(dir)) {
+        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .readCacheDir */ .Yx)(dir)) {
             const seen = byPath.get(info.storePath);
             if (seen) {
                 if (seen.narHash !== info.narHash)
                     log.warning(`${info.storePath} has different contents in the ${seen.system} and ${system} legs (NarHash ${seen.narHash} vs ${info.narHash}): its build is not reproducible; publishing the ${seen.system} leg's`);
                 continue;
             }
-            const listing = info.file.replace(/\.narinfo$/, '.ls');
+            const listing = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .listingKey */ ._L)(info.storePath));
             byPath.set(info.storePath, {
-                storePath: info.storePath,
-                narHash: info.narHash,
-                narSize: info.narSize,
+                ...(0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .storePathInfo */ .fp)(info),
                 cache: dir,
                 narinfo: info.file,
                 nar: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, ...info.url.split('/')),
@@ -39612,14 +39619,14 @@ function lineOf(doc, lc, keyPath) {
     return offset === undefined ? undefined : lc.linePos(offset).line;
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
+function environmentConfig(config, environmentName) {
     // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
-    if (Object.hasOwn(config.environments, name))
-        return config.environments[name];
-    if (name === 'local')
+    if (Object.hasOwn(config.environments, environmentName))
+        return config.environments[environmentName];
+    if (environmentName === 'local')
         return { ..._schema_js__WEBPACK_IMPORTED_MODULE_5__/* .LOCAL_ENVIRONMENT */ .Qg, registries: _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .LOCAL_ENVIRONMENT */ .Qg.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
 }
 /** Sinks that are directories are relative to the working directory. */
 function resolveSink(sink, dir) {
@@ -50783,16 +50790,17 @@ class Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return (0,_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return (0,_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -50840,16 +50848,16 @@ class Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';
@@ -50936,6 +50944,35 @@ async function releaseTags(git, o) {
 /** The rule for `version`, from the tags of the checkout and the remote. */
 async function readMaintenanceRule(git, version, o) {
     return maintenanceRule(version, await releaseTags(git, o));
+}
+
+
+/***/ }),
+
+/***/ 8498:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JR: () => (/* binding */ mergeBackMessage),
+/* harmony export */   y7: () => (/* binding */ hasMergeBack)
+/* harmony export */ });
+/* unused harmony export mergeBackSubject */
+/**
+ * The tag stage's merge-back commit (the reference's `git merge -s ours VERSION`): made by tag, looked for
+ * by publish's push-branch to find the branch that carries the release.
+ */
+function mergeBackSubject(version) {
+    return `release: merge release ${version} back to mainline`;
+}
+/** The whole message: the subject, the reference's body, and `trailer` (the tool's line). */
+function mergeBackMessage(version, trailer) {
+    return `${mergeBackSubject(version)}\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${trailer}`;
+}
+/** Whether the history of `oid` holds the merge-back of `version`. */
+async function hasMergeBack(git, version, oid) {
+    // git's --grep is a basic regular expression: escape what is special there (not `+?(){}|`, literal in it).
+    const subject = mergeBackSubject(version).replace(/[.*[\]^$\\]/g, '\\$&');
+    return (await git.out(['log', '--format=%H', '--merges', `--grep=^${subject}$`, '-1', oid])) !== '';
 }
 
 
@@ -51237,9 +51274,15 @@ class Progress {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ parseNarInfo),
-/* harmony export */   Y: () => (/* binding */ readCacheDir)
+/* harmony export */   Ne: () => (/* binding */ parseNarInfo),
+/* harmony export */   Pn: () => (/* binding */ narInfoKey),
+/* harmony export */   SF: () => (/* binding */ STORE_DIR),
+/* harmony export */   Yx: () => (/* binding */ readCacheDir),
+/* harmony export */   Yy: () => (/* binding */ hashHex),
+/* harmony export */   _L: () => (/* binding */ listingKey),
+/* harmony export */   fp: () => (/* binding */ storePathInfo)
 /* harmony export */ });
+/* unused harmony export hashPart */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -51248,6 +51291,7 @@ class Progress {
 
 
 
+const STORE_DIR = '/nix/store';
 function parseNarInfo(text, where) {
     const fields = new Map();
     const sigs = [];
@@ -51298,6 +51342,43 @@ function readCacheDir(dir) {
         return { ...parseNarInfo(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file, 'utf8'), file), file };
     })
         .sort((a, b) => (a.storePath < b.storePath ? -1 : a.storePath > b.storePath ? 1 : 0));
+}
+/** A narinfo's path, with its references as full store paths. */
+function storePathInfo(info) {
+    return {
+        storePath: info.storePath,
+        narHash: info.narHash,
+        narSize: info.narSize,
+        references: info.references.map((r) => `${STORE_DIR}/${r}`),
+    };
+}
+/** `/nix/store/<hash>-name` → `<hash>` (the narinfo's name in a cache). */
+function hashPart(storePath) {
+    return storePath.slice(storePath.lastIndexOf('/') + 1).slice(0, 32);
+}
+/** A store path's narinfo in a binary cache, and its NAR listing (`write-nar-listing`). */
+const narInfoKey = (storePath) => `${hashPart(storePath)}.narinfo`;
+const listingKey = (storePath) => `${hashPart(storePath)}.ls`;
+const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
+/** A nix hash (`sha256:` + base16, nix32 or base64; or SRI `sha256-…`) as lower-case hex, for comparing. */
+function hashHex(hash) {
+    const s = hash.replace(/^sha256[:-]/, '');
+    if (/^[0-9a-f]{64}$/.test(s))
+        return s;
+    if (s.length === 52 && [...s].every((c) => NIX32.includes(c))) {
+        const bytes = Buffer.alloc(32);
+        for (let n = 0; n < s.length; n++) {
+            const digit = NIX32.indexOf(s[s.length - 1 - n]);
+            const b = n * 5;
+            const i = b >> 3;
+            const j = b & 7;
+            bytes[i] = (bytes[i] | (digit << j)) & 0xff;
+            if (i + 1 < 32)
+                bytes[i + 1] = (bytes[i + 1] | (digit >> (8 - j))) & 0xff;
+        }
+        return bytes.toString('hex');
+    }
+    return Buffer.from(s, 'base64').toString('hex');
 }
 
 
@@ -55663,7 +55744,9 @@ class Semaphore {
 /* harmony export */   D3: () => (/* binding */ writes),
 /* harmony export */   HX: () => (/* binding */ planTotals),
 /* harmony export */   MK: () => (/* binding */ SKIPPABLE),
-/* harmony export */   iY: () => (/* binding */ planJson)
+/* harmony export */   iY: () => (/* binding */ planJson),
+/* harmony export */   kY: () => (/* binding */ stepsToRun),
+/* harmony export */   zu: () => (/* binding */ newStep)
 /* harmony export */ });
 /* unused harmony export STEPS */
 /** The publication steps, in the order they run (DESIGN.md "Order"). */
@@ -55690,6 +55773,22 @@ const SKIPPABLE = [
     'branch',
     'release-page',
 ];
+function stepsToRun(skip, has) {
+    return {
+        cache: !skip.has('cache'),
+        docker: !skip.has('docker'),
+        releases: !skip.has('releases'),
+        installers: !skip.has('installers') && has.installers,
+        docs: !skip.has('docs') && has.manual,
+        tag: !skip.has('tag'),
+        branch: !skip.has('branch') && has.pushBranch,
+        page: !skip.has('release-page'),
+    };
+}
+/** A step of the plan; `skipped` says why it does not run. */
+function newStep(step, o = {}) {
+    return { step, target: o.target, objects: o.objects ?? [], notes: o.notes ?? [], skipped: o.skipped };
+}
 const writes = (o) => o.action === 'upload' || o.action === 'overwrite' || o.action === 'replace';
 function planTotals(plan) {
     const all = plan.steps.flatMap((s) => s.objects);
@@ -55705,7 +55804,7 @@ function planTotals(plan) {
 function planJson(plan) {
     return {
         version: plan.version,
-        environment: plan.environment,
+        environment: plan.environmentName,
         dryRun: plan.dryRun,
         totals: planTotals(plan),
         steps: plan.steps.map((s) => ({
@@ -55816,44 +55915,95 @@ function copyOutOfStore(src, dest) {
 
 /***/ }),
 
-/***/ 835:
+/***/ 3333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $2: () => (/* binding */ manifestText),
 /* harmony export */   Dy: () => (/* binding */ names),
 /* harmony export */   EE: () => (/* binding */ versionDir),
+/* harmony export */   GE: () => (/* binding */ parseInstaller),
+/* harmony export */   I8: () => (/* binding */ isBinaryTarball),
+/* harmony export */   J9: () => (/* binding */ versionPrefix),
+/* harmony export */   MI: () => (/* binding */ STABLE),
+/* harmony export */   Tl: () => (/* binding */ parseDockerImage),
 /* harmony export */   Up: () => (/* binding */ sha256Line),
+/* harmony export */   VH: () => (/* binding */ manualPrefix),
+/* harmony export */   Vx: () => (/* binding */ installerPointerKey),
 /* harmony export */   e0: () => (/* binding */ MANIFEST),
-/* harmony export */   f1: () => (/* binding */ sha256Text)
+/* harmony export */   f1: () => (/* binding */ sha256Text),
+/* harmony export */   hu: () => (/* binding */ belowVersionDir),
+/* harmony export */   mh: () => (/* binding */ indexKey),
+/* harmony export */   xM: () => (/* binding */ inVersionDir),
+/* harmony export */   zC: () => (/* binding */ manualLabel)
 /* harmony export */ });
+/* unused harmony export parseSha256Text */
 /**
- * The release tree as the reference lays it out (release/artifacts/): NAME/NAME-VERSION/ holding every
- * published file, and manifest.nix both there and at the root (where `nix upgrade-nix` looks for it).
- * Paths are relative to the tree root, with forward slashes.
+ * Every name of the release tree, built and parsed here (each parser beside its builder), for the build
+ * (src/release, src/bundle) and for publish, which lays the same tree out in its destinations.
+ *
+ * The tree (the reference's release/artifacts/), paths relative to its root, with forward slashes:
+ *   manifest.nix                                   what `nix upgrade-nix` installs (a pointer once published)
+ *   NAME/NAME-VERSION/                             the version directory: every file of the release
+ *     manifest.nix
+ *     NAME-VERSION.tar.gz, .sha256                 the source tarball
+ *     NAME-VERSION-manual.tar.gz, .sha256          the manual tarball (top directory NAME-VERSION-manual/)
+ *     NAME-VERSION-docker-image-SYSTEM.tar.gz, .sha256
+ *     NAME-installer-SYSTEM                        no .sha256: only the binaries match the installer name
+ *     *.tar.xz, .sha256                            binary tarballs, named by the package's own build
+ *     manual/
+ * Where publish puts it (Lix's releng/README.md "Infrastructure summary"):
+ *   releases  the tree as it is; NAME/NAME-VERSION/.releng-index.json, publish's per-release index
+ *   install   NAME/NAME-VERSION/NAME-installer-SYSTEM (versioned), NAME/NAME-installer-SYSTEM (pointer)
+ *   docs      manual/NAME/MAJOR/ or manual/NAME/nightly/, and manual/NAME/stable/ (pointers)
  */
 const MANIFEST = 'manifest.nix';
+/** `NAME/NAME-VERSION`: the version directory. */
 function versionDir(name, version) {
     return `${name}/${name}-${version}`;
 }
+/** `NAME/NAME-VERSION/`: the version directory as a key prefix (a listing of it, nothing of another version). */
+function versionPrefix(name, version) {
+    return `${versionDir(name, version)}/`;
+}
+/** A file of the version directory: `NAME/NAME-VERSION/FILE`. */
+function inVersionDir(name, version, file) {
+    return versionPrefix(name, version) + file;
+}
+/** The part of `treePath` below the version directory, or undefined when it is outside it. */
+function belowVersionDir(name, version, treePath) {
+    const prefix = versionPrefix(name, version);
+    return treePath.startsWith(prefix) ? treePath.slice(prefix.length) : undefined;
+}
+/** The file names inside the version directory. */
 const names = {
     sourceTarball: (name, version) => `${name}-${version}.tar.gz`,
+    /** The top directory inside the source tarball (`git archive --prefix`). */
+    sourceTarballRoot: (name, version) => `${name}-${version}`,
     manualTarball: (name, version) => `${name}-${version}-manual.tar.gz`,
     /** The top directory inside the manual tarball, as the reference's manualTar. */
     manualTarballRoot: (name, version) => `${name}-${version}-manual`,
     dockerImage: (name, version, system) => `${name}-${version}-docker-image-${system}.tar.gz`,
     installer: (name, system) => `${name}-installer-${system}`,
     sha256: (file) => `${file}.sha256`,
+    /** The manual's directory. */
+    manual: 'manual',
 };
-/**
- * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
- * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
- */
-function manifestText(product, bySystem) {
-    const lines = Object.keys(bySystem)
-        .sort()
-        .map((system) => `  ${system} = "${bySystem[system]}";`);
-    return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const baseOf = (treePath) => treePath.slice(treePath.lastIndexOf('/') + 1);
+/** The system of a docker image file (`names.dockerImage`; a plain `.tar` too), or undefined. */
+function parseDockerImage(name, version, file) {
+    const re = new RegExp(`^${escapeRe(name)}-${escapeRe(version)}-docker-image-(.+)\\.tar(\\.gz)?$`);
+    return re.exec(baseOf(file))?.[1];
+}
+/** The system of an installer binary (`names.installer`), wherever it sits in the tree, or undefined. */
+function parseInstaller(name, treePath) {
+    const re = new RegExp(`^${escapeRe(name)}-installer-([A-Za-z0-9_]+-[A-Za-z0-9_]+)$`);
+    return re.exec(baseOf(treePath))?.[1];
+}
+/** A binary tarball as the package's build names it (`*.tar.xz`), copied into the tree as it is. */
+function isBinaryTarball(file) {
+    return file.endsWith('.tar.xz');
 }
 /** The source tarball's .sha256: the hex digest alone, no newline, as create_release.xsh writes it. */
 function sha256Text(hex) {
@@ -55865,6 +56015,39 @@ function sha256Text(hex) {
  */
 function sha256Line(hex) {
     return `${hex}\n`;
+}
+/** The digest of a .sha256 file: ours, or `sha256sum`'s (`HEX  NAME`, newline); undefined when it is none. */
+function parseSha256Text(text) {
+    const hex = text.trim().split(/\s+/)[0] ?? '';
+    return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
+}
+/**
+ * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
+ * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
+ */
+function manifestText(product, bySystem) {
+    const lines = Object.keys(bySystem)
+        .sort()
+        .map((system) => `  ${system} = "${bySystem[system]}";`);
+    return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
+}
+// Publish's keys for the same names.
+/** The per-release index publish writes in the releases destination (src/publish/index-object.ts). */
+function indexKey(name, version) {
+    return inVersionDir(name, version, '.releng-index.json');
+}
+/** The installer pointer in the install destination (the versioned copy is `inVersionDir`). */
+function installerPointerKey(name, system) {
+    return `${name}/${names.installer(name, system)}`;
+}
+/** The docs label of a release's manual: its major when official, else `nightly`; and `stable`. */
+function manualLabel(officialRelease, major) {
+    return officialRelease ? major : 'nightly';
+}
+const STABLE = 'stable';
+/** `manual/NAME/LABEL/` in the docs destination. */
+function manualPrefix(name, label) {
+    return `manual/${name}/${label}/`;
 }
 
 
@@ -55987,7 +56170,7 @@ async function withRetry(fn, o) {
 /**
  * Read buffers shared by hashing and uploading, reused instead of allocated per chunk: a thousand-file
  * upload then allocates a few dozen buffers rather than leaving hundreds of megabytes to the garbage
- * collector (measured: about 25 MB less peak RSS on the publish bench).
+ * collector.
  */
 const CHUNK = 256 * 1024;
 const pool = [];
@@ -56020,9 +56203,8 @@ function giveBuffer(buf) {
 
 /**
  * Streams a file through sha256; never holds it in memory. Reads are synchronous, a pooled chunk at a time:
- * for the page-cached files of a release a read is a memory copy of ~30 µs, far cheaper than a trip through
- * the thread pool and a promise (measured: the async reads cost more CPU than the hashing itself), and
- * short enough not to stall the uploads sharing the event loop.
+ * for the page-cached files of a release a read is a memory copy, cheaper than a trip through the thread
+ * pool and a promise, and short enough not to stall the uploads sharing the event loop.
  */
 async function sha256File(file) {
     const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
@@ -65099,7 +65281,7 @@ var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_namespaceObje
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/command.ts
+;// CONCATENATED MODULE: ./src/commands/command.ts
 
 /** Inputs every action takes. */
 const COMMON_INPUTS = ['config', 'working-directory'];
@@ -65136,7 +65318,7 @@ const buildArtifactsCommand = {
         const profile = inputs.string('profile');
         if (profile !== undefined && !schema/* PROFILE_NAME */.uE.test(profile))
             throw new errors/* RelengError */.mz(`input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`);
-        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(625)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6625));
+        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(582)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4582));
         const r = await buildArtifacts({
             dir,
             config,
@@ -65637,8 +65819,8 @@ function makeDockerMultiarchCommand(persistence) {
                 dryRun: inputs.bool('dry-run'),
                 cache: inputs.bool('cache', true),
                 persistence,
-                processEnv: ctx.env,
-                tuning: readTuning(ctx.env).registry,
+                processEnv: ctx.processEnv,
+                tuning: readTuning(ctx.processEnv).registry,
                 log,
             });
             return {
@@ -66347,7 +66529,7 @@ const prepareCommand = {
             releaseName: inputs.string('release-name'),
             date: inputs.string('date'),
             noCommit: inputs.bool('no-commit'),
-            identity: (0,git_git/* identityFrom */.p)(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            identity: (0,git_git/* identityFrom */.p)(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
             log: ctx.log,
         });
         return {
@@ -66423,15 +66605,15 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(188)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6188));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(450)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8450));
         const r = await publish({
             dir,
             configPath,
-            environment: inputs.string('environment', 'local'),
+            environmentName: inputs.string('environment', 'local'),
             source: artifactsDir ? { artifactsDir } : { bundles },
             confirm: inputs.string('confirm'),
             // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
-            allowBareConfirm: ctx.env.GITHUB_ACTIONS !== 'true',
+            allowBareConfirm: ctx.processEnv.GITHUB_ACTIONS !== 'true',
             force: inputs.bool('force'),
             forcePushTag: inputs.bool('force-push-tag'),
             pushBranch: inputs.bool('push-branch'),
@@ -66441,11 +66623,11 @@ const publishCommand = {
             forgeToken: inputs.string('forge-token'),
             s3AccessKeyId: inputs.string('s3-access-key-id'),
             s3SecretAccessKey: inputs.string('s3-secret-access-key'),
-            env: ctx.env,
+            processEnv: ctx.processEnv,
             log: ctx.log,
             ask: ctx.ask,
-            mergeLegs: merge/* mergeLegs */.g,
-            tuning: readTuning(ctx.env),
+            mergeLegs: merge/* mergeLegs */.gI,
+            tuning: readTuning(ctx.processEnv),
         });
         return {
             outputs: {
@@ -66454,11 +66636,12 @@ const publishCommand = {
                 'skipped-objects': r.skippedObjects,
                 'release-url': r.releaseUrl,
             },
-            summary: summary(r),
+            summary: publishSummary(r),
         };
     },
 };
-function summary(r) {
+/** The job summary of a publication: per destination, what did not run, pointers, images, notes, git, what was written. */
+function publishSummary(r) {
     const blocks = [];
     blocks.push({
         table: {
@@ -66520,23 +66703,22 @@ function summary(r) {
     }
     return {
         title: r.dryRun
-            ? `Publish plan for ${r.version} → ${r.environment} (dry run: nothing written)`
-            : `Published ${r.version} to ${r.environment}: ${(0,src_log/* formatBytes */.z3)(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
+            ? `Publish plan for ${r.version} → ${r.environmentName} (dry run: nothing written)`
+            : `Published ${r.version} to ${r.environmentName}: ${(0,src_log/* formatBytes */.z3)(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
         blocks,
     };
 }
 
+// EXTERNAL MODULE: ./src/git/merge-back.ts
+var merge_back = __nccwpck_require__(8498);
 ;// CONCATENATED MODULE: ./src/stages/tag.ts
 
 
 
 
 
+
 const RELENG_MSG = 'Release produced with releng-actions';
-/** The reference's merge-back message, body included. */
-function mergeMessage(version) {
-    return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
-}
 /**
  * Lix's tag step: on a detached HEAD, flip official_release and commit `release: VERSION "NAME"`, tag it,
  * then merge it back into the branch with `-s ours` (history link, tree unchanged) and detach onto the tag.
@@ -66578,7 +66760,16 @@ async function tag(o) {
     const commit = await git.out(['rev-parse', `${version}^{commit}`]);
     // 3. Back to the branch: link the release into its history without changing the tree.
     await git.run(['checkout', '-q', branch]);
-    await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+    await git.run([
+        'merge',
+        '-q',
+        '-s',
+        'ours',
+        '--no-edit',
+        version,
+        '-m',
+        (0,merge_back/* mergeBackMessage */.JR)(version, RELENG_MSG),
+    ]);
     // 4. Leave HEAD on the tag, where build and publish expect it.
     await git.run(['checkout', '-q', '--detach', version]);
     o.log.info(`tagged ${version} at ${commit.slice(0, 12)} and merged it back into ${branch}`);
@@ -66608,7 +66799,7 @@ const tagCommand = {
             dir,
             forceTag: inputs.bool('force-tag'),
             noCheckGit: inputs.bool('no-check-git'),
-            identity: (0,git_git/* identityFrom */.p)(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            identity: (0,git_git/* identityFrom */.p)(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
             log: ctx.log,
         });
         return {
@@ -66644,10 +66835,10 @@ function findCommand(name) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -66837,7 +67028,7 @@ async function main(argv) {
                 }
             }
             : undefined;
-        const outcome = await command.run(inputs, { log, env: process.env, cwd: process.cwd(), ask });
+        const outcome = await command.run(inputs, { log, processEnv: process.env, cwd: process.cwd(), ask });
         if (outcome.summary)
             log.info(renderText(outcome.summary));
         for (const [k, v] of Object.entries(outcome.outputs))

@@ -37215,24 +37215,12 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/command.ts
-
-/** Inputs every action takes. */
-const COMMON_INPUTS = ['config', 'working-directory'];
-function commonOptions(inputs, ctx) {
-    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
-    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
-}
-function outputString(v) {
-    return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -47236,14 +47224,14 @@ function lineOf(doc, lc, keyPath) {
     return offset === undefined ? undefined : lc.linePos(offset).line;
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
+function environmentConfig(config, environmentName) {
     // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
-    if (Object.hasOwn(config.environments, name))
-        return config.environments[name];
-    if (name === 'local')
+    if (Object.hasOwn(config.environments, environmentName))
+        return config.environments[environmentName];
+    if (environmentName === 'local')
         return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new RelengError(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+    throw new RelengError(`environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
 }
 /** Sinks that are directories are relative to the working directory. */
 function resolveSink(sink, dir) {
@@ -49323,6 +49311,18 @@ function isCalendarDate(date) {
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
 
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+/** Inputs every action takes. */
+const COMMON_INPUTS = ['config', 'working-directory'];
+function commonOptions(inputs, ctx) {
+    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
+    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
+}
+function outputString(v) {
+    return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 ;// CONCATENATED MODULE: ./src/commands/prepare.ts
 
 
@@ -49353,7 +49353,7 @@ const prepareCommand = {
             releaseName: inputs.string('release-name'),
             date: inputs.string('date'),
             noCommit: inputs.bool('no-commit'),
-            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
             log: ctx.log,
         });
         return {
@@ -51194,10 +51194,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -51440,7 +51440,11 @@ async function runAction(command) {
     const masks = new SecretMask();
     const log = actionsLogger(masks);
     try {
-        const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+        const outcome = await command.run(new Inputs(envInputs()), {
+            log,
+            processEnv: process.env,
+            cwd: process.cwd(),
+        });
         for (const [k, v] of Object.entries(outcome.outputs))
             setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {

@@ -28634,21 +28634,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/command.ts
-
-/** Inputs every action takes. */
-const COMMON_INPUTS = ['config', 'working-directory'];
-function commonOptions(inputs, ctx) {
-    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
-    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
-}
-function outputString(v) {
-    return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * A failure the user can act on. The message is one line: what went wrong, where (file:line, key,
@@ -29897,16 +29882,17 @@ class Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return run('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -29954,16 +29940,16 @@ class Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';
@@ -29973,6 +29959,9 @@ function forgeHost(env) {
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./src/config/checkout.ts
 
 
@@ -30226,17 +30215,33 @@ function readFlakeOfficial(dir) {
     return m ? m[2] === 'true' : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/git/merge-back.ts
+/**
+ * The tag stage's merge-back commit (the reference's `git merge -s ours VERSION`): made by tag, looked for
+ * by publish's push-branch to find the branch that carries the release.
+ */
+function mergeBackSubject(version) {
+    return `release: merge release ${version} back to mainline`;
+}
+/** The whole message: the subject, the reference's body, and `trailer` (the tool's line). */
+function mergeBackMessage(version, trailer) {
+    return `${mergeBackSubject(version)}\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${trailer}`;
+}
+/** Whether the history of `oid` holds the merge-back of `version`. */
+async function hasMergeBack(git, version, oid) {
+    // git's --grep is a basic regular expression: escape what is special there (not `+?(){}|`, literal in it).
+    const subject = mergeBackSubject(version).replace(/[.*[\]^$\\]/g, '\\$&');
+    return (await git.out(['log', '--format=%H', '--merges', `--grep=^${subject}$`, '-1', oid])) !== '';
+}
+
 ;// CONCATENATED MODULE: ./src/stages/tag.ts
 
 
 
 
 
+
 const RELENG_MSG = 'Release produced with releng-actions';
-/** The reference's merge-back message, body included. */
-function mergeMessage(version) {
-    return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
-}
 /**
  * Lix's tag step: on a detached HEAD, flip official_release and commit `release: VERSION "NAME"`, tag it,
  * then merge it back into the branch with `-s ours` (history link, tree unchanged) and detach onto the tag.
@@ -30278,7 +30283,16 @@ async function tag(o) {
     const commit = await git.out(['rev-parse', `${version}^{commit}`]);
     // 3. Back to the branch: link the release into its history without changing the tree.
     await git.run(['checkout', '-q', branch]);
-    await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+    await git.run([
+        'merge',
+        '-q',
+        '-s',
+        'ours',
+        '--no-edit',
+        version,
+        '-m',
+        mergeBackMessage(version, RELENG_MSG),
+    ]);
     // 4. Leave HEAD on the tag, where build and publish expect it.
     await git.run(['checkout', '-q', '--detach', version]);
     o.log.info(`tagged ${version} at ${commit.slice(0, 12)} and merged it back into ${branch}`);
@@ -30292,6 +30306,18 @@ function setOfficial(dir, source) {
     const file = external_node_path_default().join(dir, 'flake.nix');
     const text = external_node_fs_default().readFileSync(file, 'utf8');
     external_node_fs_default().writeFileSync(file, text.replace(FLAKE_OFFICIAL_RE, '$1officialRelease = true;'));
+}
+
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+/** Inputs every action takes. */
+const COMMON_INPUTS = ['config', 'working-directory'];
+function commonOptions(inputs, ctx) {
+    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
+    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
+}
+function outputString(v) {
+    return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/tag.ts
@@ -30308,7 +30334,7 @@ const tagCommand = {
             dir,
             forceTag: inputs.bool('force-tag'),
             noCheckGit: inputs.bool('no-check-git'),
-            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
             log: ctx.log,
         });
         return {
@@ -32135,10 +32161,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -32381,7 +32407,11 @@ async function runAction(command) {
     const masks = new SecretMask();
     const log = actionsLogger(masks);
     try {
-        const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+        const outcome = await command.run(new Inputs(envInputs()), {
+            log,
+            processEnv: process.env,
+            cwd: process.cwd(),
+        });
         for (const [k, v] of Object.entries(outcome.outputs))
             setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {

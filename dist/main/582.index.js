@@ -1,5 +1,5 @@
-export const id = 625;
-export const ids = [625];
+export const id = 582;
+export const ids = [582];
 export const modules = {
 
 /***/ 2094:
@@ -25,7 +25,7 @@ function nix(args, opts) {
 
 /***/ }),
 
-/***/ 6625:
+/***/ 4582:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -40,18 +40,335 @@ var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/exec.ts
+var exec = __webpack_require__(3190);
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __webpack_require__(5625);
+// EXTERNAL MODULE: ./src/nix/command.ts
+var command = __webpack_require__(2094);
+;// CONCATENATED MODULE: ./src/nix/cache.ts
+
+
+
+
+
+
+/**
+ * The leg cache's store URL. NARs are zstd-compressed as the published cache's (so publish can upload
+ * them as they are: a signature covers the NAR hash, not the compressed file); narinfo files stay plain
+ * (a file:// cache reads them back uncompressed; publish may compress them on upload); .ls listings are
+ * written for the published cache's `write-nar-listing`. Nix 2.8's libarchive has zstd.
+ */
+function legCacheUrl(dir) {
+    return `file://${external_node_path_default().resolve(dir)}?compression=zstd&write-nar-listing=true`;
+}
+/**
+ * Copies the closures of `drvPaths` (the derivations themselves, with their inputs' derivations and
+ * sources: what the reference's drvs.txt upload carries) and of `outputPaths` to a file:// cache. Nix 2.8
+ * has no `drv^*` nor `--stdin`: the derivations go in one `nix copy --derivation` (which would map an
+ * output path to its deriver, hence a second call), the outputs as plain store paths in another.
+ */
+async function copyToCache(dir, drvPaths, outputPaths, log) {
+    external_node_fs_default().mkdirSync(dir, { recursive: true });
+    const progress = new src_log/* Progress */.ke(log, 'copying to the leg cache');
+    let done = 0;
+    for (const [flags, paths] of [
+        [['--derivation'], [...new Set(drvPaths)].sort()],
+        [[], [...new Set(outputPaths)].sort()],
+    ]) {
+        if (paths.length === 0)
+            continue;
+        const r = await (0,command/* nix */.w)(['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
+            allowFailure: true,
+            log,
+            streamTo: (line) => {
+                if (/^copying path /.test(line))
+                    progress.update(++done, undefined);
+                log.debug(line);
+            },
+        });
+        if (r.code !== 0)
+            throw new errors/* RelengError */.mz(`nix copy to the leg cache ${dir} failed: ${(0,exec/* tail */.R)(r.stderr, 3)}; check the store and disk space`);
+    }
+    log.info(`copied ${done} store path${done === 1 ? '' : 's'} to the leg cache`);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
+var archive = __webpack_require__(4308);
+;// CONCATENATED MODULE: ./src/release/docker-archive.ts
+
+
+/**
+ * Reads a docker archive (`docker save` / Nix dockerTools, plain or gzip-wrapped) in the one streaming pass
+ * docker-multiarch uses, so a leg records only archives that stage will accept: every layer is hashed and
+ * checked against the config's diffIDs here, on the builder, rather than at publish time.
+ */
+async function readImageMeta(file) {
+    const scanned = await (0,archive/* scanArchive */.i3)(file, async (_entry, body) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        for await (const c of body)
+            hash.update(c);
+        return { diffId: `sha256:${hash.digest('hex')}` };
+    });
+    return {
+        sha256: scanned.sha256,
+        architecture: scanned.config.architecture,
+        os: scanned.config.os,
+        diffIds: scanned.config.rootfs.diff_ids,
+        config: scanned.configDigest,
+    };
+}
+
+// EXTERNAL MODULE: ./src/release/files.ts
+var release_files = __webpack_require__(3834);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __webpack_require__(6118);
+;// CONCATENATED MODULE: ./src/release/tarball.ts
+
+
+
+
+
+const MTIME = new Date(1000); // Nix store files have mtime 1: the manual's files keep the date they have there
+/**
+ * A reproducible `.tar.gz` of `dir` under the top directory `root` (the reference's manual tarball,
+ * `NAME-VERSION-manual/…`): entries sorted, fixed owner, mode and time, so every run — a single build or
+ * a matrix leg, a re-run — writes the same bytes, and publish finds them unchanged.
+ */
+async function writeTarGz(dir, root, dest) {
+    const pack = tar_stream.pack();
+    const entries = [];
+    const walk = (rel) => {
+        const names = external_node_fs_default().readdirSync(external_node_path_default().join(dir, rel)).sort();
+        for (const name of names) {
+            const r = rel ? `${rel}/${name}` : name;
+            const st = external_node_fs_default().statSync(external_node_path_default().join(dir, r));
+            entries.push({ rel: r, dir: st.isDirectory(), exec: (st.mode & 0o111) !== 0 });
+            if (st.isDirectory())
+                walk(r);
+        }
+    };
+    walk('');
+    const common = { mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
+    const writing = (async () => {
+        pack.entry({ ...common, name: `${root}/`, type: 'directory', mode: 0o755 });
+        for (const e of entries) {
+            const name = `${root}/${e.rel}`;
+            if (e.dir) {
+                pack.entry({ ...common, name: `${name}/`, type: 'directory', mode: 0o755 });
+                continue;
+            }
+            const data = external_node_fs_default().readFileSync(external_node_path_default().join(dir, e.rel));
+            await new Promise((resolve, reject) => pack.entry({ ...common, name, mode: e.exec ? 0o755 : 0o644, size: data.length }, data, (err) => err ? reject(err) : resolve()));
+        }
+        pack.finalize();
+    })();
+    const out = external_node_fs_default().createWriteStream(dest);
+    await Promise.all([writing, (0,promises_.pipeline)(pack, external_node_zlib_default().createGzip({ level: 9 }), out)]);
+    // The gzip header's OS byte is the zlib build's platform (3 on Linux, 19 on macOS): pin it, so the
+    // manual-from leg writes the same bytes whichever runner it lands on.
+    const fd = external_node_fs_default().openSync(dest, 'r+');
+    try {
+        external_node_fs_default().writeSync(fd, Buffer.from([3]), 0, 1, 9);
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
+}
+
+// EXTERNAL MODULE: ./src/release/tree.ts
+var tree = __webpack_require__(3333);
+// EXTERNAL MODULE: ./src/storage/hash.ts
+var hash = __webpack_require__(4825);
+// EXTERNAL MODULE: ./src/bundle/leg.ts
+var leg = __webpack_require__(5072);
+;// CONCATENATED MODULE: ./src/bundle/assemble.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Writes one system's leg bundle from its built jobs: the release-tree files of this system under
+ * artifacts/ (Lix's `tarballs` layout, made per system), the manual, the source and manual tarballs when
+ * this is the manual-from system's leg, the leg cache, and leg.json.
+ */
+async function assembleLeg(o) {
+    const { plan, name, version } = o;
+    external_node_fs_default().rmSync(o.bundleDir, { recursive: true, force: true });
+    const artifacts = external_node_path_default().join(o.bundleDir, leg/* LEG_ARTIFACTS */.hx);
+    const out = (file) => external_node_path_default().join(artifacts, ...(0,tree/* inVersionDir */.xM)(name, version, file).split('/'));
+    const withSha = async (file, text = tree/* sha256Line */.Up) => external_node_fs_default().writeFileSync(tree/* names */.Dy.sha256(file), text((await (0,hash/* sha256File */.Q)(file)).sha256));
+    external_node_fs_default().mkdirSync(artifacts, { recursive: true });
+    if (o.target === 'all') {
+        if (plan.binaryTarball)
+            for (const t of tarballsIn(plan.binaryTarball)) {
+                (0,release_files/* copyOutOfStore */.gq)(t, out(external_node_path_default().basename(t)));
+                await withSha(out(external_node_path_default().basename(t)));
+            }
+        if (plan.dockerImage) {
+            const dest = out(tree/* names */.Dy.dockerImage(name, version, plan.system));
+            (0,release_files/* copyOutOfStore */.gq)(imageIn(plan.dockerImage), dest);
+            await withSha(dest);
+        }
+        if (plan.installer)
+            (0,release_files/* copyOutOfStore */.gq)(installerIn(plan.installer), out(tree/* names */.Dy.installer(name, plan.system)));
+    }
+    let manual = null;
+    if (plan.manual) {
+        const src = manualIn(plan.manual, name, o.manualPath);
+        manual = leg/* LEG_MANUAL */.c;
+        (0,release_files/* copyOutOfStore */.gq)(src, external_node_path_default().join(o.bundleDir, manual));
+        if (o.target === 'all') {
+            (0,release_files/* copyOutOfStore */.gq)(src, out(tree/* names */.Dy.manual));
+            const tarball = out(tree/* names */.Dy.manualTarball(name, version));
+            await writeTarGz(src, tree/* names */.Dy.manualTarballRoot(name, version), tarball);
+            await withSha(tarball);
+            const source = out(tree/* names */.Dy.sourceTarball(name, version));
+            await o.git.run([
+                'archive',
+                `--prefix=${tree/* names */.Dy.sourceTarballRoot(name, version)}/`,
+                '--format=tar.gz',
+                '-o',
+                source,
+                o.sourceRef,
+            ]);
+            await withSha(source, tree/* sha256Text */.f1);
+        }
+    }
+    const cacheDrvs = plan.cacheJobs.map((j) => j.drvPath).sort();
+    const cacheOutputs = plan.cacheJobs.flatMap((j) => Object.values(j.outputs)).sort();
+    if (o.target === 'all')
+        await o.log.group(`nix copy ${plan.system} closures to the leg cache`, () => copyToCache(external_node_path_default().join(o.bundleDir, leg/* LEG_CACHE */.wi), cacheDrvs, cacheOutputs, o.log));
+    let image = null;
+    if (o.target === 'all' && plan.dockerImage) {
+        const rel = `${leg/* LEG_ARTIFACTS */.hx}/${(0,tree/* inVersionDir */.xM)(name, version, tree/* names */.Dy.dockerImage(name, version, plan.system))}`;
+        const file = external_node_path_default().join(o.bundleDir, ...rel.split('/'));
+        image = { path: rel, ...(await readImageMeta(file)) };
+    }
+    // The image archive is among the files; its scan above already hashed it (hundreds of MB: read once).
+    const files = [];
+    for (const rel of (0,release_files/* listFiles */.CS)(artifacts)) {
+        const file = external_node_path_default().join(artifacts, rel);
+        const hashed = image && `${leg/* LEG_ARTIFACTS */.hx}/${rel}` === image.path
+            ? { sha256: image.sha256, size: external_node_fs_default().statSync(file).size }
+            : await (0,hash/* sha256File */.Q)(file);
+        files.push({ path: rel, ...hashed });
+    }
+    const record = {
+        schema: 1,
+        version,
+        system: plan.system,
+        storePaths: [...new Set([...cacheDrvs, ...cacheOutputs])].sort(),
+        drvPaths: cacheDrvs,
+        jobs: plan.jobs.map((j) => ({ attr: j.attr, drvPath: j.drvPath, outputs: j.outputs })),
+        files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+        image,
+        name,
+        product: o.product,
+        target: o.target,
+        package: plan.package ? { attr: plan.package.attr, out: outOf(plan.package) } : null,
+        manual,
+    };
+    (0,leg/* writeLeg */.wZ)(o.bundleDir, record);
+    return record;
+}
+function outOf(job) {
+    const p = job.outputs.out;
+    if (!p)
+        throw new errors/* RelengError */.mz(`job '${job.attr}' has no 'out' output; the package job needs one`);
+    return p;
+}
+/** The binary tarballs: every *.tar.xz in the job's output (or the output itself, when it is one). */
+function tarballsIn(job) {
+    const out = outOf(job);
+    if (external_node_fs_default().statSync(out).isFile())
+        return [out];
+    const found = external_node_fs_default().readdirSync(out)
+        .filter(tree/* isBinaryTarball */.I8)
+        .sort()
+        .map((n) => external_node_path_default().join(out, n));
+    if (found.length === 0)
+        throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} has no *.tar.xz; check releng.yml build.binary-tarball`);
+    return found;
+}
+/** The docker archive: the output itself (dockerTools), else image.tar.gz in it (Lix's .tarball), else its only *.tar.gz. */
+function imageIn(job) {
+    const out = outOf(job);
+    let file = out;
+    if (external_node_fs_default().statSync(out).isDirectory()) {
+        const gz = external_node_fs_default().readdirSync(out).filter((n) => n.endsWith('.tar.gz'));
+        const pick = gz.includes('image.tar.gz') ? 'image.tar.gz' : gz.length === 1 ? gz[0] : undefined;
+        if (!pick)
+            throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} has ${gz.length === 0 ? 'no *.tar.gz' : `several *.tar.gz (${gz.join(', ')})`} and no image.tar.gz; check releng.yml build.docker-image`);
+        file = external_node_path_default().join(out, pick);
+    }
+    const head = Buffer.alloc(2);
+    const fd = external_node_fs_default().openSync(file, 'r');
+    external_node_fs_default().readSync(fd, head, 0, 2, 0);
+    external_node_fs_default().closeSync(fd);
+    if (head[0] !== 0x1f || head[1] !== 0x8b)
+        throw new errors/* RelengError */.mz(`job '${job.attr}': ${file} is not gzip-compressed; the release tree names images .tar.gz — build a gzipped docker archive`);
+    return file;
+}
+/** The installer binary: the output itself, else the only file in it or in its bin/. */
+function installerIn(job) {
+    const out = outOf(job);
+    if (external_node_fs_default().statSync(out).isFile())
+        return out;
+    for (const dir of [out, external_node_path_default().join(out, 'bin')]) {
+        const files = external_node_fs_default().existsSync(dir)
+            ? external_node_fs_default().readdirSync(dir).filter((n) => external_node_fs_default().statSync(external_node_path_default().join(dir, n)).isFile())
+            : [];
+        if (files.length === 1)
+            return external_node_path_default().join(dir, files[0]);
+    }
+    throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} is not one file, nor a directory with exactly one file (or one in bin/); check releng.yml build.installer`);
+}
+/** The manual in the job's doc output: build.manual-path, else share/doc/NAME/manual, else the only share/doc/* /manual. */
+function manualIn(job, name, configured) {
+    const doc = job.outputs.doc;
+    const isDir = (p) => external_node_fs_default().statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    if (configured) {
+        const p = external_node_path_default().join(doc, configured);
+        if (!isDir(p))
+            throw new errors/* RelengError */.mz(`releng.yml build.manual-path: ${p} is not a directory in ${job.attr}'s doc output`);
+        return p;
+    }
+    const own = external_node_path_default().join(doc, 'share/doc', name, 'manual');
+    if (isDir(own))
+        return own;
+    const share = external_node_path_default().join(doc, 'share/doc');
+    const found = isDir(share)
+        ? external_node_fs_default().readdirSync(share)
+            .map((n) => external_node_path_default().join(share, n, 'manual'))
+            .filter(isDir)
+        : [];
+    if (found.length === 1)
+        return found[0];
+    throw new errors/* RelengError */.mz(`${job.attr}: no manual in its doc output ${doc} (looked for share/doc/${name}/manual${found.length > 1 ? `; found several: ${found.join(', ')}` : ''}); set releng.yml build.manual-path`);
+}
+
 // EXTERNAL MODULE: ./src/bundle/merge.ts
 var merge = __webpack_require__(764);
 // EXTERNAL MODULE: ./src/config/version.ts
 var config_version = __webpack_require__(8794);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/git/git.ts
 var git_git = __webpack_require__(308);
-// EXTERNAL MODULE: ./src/exec.ts
-var exec = __webpack_require__(3190);
-// EXTERNAL MODULE: ./src/nix/command.ts
-var command = __webpack_require__(2094);
 ;// CONCATENATED MODULE: ./src/nix/jobs.ts
 
 
@@ -246,324 +563,6 @@ function rootName(attr) {
 async function derivationOutputs(drvPath) {
     const r = await run('nix-store', ['-q', '--outputs', drvPath]);
     return r.stdout.split('\n').filter(Boolean);
-}
-
-// EXTERNAL MODULE: ./src/bundle/leg.ts
-var leg = __webpack_require__(5072);
-// EXTERNAL MODULE: ./src/log.ts
-var src_log = __webpack_require__(5625);
-;// CONCATENATED MODULE: ./src/nix/cache.ts
-
-
-
-
-
-
-/**
- * The leg cache's store URL. NARs are zstd-compressed as the published cache's (so publish can upload
- * them as they are: a signature covers the NAR hash, not the compressed file); narinfo files stay plain
- * (a file:// cache reads them back uncompressed; publish may compress them on upload); .ls listings are
- * written for the published cache's `write-nar-listing`. Nix 2.8's libarchive has zstd.
- */
-function legCacheUrl(dir) {
-    return `file://${external_node_path_default().resolve(dir)}?compression=zstd&write-nar-listing=true`;
-}
-/**
- * Copies the closures of `drvPaths` (the derivations themselves, with their inputs' derivations and
- * sources: what the reference's drvs.txt upload carries) and of `outputPaths` to a file:// cache. Nix 2.8
- * has no `drv^*` nor `--stdin`: the derivations go in one `nix copy --derivation` (which would map an
- * output path to its deriver, hence a second call), the outputs as plain store paths in another.
- */
-async function copyToCache(dir, drvPaths, outputPaths, log) {
-    external_node_fs_default().mkdirSync(dir, { recursive: true });
-    const progress = new src_log/* Progress */.ke(log, 'copying to the leg cache');
-    let done = 0;
-    for (const [flags, paths] of [
-        [['--derivation'], [...new Set(drvPaths)].sort()],
-        [[], [...new Set(outputPaths)].sort()],
-    ]) {
-        if (paths.length === 0)
-            continue;
-        const r = await (0,command/* nix */.w)(['copy', ...flags, '--to', legCacheUrl(dir), ...paths], {
-            allowFailure: true,
-            log,
-            streamTo: (line) => {
-                if (/^copying path /.test(line))
-                    progress.update(++done, undefined);
-                log.debug(line);
-            },
-        });
-        if (r.code !== 0)
-            throw new errors/* RelengError */.mz(`nix copy to the leg cache ${dir} failed: ${(0,exec/* tail */.R)(r.stderr, 3)}; check the store and disk space`);
-    }
-    log.info(`copied ${done} store path${done === 1 ? '' : 's'} to the leg cache`);
-}
-
-// EXTERNAL MODULE: ./src/storage/hash.ts
-var hash = __webpack_require__(4825);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
-var archive = __webpack_require__(4308);
-;// CONCATENATED MODULE: ./src/release/docker-archive.ts
-
-
-/**
- * Reads a docker archive (`docker save` / Nix dockerTools, plain or gzip-wrapped) in the one streaming pass
- * docker-multiarch uses, so a leg records only archives that stage will accept: every layer is hashed and
- * checked against the config's diffIDs here, on the builder, rather than at publish time.
- */
-async function readImageMeta(file) {
-    const scanned = await (0,archive/* scanArchive */.i3)(file, async (_entry, body) => {
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        for await (const c of body)
-            hash.update(c);
-        return { diffId: `sha256:${hash.digest('hex')}` };
-    });
-    return {
-        sha256: scanned.sha256,
-        architecture: scanned.config.architecture,
-        os: scanned.config.os,
-        diffIds: scanned.config.rootfs.diff_ids,
-        config: scanned.configDigest,
-    };
-}
-
-// EXTERNAL MODULE: ./src/release/files.ts
-var release_files = __webpack_require__(3834);
-// EXTERNAL MODULE: ./src/release/layout.ts
-var layout = __webpack_require__(835);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __webpack_require__(6466);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __webpack_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __webpack_require__(6118);
-;// CONCATENATED MODULE: ./src/release/tarball.ts
-
-
-
-
-
-const MTIME = new Date(1000); // Nix store files have mtime 1: the manual's files keep the date they have there
-/**
- * A reproducible `.tar.gz` of `dir` under the top directory `root` (the reference's manual tarball,
- * `NAME-VERSION-manual/…`): entries sorted, fixed owner, mode and time, so every run — a single build or
- * a matrix leg, a re-run — writes the same bytes, and publish finds them unchanged.
- */
-async function writeTarGz(dir, root, dest) {
-    const pack = tar_stream.pack();
-    const entries = [];
-    const walk = (rel) => {
-        const names = external_node_fs_default().readdirSync(external_node_path_default().join(dir, rel)).sort();
-        for (const name of names) {
-            const r = rel ? `${rel}/${name}` : name;
-            const st = external_node_fs_default().statSync(external_node_path_default().join(dir, r));
-            entries.push({ rel: r, dir: st.isDirectory(), exec: (st.mode & 0o111) !== 0 });
-            if (st.isDirectory())
-                walk(r);
-        }
-    };
-    walk('');
-    const common = { mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
-    const writing = (async () => {
-        pack.entry({ ...common, name: `${root}/`, type: 'directory', mode: 0o755 });
-        for (const e of entries) {
-            const name = `${root}/${e.rel}`;
-            if (e.dir) {
-                pack.entry({ ...common, name: `${name}/`, type: 'directory', mode: 0o755 });
-                continue;
-            }
-            const data = external_node_fs_default().readFileSync(external_node_path_default().join(dir, e.rel));
-            await new Promise((resolve, reject) => pack.entry({ ...common, name, mode: e.exec ? 0o755 : 0o644, size: data.length }, data, (err) => err ? reject(err) : resolve()));
-        }
-        pack.finalize();
-    })();
-    const out = external_node_fs_default().createWriteStream(dest);
-    await Promise.all([writing, (0,promises_.pipeline)(pack, external_node_zlib_default().createGzip({ level: 9 }), out)]);
-    // The gzip header's OS byte is the zlib build's platform (3 on Linux, 19 on macOS): pin it, so the
-    // manual-from leg writes the same bytes whichever runner it lands on.
-    const fd = external_node_fs_default().openSync(dest, 'r+');
-    try {
-        external_node_fs_default().writeSync(fd, Buffer.from([3]), 0, 1, 9);
-    }
-    finally {
-        external_node_fs_default().closeSync(fd);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/release/assemble.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * Writes one system's leg bundle from its built jobs: the release-tree files of this system under
- * artifacts/ (Lix's `tarballs` layout, made per system), the manual, the source and manual tarballs when
- * this is the manual-from system's leg, the leg cache, and leg.json.
- */
-async function assembleLeg(o) {
-    const { plan, name, version } = o;
-    external_node_fs_default().rmSync(o.bundleDir, { recursive: true, force: true });
-    const vdir = (0,layout/* versionDir */.EE)(name, version);
-    const artifacts = external_node_path_default().join(o.bundleDir, 'artifacts');
-    const out = (file) => external_node_path_default().join(artifacts, ...vdir.split('/'), file);
-    const withSha = async (file, text = layout/* sha256Line */.Up) => external_node_fs_default().writeFileSync(`${file}.sha256`, text((await (0,hash/* sha256File */.Q)(file)).sha256));
-    external_node_fs_default().mkdirSync(artifacts, { recursive: true });
-    if (o.target === 'all') {
-        if (plan.binaryTarball)
-            for (const t of tarballsIn(plan.binaryTarball)) {
-                (0,release_files/* copyOutOfStore */.gq)(t, out(external_node_path_default().basename(t)));
-                await withSha(out(external_node_path_default().basename(t)));
-            }
-        if (plan.dockerImage) {
-            const dest = out(layout/* names */.Dy.dockerImage(name, version, plan.system));
-            (0,release_files/* copyOutOfStore */.gq)(imageIn(plan.dockerImage), dest);
-            await withSha(dest);
-        }
-        if (plan.installer)
-            (0,release_files/* copyOutOfStore */.gq)(installerIn(plan.installer), out(layout/* names */.Dy.installer(name, plan.system)));
-    }
-    let manual = null;
-    if (plan.manual) {
-        const src = manualIn(plan.manual, name, o.manualPath);
-        manual = 'manual';
-        (0,release_files/* copyOutOfStore */.gq)(src, external_node_path_default().join(o.bundleDir, manual));
-        if (o.target === 'all') {
-            (0,release_files/* copyOutOfStore */.gq)(src, out('manual'));
-            const tarball = out(layout/* names */.Dy.manualTarball(name, version));
-            await writeTarGz(src, layout/* names */.Dy.manualTarballRoot(name, version), tarball);
-            await withSha(tarball);
-            const source = out(layout/* names */.Dy.sourceTarball(name, version));
-            await o.git.run([
-                'archive',
-                `--prefix=${name}-${version}/`,
-                '--format=tar.gz',
-                '-o',
-                source,
-                o.sourceRef,
-            ]);
-            await withSha(source, layout/* sha256Text */.f1);
-        }
-    }
-    const cacheDrvs = plan.cacheJobs.map((j) => j.drvPath).sort();
-    const cacheOutputs = plan.cacheJobs.flatMap((j) => Object.values(j.outputs)).sort();
-    if (o.target === 'all')
-        await o.log.group(`nix copy ${plan.system} closures to the leg cache`, () => copyToCache(external_node_path_default().join(o.bundleDir, 'cache'), cacheDrvs, cacheOutputs, o.log));
-    let image = null;
-    if (o.target === 'all' && plan.dockerImage) {
-        const rel = `artifacts/${vdir}/${layout/* names */.Dy.dockerImage(name, version, plan.system)}`;
-        const file = external_node_path_default().join(o.bundleDir, ...rel.split('/'));
-        image = { path: rel, ...(await readImageMeta(file)) };
-    }
-    // The image archive is among the files; its scan above already hashed it (hundreds of MB: read once).
-    const files = [];
-    for (const rel of (0,release_files/* listFiles */.CS)(artifacts)) {
-        const file = external_node_path_default().join(artifacts, rel);
-        const hashed = image && `artifacts/${rel}` === image.path
-            ? { sha256: image.sha256, size: external_node_fs_default().statSync(file).size }
-            : await (0,hash/* sha256File */.Q)(file);
-        files.push({ path: rel, ...hashed });
-    }
-    const record = {
-        schema: 1,
-        version,
-        system: plan.system,
-        storePaths: [...new Set([...cacheDrvs, ...cacheOutputs])].sort(),
-        drvPaths: cacheDrvs,
-        jobs: plan.jobs.map((j) => ({ attr: j.attr, drvPath: j.drvPath, outputs: j.outputs })),
-        files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
-        image,
-        name,
-        product: o.product,
-        target: o.target,
-        package: plan.package ? { attr: plan.package.attr, out: outOf(plan.package) } : null,
-        manual,
-    };
-    (0,leg/* writeLeg */.wZ)(o.bundleDir, record);
-    return record;
-}
-function outOf(job) {
-    const p = job.outputs.out;
-    if (!p)
-        throw new errors/* RelengError */.mz(`job '${job.attr}' has no 'out' output; the package job needs one`);
-    return p;
-}
-/** The binary tarballs: every *.tar.xz in the job's output (or the output itself, when it is one). */
-function tarballsIn(job) {
-    const out = outOf(job);
-    if (external_node_fs_default().statSync(out).isFile())
-        return [out];
-    const found = external_node_fs_default().readdirSync(out)
-        .filter((n) => n.endsWith('.tar.xz'))
-        .sort()
-        .map((n) => external_node_path_default().join(out, n));
-    if (found.length === 0)
-        throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} has no *.tar.xz; check releng.yml build.binary-tarball`);
-    return found;
-}
-/** The docker archive: the output itself (dockerTools), else image.tar.gz in it (Lix's .tarball), else its only *.tar.gz. */
-function imageIn(job) {
-    const out = outOf(job);
-    let file = out;
-    if (external_node_fs_default().statSync(out).isDirectory()) {
-        const gz = external_node_fs_default().readdirSync(out).filter((n) => n.endsWith('.tar.gz'));
-        const pick = gz.includes('image.tar.gz') ? 'image.tar.gz' : gz.length === 1 ? gz[0] : undefined;
-        if (!pick)
-            throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} has ${gz.length === 0 ? 'no *.tar.gz' : `several *.tar.gz (${gz.join(', ')})`} and no image.tar.gz; check releng.yml build.docker-image`);
-        file = external_node_path_default().join(out, pick);
-    }
-    const head = Buffer.alloc(2);
-    const fd = external_node_fs_default().openSync(file, 'r');
-    external_node_fs_default().readSync(fd, head, 0, 2, 0);
-    external_node_fs_default().closeSync(fd);
-    if (head[0] !== 0x1f || head[1] !== 0x8b)
-        throw new errors/* RelengError */.mz(`job '${job.attr}': ${file} is not gzip-compressed; the release tree names images .tar.gz — build a gzipped docker archive`);
-    return file;
-}
-/** The installer binary: the output itself, else the only file in it or in its bin/. */
-function installerIn(job) {
-    const out = outOf(job);
-    if (external_node_fs_default().statSync(out).isFile())
-        return out;
-    for (const dir of [out, external_node_path_default().join(out, 'bin')]) {
-        const files = external_node_fs_default().existsSync(dir)
-            ? external_node_fs_default().readdirSync(dir).filter((n) => external_node_fs_default().statSync(external_node_path_default().join(dir, n)).isFile())
-            : [];
-        if (files.length === 1)
-            return external_node_path_default().join(dir, files[0]);
-    }
-    throw new errors/* RelengError */.mz(`job '${job.attr}': its output ${out} is not one file, nor a directory with exactly one file (or one in bin/); check releng.yml build.installer`);
-}
-/** The manual in the job's doc output: build.manual-path, else share/doc/NAME/manual, else the only share/doc/* /manual. */
-function manualIn(job, name, configured) {
-    const doc = job.outputs.doc;
-    const isDir = (p) => external_node_fs_default().statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    if (configured) {
-        const p = external_node_path_default().join(doc, configured);
-        if (!isDir(p))
-            throw new errors/* RelengError */.mz(`releng.yml build.manual-path: ${p} is not a directory in ${job.attr}'s doc output`);
-        return p;
-    }
-    const own = external_node_path_default().join(doc, 'share/doc', name, 'manual');
-    if (isDir(own))
-        return own;
-    const share = external_node_path_default().join(doc, 'share/doc');
-    const found = isDir(share)
-        ? external_node_fs_default().readdirSync(share)
-            .map((n) => external_node_path_default().join(share, n, 'manual'))
-            .filter(isDir)
-        : [];
-    if (found.length === 1)
-        return found[0];
-    throw new errors/* RelengError */.mz(`${job.attr}: no manual in its doc output ${doc} (looked for share/doc/${name}/manual${found.length > 1 ? `; found several: ${found.join(', ')}` : ''}); set releng.yml build.manual-path`);
 }
 
 ;// CONCATENATED MODULE: ./src/release/plan.ts
@@ -792,9 +791,9 @@ async function buildArtifacts(o) {
         legs.push({ dir, record });
     }
     // 6. The release tree as the fan-in jobs will see it: the same merge, so one machine and a matrix agree.
-    const merged = await (0,merge/* mergeLegs */.g)(legs.map((l) => l.dir), log);
+    const merged = await (0,merge/* mergeLegs */.gI)(legs.map((l) => l.dir), log);
     external_node_fs_default().mkdirSync(paths.artifacts, { recursive: true });
-    await (0,merge/* writeTree */.W)(merged, paths.artifacts);
+    await (0,merge/* writeTree */.WM)(merged, paths.artifacts);
     if (merged.manualDir)
         (0,release_files/* placeTree */.Mv)(merged.manualDir, paths.manual);
     if (o.target === 'all')

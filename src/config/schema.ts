@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_NOTES_STYLE, NOTES_STYLES } from '../notes/style.js';
+
+/** Lix's release-notes eras (src/notes/style.ts says what each changes). */
+export const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'] as const;
+export type NotesStyle = (typeof NOTES_STYLES)[number];
+export const DEFAULT_NOTES_STYLE: NotesStyle = 'lix-2.95';
 
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 

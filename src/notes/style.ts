@@ -1,9 +1,9 @@
 // The eras of Lix's maintainers/build-release-notes.py, each checked byte for byte against Lix's own
 // "release: release notes for X" commit (docs/architecture.md, "Release notes (prepare)").
 
-export const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'] as const;
-export type NotesStyle = (typeof NOTES_STYLES)[number];
-export const DEFAULT_NOTES_STYLE: NotesStyle = 'lix-2.95';
+import type { NotesStyle } from '../config/schema.js';
+
+export type { NotesStyle };
 
 /** Where a reference links: the GitHub repository (CppNix) or the Forgejo one (Lix). */
 export interface Reference {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_NOTES_STYLE, ERAS, NOTES_STYLES } from '../../../src/notes/style.js';
+import { DEFAULT_NOTES_STYLE, NOTES_STYLES } from '../../../src/config/schema.js';
+import { ERAS } from '../../../src/notes/style.js';
 
 const ref = (style: keyof typeof ERAS, id: string) => ERAS[style].reference(id, 'issue');
 

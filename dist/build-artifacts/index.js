@@ -48362,62 +48362,11 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/notes/style.ts
-// The eras of Lix's maintainers/build-release-notes.py, each checked byte for byte against Lix's own
-// "release: release notes for X" commit (docs/architecture.md, "Release notes (prepare)").
-const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
-const DEFAULT_NOTES_STYLE = 'lix-2.95';
-const digits = (s) => BigInt(s).toString();
-/** 2.91/2.92: a bare number is CppNix's GitHub, shown as `#N`; `gh#` and `fj#` as written. */
-function reference291(id, kind) {
-    let m = /^(\d+)$/.exec(id);
-    if (m)
-        return { forge: 'github', text: `#${id}`, number: digits(m[1]) };
-    m = /^(gh|fj)#(\d+)$/.exec(id);
-    if (m)
-        return { forge: m[1] === 'gh' ? 'github' : 'forgejo', text: id, number: digits(m[2]) };
-    return { problem: `unrecognised ${kind} reference '${id}'; use 1234, gh#1234 or fj#1234` };
-}
-/** 2.93/2.94 (Lix 6bc008900): bare numbers banned; `nix#`/`lix#` beside `gh#`/`fj#`, text as written. */
-function reference293(id, kind) {
-    if (/^\d+$/.test(id))
-        return {
-            problem: `unprefixed ${kind} number '${id}' is disallowed until the Lix 2.95 cycle, when it becomes a Lix Forgejo reference; prefix it with fj# or lix# for Lix's Forgejo, gh# or nix# for CppNix's GitHub`,
-        };
-    const m = /^(gh|nix|fj|lix)#(\d+)$/.exec(id);
-    if (m)
-        return {
-            forge: m[1] === 'gh' || m[1] === 'nix' ? 'github' : 'forgejo',
-            text: id,
-            number: digits(m[2]),
-        };
-    return {
-        problem: `unrecognised ${kind} reference '${id}'; use gh#1234, nix#1234, fj#1234 or lix#1234`,
-    };
-}
-/**
- * 2.95 (Lix 9be0c2ee1, e00ee5954): a bare number is `lix#N`; `gh#`→`nix#` and `fj#`→`lix#` in the link
- * text (Python's str.replace, every occurrence); Lix's new wording for the rest.
- */
-function reference295(id) {
-    const unified = (/^\d+$/.test(id) ? `lix#${id}` : id).replaceAll('gh#', 'nix#').replaceAll('fj#', 'lix#');
-    const m = /^(nix|lix)#(\d+)$/.exec(unified);
-    if (m)
-        return { forge: m[1] === 'nix' ? 'github' : 'forgejo', text: unified, number: digits(m[2]) };
-    return {
-        problem: `unrecognized reference format: ${id}; use 1234 or lix#1234 for Lix's Forgejo, nix#1234 for CppNix's GitHub`,
-    };
-}
-const ERAS = {
-    'lix-2.91': { style: 'lix-2.91', skipDotfiles: false, spaced: false, reference: reference291 },
-    'lix-2.93': { style: 'lix-2.93', skipDotfiles: false, spaced: true, reference: reference293 },
-    'lix-2.94': { style: 'lix-2.94', skipDotfiles: true, spaced: true, reference: reference293 },
-    'lix-2.95': { style: 'lix-2.95', skipDotfiles: true, spaced: true, reference: reference295 },
-};
-
 ;// CONCATENATED MODULE: ./src/config/schema.ts
 
-
+/** Lix's release-notes eras (src/notes/style.ts says what each changes). */
+const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
+const DEFAULT_NOTES_STYLE = 'lix-2.95';
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 const links = strictObject({
     // Defaults are Lix's (maintainers/build-release-notes.py).

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnAsync } from './spawn.js';
 
 /**
  * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
@@ -14,15 +14,17 @@ export const NIX_CONFIG = [
   'warn-dirty = false',
 ].join('\n');
 
-/** `nix build --json --no-link INSTALLABLE` in `dir`: the `out` path of the first result. */
-export function nixBuildOut(dir: string, installable: string): string {
-  const built = JSON.parse(
-    execFileSync('nix', ['build', '--json', '--no-link', installable], {
-      cwd: dir,
-      env: nixEnv(),
-      encoding: 'utf8',
-    }),
-  ) as { outputs: { out: string } }[];
+/**
+ * `nix build --json --no-link INSTALLABLE` in `dir`: the `out` path of the first result. Asynchronous:
+ * a build can outlast the 60 s a vitest worker may stay blocked.
+ */
+export async function nixBuildOut(dir: string, installable: string): Promise<string> {
+  const r = await spawnAsync('nix', ['build', '--json', '--no-link', installable], {
+    cwd: dir,
+    env: nixEnv(),
+  });
+  if (r.status !== 0) throw new Error(`nix build ${installable} failed:\n${r.stderr.slice(-4000)}`);
+  const built = JSON.parse(r.stdout) as { outputs: { out: string } }[];
   return built[0]!.outputs.out;
 }
 

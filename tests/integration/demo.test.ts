@@ -1,13 +1,14 @@
 // `npm run demo` end to end: the full local rehearsal (prepare, tag, build-artifacts, docker-multiarch,
 // publish) through the CLI bundle, then an independent look at what it wrote: skopeo on the OCI layout,
 // the real nix on the signed cache, git on the local remote, the files of the release tree.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { ROOT } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
 import { NIX_CONFIG } from '../helpers/nix.js';
+import { spawnAsync } from '../helpers/spawn.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 test('the demo uses the NIX_CONFIG of the tests', () => {
@@ -15,13 +16,13 @@ test('the demo uses the NIX_CONFIG of the tests', () => {
   expect(/^NIX_CONFIG='([^']*)'$/m.exec(demo)?.[1]).toBe(NIX_CONFIG);
 });
 
-test('npm run demo rehearses a whole release locally and says where it went', { timeout: 900_000 }, () => {
+test('npm run demo rehearses a whole release locally and says where it went', {
+  timeout: 900_000,
+}, async () => {
   const dir = tmpDir('releng-demo-');
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts/demo')], {
+  const r = await spawnAsync('bash', [path.join(ROOT, 'scripts/demo')], {
     cwd: ROOT,
     env: { ...process.env, RELENG_DEMO_DIR: dir, NIX_CONFIG: '' },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
   });
   const all = `${r.stdout}\n${r.stderr}`;
   expect(r.status, all.slice(-4000)).toBe(0);

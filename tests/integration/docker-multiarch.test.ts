@@ -1,7 +1,7 @@
 // docker-multiarch as the release workflow runs it: the fixture flake's docker archives, built by the real
 // nix for both systems and laid out as leg bundles, published by the bundled action (a fresh node with
 // INPUT_*) and the CLI — to the `local` OCI layout and to a real registry. skopeo checks the results.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { REF_NAME } from '../../src/oci/layout.js';
 import { OCI } from '../../src/oci/media-types.js';
 import { ROOT, runBundledAction, runCli } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
-import { nixEnv } from '../helpers/nix.js';
+import { nixBuildOut } from '../helpers/nix.js';
 import { type RegistryServer, startRegistry } from '../helpers/registry.js';
 import { snapshot } from '../helpers/snapshot.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -41,18 +41,9 @@ beforeAll(async () => {
   git(project, 'add', '-A');
   git(project, 'commit', '-q', '-m', 'project');
   // One build per system: `nix build --json` does not answer in the order of its arguments.
-  const built = SYSTEMS.map(
-    ([s]) =>
-      (
-        JSON.parse(
-          execFileSync('nix', ['build', '--json', '--no-link', `.#release-jobs.dockerImage.${s}`], {
-            cwd: project,
-            env: nixEnv(),
-            encoding: 'utf8',
-          }),
-        ) as { outputs: { out: string } }[]
-      )[0]!,
-  );
+  const built: { outputs: { out: string } }[] = [];
+  for (const [s] of SYSTEMS)
+    built.push({ outputs: { out: await nixBuildOut(project, `.#release-jobs.dockerImage.${s}`) } });
   // Leg bundles as build-artifacts writes them: leg.json with the image record, the archive beside it.
   bundles = path.join(tmpDir('releng-bundles-'), 'bundles');
   for (const [i, [system]] of SYSTEMS.entries()) {

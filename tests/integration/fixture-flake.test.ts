@@ -8,22 +8,15 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { ROOT } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
-import { nixEnv } from '../helpers/nix.js';
+import { nixBuildOut, nixEnv } from '../helpers/nix.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-test('release-jobs build for x86_64-linux and aarch64-linux into the tarballs layout', () => {
+test('release-jobs build for x86_64-linux and aarch64-linux into the tarballs layout', async () => {
   const repo = tmpDir('releng-flake-');
   fs.cpSync(path.join(ROOT, 'tests/fixtures/project'), repo, { recursive: true });
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '-A');
-  const built = JSON.parse(
-    execFileSync('nix', ['build', '--json', '--no-link', '.#release-jobs.tarballs'], {
-      cwd: repo,
-      env: nixEnv(),
-      encoding: 'utf8',
-    }),
-  ) as { outputs: { out: string } }[];
-  const out = built[0]!.outputs.out;
+  const out = await nixBuildOut(repo, '.#release-jobs.tarballs');
   const version = '2.93.0';
   expect(fs.readdirSync(out).sort()).toEqual(
     [

@@ -64,7 +64,7 @@ beforeAll(async () => {
   );
   tree = tmpDir('releng-lix-tree-');
   await writeTree(merged, tree);
-  tarballs = nixBuildOut(repo, '.#release-jobs.all.tarballs');
+  tarballs = await nixBuildOut(repo, '.#release-jobs.all.tarballs');
 }, 600_000);
 
 describe('Lix release-jobs.nix unchanged, profile all, three legs merged', () => {
@@ -176,7 +176,7 @@ describe('Lix release-jobs.nix unchanged, profile all, three legs merged', () =>
     expect(warnings).toEqual([
       'profile x86_64-linux-only builds x86_64-linux; releng.yml build.systems also has aarch64-linux, aarch64-darwin, which a release of this build lacks',
     ]);
-    const own = nixBuildOut(repo, '.#release-jobs.x86_64-linux-only.tarballs');
+    const own = await nixBuildOut(repo, '.#release-jobs.x86_64-linux-only.tarballs');
     const ours = listFiles(String(r.outputs['artifacts-dir']));
     expect(
       ours.filter((f) => f.startsWith(`${V}/`) && !/manifest\.nix|lix-2\.93\.0\.tar\.gz/.test(f)),

@@ -77,9 +77,12 @@ describe('assembling a leg', () => {
       `${V}/demo-1.0.0-docker-image-aarch64-linux.tar.gz.sha256`,
       `${V}/demo-installer-aarch64-linux`,
     ]);
-    expect(fs.readFileSync(art('demo-1.0.0-aarch64-linux.tar.xz.sha256'), 'utf8')).toBe(sha('tarball'));
+    // The tarballs job's files get Lix's `.sha256`: the hex and a newline.
+    expect(fs.readFileSync(art('demo-1.0.0-aarch64-linux.tar.xz.sha256'), 'utf8')).toBe(
+      `${sha('tarball')}\n`,
+    );
     expect(fs.readFileSync(art('demo-1.0.0-docker-image-aarch64-linux.tar.gz.sha256'), 'utf8')).toBe(
-      image.sha256,
+      `${image.sha256}\n`,
     );
     // Copied out of the store with writable modes.
     expect(fs.statSync(art('demo-installer-aarch64-linux')).mode & 0o777).toBe(0o755);

@@ -92,9 +92,9 @@ function standIns(): string {
   return root;
 }
 
-function forge(): string {
+function forge({ tags = true } = {}): string {
   const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n' });
-  git(src, 'tag', '0.9.0');
+  if (tags) git(src, 'tag', '0.9.0');
   const bare = tmpDir('releng-forge-');
   git(bare, 'clone', '-q', '--bare', src, '.');
   return bare;
@@ -251,6 +251,26 @@ describe('release.yml wiring (stand-in stages)', () => {
     const r = await run(other, { event: dispatch('staging'), runId: 4 });
     expect(r.conclusion, r.log).toBe('success');
     expect(r.jobs.plan!.outputs.latest).toBe('false');
+  });
+
+  test('a version with a newline cannot turn a staging dispatch into a live release (issue 16)', async () => {
+    // A first release: no X.Y.Z tag yet, so nothing else in the plan job trips over the newline.
+    const other = forge({ tags: false });
+    const before = { docker: recorded('docker').length, publish: recorded('publish').length };
+    const r = await run(other, {
+      event: {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version: '1.0.0\nenvironment=live', confirm: '' },
+      },
+      runId: 7,
+    });
+    // The plan job refuses the value whole; nothing that publishes runs, with any environment.
+    expect(r.jobs.plan!.result, r.log).toBe('failure');
+    expect(r.jobs.plan!.outputs.environment ?? '').not.toBe('live');
+    for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result, j).toBe('skipped');
+    expect(recorded('docker').length).toBe(before.docker);
+    expect(recorded('publish').length).toBe(before.publish);
   });
 
   test('a failed leg stops docker and publish', async () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { runWorkflow } from '../e2e/harness/runner.js';
 import { ROOT } from '../helpers/action.js';
 import { git, makeRepo } from '../helpers/git.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
+import { tmpDir } from '../helpers/tmp.js';
 
 const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
 
@@ -77,23 +77,22 @@ output('bundle-dir', dir);`,
   },
 };
 
-let actions: string;
 let records: string;
 
-function standIns(): string {
-  const root = tmpDir('releng-standins-');
-  for (const [stage, { inputs, body }] of Object.entries(STAGES))
-    writeFiles(root, {
-      [`actions/${stage}/action.yml`]: `name: ${stage}\ndescription: stand-in\ninputs:\n${inputs
-        .map((i) => `  ${i}: { description: x }\n`)
-        .join('')}runs: { using: node24, main: index.mjs }\n`,
-      [`actions/${stage}/index.mjs`]: `${COMMON}\n${body}\n`,
-    });
-  return root;
+/** The stand-in stages as files of the project's repository (local actions are read from the checkout). */
+function standIns(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [stage, { inputs, body }] of Object.entries(STAGES)) {
+    files[`actions/${stage}/action.yml`] = `name: ${stage}\ndescription: stand-in\ninputs:\n${inputs
+      .map((i) => `  ${i}: { description: x }\n`)
+      .join('')}runs: { using: node20, main: index.mjs }\n`;
+    files[`actions/${stage}/index.mjs`] = `${COMMON}\n${body}\n`;
+  }
+  return files;
 }
 
 function forge({ tags = true } = {}): string {
-  const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n' });
+  const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n', ...standIns() });
   if (tags) git(src, 'tag', '0.9.0');
   const bare = tmpDir('releng-forge-');
   git(bare, 'clone', '-q', '--bare', src, '.');
@@ -137,7 +136,6 @@ function run(
     workflowFile: WORKFLOW,
     repo,
     workDir: path.join(tmpDir('releng-wf-'), String(opts.runId)),
-    actionsRoot: actions,
     secrets: SECRETS,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
     ...opts,
@@ -151,7 +149,6 @@ const dispatch = (environment: string, confirm = '') => ({
 });
 
 beforeAll(() => {
-  actions = standIns();
   records = tmpDir('releng-records-');
 });
 
@@ -280,7 +277,6 @@ describe('release.yml wiring (stand-in stages)', () => {
       workflowFile: WORKFLOW,
       repo: other,
       workDir: tmpDir('releng-wf-'),
-      actionsRoot: actions,
       secrets: SECRETS,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
       event: dispatch('staging'),

@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runWorkflow } from '../e2e/harness/runner.js';
+import { type RunOptions, runWorkflow } from '../e2e/harness/runner.js';
+import { standInSuite, suiteRemotes } from '../e2e/harness/suite.js';
 import { ROOT } from '../helpers/action.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { tmpDir } from '../helpers/tmp.js';
-
-const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
 
 const COMMON = `
 import { execFileSync } from 'node:child_process';
@@ -60,7 +59,7 @@ fs.writeFileSync(path.join(dir, 'leg.json'), JSON.stringify({ version: v, system
 output('bundle-dir', dir);`,
   },
   'docker-multiarch': {
-    inputs: ['bundles', 'environment', 'version', 'latest', 'username', 'password'],
+    inputs: ['bundles', 'environment', 'version', 'latest', 'confirm', 'username', 'password'],
     body: `record('docker'); output('digest', 'sha256:0');`,
   },
   publish: {
@@ -92,24 +91,65 @@ function standIns(): Record<string, string> {
 }
 
 function forge({ tags = true } = {}): string {
-  const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n', ...standIns() });
+  const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n' });
   if (tags) git(src, 'tag', '0.9.0');
   const bare = tmpDir('releng-forge-');
   git(bare, 'clone', '-q', '--bare', src, '.');
   return bare;
 }
 
-const SECRETS = {
-  STAGING_SIGNING_KEY: 'staging-key-secret',
-  LIVE_SIGNING_KEY: 'live-key-secret',
-  STAGING_S3_ACCESS_KEY_ID: 'staging-id',
-  STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
-  LIVE_S3_ACCESS_KEY_ID: 'live-id',
-  LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
+const COMMON_SECRETS = {
   REGISTRY_USERNAME: 'reg-user',
   REGISTRY_PASSWORD: 'reg-password',
   FORGE_TOKEN: 'forge-token-value',
 };
+
+/** Each forge's workflow with its way of holding per-environment secrets. */
+const FORGES: {
+  forge: 'forgejo' | 'github';
+  workflow: string;
+  secrets: Record<string, string>;
+  environments?: RunOptions['environments'];
+}[] = [
+  {
+    forge: 'forgejo',
+    workflow: path.join(ROOT, '.forgejo/workflows/release.yml'),
+    // No environments: every secret is the repository's, selected by expression in the workflow.
+    secrets: {
+      ...COMMON_SECRETS,
+      STAGING_SIGNING_KEY: 'staging-key-secret',
+      LIVE_SIGNING_KEY: 'live-key-secret',
+      STAGING_S3_ACCESS_KEY_ID: 'staging-id',
+      STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
+      LIVE_S3_ACCESS_KEY_ID: 'live-id',
+      LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
+    },
+  },
+  {
+    forge: 'github',
+    workflow: path.join(ROOT, '.github/workflows/release.yml'),
+    secrets: COMMON_SECRETS,
+    environments: {
+      staging: {
+        secrets: {
+          SIGNING_KEY: 'staging-key-secret',
+          S3_ACCESS_KEY_ID: 'staging-id',
+          S3_SECRET_ACCESS_KEY: 'staging-secret',
+        },
+      },
+      live: {
+        secrets: {
+          SIGNING_KEY: 'live-key-secret',
+          S3_ACCESS_KEY_ID: 'live-id',
+          S3_SECRET_ACCESS_KEY: 'live-secret',
+        },
+      },
+    },
+  },
+];
+let current = FORGES[0]!;
+let suite: string;
+const SYSTEMS = ['aarch64-darwin', 'aarch64-linux', 'x86_64-linux'];
 
 type Rec = {
   run: string;
@@ -133,13 +173,23 @@ function run(
   opts: { event: Parameters<typeof runWorkflow>[0]['event']; runId: number; runAttempt?: number },
 ) {
   return runWorkflow({
-    workflowFile: WORKFLOW,
-    repo,
+    ...base(repo),
     workDir: path.join(tmpDir('releng-wf-'), String(opts.runId)),
-    secrets: SECRETS,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
     ...opts,
   });
+}
+
+function base(repo: string): Omit<RunOptions, 'event'> {
+  return {
+    workflowFile: current.workflow,
+    forge: current.forge,
+    repo,
+    workDir: tmpDir('releng-wf-'),
+    secrets: current.secrets,
+    environments: current.environments,
+    remotes: suiteRemotes(suite),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+  };
 }
 
 const dispatch = (environment: string, confirm = '') => ({
@@ -149,11 +199,15 @@ const dispatch = (environment: string, confirm = '') => ({
 });
 
 beforeAll(() => {
-  records = tmpDir('releng-records-');
+  suite = standInSuite(standIns());
 });
 
-describe('release.yml wiring (stand-in stages)', () => {
+describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase) => {
   const repo = forge();
+  beforeAll(() => {
+    current = forgeCase;
+    records = tmpDir('releng-records-');
+  });
   let commit: string;
 
   test('dispatch to staging: prepare and tag once, legs build the staged tag, fan-in gets both legs', async () => {
@@ -176,7 +230,7 @@ describe('release.yml wiring (stand-in stages)', () => {
     const [docker] = recorded('docker');
     const [publish] = recorded('publish');
     for (const rec of [docker!, publish!]) {
-      expect(rec.bundles.map((b) => b.system)).toEqual(['x86_64-linux', 'aarch64-linux'].sort());
+      expect(rec.bundles.map((b) => b.system)).toEqual(SYSTEMS);
       expect(new Set(rec.bundles.map((b) => b.commit))).toEqual(new Set([commit]));
     }
     expect(docker!.inputs).toMatchObject({
@@ -195,7 +249,8 @@ describe('release.yml wiring (stand-in stages)', () => {
       'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
       'INPUT_FORGE-TOKEN': 'forge-token-value',
     });
-    expect(publish!.signing).toEqual(['staging-key-secret', 'live-key-secret']);
+    // A staging run never receives the live key.
+    expect(publish!.signing).toEqual(['staging-key-secret', '']);
   });
 
   test('"re-run all jobs" reuses refs/releng/VERSION: no second prepare, the same commit', async () => {
@@ -210,7 +265,7 @@ describe('release.yml wiring (stand-in stages)', () => {
       recorded('publish')
         .at(-1)!
         .bundles.map((b) => b.commit),
-    ).toEqual([commit, commit]);
+    ).toEqual([commit, commit, commit]);
   });
 
   test('a tag push builds and publishes that tag to live, confirmed by the push', async () => {
@@ -221,10 +276,10 @@ describe('release.yml wiring (stand-in stages)', () => {
     expect(r.jobs.plan!.outputs).toMatchObject({ environment: 'live', ref: 'refs/tags/1.0.0' });
     const publish = recorded('publish').at(-1)!;
     expect(publish.run).toBe('2.1');
-    expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit]);
+    expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit, commit]);
     expect(publish.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'live',
-      INPUT_CONFIRM: 'I want to release this',
+      INPUT_CONFIRM: 'I want to release this to live',
       'INPUT_S3-ACCESS-KEY-ID': 'live-id',
     });
   });
@@ -234,7 +289,7 @@ describe('release.yml wiring (stand-in stages)', () => {
     const r = await run(repo, { event: dispatch('live'), runId: 3 });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
-    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this'/);
+    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this to live'/);
     for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result).toBe('skipped');
     expect(recorded('publish').length).toBe(before);
   });
@@ -274,16 +329,13 @@ describe('release.yml wiring (stand-in stages)', () => {
     const other = forge();
     const before = recorded('publish').length;
     const r = await runWorkflow({
-      workflowFile: WORKFLOW,
-      repo: other,
-      workDir: tmpDir('releng-wf-'),
-      secrets: SECRETS,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+      ...base(other),
       event: dispatch('staging'),
       sabotage: (s) =>
         s.job === 'build' &&
         s.matrix.system === 'x86_64-linux' &&
-        s.step.uses === './actions/build-artifacts',
+        s.step.uses ===
+          `${current.forge === 'github' ? '' : 'https://git.lix.systems/'}lix-project/releng-actions/actions/build-artifacts@v1`,
     });
     expect(r.jobs.build!.result).toBe('failure');
     expect(r.jobs.docker!.result).toBe('skipped');

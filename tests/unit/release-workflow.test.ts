@@ -343,3 +343,70 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
     expect(recorded('publish').length).toBe(before);
   });
 });
+
+describe('plan refuses what git refuses in a tag, and anything but X.Y.Z[-pre]', () => {
+  const repo = forge({ tags: false });
+  beforeAll(() => {
+    current = FORGES[0]!;
+    records = tmpDir('releng-records-');
+  });
+
+  test.each([
+    '1.0.0~rc1',
+    '1.0.0-rc..1',
+    '1.0.0-rc.',
+    '1.0.0-a.lock',
+    '1.0.0 ',
+    'v1.0.0',
+    '1.0',
+    '1.0.0-rc^1',
+  ])('version %j', async (version) => {
+    const r = await run(repo, {
+      event: {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version },
+      },
+      runId: 20,
+    });
+    expect(r.jobs.plan!.result, r.log).toBe('failure');
+    expect(r.errors.join('\n')).toMatch(/version is not of the form X\.Y\.Z/);
+    expect(r.jobs.release!.result).toBe('skipped');
+  });
+});
+
+describe('GitHub: the old-style file (no status function below the skipped release job)', () => {
+  const repo = forge();
+  beforeAll(() => {
+    current = FORGES[1]!;
+    records = tmpDir('releng-records-');
+  });
+
+  test('is caught skipping docker and publish on a tag push (actions/runner#2205)', async () => {
+    const text = fs.readFileSync(FORGES[1]!.workflow, 'utf8');
+    const old = text.replace(
+      /^ {4}if: \$\{\{ !cancelled\(\) && needs\.(build|docker)\.result == 'success' \}\}\n/gm,
+      '',
+    );
+    expect(old.split('\n').length).toBe(text.split('\n').length - 2);
+    const file = path.join(tmpDir('releng-old-style-'), 'release.yml');
+    fs.writeFileSync(file, old);
+    const src = tmpDir('releng-src-');
+    git(src, 'clone', '-q', repo, '.');
+    fs.writeFileSync(path.join(src, 'version.json'), '{"version":"1.0.0"}');
+    git(src, '-c', 'user.name=r', '-c', 'user.email=r@x', 'commit', '-qam', 'release: 1.0.0');
+    git(src, 'tag', '1.0.0');
+    git(src, 'push', '-q', 'origin', '1.0.0');
+    const r = await runWorkflow({
+      ...base(repo),
+      workflowFile: file,
+      event: { name: 'push', ref: 'refs/tags/1.0.0' },
+      runId: 30,
+    });
+    expect(r.jobs.release!.result).toBe('skipped');
+    expect(r.jobs.build!.result, r.log).toBe('success');
+    expect(r.jobs.docker!.result).toBe('skipped');
+    expect(r.jobs.publish!.result).toBe('skipped');
+    expect(recorded('publish')).toEqual([]);
+  });
+});

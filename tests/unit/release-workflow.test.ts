@@ -410,3 +410,78 @@ describe('GitHub: the old-style file (no status function below the skipped relea
     expect(recorded('publish')).toEqual([]);
   });
 });
+
+describe('a consumer by version: examples/lix calls the GitHub workflow @v1', () => {
+  const example = (f: string) => fs.readFileSync(path.join(ROOT, 'examples/lix', f), 'utf8');
+  const WORKFLOW = '.github/workflows/release.yml';
+  let repo: string;
+  beforeAll(() => {
+    current = FORGES[1]!;
+    records = tmpDir('releng-records-');
+    const src = makeRepo({
+      'version.json': '{"version":"2.95.0-pre"}',
+      'releng.yml': example('releng.yml'),
+      [WORKFLOW]: example(WORKFLOW),
+    });
+    repo = tmpDir('releng-consumer-');
+    git(repo, 'clone', '-q', '--bare', src, '.');
+  });
+  const production = {
+    SIGNING_KEY: 'production-key-secret',
+    S3_ACCESS_KEY_ID: 'production-id',
+    S3_SECRET_ACCESS_KEY: 'production-secret',
+  };
+  const consumer = (event: RunOptions['event'], runId: number) =>
+    runWorkflow({
+      ...base(repo),
+      workflowFile: WORKFLOW,
+      environments: { staging: FORGES[1]!.environments!.staging!, production: { secrets: production } },
+      event,
+      runId,
+      workDir: tmpDir('releng-consumer-run-'),
+    });
+
+  test('a staging dispatch, then the version tag publishes to production with its own secrets', async () => {
+    expect(example(WORKFLOW).split('\n').length).toBeLessThanOrEqual(30);
+    const staging = await consumer(
+      {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version: '2.95.0' },
+      },
+      40,
+    );
+    expect(staging.conclusion, staging.log).toBe('success');
+    expect(staging.leaks).toEqual([]);
+    expect(staging.jobs['release/publish']!.environment).toBe('staging');
+    expect(recorded('publish').at(-1)!.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'staging',
+      INPUT_CONFIRM: '',
+    });
+
+    const unconfirmed = await consumer(
+      {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'production', version: '2.95.0', confirm: 'I want to release this to live' },
+      },
+      41,
+    );
+    expect(unconfirmed.jobs['release/plan']!.result).toBe('failure');
+    expect(unconfirmed.errors.join('\n')).toMatch(/must be 'I want to release this to production'/);
+
+    git(repo, 'update-ref', 'refs/tags/2.95.0', 'refs/releng/2.95.0');
+    const live = await consumer({ name: 'push', ref: 'refs/tags/2.95.0' }, 42);
+    expect(live.conclusion, live.log).toBe('success');
+    expect(live.jobs['release/release']!.result).toBe('skipped');
+    expect(live.jobs['release/publish']!.environment).toBe('production');
+    const publish = recorded('publish').at(-1)!;
+    expect(publish.run).toBe('42.1');
+    expect(publish.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'production',
+      INPUT_CONFIRM: 'I want to release this to production',
+      'INPUT_S3-ACCESS-KEY-ID': 'production-id',
+    });
+    expect(publish.signing).toEqual(['', 'production-key-secret']);
+  });
+});

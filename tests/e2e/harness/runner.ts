@@ -263,7 +263,9 @@ class Run {
       if (Object.keys(given).length) throw new HarnessError('inputs are only for workflow_dispatch');
       return out;
     }
-    return typedInputs(declared, given, 'workflow_dispatch', true);
+    // A workflow_call input the dispatch does not declare reads as null, as on GitHub.
+    for (const k of Object.keys(callTrigger(wf)?.inputs ?? {})) out[k] = null;
+    return { ...out, ...typedInputs(declared, given, 'workflow_dispatch', true) };
   }
 
   log(prefix: string, text: string): void {

@@ -63,23 +63,17 @@ export function toolsetFor(runsOn: unknown, forge: Forge, where: string): Toolse
     );
   const label = labels[0]!;
   const common = { label, programs: BASE_PROGRAMS, node: true, aptGet: false, sudo: false };
-  if (label === 'docker' && forge === 'forgejo')
-    return {
-      ...common,
-      os: 'Linux',
-      arch: 'X64',
-      packages: [...BASE_PACKAGES, 'git', 'openssh-client'],
-      aptGet: true,
-    };
+  // A Debian image: Forgejo's `docker` (node:20-bookworm), GitHub's hosted Ubuntu (with sudo).
+  const debian: Toolset = {
+    ...common,
+    os: 'Linux',
+    arch: 'X64',
+    packages: [...BASE_PACKAGES, 'git', 'openssh-client'],
+    aptGet: true,
+  };
+  if (label === 'docker' && forge === 'forgejo') return debian;
   if ((label === 'ubuntu-24.04' || label === 'ubuntu-latest') && forge === 'github')
-    return {
-      ...common,
-      os: 'Linux',
-      arch: 'X64',
-      packages: [...BASE_PACKAGES, 'git', 'openssh-client'],
-      aptGet: true,
-      sudo: true,
-    };
+    return { ...debian, sudo: true };
   const nix = /^nix-(.+)$/.exec(label);
   if (nix && NIX_SYSTEMS.includes(nix[1]!))
     return {

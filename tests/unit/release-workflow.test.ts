@@ -98,11 +98,7 @@ function forge({ tags = true } = {}): string {
   return bare;
 }
 
-const COMMON_SECRETS = {
-  REGISTRY_USERNAME: 'reg-user',
-  REGISTRY_PASSWORD: 'reg-password',
-  FORGE_TOKEN: 'forge-token-value',
-};
+const COMMON_SECRETS = { FORGE_TOKEN: 'forge-token-value' };
 
 /** Each forge's workflow with its way of holding per-environment secrets. */
 const FORGES: {
@@ -117,6 +113,10 @@ const FORGES: {
     // No environments: every secret is the repository's, selected by expression in the workflow.
     secrets: {
       ...COMMON_SECRETS,
+      STAGING_REGISTRY_USERNAME: 'reg-user',
+      STAGING_REGISTRY_PASSWORD: 'reg-password',
+      LIVE_REGISTRY_USERNAME: 'live-reg-user',
+      LIVE_REGISTRY_PASSWORD: 'live-reg-password',
       STAGING_SIGNING_KEY: 'staging-key-secret',
       LIVE_SIGNING_KEY: 'live-key-secret',
       STAGING_S3_ACCESS_KEY_ID: 'staging-id',
@@ -132,6 +132,8 @@ const FORGES: {
     environments: {
       staging: {
         secrets: {
+          REGISTRY_USERNAME: 'reg-user',
+          REGISTRY_PASSWORD: 'reg-password',
           SIGNING_KEY: 'staging-key-secret',
           S3_ACCESS_KEY_ID: 'staging-id',
           S3_SECRET_ACCESS_KEY: 'staging-secret',
@@ -139,6 +141,8 @@ const FORGES: {
       },
       live: {
         secrets: {
+          REGISTRY_USERNAME: 'live-reg-user',
+          REGISTRY_PASSWORD: 'live-reg-password',
           SIGNING_KEY: 'live-key-secret',
           S3_ACCESS_KEY_ID: 'live-id',
           S3_SECRET_ACCESS_KEY: 'live-secret',
@@ -274,6 +278,10 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
     expect(r.conclusion, r.log).toBe('success');
     expect(r.jobs.release!.result).toBe('skipped');
     expect(r.jobs.plan!.outputs).toMatchObject({ environment: 'live', ref: 'refs/tags/1.0.0' });
+    expect(recorded('docker').at(-1)!.inputs).toMatchObject({
+      INPUT_USERNAME: 'live-reg-user',
+      INPUT_PASSWORD: 'live-reg-password',
+    });
     const publish = recorded('publish').at(-1)!;
     expect(publish.run).toBe('2.1');
     expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit, commit]);

@@ -169,7 +169,7 @@ describe('release.yml through the runner harness', () => {
       sabotage: (s) =>
         s.job === 'build' &&
         s.matrix.system === 'aarch64-linux' &&
-        s.step.uses === './actions/build-artifacts',
+        s.step.uses === 'https://git.lix.systems/lix-project/releng-actions/actions/build-artifacts@v1',
     });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.release!.result, r.log).toBe('success');

@@ -29,22 +29,33 @@ const WORKFLOW_CASES: WorkflowCase[] = [
     name: 'a live dispatch without the typed confirmation',
     inputs: { environment: 'live', version: '2.93.0', confirm: '' },
     error:
-      /^input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it$/,
+      /^input 'confirm' must be 'I want to release this to live' to publish to live; run the workflow again with it$/,
   },
   {
     name: 'a live dispatch with a confirmation that is almost right',
     inputs: { environment: 'live', version: '2.93.0', confirm: 'i want to release this' },
-    error: /^input 'confirm' must be 'I want to release this'/,
+    error: /^input 'confirm' must be 'I want to release this to live'/,
   },
   {
     name: 'a dispatch with a malformed version',
     inputs: { environment: 'staging', version: 'v2.93', confirm: '' },
-    error: /^version 'v2\.93' is not of the form X\.Y\.Z \(e\.g\. 2\.91\.0\); pass input 'version'$/,
+    error:
+      /^version is not of the form X\.Y\.Z\[-pre\] \(e\.g\. 2\.91\.0\) of characters git allows in a tag; pass input 'version'$/,
   },
   {
     name: 'a dispatch whose version carries a shell command',
     inputs: { environment: 'staging', version: '2.93.0$(touch pwned)', confirm: '' },
-    error: /^version '2\.93\.0\$\(touch pwned\)' is not of the form X\.Y\.Z/,
+    error: /^version is not of the form X\.Y\.Z/,
+  },
+  {
+    name: 'a staging dispatch whose version carries a newline and a second output (issue 16)',
+    inputs: { environment: 'staging', version: '2.93.0\nenvironment=live', confirm: '' },
+    error: /^version is not of the form X\.Y\.Z/,
+  },
+  {
+    name: 'a dispatch whose version has a character git refuses in a tag',
+    inputs: { environment: 'staging', version: '2.93.0~rc1', confirm: '' },
+    error: /^version is not of the form X\.Y\.Z/,
   },
 ];
 

@@ -13,9 +13,10 @@ import { refs, snapshot } from '../helpers/snapshot.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { type RunOptions, type RunResult, runWorkflow } from './harness/runner.js';
 import { type Server, startRegistry, startS3 } from './harness/servers.js';
+import { suiteRemotes, suiteRepository } from './harness/suite.js';
 
 const FIXTURE = path.join(ROOT, 'tests/fixtures/project');
-const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
+const TEMPLATE = path.join(ROOT, '.forgejo/workflows/release.yml');
 const BUCKETS = ['cache', 'releases', 'docs', 'install'];
 const SYSTEMS = ['x86_64-linux', 'aarch64-linux'];
 
@@ -26,6 +27,8 @@ let remotes: { staging: string; live: string };
 let secrets: Record<string, string>;
 let version: string;
 let work: string;
+/** The template as the project copies it: its matrix lists the project's systems (the fixture has no darwin). */
+let workflow: string;
 
 function nixKey(name: string): string {
   const dir = tmpDir('releng-e2e-key-');
@@ -48,8 +51,10 @@ function environment(name: 'staging' | 'live', repo: string, remote: string) {
 
 async function release(extra: Partial<RunOptions> & Pick<RunOptions, 'event'>): Promise<RunResult> {
   const r = await runWorkflow({
-    workflowFile: WORKFLOW,
+    workflowFile: workflow,
     repo: forge,
+    // The suite's stages by URL and version resolve to this checkout (dist/ as built) at v1.
+    remotes: suiteRemotes(suiteRepository()),
     workDir: path.join(work, `run-${extra.runId ?? 1}`),
     secrets,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NIX_CONFIG },
@@ -98,6 +103,11 @@ beforeAll(async () => {
     true,
   );
   work = tmpDir('releng-e2e-');
+  const template = fs.readFileSync(TEMPLATE, 'utf8');
+  const matrix = '        system: [x86_64-linux, aarch64-linux, aarch64-darwin]\n';
+  expect(template).toContain(matrix);
+  workflow = path.join(work, 'release.yml');
+  fs.writeFileSync(workflow, template.replace(matrix, `        system: [${SYSTEMS.join(', ')}]\n`));
   registry = await startRegistry(path.join(work, 'registry'));
   s3 = await startS3(
     path.join(work, 's3'),
@@ -131,8 +141,10 @@ beforeAll(async () => {
     STAGING_S3_SECRET_ACCESS_KEY: 'S3RVER',
     LIVE_S3_ACCESS_KEY_ID: 'S3RVER',
     LIVE_S3_SECRET_ACCESS_KEY: 'S3RVER',
-    REGISTRY_USERNAME: '',
-    REGISTRY_PASSWORD: '',
+    STAGING_REGISTRY_USERNAME: '',
+    STAGING_REGISTRY_PASSWORD: '',
+    LIVE_REGISTRY_USERNAME: '',
+    LIVE_REGISTRY_PASSWORD: '',
     FORGE_TOKEN: '',
   };
 });
@@ -157,7 +169,7 @@ describe('release.yml through the runner harness', () => {
       sabotage: (s) =>
         s.job === 'build' &&
         s.matrix.system === 'aarch64-linux' &&
-        s.step.uses === './actions/build-artifacts',
+        s.step.uses === 'https://git.lix.systems/lix-project/releng-actions/actions/build-artifacts@v1',
     });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.release!.result, r.log).toBe('success');
@@ -236,7 +248,7 @@ describe('release.yml through the runner harness', () => {
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
     expect(r.errors).toContain(
-      "input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it",
+      "input 'confirm' must be 'I want to release this to live' to publish to live; run the workflow again with it",
     );
     for (const job of ['release', 'build', 'docker', 'publish'])
       expect(r.jobs[job]!.result, job).toBe('skipped');
@@ -250,7 +262,7 @@ describe('release.yml through the runner harness', () => {
     const live = await release({
       event: {
         ...dispatch(),
-        inputs: { environment: 'live', version: next, confirm: 'I want to release this' },
+        inputs: { environment: 'live', version: next, confirm: 'I want to release this to live' },
       },
       runId: 5,
     });

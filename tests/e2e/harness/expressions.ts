@@ -136,7 +136,8 @@ const TEMPLATE = /\$\{\{([\s\S]*?)\}\}/g;
 export function interpolate(value: unknown, contexts: Contexts): unknown {
   if (typeof value !== 'string') return value;
   const lone = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/.exec(value);
-  if (lone) return toJs(evaluate(lone[1]!, contexts));
+  // `${{ a }}${{ b }}` is two templates, not one expression `a }}${{ b`.
+  if (lone && !lone[1]!.includes('}}')) return toJs(evaluate(lone[1]!, contexts));
   return value.replace(TEMPLATE, (_, e: string) => asString(evaluate(e, contexts)));
 }
 

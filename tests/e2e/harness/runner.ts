@@ -1,15 +1,19 @@
 /**
- * Executes a workflow file as a runner would, on this machine: jobs in `needs` order (independent jobs
- * and matrix legs in parallel), each step of ours a fresh `node <action main>` with INPUT_* (action.yml
- * defaults applied) and the GITHUB_OUTPUT/ENV/STATE/STEP_SUMMARY files, `run:` steps with bash,
- * checkout as a git clone of the test's repository, artifact actions as copies to/from a per-run
- * directory. docs/workflow.md ("Testing the workflow") says what it covers.
+ * Executes a workflow file as a forge's runner would, on this machine: jobs in `needs` order (independent
+ * jobs and matrix legs in parallel), each leg with only the programs its `runs-on` label's image has
+ * (toolsets.ts), each node action a fresh `node <main>` with INPUT_* (action.yml defaults applied) and the
+ * GITHUB_OUTPUT/ENV/STATE/STEP_SUMMARY/PATH files, `run:` steps with bash, remote actions and reusable
+ * workflows from the repositories the test registers (uses.ts), checkout and artifacts emulated
+ * (builtin.ts). Two forges: `github` (a job is skipped when any job up its needs chain was not a success,
+ * actions/runner#2205; environments scope secrets) and `forgejo` (direct needs only; no environments).
+ * docs/workflow.md ("Testing the workflow") says what it covers.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { parseCommandFile, ROOT } from '../../helpers/action.js';
+import { parseCommandFile } from '../../helpers/action.js';
+import { BUILTIN_OUTPUTS, checkBuiltinInputs, checkout, download, upload } from './builtin.js';
 import {
   type Contexts,
   condition,
@@ -19,15 +23,21 @@ import {
   open,
   type Status,
 } from './expressions.js';
+import { type Exit, spawnStep } from './process.js';
+import { type Forge, installToolset, type Toolset, toolsetFor } from './toolsets.js';
+import { parseStepUses, parseWorkflowUses, Remotes } from './uses.js';
 import {
+  callTrigger,
   dispatchInputs,
+  type InputDef,
   type JobDef,
-  loadWorkflow,
   needsOf,
+  parseWorkflowText,
   type StepDef,
   type WorkflowDef,
 } from './workflow.js';
 
+export type { Forge } from './toolsets.js';
 export type Result = 'success' | 'failure' | 'cancelled' | 'skipped';
 
 export interface WorkflowEvent {
@@ -45,18 +55,33 @@ export interface StepInfo {
 }
 
 export interface RunOptions {
+  /**
+   * The workflow: a path inside `repo` (read at the event's commit, as a forge does), or an absolute
+   * path of a file elsewhere.
+   */
   workflowFile: string;
+  /** Which forge's rules. Default: github for a file under .github/, else forgejo. */
+  forge?: Forge;
   event: WorkflowEvent;
   /** The forge's repository (a bare repo): checkout clones it, `origin` in every job. */
   repo: string;
-  /** Everything of this run goes below it (workspaces, temp, artifacts). */
+  /** Everything of this run goes below it (workspaces, temp, artifacts, unpacked remotes). */
   workDir: string;
+  /** Repository secrets. */
   secrets?: Record<string, string>;
+  /** GitHub environments: the secrets a job with `environment: NAME` also gets. */
+  environments?: Record<string, { secrets?: Record<string, string> }>;
   vars?: Record<string, string>;
-  /** Base environment of every process (PATH, HOME, NIX_CONFIG, …). Default: PATH, HOME, NIX_CONFIG. */
+  /** Base environment of every process (HOME, NIX_CONFIG, …). PATH is the job's toolset, never this. */
   env?: NodeJS.ProcessEnv;
-  /** Where `uses: ./…` resolves. Default: this repository (the workflow and its actions are ours). */
-  actionsRoot?: string;
+  /** `host/owner/repo` → a git repository on this machine, for remote `uses:`. */
+  remotes?: Record<string, string>;
+  /** The forge's address (github.server_url); a Forgejo reusable workflow's short form is on its host. */
+  serverUrl?: string;
+  /** github.repository. Default org/project. */
+  repository?: string;
+  /** The node that runs node actions and is `node` on every toolset's PATH. Default: this process's. */
+  node?: string;
   runId?: number;
   /** "Re-run all jobs" is the same run id with the next attempt. */
   runAttempt?: number;
@@ -76,13 +101,17 @@ export interface StepRecord {
   conclusion: Result;
   outputs: Record<string, string>;
   summary: string;
+  /** The step's environment as the workflow set it (env: of workflow, job, step; INPUT_* of an action). */
+  env: Record<string, string>;
 }
 
 export interface JobRecord {
   id: string;
   result: Result;
   outputs: Record<string, string>;
-  legs: { matrix: Record<string, unknown>; result: Result }[];
+  legs: { matrix: Record<string, unknown>; result: Result; label?: string }[];
+  /** The GitHub environment the job ran in. */
+  environment?: string;
 }
 
 export interface RunResult {
@@ -97,76 +126,125 @@ export interface RunResult {
   leaks: string[];
 }
 
-const CHECKOUT = /^(?:https:\/\/[^/]+\/)?actions\/checkout@v\d+$/;
-const UPLOAD = /^(?:https:\/\/code\.forgejo\.org\/forgejo|actions)\/upload-artifact@v4$/;
-const DOWNLOAD = /^(?:https:\/\/code\.forgejo\.org\/forgejo|actions)\/download-artifact@v4$/;
+/** One workflow being run: the top one, or one called by a job (`uses:`), whose job ids get a prefix. */
+interface Frame {
+  wf: WorkflowDef;
+  file: string;
+  prefix: string;
+  inputs: Record<string, unknown>;
+  secrets: Record<string, string>;
+  /** Reads a file of the repository this workflow came from (for `./` reusable workflows). */
+  read: (rel: string) => string;
+  jobs: Map<string, Promise<JobRecord>>;
+  finished: Map<string, Result>;
+  depth: number;
+}
+
+const MAX_CALL_DEPTH = 4;
 
 class Run {
-  readonly wf: WorkflowDef;
+  readonly forge: Forge;
   readonly lines: string[] = [];
   readonly errors: string[] = [];
   readonly steps: StepRecord[] = [];
+  readonly records: JobRecord[] = [];
   readonly masks = new Set<string>();
   readonly outputsSeen: string[] = [];
-  readonly jobs = new Map<string, Promise<JobRecord>>();
   readonly artifacts: string;
   readonly attemptDir: string;
   readonly github: Record<string, string | Record<string, unknown>> & { event: unknown };
-  readonly inputs: Record<string, unknown>;
   readonly baseEnv: NodeJS.ProcessEnv;
+  readonly remotes: Remotes;
+  readonly node: string;
+  readonly sha: string;
+  readonly top: Frame;
 
   constructor(readonly opts: RunOptions) {
-    this.wf = loadWorkflow(opts.workflowFile);
+    this.forge = opts.forge ?? (/(^|\/)\.github\//.test(opts.workflowFile) ? 'github' : 'forgejo');
     const attempt = opts.runAttempt ?? 1;
     this.attemptDir = path.join(opts.workDir, `attempt-${attempt}`);
     fs.rmSync(this.attemptDir, { recursive: true, force: true });
     this.artifacts = path.join(this.attemptDir, 'artifacts');
     fs.mkdirSync(this.artifacts, { recursive: true });
+    this.remotes = new Remotes(opts.remotes ?? {}, path.join(this.attemptDir, 'remotes'));
+    this.node = opts.node ?? process.execPath;
     for (const v of Object.values(opts.secrets ?? {})) if (v) this.masks.add(v);
-    if (!(opts.event.name in this.wf.on))
-      throw new HarnessError(`${opts.workflowFile}: not triggered by ${opts.event.name}`);
-    this.checkTrigger();
-    this.inputs = this.resolveInputs();
-    const sha = execFileSync('git', ['rev-parse', `${opts.event.ref}^{commit}`], {
+    for (const e of Object.values(opts.environments ?? {}))
+      for (const v of Object.values(e.secrets ?? {})) if (v) this.masks.add(v);
+    this.sha = execFileSync('git', ['rev-parse', `${opts.event.ref}^{commit}`], {
       cwd: opts.repo,
       encoding: 'utf8',
     }).trim();
+    const readRepo = (rel: string) => {
+      try {
+        return execFileSync('git', ['show', `${this.sha}:${rel}`], {
+          cwd: opts.repo,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+      } catch {
+        throw new HarnessError(`${rel}: no such file in the repository at ${opts.event.ref}`);
+      }
+    };
+    const text = path.isAbsolute(opts.workflowFile)
+      ? fs.readFileSync(opts.workflowFile, 'utf8')
+      : readRepo(opts.workflowFile);
+    const wf = parseWorkflowText(text, opts.workflowFile);
+    if (!(opts.event.name in wf.on))
+      throw new HarnessError(`${opts.workflowFile}: not triggered by ${opts.event.name}`);
+    this.checkTrigger(wf);
+    const inputs = this.resolveInputs(wf);
     const refName = opts.event.ref.replace(/^refs\/(heads|tags)\//, '');
     const actor = opts.actor ?? 'releng-bot';
+    const serverUrl =
+      opts.serverUrl ?? (this.forge === 'github' ? 'https://github.com' : 'https://forge.invalid');
     this.github = {
       event_name: opts.event.name,
       event:
         opts.event.name === 'workflow_dispatch'
-          ? { inputs: this.inputs, ref: opts.event.ref }
-          : { ref: opts.event.ref, after: sha },
+          ? { inputs, ref: opts.event.ref }
+          : { ref: opts.event.ref, after: this.sha },
       ref: opts.event.ref,
       ref_name: refName,
       ref_type: opts.event.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-      sha,
-      repository: 'org/project',
-      repository_owner: 'org',
+      sha: this.sha,
+      repository: opts.repository ?? 'org/project',
+      repository_owner: (opts.repository ?? 'org/project').split('/')[0]!,
       run_id: String(opts.runId ?? 1),
       run_number: String(opts.runId ?? 1),
       run_attempt: String(attempt),
       actor,
       triggering_actor: actor,
-      server_url: 'https://forge.invalid',
-      api_url: 'https://forge.invalid/api/v1',
+      server_url: serverUrl,
+      api_url: this.forge === 'github' ? 'https://api.github.com' : `${serverUrl}/api/v1`,
       token: '',
-      workflow: this.wf.name ?? path.basename(opts.workflowFile),
+      workflow: wf.name ?? path.basename(opts.workflowFile),
     };
-    this.baseEnv = opts.env ?? {
-      PATH: process.env.PATH,
+    const { PATH: _ignored, ...base } = opts.env ?? {
       HOME: process.env.HOME,
       NIX_CONFIG: process.env.NIX_CONFIG,
     };
+    this.baseEnv = base;
+    this.top = this.frame(wf, opts.workflowFile, '', inputs, { ...(opts.secrets ?? {}) }, readRepo, 0);
+  }
+
+  frame(
+    wf: WorkflowDef,
+    file: string,
+    prefix: string,
+    inputs: Record<string, unknown>,
+    secrets: Record<string, string>,
+    read: (rel: string) => string,
+    depth: number,
+  ): Frame {
+    return { wf, file, prefix, inputs, secrets, read, jobs: new Map(), finished: new Map(), depth };
   }
 
   /** A push only starts the workflow when its ref passes the `on.push` filters, as on a forge. */
-  private checkTrigger(): void {
+  private checkTrigger(wf: WorkflowDef): void {
     const { name, ref } = this.opts.event;
     if (name !== 'push') return;
-    const on = (this.wf.on.push ?? {}) as { tags?: string[]; branches?: string[] };
+    const on = (wf.on.push ?? {}) as { tags?: string[]; branches?: string[] };
     const [kind, filters] = ref.startsWith('refs/tags/') ? ['tags', on.tags] : ['branches', on.branches];
     const short = ref.replace(/^refs\/(heads|tags)\//, '');
     if (filters === undefined && (on.tags === undefined) === (on.branches === undefined)) return;
@@ -174,28 +252,20 @@ class Run {
       throw new HarnessError(`${this.opts.workflowFile}: a push of ${ref} does not match on.push.${kind}`);
   }
 
-  private resolveInputs(): Record<string, unknown> {
-    const declared = dispatchInputs(this.wf);
+  private resolveInputs(wf: WorkflowDef): Record<string, unknown> {
+    const declared = dispatchInputs(wf);
     const given = this.opts.event.inputs ?? {};
     const out: Record<string, unknown> = {};
     if (this.opts.event.name !== 'workflow_dispatch') {
       // Declared names exist (null) on other events: `inputs.version || …` is legitimate there.
-      for (const k of Object.keys(declared)) out[k] = null;
+      for (const k of [...Object.keys(declared), ...Object.keys(callTrigger(wf)?.inputs ?? {})])
+        out[k] = null;
       if (Object.keys(given).length) throw new HarnessError('inputs are only for workflow_dispatch');
       return out;
     }
-    for (const k of Object.keys(given))
-      if (!(k in declared)) throw new HarnessError(`workflow_dispatch has no input '${k}'`);
-    for (const [k, d] of Object.entries(declared)) {
-      const v = given[k] ?? (d.default === undefined ? '' : String(d.default));
-      if (d.required && v === '') throw new HarnessError(`workflow_dispatch input '${k}' is required`);
-      if (d.type === 'choice' && v !== '' && !(d.options ?? []).includes(v))
-        throw new HarnessError(
-          `workflow_dispatch input '${k}' must be one of ${(d.options ?? []).join(', ')}`,
-        );
-      out[k] = d.type === 'boolean' ? v === 'true' : v;
-    }
-    return out;
+    // A workflow_call input the dispatch does not declare reads as null, as on GitHub.
+    for (const k of Object.keys(callTrigger(wf)?.inputs ?? {})) out[k] = null;
+    return { ...out, ...typedInputs(declared, given, 'workflow_dispatch', true) };
   }
 
   log(prefix: string, text: string): void {
@@ -214,61 +284,189 @@ class Run {
     }
   }
 
-  job(id: string): Promise<JobRecord> {
-    let p = this.jobs.get(id);
+  runFrame(frame: Frame): Promise<JobRecord[]> {
+    return Promise.all(Object.keys(frame.wf.jobs).map((id) => this.job(frame, id)));
+  }
+
+  job(frame: Frame, id: string): Promise<JobRecord> {
+    let p = frame.jobs.get(id);
     if (!p) {
-      const def = this.wf.jobs[id]!;
-      p = Promise.all(needsOf(def).map((n) => this.job(n))).then((needs) => this.runJob(id, def, needs));
-      this.jobs.set(id, p);
+      const def = frame.wf.jobs[id]!;
+      p = Promise.all(needsOf(def).map((n) => this.job(frame, n))).then((needs) =>
+        this.runJob(frame, id, def, needs).then((record) => {
+          frame.finished.set(id, record.result);
+          this.records.push(record);
+          return record;
+        }),
+      );
+      frame.jobs.set(id, p);
     }
     return p;
   }
 
-  private ancestorsFailed(id: string): boolean {
-    // Synchronous view of finished jobs: only called once every need has settled.
-    return needsOf(this.wf.jobs[id]!).some(
-      (n) => this.finished.get(n) === 'failure' || this.ancestorsFailed(n),
-    );
+  /** The jobs a job's status functions look at: GitHub every job up the needs chain, Forgejo its needs. */
+  private upstream(frame: Frame, id: string): string[] {
+    const direct = needsOf(frame.wf.jobs[id]!);
+    if (this.forge === 'forgejo') return direct;
+    const all = new Set<string>();
+    const walk = (j: string) => {
+      for (const n of needsOf(frame.wf.jobs[j]!))
+        if (!all.has(n)) {
+          all.add(n);
+          walk(n);
+        }
+    };
+    walk(id);
+    return [...all];
   }
 
-  readonly finished = new Map<string, Result>();
-
-  private async runJob(id: string, def: JobDef, needs: JobRecord[]): Promise<JobRecord> {
+  private async runJob(frame: Frame, id: string, def: JobDef, needs: JobRecord[]): Promise<JobRecord> {
+    const fullId = frame.prefix + id;
     const needsCtx: Record<string, unknown> = {};
-    for (const n of needs) needsCtx[n.id] = { result: n.result, outputs: n.outputs };
+    for (const n of needs)
+      needsCtx[n.id.slice(frame.prefix.length)] = { result: n.result, outputs: n.outputs };
+    // Only called once every need has settled, so the whole chain up is settled too.
+    const results = this.upstream(frame, id).map((n) => frame.finished.get(n));
     const status: Status = {
-      success: needs.every((n) => n.result === 'success'),
-      failure: this.ancestorsFailed(id),
+      success: results.every((r) => r === 'success'),
+      failure: results.some((r) => r === 'failure'),
       cancelled: false,
     };
-    const jobCtx = { github: this.github, needs: needsCtx, vars: this.vars(), inputs: this.inputs };
-    const record: JobRecord = { id, result: 'skipped', outputs: {}, legs: [] };
+    const jobCtx = { github: this.github, needs: needsCtx, vars: this.vars(), inputs: frame.inputs };
+    const record: JobRecord = { id: fullId, result: 'skipped', outputs: {}, legs: [] };
     if (!condition(def.if, jobCtx, status)) {
-      this.log(`[${id}]`, `skipped (if: ${def.if ?? 'success()'})`);
-      this.finished.set(id, 'skipped');
+      this.log(`[${fullId}]`, `skipped (if: ${def.if ?? 'success()'})`);
       return record;
     }
-    const legs = this.matrix(id, def, jobCtx);
+    if (def.uses !== undefined) return this.callWorkflow(frame, id, def, jobCtx, record);
+    let legs: Record<string, unknown>[];
+    try {
+      legs = this.matrix(id, def, jobCtx);
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      this.log(`[${fullId}]`, `::error::harness: ${e.message}`);
+      record.result = 'failure';
+      return record;
+    }
     const failFast =
       def.strategy?.['fail-fast'] === undefined ? true : String(def.strategy['fail-fast']) === 'true';
     const abort = new AbortController();
-    const results = await Promise.all(
+    const done = await Promise.all(
       legs.map(async (matrix, index) => {
-        const r = await this.runLeg(id, def, needsCtx, matrix, index, legs.length, abort.signal);
+        const r = await this.runLeg(frame, id, def, needsCtx, matrix, index, legs.length, abort.signal);
         if (r.result === 'failure' && failFast) abort.abort();
         return { matrix, ...r };
       }),
     );
-    record.legs = results.map((r) => ({ matrix: r.matrix, result: r.result }));
-    record.result = results.some((r) => r.result === 'failure')
+    record.legs = done.map((r) => ({ matrix: r.matrix, result: r.result, label: r.label }));
+    record.environment = done[0]?.environment;
+    record.result = done.some((r) => r.result === 'failure')
       ? 'failure'
-      : results.some((r) => r.result === 'cancelled')
+      : done.some((r) => r.result === 'cancelled')
         ? 'cancelled'
         : 'success';
-    for (const r of results) Object.assign(record.outputs, r.outputs);
-    this.finished.set(id, record.result);
-    this.log(`[${id}]`, `job ${record.result}`);
+    for (const r of done) Object.assign(record.outputs, r.outputs);
+    this.log(`[${fullId}]`, `job ${record.result}`);
     return record;
+  }
+
+  /** A job that calls a reusable workflow: its jobs run here, named `caller/job`. */
+  private async callWorkflow(
+    frame: Frame,
+    id: string,
+    def: JobDef,
+    ctx: Contexts,
+    record: JobRecord,
+  ): Promise<JobRecord> {
+    const fullId = frame.prefix + id;
+    try {
+      if (frame.depth >= MAX_CALL_DEPTH) throw new HarnessError(`jobs.${id}: workflow calls nest too deep`);
+      const serverHost = new URL(String(this.github.server_url)).host;
+      const uses = parseWorkflowUses(def.uses!, this.forge, serverHost);
+      let file: string;
+      let read: (rel: string) => string;
+      if (uses.kind === 'local') {
+        file = uses.path;
+        read = frame.read;
+      } else if (uses.kind === 'remote') {
+        const root = this.remotes.root(uses.remote, def.uses!);
+        file = `${uses.remote.repository}/${uses.remote.path}@${uses.remote.ref}`;
+        read = (rel) => {
+          const f = path.join(root, rel);
+          if (!fs.existsSync(f))
+            throw new HarnessError(`uses: ${def.uses}: no ${rel} in ${uses.remote.repository}`);
+          return fs.readFileSync(f, 'utf8');
+        };
+      } else throw new HarnessError(`uses: ${def.uses}: not a workflow`);
+      const text = read(uses.kind === 'local' ? uses.path : uses.remote.path);
+      const wf = parseWorkflowText(text, file);
+      const call = callTrigger(wf);
+      if (!call) throw new HarnessError(`uses: ${def.uses}: ${file} has no on.workflow_call`);
+      const given: Record<string, string> = {};
+      const typed: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(def.with ?? {})) {
+        const value = interpolate(v, ctx);
+        typed[k] = value;
+        given[k] = value === null || value === undefined ? '' : String(value);
+      }
+      const inputs = typedInputs(call.inputs, given, `uses: ${def.uses}`, false, typed);
+      const secrets = this.passSecrets(frame, def, call.secrets, ctx);
+      const inner = this.frame(wf, file, `${fullId}/`, inputs, secrets, read, frame.depth + 1);
+      if (wf.concurrency)
+        interpolate((wf.concurrency as { group?: unknown }).group ?? wf.concurrency, { ...ctx, inputs });
+      this.log(`[${fullId}]`, `calls ${file}`);
+      const records = await this.runFrame(inner);
+      record.result = records.some((r) => r.result === 'failure')
+        ? 'failure'
+        : records.some((r) => r.result === 'cancelled')
+          ? 'cancelled'
+          : 'success';
+      const jobs = Object.fromEntries(
+        records.map((r) => [r.id.slice(inner.prefix.length), { result: r.result, outputs: r.outputs }]),
+      );
+      for (const [k, o] of Object.entries(call.outputs))
+        record.outputs[k] = interpolateString(o.value, { jobs, github: this.github, inputs });
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      this.log(`[${fullId}]`, `::error::harness: ${e.message}`);
+      record.result = 'failure';
+    }
+    this.log(`[${fullId}]`, `job ${record.result}`);
+    return record;
+  }
+
+  private passSecrets(
+    frame: Frame,
+    def: JobDef,
+    declared: Record<string, { required?: boolean }> | undefined,
+    ctx: Contexts,
+  ): Record<string, string> {
+    if (def.secrets === 'inherit') return { ...frame.secrets };
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(def.secrets ?? {})) {
+      if (declared && !(k in declared))
+        throw new HarnessError(
+          `uses: ${def.uses}: secret '${k}' is not declared in on.workflow_call.secrets`,
+        );
+      out[k] = interpolateString(v, { ...ctx, secrets: this.secretsContext(frame, undefined) });
+    }
+    for (const [k, d] of Object.entries(declared ?? {})) {
+      if (d?.required && !out[k]) throw new HarnessError(`uses: ${def.uses}: secret '${k}' is required`);
+      out[k] ??= '';
+    }
+    return out;
+  }
+
+  /**
+   * A job's `secrets`: the frame's, and on GitHub its environment's over them. Every name any environment
+   * defines exists (empty elsewhere), as on GitHub; an unknown name stays an error (a typo).
+   */
+  private secretsContext(frame: Frame, environment: string | undefined): Record<string, string> {
+    const out: Record<string, string> = { ...frame.secrets };
+    for (const e of Object.values(this.opts.environments ?? {}))
+      for (const k of Object.keys(e.secrets ?? {})) out[k] ??= '';
+    if (environment) Object.assign(out, this.opts.environments?.[environment]?.secrets ?? {});
+    return out;
   }
 
   private vars(): Record<string, unknown> {
@@ -278,57 +476,104 @@ class Run {
   private matrix(id: string, def: JobDef, ctx: Contexts): Record<string, unknown>[] {
     const m = def.strategy?.matrix;
     if (!m) return [{}];
+    const entries = interpolate(m, ctx);
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries))
+      throw new HarnessError(`jobs.${id}.strategy.matrix must be a map`);
     let legs: Record<string, unknown>[] = [{}];
-    for (const [key, raw] of Object.entries(m)) {
+    for (const [key, raw] of Object.entries(entries as Record<string, unknown>)) {
       if (key === 'include' || key === 'exclude')
         throw new HarnessError(`jobs.${id}.strategy.matrix.${key} is not supported by the harness`);
-      const values = interpolate(raw, ctx);
-      if (!Array.isArray(values)) throw new HarnessError(`jobs.${id}.strategy.matrix.${key} must be a list`);
-      legs = legs.flatMap((leg) => values.map((v) => ({ ...leg, [key]: v })));
+      const list = interpolate(raw, ctx);
+      if (!Array.isArray(list)) throw new HarnessError(`jobs.${id}.strategy.matrix.${key} must be a list`);
+      legs = legs.flatMap((leg) => list.map((v) => ({ ...leg, [key]: v })));
     }
     return legs;
   }
 
   private async runLeg(
+    frame: Frame,
     id: string,
     def: JobDef,
     needs: Record<string, unknown>,
     matrix: Record<string, unknown>,
     index: number,
     total: number,
-    signal: AbortSignal,
-  ): Promise<{ result: Result; outputs: Record<string, string> }> {
-    const legName = Object.keys(matrix).length ? `${id} (${Object.values(matrix).join(', ')})` : id;
+    cancel: AbortSignal,
+  ): Promise<{
+    result: Result;
+    outputs: Record<string, string>;
+    label?: string;
+    environment?: string;
+  }> {
+    const fullId = frame.prefix + id;
+    const legName = Object.keys(matrix).length ? `${fullId} (${Object.values(matrix).join(', ')})` : fullId;
     const prefix = `[${legName}]`;
-    const dir = path.join(this.attemptDir, total > 1 ? `${id}-${index}` : id);
+    const dir = path.join(this.attemptDir, fullId.replace(/\//g, '__') + (total > 1 ? `-${index}` : ''));
     const workspace = path.join(dir, 'workspace');
     const temp = path.join(dir, 'temp');
+    const tools = path.join(dir, 'tools');
     fs.mkdirSync(workspace, { recursive: true });
     fs.mkdirSync(temp, { recursive: true });
     const eventFile = path.join(dir, 'event.json');
     fs.writeFileSync(eventFile, JSON.stringify(this.github.event));
-    const github: Record<string, unknown> = { ...this.github, workspace, job: id };
-    const runner = {
-      os: 'Linux',
-      arch: 'X64',
-      temp,
-      tool_cache: path.join(dir, 'tool-cache'),
-      name: 'harness',
-    };
     const strategy = {
       'fail-fast': def.strategy?.['fail-fast'] ?? true,
       'job-index': index,
       'job-total': total,
       'max-parallel': total,
     };
-    const base = { github, needs, vars: this.vars(), inputs: this.inputs, matrix, strategy, runner };
-    const secrets = { ...(this.opts.secrets ?? {}) };
+    const jobLevel = {
+      github: this.github,
+      needs,
+      vars: this.vars(),
+      inputs: frame.inputs,
+      matrix,
+      strategy,
+    };
+    let toolset: Toolset;
+    let environment: string | undefined;
+    let timeoutMs: number | undefined;
+    try {
+      toolset = toolsetFor(interpolate(def['runs-on'], jobLevel), this.forge, `jobs.${fullId}`);
+      installToolset(tools, toolset, this.node);
+      environment = this.environmentOf(fullId, def, jobLevel);
+      timeoutMs = minutes(def['timeout-minutes'], jobLevel, `jobs.${fullId}.timeout-minutes`);
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      this.log(prefix, `::error::harness: ${e.message}`);
+      return { result: 'failure', outputs: {} };
+    }
+    this.log(prefix, `runs on ${toolset.label}${environment ? ` in environment ${environment}` : ''}`);
+    // The leg stops on fail-fast cancellation or on its own timeout.
+    const abort = new AbortController();
+    const onCancel = () => abort.abort();
+    cancel.addEventListener('abort', onCancel, { once: true });
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            this.log(prefix, `::error::the job exceeded timeout-minutes (${def['timeout-minutes']})`);
+            abort.abort();
+          }, timeoutMs);
+    const signal = abort.signal;
+    const github: Record<string, unknown> = { ...this.github, workspace, job: id };
+    const runner = {
+      os: toolset.os,
+      arch: toolset.arch,
+      temp,
+      tool_cache: path.join(dir, 'tool-cache'),
+      name: 'harness',
+    };
+    const base = { github, needs, vars: this.vars(), inputs: frame.inputs, matrix, strategy, runner };
+    const secrets = this.secretsContext(frame, environment);
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.wf.env ?? {}))
+    for (const [k, v] of Object.entries(frame.wf.env ?? {}))
       env[k] = interpolateString(v, {
         github,
         vars: base.vars,
-        inputs: this.inputs,
+        inputs: frame.inputs,
         secrets,
         env: { ...env },
       });
@@ -338,8 +583,24 @@ class Run {
     let failed = false;
     let cancelled = false;
     const paths: string[] = [];
+    const legInfo = {
+      fullId,
+      prefix,
+      matrix,
+      workspace,
+      temp,
+      tools,
+      eventFile,
+      toolset,
+      signal,
+      github,
+      defaults: def.defaults,
+    };
     for (const [i, step] of def.steps.entries()) {
-      if (signal.aborted) cancelled = true;
+      if (signal.aborted) {
+        if (timedOut) failed = true;
+        else cancelled = true;
+      }
       const stepStatus: Status = { success: !failed && !cancelled, failure: failed, cancelled };
       const ctx: Contexts = {
         ...base,
@@ -348,9 +609,9 @@ class Run {
         steps,
         job: { status: failed ? 'failure' : cancelled ? 'cancelled' : 'success' },
       };
-      const name = step.name ?? step.uses ?? (step.run ?? '').split('\n')[0]!;
+      const name = step.name ?? step.uses ?? String(step.run ?? '').split('\n')[0]!;
       const record: StepRecord = {
-        job: id,
+        job: fullId,
         leg: legName,
         id: step.id,
         name,
@@ -358,6 +619,7 @@ class Run {
         conclusion: 'skipped',
         outputs: {},
         summary: '',
+        env: {},
       };
       if (!condition(step.if, ctx, stepStatus)) {
         this.log(prefix, `step skipped: ${name}`);
@@ -366,119 +628,40 @@ class Run {
         continue;
       }
       this.log(prefix, `▶ ${name}`);
-      const stepEnv: Record<string, string> = { ...env };
-      for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = interpolateString(v, ctx);
-      const files = {
-        GITHUB_OUTPUT: path.join(temp, `output-${i}`),
-        GITHUB_ENV: path.join(temp, `env-${i}`),
-        GITHUB_STATE: path.join(temp, `state-${i}`),
-        GITHUB_STEP_SUMMARY: path.join(temp, `summary-${i}`),
-        GITHUB_PATH: path.join(temp, `path-${i}`),
-      };
-      for (const f of Object.values(files)) fs.writeFileSync(f, '');
-      const processEnv: NodeJS.ProcessEnv = {
-        ...this.baseEnv,
-        ...stepEnv,
-        ...files,
-        CI: 'true',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_EVENT_NAME: String(github.event_name),
-        GITHUB_EVENT_PATH: eventFile,
-        GITHUB_REF: String(github.ref),
-        GITHUB_REF_NAME: String(github.ref_name),
-        GITHUB_REF_TYPE: String(github.ref_type),
-        GITHUB_SHA: String(github.sha),
-        GITHUB_REPOSITORY: String(github.repository),
-        GITHUB_RUN_ID: String(github.run_id),
-        GITHUB_RUN_ATTEMPT: String(github.run_attempt),
-        GITHUB_ACTOR: String(github.actor),
-        GITHUB_SERVER_URL: String(github.server_url),
-        GITHUB_API_URL: String(github.api_url),
-        GITHUB_JOB: id,
-        RUNNER_TEMP: temp,
-        RUNNER_OS: 'Linux',
-        RUNNER_ARCH: 'X64',
-      };
-      if (paths.length) processEnv.PATH = [...paths, processEnv.PATH].join(':');
-      let ok: boolean;
-      let declaredOutputs: string[] | undefined;
-      try {
-        const cwd = path.resolve(
-          workspace,
-          interpolateString(
-            step['working-directory'] ?? def.defaults?.run?.['working-directory'] ?? '.',
-            ctx,
-          ),
-        );
-        if (this.opts.sabotage?.({ job: id, matrix, index: i, step })) {
-          this.log(prefix, 'harness: this step is made to fail');
-          ok = false;
-        } else if (step.run !== undefined) {
-          const shell = step.shell ?? def.defaults?.run?.shell ?? 'bash';
-          if (shell !== 'bash') throw new HarnessError(`shell '${shell}' is not supported by the harness`);
-          const script = path.join(temp, `step-${i}.sh`);
-          fs.writeFileSync(script, interpolateString(step.run, ctx));
-          ok = await this.spawn(
-            prefix,
-            'bash',
-            ['--noprofile', '--norc', '-eo', 'pipefail', script],
-            cwd,
-            processEnv,
-            signal,
-          );
-        } else {
-          const uses = step.uses!;
-          const withValues: Record<string, string> = {};
-          for (const [k, v] of Object.entries(step.with ?? {})) withValues[k] = interpolateString(v, ctx);
-          if (uses.startsWith('./')) {
-            const r = await this.nodeAction(prefix, uses, withValues, ctx, workspace, processEnv, signal);
-            ok = r.ok;
-            declaredOutputs = r.outputs;
-          } else if (CHECKOUT.test(uses)) {
-            ok = await this.checkout(prefix, withValues, workspace, String(github.ref), signal);
-            declaredOutputs = ['ref', 'commit'];
-          } else if (UPLOAD.test(uses)) {
-            this.upload(withValues, workspace, files.GITHUB_OUTPUT);
-            ok = true;
-            declaredOutputs = ['artifact-id', 'artifact-url', 'artifact-digest'];
-          } else if (DOWNLOAD.test(uses)) {
-            this.download(withValues, workspace, files.GITHUB_OUTPUT);
-            ok = true;
-            declaredOutputs = ['download-path'];
-          } else throw new HarnessError(`uses: ${uses} is not supported by the harness`);
-        }
-      } catch (e) {
-        if (!(e instanceof HarnessError)) throw e;
-        this.log(prefix, `::error::harness: ${e.message}`);
-        ok = false;
-      }
-      const written = parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'));
-      const outputs: Record<string, string> = {};
-      for (const k of declaredOutputs ?? []) outputs[k] = '';
-      Object.assign(outputs, written);
+      // A step that runs after cancellation or timeout (always(), cancelled()) runs to its end.
+      if (signal.aborted) legInfo.signal = new AbortController().signal;
+      const { exit, outputs, declared, written } = await this.runStep(
+        legInfo,
+        step,
+        i,
+        ctx,
+        env,
+        paths,
+        record,
+      );
+      const ok = exit === 'ok';
       record.outputs = outputs;
-      record.summary = fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
       this.outputsSeen.push(...Object.values(written), record.summary);
-      Object.assign(env, parseCommandFile(fs.readFileSync(files.GITHUB_ENV, 'utf8')));
-      paths.unshift(...fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean).reverse());
       const continueOnError = String(interpolate(step['continue-on-error'] ?? false, ctx)) === 'true';
-      record.outcome = ok ? 'success' : signal.aborted ? 'cancelled' : 'failure';
+      const aborted = exit === 'aborted' && !timedOut;
+      record.outcome = ok ? 'success' : aborted ? 'cancelled' : 'failure';
       record.conclusion = ok || continueOnError ? 'success' : record.outcome;
       if (!ok && !continueOnError) {
-        if (signal.aborted) cancelled = true;
+        if (aborted) cancelled = true;
         else failed = true;
       }
       if (step.id)
         steps[step.id] = {
-          outputs: declaredOutputs ? outputs : open(outputs),
+          outputs: declared ? outputs : open(outputs),
           outcome: record.outcome,
           conclusion: record.conclusion,
         };
       this.steps.push(record);
       this.log(prefix, `${ok ? '✓' : '✗'} ${name}`);
     }
-    const result: Result = failed ? 'failure' : cancelled ? 'cancelled' : 'success';
+    if (timer) clearTimeout(timer);
+    cancel.removeEventListener('abort', onCancel);
+    const result: Result = failed || timedOut ? 'failure' : cancelled ? 'cancelled' : 'success';
     const outputs: Record<string, string> = {};
     const ctx: Contexts = { ...base, secrets, env: { ...env }, steps, job: { status: result } };
     for (const [k, v] of Object.entries(def.outputs ?? {})) {
@@ -490,196 +673,249 @@ class Run {
       }
       outputs[k] = value;
     }
-    return { result, outputs };
+    return { result, outputs, label: toolset.label, environment };
   }
 
-  /** Our action: action.yml read, `with:` checked against its inputs, defaults applied as a runner does. */
+  /** `environment:` of a job: GitHub scopes secrets by it; Forgejo has no environments. */
+  private environmentOf(fullId: string, def: JobDef, ctx: Contexts): string | undefined {
+    if (def.environment === undefined) return undefined;
+    if (this.forge === 'forgejo')
+      throw new HarnessError(
+        `jobs.${fullId}.environment: Forgejo has no environments (secrets are not scoped by it); select secrets by expression`,
+      );
+    const e = def.environment;
+    const name = interpolateString(
+      typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : e,
+      ctx,
+    );
+    if (!name) throw new HarnessError(`jobs.${fullId}.environment: the name is empty`);
+    return name;
+  }
+
+  private async runStep(
+    leg: {
+      fullId: string;
+      prefix: string;
+      matrix: Record<string, unknown>;
+      workspace: string;
+      temp: string;
+      tools: string;
+      eventFile: string;
+      toolset: Toolset;
+      signal: AbortSignal;
+      github: Record<string, unknown>;
+      defaults: JobDef['defaults'];
+    },
+    step: StepDef,
+    i: number,
+    ctx: Contexts,
+    env: Record<string, string>,
+    paths: string[],
+    record: StepRecord,
+  ): Promise<{
+    exit: Exit;
+    outputs: Record<string, string>;
+    declared: boolean;
+    written: Record<string, string>;
+  }> {
+    const { prefix, temp, workspace, github } = leg;
+    const files = {
+      GITHUB_OUTPUT: path.join(temp, `output-${i}`),
+      GITHUB_ENV: path.join(temp, `env-${i}`),
+      GITHUB_STATE: path.join(temp, `state-${i}`),
+      GITHUB_STEP_SUMMARY: path.join(temp, `summary-${i}`),
+      GITHUB_PATH: path.join(temp, `path-${i}`),
+    };
+    for (const f of Object.values(files)) fs.writeFileSync(f, '');
+    let exit: Exit = 'failed';
+    let declaredOutputs: string[] | undefined;
+    try {
+      const stepEnv: Record<string, string> = { ...env };
+      for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = interpolateString(v, ctx);
+      record.env = { ...stepEnv };
+      const processEnv: NodeJS.ProcessEnv = {
+        ...this.baseEnv,
+        ...stepEnv,
+        ...files,
+        PATH: [...paths, leg.tools].join(':'),
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_EVENT_NAME: String(github.event_name),
+        GITHUB_EVENT_PATH: leg.eventFile,
+        GITHUB_REF: String(github.ref),
+        GITHUB_REF_NAME: String(github.ref_name),
+        GITHUB_REF_TYPE: String(github.ref_type),
+        GITHUB_SHA: String(github.sha),
+        GITHUB_REPOSITORY: String(github.repository),
+        GITHUB_RUN_ID: String(github.run_id),
+        GITHUB_RUN_ATTEMPT: String(github.run_attempt),
+        GITHUB_ACTOR: String(github.actor),
+        GITHUB_SERVER_URL: String(github.server_url),
+        GITHUB_API_URL: String(github.api_url),
+        GITHUB_JOB: String(github.job),
+        RUNNER_TEMP: temp,
+        RUNNER_OS: leg.toolset.os,
+        RUNNER_ARCH: leg.toolset.arch,
+      };
+      const timeoutMs = minutes(step['timeout-minutes'], ctx, `${leg.fullId}: step timeout-minutes`);
+      const spawnIn = (cmd: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}) =>
+        spawnStep(cmd, args, {
+          cwd,
+          env: { ...processEnv, ...extra },
+          signal: leg.signal,
+          timeoutMs,
+          log: (t) => this.log(prefix, t),
+        });
+      const cwd = path.resolve(
+        workspace,
+        interpolateString(step['working-directory'] ?? leg.defaults?.run?.['working-directory'] ?? '.', ctx),
+      );
+      if (this.opts.sabotage?.({ job: leg.fullId, matrix: leg.matrix, index: i, step })) {
+        this.log(prefix, 'harness: this step is made to fail');
+        exit = 'failed';
+      } else if (step.run !== undefined) {
+        const shell = step.shell ?? leg.defaults?.run?.shell ?? 'bash';
+        if (shell !== 'bash') throw new HarnessError(`shell '${shell}' is not supported by the harness`);
+        if (!fs.existsSync(path.join(leg.tools, 'bash')))
+          throw new HarnessError(`bash is not in the image of runs-on '${leg.toolset.label}'`);
+        const script = path.join(temp, `step-${i}.sh`);
+        fs.writeFileSync(script, interpolateString(step.run, ctx));
+        exit = await spawnIn(
+          path.join(leg.tools, 'bash'),
+          ['--noprofile', '--norc', '-eo', 'pipefail', script],
+          cwd,
+        );
+      } else {
+        const uses = step.uses!;
+        const withValues: Record<string, string> = {};
+        for (const [k, v] of Object.entries(step.with ?? {})) withValues[k] = interpolateString(v, ctx);
+        const parsed = parseStepUses(uses, this.forge);
+        if (parsed.kind === 'builtin') {
+          checkBuiltinInputs(parsed.action, withValues, uses);
+          record.env = { ...stepEnv, ...inputEnvOf(withValues) };
+          declaredOutputs = BUILTIN_OUTPUTS[parsed.action];
+          if (parsed.action === 'checkout') {
+            const git = async (dir: string, ...args: string[]) =>
+              (await spawnIn('git', args, dir, { GIT_TERMINAL_PROMPT: '0' })) === 'ok';
+            exit = (await checkout(git, withValues, workspace, this.opts.repo, String(github.ref)))
+              ? 'ok'
+              : 'failed';
+          } else {
+            if (parsed.action === 'upload-artifact')
+              upload(withValues, workspace, this.artifacts, files.GITHUB_OUTPUT);
+            else download(withValues, workspace, this.artifacts, files.GITHUB_OUTPUT);
+            exit = 'ok';
+          }
+        } else {
+          const dir =
+            parsed.kind === 'local'
+              ? path.resolve(workspace, parsed.path)
+              : path.join(this.remotes.root(parsed.remote, uses), parsed.remote.path);
+          const r = await this.nodeAction(uses, dir, withValues, ctx, (main, inputEnv) => {
+            record.env = { ...stepEnv, ...inputEnv };
+            return spawnIn(this.node, [main], workspace, inputEnv);
+          });
+          exit = r.exit;
+          declaredOutputs = r.outputs;
+        }
+      }
+      if (exit === 'timeout')
+        this.log(prefix, `::error::the step exceeded timeout-minutes (${step['timeout-minutes']})`);
+    } catch (e) {
+      if (!(e instanceof HarnessError)) throw e;
+      this.log(prefix, `::error::harness: ${e.message}`);
+      exit = 'failed';
+    }
+    const written = parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+    const outputs: Record<string, string> = {};
+    for (const k of declaredOutputs ?? []) outputs[k] = '';
+    Object.assign(outputs, written);
+    record.summary = fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    Object.assign(env, parseCommandFile(fs.readFileSync(files.GITHUB_ENV, 'utf8')));
+    paths.unshift(...fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean).reverse());
+    return { exit, outputs, declared: declaredOutputs !== undefined, written };
+  }
+
+  /** A node action: action.yml read, `with:` checked against its inputs, defaults applied as a runner does. */
   private async nodeAction(
-    prefix: string,
     uses: string,
+    dir: string,
     withValues: Record<string, string>,
     ctx: Contexts,
-    workspace: string,
-    env: NodeJS.ProcessEnv,
-    signal: AbortSignal,
-  ): Promise<{ ok: boolean; outputs: string[] }> {
-    const dir = path.resolve(this.opts.actionsRoot ?? ROOT, uses);
+    start: (main: string, inputEnv: Record<string, string>) => Promise<Exit>,
+  ): Promise<{ exit: Exit; outputs: string[] }> {
     const file = ['action.yml', 'action.yaml'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
     if (!file) throw new HarnessError(`uses: ${uses}: no action.yml in ${dir}`);
     const action = parse(fs.readFileSync(file, 'utf8')) as {
       inputs?: Record<string, { default?: unknown; required?: boolean }>;
       outputs?: Record<string, unknown>;
-      runs: { using: string; main: string };
+      runs: { using: string; main: string; pre?: string; post?: string };
     };
-    if (!/^node\d+$/.test(action.runs?.using ?? ''))
-      throw new HarnessError(`uses: ${uses}: runs.using '${action.runs?.using}' is not a node action`);
+    const using = action.runs?.using ?? '';
+    // GitHub's runner loads node20 and node24 actions (≥ 2.327 for node24); forgejo-runner any nodeNN,
+    // run with the image's node.
+    const known = this.forge === 'github' ? ['node20', 'node24'] : undefined;
+    if (!/^node\d+$/.test(using) || (known && !known.includes(using)))
+      throw new HarnessError(`uses: ${uses}: runs.using '${using}' is not a node action this runner loads`);
+    if (action.runs.pre || action.runs.post)
+      throw new HarnessError(`uses: ${uses}: pre/post are not supported`);
     const declared = action.inputs ?? {};
     for (const k of Object.keys(withValues))
       if (!(k in declared)) throw new HarnessError(`uses: ${uses}: unexpected input '${k}' (not in ${file})`);
-    const inputEnv: NodeJS.ProcessEnv = {};
-    for (const [k, def] of Object.entries(declared)) {
-      const v =
+    const values: Record<string, string> = {};
+    for (const [k, def] of Object.entries(declared))
+      values[k] =
         k in withValues
           ? withValues[k]!
           : def?.default === undefined
             ? ''
             : interpolateString(def.default, ctx);
-      inputEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-    }
-    const main = path.resolve(dir, action.runs.main);
-    const ok = await this.spawn(prefix, process.execPath, [main], workspace, { ...env, ...inputEnv }, signal);
-    return { ok, outputs: Object.keys(action.outputs ?? {}) };
-  }
-
-  private async checkout(
-    prefix: string,
-    w: Record<string, string>,
-    workspace: string,
-    defaultRef: string,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    const dest = path.resolve(workspace, w.path || '.');
-    fs.rmSync(dest, { recursive: true, force: true });
-    fs.mkdirSync(dest, { recursive: true });
-    const ref = w.ref || defaultRef;
-    const depth = Number(w['fetch-depth'] || '1');
-    const env = { ...this.baseEnv, GIT_TERMINAL_PROMPT: '0' };
-    const git = (...args: string[]) => this.spawn(prefix, 'git', args, dest, env, signal);
-    const depthArgs = depth > 0 ? [`--depth=${depth}`] : [];
-    if (!(await git('init', '-q'))) return false;
-    if (!(await git('remote', 'add', 'origin', `file://${this.opts.repo}`))) return false;
-    if (
-      depth === 0 &&
-      !(await git('fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'))
-    )
-      return false;
-    if (ref.startsWith('refs/heads/')) {
-      const b = ref.slice('refs/heads/'.length);
-      return (
-        (await git('fetch', '-q', ...depthArgs, 'origin', `+${ref}:refs/remotes/origin/${b}`)) &&
-        git('checkout', '-q', '-B', b, '--track', `refs/remotes/origin/${b}`)
-      );
-    }
-    if (ref.startsWith('refs/tags/'))
-      return (
-        (await git('fetch', '-q', ...depthArgs, 'origin', `+${ref}:${ref}`)) &&
-        git('checkout', '-q', '--detach', ref)
-      );
-    return (
-      (await git('fetch', '-q', ...depthArgs, 'origin', ref)) &&
-      git('checkout', '-q', '--detach', 'FETCH_HEAD')
-    );
-  }
-
-  private upload(w: Record<string, string>, workspace: string, outputFile: string): void {
-    const name = w.name || 'artifact';
-    const dest = path.join(this.artifacts, name);
-    if (fs.existsSync(dest))
-      throw new HarnessError(`upload-artifact: an artifact named '${name}' already exists in this run`);
-    const sources = (w.path ?? '')
-      .split('\n')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (sources.some((s) => /[*?[!]/.test(s)))
-      throw new HarnessError('upload-artifact: globs in path are not supported by the harness');
-    const existing = sources.map((s) => path.resolve(workspace, s)).filter((s) => fs.existsSync(s));
-    if (existing.length === 0) {
-      if ((w['if-no-files-found'] || 'warn') === 'error')
-        throw new HarnessError(`upload-artifact: no files found at '${sources.join(', ')}'`);
-      return;
-    }
-    fs.mkdirSync(dest, { recursive: true });
-    if (existing.length === 1 && fs.statSync(existing[0]!).isDirectory()) {
-      // A single directory: its contents are the artifact's root, as upload-artifact@v4 does.
-      fs.cpSync(existing[0]!, dest, {
-        recursive: true,
-        dereference: true,
-        filter: (src) => !this.hidden(src, existing[0]!, w),
-      });
-    } else {
-      const root = commonDir(existing);
-      for (const s of existing)
-        fs.cpSync(s, path.join(dest, path.relative(root, s)), { recursive: true, dereference: true });
-    }
-    fs.appendFileSync(outputFile, `artifact-id=${name}\nartifact-url=file://${dest}\n`);
-  }
-
-  private hidden(src: string, root: string, w: Record<string, string>): boolean {
-    if (w['include-hidden-files'] === 'true') return false;
-    return path
-      .relative(root, src)
-      .split(path.sep)
-      .some((p) => p.startsWith('.'));
-  }
-
-  private download(w: Record<string, string>, workspace: string, outputFile: string): void {
-    const dest = path.resolve(workspace, w.path || '.');
-    const all = fs.readdirSync(this.artifacts);
-    let names: string[];
-    if (w.name) {
-      if (!all.includes(w.name)) throw new HarnessError(`download-artifact: artifact '${w.name}' not found`);
-      names = [w.name];
-    } else {
-      const re = w.pattern ? globRegex(w.pattern) : /.*/;
-      names = all.filter((n) => re.test(n));
-      if (names.length === 0)
-        throw new HarnessError(`download-artifact: no artifact matches '${w.pattern ?? '*'}'`);
-    }
-    const single = Boolean(w.name) || w['merge-multiple'] === 'true';
-    for (const n of names)
-      fs.cpSync(path.join(this.artifacts, n), single ? dest : path.join(dest, n), { recursive: true });
-    fs.appendFileSync(outputFile, `download-path=${dest}\n`);
-  }
-
-  private children = new Set<ChildProcess>();
-
-  spawn(
-    prefix: string,
-    cmd: string,
-    args: string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      // Own process group, so cancelling a leg also stops what the step started (nix builds).
-      const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      this.children.add(child);
-      const onAbort = () => {
-        try {
-          process.kill(-child.pid!, 'SIGTERM');
-        } catch {}
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      let pending = { out: '', err: '' };
-      const feed = (which: 'out' | 'err', chunk: Buffer) => {
-        const text = pending[which] + chunk.toString('utf8');
-        const cut = text.lastIndexOf('\n');
-        if (cut >= 0) {
-          this.log(prefix, text.slice(0, cut));
-          pending = { ...pending, [which]: text.slice(cut + 1) };
-        } else pending = { ...pending, [which]: text };
-      };
-      child.stdout!.on('data', (c: Buffer) => feed('out', c));
-      child.stderr!.on('data', (c: Buffer) => feed('err', c));
-      child.on('error', (e) => {
-        this.log(prefix, `::error::harness: cannot start ${cmd}: ${e.message}`);
-      });
-      child.on('close', (code) => {
-        signal.removeEventListener('abort', onAbort);
-        this.children.delete(child);
-        for (const rest of [pending.out, pending.err]) if (rest) this.log(prefix, rest);
-        resolve(code === 0);
-      });
-    });
+    const exit = await start(path.resolve(dir, action.runs.main), inputEnvOf(values));
+    return { exit, outputs: Object.keys(action.outputs ?? {}) };
   }
 }
 
-function commonDir(paths: string[]): string {
-  let root = path.dirname(paths[0]!);
-  while (!paths.every((p) => p === root || p.startsWith(root + path.sep))) root = path.dirname(root);
-  return root;
+function inputEnvOf(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]),
+  );
+}
+
+/** timeout-minutes as milliseconds (fractions allowed, so tests can time out in a second). */
+function minutes(value: unknown, ctx: Contexts, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(interpolate(value, ctx));
+  if (!(n > 0)) throw new HarnessError(`${where}: '${String(value)}' is not a positive number of minutes`);
+  return n * 60_000;
+}
+
+/**
+ * Typed inputs of a dispatch or a workflow call: unknown names and missing required ones are errors,
+ * defaults applied, a choice checked, booleans and numbers typed.
+ */
+function typedInputs(
+  declared: Record<string, InputDef>,
+  given: Record<string, string>,
+  where: string,
+  dispatch: boolean,
+  raw: Record<string, unknown> = {},
+): Record<string, unknown> {
+  for (const k of Object.keys(given))
+    if (!(k in declared)) throw new HarnessError(`${where} has no input '${k}'`);
+  const out: Record<string, unknown> = {};
+  for (const [k, d] of Object.entries(declared)) {
+    const v = k in given ? given[k]! : d.default === undefined ? '' : String(d.default);
+    if (d.required && !(k in given) && d.default === undefined)
+      throw new HarnessError(`${where}: input '${k}' is required`);
+    if (dispatch && d.required && v === '') throw new HarnessError(`${where} input '${k}' is required`);
+    if (d.type === 'choice' && v !== '' && !(d.options ?? []).includes(v))
+      throw new HarnessError(`${where} input '${k}' must be one of ${(d.options ?? []).join(', ')}`);
+    if (d.type === 'boolean') out[k] = typeof raw[k] === 'boolean' ? raw[k] : v === 'true';
+    else if (d.type === 'number') out[k] = Number(v);
+    else out[k] = v;
+  }
+  return out;
 }
 
 /** GitHub's filter patterns: `*` within a path segment, `**` across, `+`/`?` on the preceding character. */
@@ -701,36 +937,29 @@ export function filterRegex(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function globRegex(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-}
-
 /** Runs the whole workflow for one event; never throws for a failing job (see the result). */
 export async function runWorkflow(opts: RunOptions): Promise<RunResult> {
   const run = new Run(opts);
   // Evaluated so a bad expression fails the test, then ignored: runs here never overlap.
-  if (run.wf.concurrency) {
-    const c = run.wf.concurrency;
+  const c = run.top.wf.concurrency;
+  if (c) {
     const group = interpolate(typeof c === 'object' && c !== null ? (c as { group?: unknown }).group : c, {
       github: run.github,
-      inputs: run.inputs,
+      inputs: run.top.inputs,
       vars: { ...opts.vars },
     });
     run.log('[workflow]', `concurrency: ${JSON.stringify(group)}`);
   }
-  const records = await Promise.all(Object.keys(run.wf.jobs).map((id) => run.job(id)));
-  const jobs = Object.fromEntries(records.map((r) => [r.id, r]));
+  await run.runFrame(run.top);
+  const jobs = Object.fromEntries(run.records.map((r) => [r.id, r]));
   const log = run.lines.join('\n');
-  const haystack = [log, ...run.outputsSeen, ...records.flatMap((r) => Object.values(r.outputs))].join('\n');
+  const haystack = [log, ...run.outputsSeen, ...run.records.flatMap((r) => Object.values(r.outputs))].join(
+    '\n',
+  );
   const leaks = [...run.masks].filter((m) => m.length >= 4 && haystack.includes(m));
   fs.writeFileSync(path.join(run.attemptDir, 'log.txt'), `${log}\n`);
   return {
-    conclusion: records.some((r) => r.result === 'failure' || r.result === 'cancelled')
+    conclusion: run.records.some((r) => r.result === 'failure' || r.result === 'cancelled')
       ? 'failure'
       : 'success',
     jobs,

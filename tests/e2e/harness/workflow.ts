@@ -22,6 +22,7 @@ export interface StepDef {
 }
 
 export interface JobDef {
+  name?: string;
   needs?: string | string[];
   if?: string | boolean;
   'runs-on'?: unknown;
@@ -30,7 +31,11 @@ export interface JobDef {
   outputs?: Record<string, string>;
   env?: Record<string, unknown>;
   strategy?: { 'fail-fast'?: boolean | string; 'max-parallel'?: number; matrix?: Record<string, unknown> };
+  /** Absent on a job that calls a reusable workflow (`uses:`). */
   steps: StepDef[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: 'inherit' | Record<string, unknown>;
   'timeout-minutes'?: number | string;
   permissions?: unknown;
   concurrency?: unknown;
@@ -61,6 +66,21 @@ const JOB_KEYS = new Set([
   'concurrency',
   'defaults',
   'name',
+  'uses',
+  'with',
+  'secrets',
+]);
+/** The keys a job calling a reusable workflow may have (GitHub's schema; Forgejo ≥ 15 expands the same). */
+const CALLER_KEYS = new Set([
+  'name',
+  'needs',
+  'if',
+  'uses',
+  'with',
+  'secrets',
+  'permissions',
+  'concurrency',
+  'strategy',
 ]);
 const STEP_KEYS = new Set([
   'id',
@@ -78,13 +98,35 @@ const STEP_KEYS = new Set([
 const WORKFLOW_KEYS = new Set(['name', 'on', 'env', 'concurrency', 'permissions', 'jobs', 'run-name']);
 
 export function loadWorkflow(file: string): WorkflowDef {
-  const wf = parse(fs.readFileSync(file, 'utf8')) as WorkflowDef;
+  return parseWorkflowText(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** A workflow's text, checked for what the harness runs; `file` names it in errors. */
+export function parseWorkflowText(text: string, file: string): WorkflowDef {
+  const wf = parse(text) as WorkflowDef;
+  // `on: push` and `on: [push, workflow_dispatch]` are `on: { push: null, … }`.
+  const on = wf.on as unknown;
+  if (typeof on === 'string' || Array.isArray(on))
+    wf.on = Object.fromEntries([on].flat().map((e) => [String(e), null]));
   for (const k of Object.keys(wf))
     if (!WORKFLOW_KEYS.has(k)) throw new HarnessError(`${file}: key '${k}' is not supported by the harness`);
   for (const [id, job] of Object.entries(wf.jobs)) {
     for (const k of Object.keys(job))
       if (!JOB_KEYS.has(k))
         throw new HarnessError(`${file}: jobs.${id}.${k} is not supported by the harness`);
+    for (const n of needsOf(job))
+      if (!wf.jobs[n]) throw new HarnessError(`${file}: jobs.${id}.needs names unknown job '${n}'`);
+    if (job.uses !== undefined) {
+      for (const k of Object.keys(job))
+        if (!CALLER_KEYS.has(k))
+          throw new HarnessError(
+            `${file}: jobs.${id}.${k}: a job that calls a workflow (uses:) cannot have it`,
+          );
+      if (job.strategy)
+        throw new HarnessError(`${file}: jobs.${id}: a matrix of workflow calls is not supported`);
+      continue;
+    }
+    if (!Array.isArray(job.steps)) throw new HarnessError(`${file}: jobs.${id} needs steps or uses`);
     job.steps.forEach((s, i) => {
       for (const k of Object.keys(s))
         if (!STEP_KEYS.has(k))
@@ -92,8 +134,6 @@ export function loadWorkflow(file: string): WorkflowDef {
       if ((s.uses === undefined) === (s.run === undefined))
         throw new HarnessError(`${file}: jobs.${id}.steps[${i}] needs exactly one of uses and run`);
     });
-    for (const n of needsOf(job))
-      if (!wf.jobs[n]) throw new HarnessError(`${file}: jobs.${id}.needs names unknown job '${n}'`);
   }
   return wf;
 }
@@ -102,10 +142,29 @@ export function needsOf(job: JobDef): string[] {
   return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
 }
 
+export interface InputDef {
+  default?: unknown;
+  required?: boolean;
+  type?: string;
+  options?: string[];
+  description?: string;
+}
+
 /** Declared workflow_dispatch inputs with their defaults. */
-export function dispatchInputs(
-  wf: WorkflowDef,
-): Record<string, { default?: unknown; required?: boolean; type?: string; options?: string[] }> {
-  const d = wf.on.workflow_dispatch as { inputs?: Record<string, never> } | null | undefined;
+export function dispatchInputs(wf: WorkflowDef): Record<string, InputDef> {
+  const d = wf.on.workflow_dispatch as { inputs?: Record<string, InputDef> } | null | undefined;
   return d?.inputs ?? {};
+}
+
+export interface CallDef {
+  inputs: Record<string, InputDef>;
+  outputs: Record<string, { value: string; description?: string }>;
+  secrets?: Record<string, { required?: boolean; description?: string }>;
+}
+
+/** `on.workflow_call`, or undefined when the workflow cannot be called. */
+export function callTrigger(wf: WorkflowDef): CallDef | undefined {
+  if (!('workflow_call' in wf.on)) return undefined;
+  const c = (wf.on.workflow_call ?? {}) as Partial<CallDef>;
+  return { inputs: c.inputs ?? {}, outputs: c.outputs ?? {}, secrets: c.secrets };
 }

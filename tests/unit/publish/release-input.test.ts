@@ -98,6 +98,15 @@ describe('merged legs', () => {
         narinfo: '/c/a.narinfo',
         nar: '/c/a.nar',
         listing: null,
+        info: {
+          storePath: '/nix/store/a',
+          url: 'nar/a.nar',
+          compression: 'none',
+          narHash: 'h',
+          narSize: 1,
+          references: [],
+          sigs: [],
+        },
       },
     ];
     const r = fromMerged(merged({ caches: [{ system: 'x86_64-linux', dir: '/c' }], cachePaths }), 'legs');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { listingKey, readCacheDir, storePathInfo } from '../nix/narinfo.js';
-import { makeWorkDir } from '../nix/work-dir.js';
+import { makeWorkDir, WORK_DIRS } from '../nix/work-dir.js';
 import { placeFile } from '../release/files.js';
 import { inVersionDir, MANIFEST, manifestText, type TreeFile } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
@@ -143,7 +143,7 @@ const generatedDirs = new Set<string>();
 function makeGeneratedDir(): string {
   if (generatedDirs.size === 0 && !process.listeners('exit').includes(removeGenerated))
     process.on('exit', removeGenerated);
-  const dir = makeWorkDir('releng-merge');
+  const dir = makeWorkDir(WORK_DIRS.merge);
   generatedDirs.add(dir);
   return dir;
 }

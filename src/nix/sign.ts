@@ -6,7 +6,7 @@ import { tail } from '../exec.js';
 import type { Logger } from '../log.js';
 import { nix } from './command.js';
 import { type NarInfo, nix32Hash, STORE_DIR, sortedReferences } from './narinfo.js';
-import { makeWorkDir } from './work-dir.js';
+import { makeWorkDir, WORK_DIRS } from './work-dir.js';
 
 /** A nix binary-cache signing key (`name:base64(64 bytes)`, as `nix-store --generate-binary-cache-key` writes). */
 export interface SigningKey {
@@ -74,16 +74,13 @@ export function signNarInfo(info: NarInfo, key: SigningKey): NarInfo {
   return { ...info, sigs: [...others, signatureOf(info, key)] };
 }
 
-/** Prefix of the key file's directory (src/nix/work-dir.ts: stale ones are removed when the next one is made). */
-export const KEY_DIR_PREFIX = 'releng-key';
-
 /**
  * Runs `fn` with the key in a file only we can read (0600 in a fresh 0700 directory under RUNNER_TEMP when
  * set), removed afterwards whatever happens; one left by a killed run is removed by the next. nix takes
  * `secret-key=` as a path, so the key never appears on a command line.
  */
 export async function withKeyFile<T>(key: SigningKey, fn: (file: string) => Promise<T>): Promise<T> {
-  const dir = makeWorkDir(KEY_DIR_PREFIX);
+  const dir = makeWorkDir(WORK_DIRS.key);
   const file = path.join(dir, 'secret-key');
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.

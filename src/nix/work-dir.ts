@@ -10,11 +10,21 @@ export function tempBase(processEnv: NodeJS.ProcessEnv = process.env): string {
   return processEnv.RUNNER_TEMP || os.tmpdir();
 }
 
+/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
+export const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' } as const;
+export type WorkDirPrefix = (typeof WORK_DIRS)[keyof typeof WORK_DIRS];
+
+/** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
+export function removeStaleWorkDirs(processEnv: NodeJS.ProcessEnv = process.env): string[] {
+  const base = tempBase(processEnv);
+  return Object.values(WORK_DIRS).flatMap((prefix) => removeStale(base, prefix));
+}
+
 /**
  * A fresh 0700 directory `PREFIX-PID-XXXXXX` under tempBase. Stale ones of the same prefix — left by a
  * process of ours that is gone (SIGKILL gives no chance to clean up) — are removed first.
  */
-export function makeWorkDir(prefix: string, processEnv: NodeJS.ProcessEnv = process.env): string {
+export function makeWorkDir(prefix: WorkDirPrefix, processEnv: NodeJS.ProcessEnv = process.env): string {
   const base = tempBase(processEnv);
   removeStale(base, prefix);
   return fs.mkdtempSync(path.join(base, `${prefix}-${process.pid}-`));

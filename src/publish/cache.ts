@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { encodeBody } from '../nix/encoding.js';
 import { formatNarInfo, listingKey, narInfoKey, readCacheDir, STORE_DIR } from '../nix/narinfo.js';
 import { copyToSignedCache, type SigningKey, signNarInfo, withKeyFile } from '../nix/sign.js';
-import { makeWorkDir } from '../nix/work-dir.js';
+import { makeWorkDir, WORK_DIRS } from '../nix/work-dir.js';
 import { contentTypeOf } from '../storage/content-type.js';
 import { sha256File } from '../storage/hash.js';
 import type { Sink } from '../storage/sink.js';
@@ -54,7 +54,7 @@ export async function publishCache(o: CachePublishOptions): Promise<PlannedObjec
       wantedPaths.map((p) => o.plan.uploads!.get(p)!),
       { sign: true },
     );
-  const work = makeWorkDir('releng-cache');
+  const work = makeWorkDir(WORK_DIRS.cache);
   try {
     if (wantedPaths.length) await signWithNix(work, wantedPaths, o);
     return await upload(o, await workUploads(work, wantedPaths), { sign: false });

@@ -4,6 +4,7 @@ import { cacheSettingsOf, type EnvironmentConfig } from '../config/schema.js';
 import type { VersionInfo } from '../config/version.js';
 import { readVersionInfo } from '../config/version.js';
 import { RelengErrors } from '../errors.js';
+import { removeStaleWorkDirs } from '../nix/work-dir.js';
 import { formatBytes, type Logger } from '../log.js';
 import { type Confirmation, checkConfirmInput, confirm } from '../publish/confirm.js';
 import { urlOf } from '../publish/destinations.js';
@@ -105,6 +106,8 @@ export interface PublishResult {
  */
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const log = o.log;
+  // What a killed run left (a signing key's file among them) goes before anything else is made.
+  for (const dir of removeStaleWorkDirs()) log.info(`removed ${dir}, left by a run that was killed`);
   const config = loadConfig(o.configPath);
   const environment = environmentConfig(config, o.environmentName);
   const { name } = config;

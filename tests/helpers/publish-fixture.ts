@@ -274,3 +274,17 @@ export async function runActionAsync(
     summary: fs.readFileSync(files.summary, 'utf8'),
   };
 }
+
+/** The steps to skip for publishing only the binary cache. */
+export const ONLY_CACHE = ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'] as const;
+
+/** publish's options for the cache step alone to s3rver's `staging`, signed with the key in $CACHE_KEY. */
+export function cacheOnlyToS3(dir: string, release: MergedRelease, secret: string): PublishOptions {
+  return publishOptions(dir, {
+    source: { release },
+    skip: ONLY_CACHE,
+    s3AccessKeyId: 'S3RVER',
+    s3SecretAccessKey: 'S3RVER',
+    processEnv: { CACHE_KEY: secret },
+  });
+}

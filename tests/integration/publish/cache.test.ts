@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { publish } from '../../../src/stages/publish.js';
 import { S3Sink } from '../../../src/storage/s3.js';
 import { NIX_CONFIG, pathWithoutNix } from '../../helpers/nix.js';
-import { buildRelease, makeProject, nixKey, publishOptions } from '../../helpers/publish-fixture.js';
+import {
+  buildRelease,
+  cacheOnlyToS3,
+  makeProject,
+  nixKey,
+  ONLY_CACHE,
+  publishOptions,
+} from '../../helpers/publish-fixture.js';
 import { type S3Server, startS3 } from '../../helpers/s3.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
@@ -21,7 +28,6 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-const ONLY_CACHE = ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'] as const;
 const key = nixKey('releng-test-cache-1');
 const wrong = nixKey('releng-test-cache-1');
 const built = buildRelease('2.93.0', { bigBytes: 10, installer: false });
@@ -50,15 +56,7 @@ describe('a signed cache the real nix accepts', () => {
         'signing-key': { env: 'CACHE_KEY' },
       },
     }).dir;
-    const r = await publish(
-      publishOptions(dir, {
-        source: { release: built.release },
-        skip: ONLY_CACHE,
-        s3AccessKeyId: 'S3RVER',
-        s3SecretAccessKey: 'S3RVER',
-        processEnv: { CACHE_KEY: key.secret },
-      }),
-    );
+    const r = await publish(cacheOnlyToS3(dir, built.release, key.secret));
     expect(r.publicKey).toBe(key.public);
     const url = `${s3.endpoint}/cache/signed`;
     const ok = copyInto(url, key.public);
@@ -121,15 +119,7 @@ describe('a signed cache the real nix accepts', () => {
       try {
         // The test would prove nothing if nix could still be found.
         expect(spawnSync('nix', ['--version']).error).toMatchObject({ code: 'ENOENT' });
-        return await publish(
-          publishOptions(dir, {
-            source: { release: built.release },
-            skip: ONLY_CACHE,
-            s3AccessKeyId: 'S3RVER',
-            s3SecretAccessKey: 'S3RVER',
-            processEnv: { CACHE_KEY: key.secret },
-          }),
-        );
+        return await publish(cacheOnlyToS3(dir, built.release, key.secret));
       } finally {
         process.env.PATH = saved.PATH;
         if (saved.RUNNER_TEMP === undefined) delete process.env.RUNNER_TEMP;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { listingKey, readCacheDir, storePathInfo } from '../nix/narinfo.js';
+import { makeWorkDir, WORK_DIRS } from '../nix/work-dir.js';
 import { placeFile } from '../release/files.js';
 import { inVersionDir, MANIFEST, manifestText, type TreeFile } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
@@ -74,9 +74,10 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
   // manifest.nix, from the legs' packages, in the version directory and at the root.
   const manifest: Record<string, string> = {};
   for (const { record } of legs) if (record.package) manifest[record.system] = record.package.out;
+  let generatedDir: string | undefined;
   if (Object.keys(manifest).length > 0) {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-merge-'));
-    const source = path.join(tmp, MANIFEST);
+    generatedDir = makeGeneratedDir();
+    const source = path.join(generatedDir, MANIFEST);
     fs.writeFileSync(source, manifestText(product, manifest));
     const { sha256, size } = await sha256File(source);
     for (const p of generated) files.set(p, { path: p, size, sha256, source, leg: '' });
@@ -98,8 +99,8 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
   }
 
   const caches = legs
-    .map(({ dir, record }) => ({ system: record.system, dir: path.join(dir, LEG_CACHE) }))
-    .filter((c) => fs.existsSync(path.join(c.dir, 'nix-cache-info')));
+    .map(({ dir, record }) => ({ system: record.system, dir: legCacheDir(dir) }))
+    .filter((c): c is { system: string; dir: string } => c.dir !== null);
 
   const images: MergedImage[] = [];
   for (const { dir, record } of legs) {
@@ -124,11 +125,39 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
     name,
     manifest,
     cachePaths: legCachePaths(caches, log),
+    generatedDir,
   };
   log.info(
     `merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`,
   );
   return merged;
+}
+
+const generatedDirs = new Set<string>();
+
+/**
+ * The directory of a merge's generated files (manifest.nix), under RUNNER_TEMP when set. It lives as long
+ * as the MergedRelease is used: disposeMerged removes it, and whatever is left goes when the process exits
+ * (one a killed process left is removed by the next run: src/nix/work-dir.ts).
+ */
+function makeGeneratedDir(): string {
+  if (generatedDirs.size === 0 && !process.listeners('exit').includes(removeGenerated))
+    process.on('exit', removeGenerated);
+  const dir = makeWorkDir(WORK_DIRS.merge);
+  generatedDirs.add(dir);
+  return dir;
+}
+
+function removeGenerated(): void {
+  for (const dir of generatedDirs) fs.rmSync(dir, { recursive: true, force: true });
+  generatedDirs.clear();
+}
+
+/** Removes the merge's generated files: call once nothing reads the release any more. */
+export function disposeMerged(merged: MergedRelease): void {
+  if (!merged.generatedDir) return;
+  fs.rmSync(merged.generatedDir, { recursive: true, force: true });
+  generatedDirs.delete(merged.generatedDir);
 }
 
 /**
@@ -140,12 +169,30 @@ export async function writeTree(merged: MergedRelease, outDir: string): Promise<
 }
 
 /**
+ * A bundle's cache directory, by its real path, when the leg has a cache: it must be a directory inside
+ * the bundle (a link out of it would make publish read, and sign, files of the runner).
+ */
+function legCacheDir(bundle: string): string | null {
+  const dir = path.join(bundle, LEG_CACHE);
+  if (!fs.existsSync(path.join(dir, 'nix-cache-info'))) return null;
+  const real = fs.realpathSync(dir);
+  if (!isWithin(fs.realpathSync(bundle), real) || !fs.statSync(real).isDirectory())
+    throw new RelengError(
+      `${dir}: leads outside the leg bundle (to ${real}); a leg's cache is a directory of the bundle: download or build the leg again`,
+    );
+  return real;
+}
+
+/**
  * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
- * a path two legs hold.
+ * a path two legs hold. Every file an entry names — its narinfo, the NAR its URL names, its listing — is
+ * a regular file whose real path is inside the leg's cache directory: a link or a `..` in a URL that leads
+ * elsewhere is an error naming it, before anything is read from there.
  */
 export function legCachePaths(caches: { system: string; dir: string }[], log: Logger): CachePath[] {
   const byPath = new Map<string, CachePath & { system: string }>();
-  for (const { system, dir } of caches) {
+  for (const { system, dir: given } of caches) {
+    const dir = fs.realpathSync(given);
     for (const info of readCacheDir(dir)) {
       const seen = byPath.get(info.storePath);
       if (seen) {
@@ -155,18 +202,48 @@ export function legCachePaths(caches: { system: string; dir: string }[], log: Lo
           );
         continue;
       }
+      if (!NAR_URL.test(info.url))
+        throw new RelengError(
+          `${info.file}: URL '${info.url.slice(0, 120)}' is not a NAR of this cache (nar/NAME); build the leg again`,
+        );
+      const { file, ...narInfo } = info;
       const listing = path.join(dir, listingKey(info.storePath));
       byPath.set(info.storePath, {
         ...storePathInfo(info),
-        cache: dir,
-        narinfo: info.file,
-        nar: path.join(dir, ...info.url.split('/')),
-        listing: fs.existsSync(listing) ? listing : null,
+        cache: given,
+        narinfo: file,
+        nar: fileInside(dir, path.join(dir, ...info.url.split('/')), file)!,
+        listing: fileInside(dir, listing, file, { optional: true }),
+        info: narInfo,
         system,
       });
     }
   }
   return [...byPath.values()].map(({ system: _s, ...c }) => c).sort((a, b) => cmp(a.storePath, b.storePath));
+}
+
+/** What nix names a NAR in a cache: `nar/` and a file name (nix32 hash and extension). */
+const NAR_URL = /^nar\/[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/** `file` by its real path when that is a regular file inside `dir`; an error naming `from` otherwise. */
+function fileInside(dir: string, file: string, from: string, o: { optional?: boolean } = {}): string | null {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    if (o.optional) return null;
+    throw new RelengError(`${file}: missing, though ${from} names it; download or build the leg again`);
+  }
+  if (!isWithin(dir, real) || !fs.statSync(real).isFile())
+    throw new RelengError(
+      `${file}: ${isWithin(dir, real) ? 'not a regular file' : `leads outside the leg cache (to ${real})`}; a leg cache holds only the files nix wrote: download or build the leg again`,
+    );
+  return real;
+}
+
+function isWithin(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function nameFromFiles(records: LegRecord[]): string | undefined {

@@ -1,4 +1,4 @@
-import type { StorePathInfo } from '../nix/narinfo.js';
+import type { NarInfo, StorePathInfo } from '../nix/narinfo.js';
 import type { ReleaseImage, TreeFile } from '../release/tree.js';
 import type { LegImage, LegRecord } from './leg.js';
 
@@ -37,15 +37,22 @@ export interface MergedRelease {
    * the closure to sign and upload through their references (legCachePaths makes them).
    */
   cachePaths: CachePath[];
+  /** Where the merge wrote the files it generates (manifest.nix); removed by disposeMerged. */
+  generatedDir?: string;
 }
 
 /** One store path in a leg's file:// binary cache. */
 export interface CachePath extends StorePathInfo {
   /** The leg cache directory holding it (one of `caches[].dir`). */
   cache: string;
-  /** Absolute path of its .narinfo (unsigned) and of the NAR file it names. */
+  /**
+   * Absolute paths, each checked to be a regular file inside the leg's cache directory (its real path): its
+   * .narinfo (unsigned) and the NAR file it names.
+   */
   narinfo: string;
   nar: string;
   /** Absolute path of the .ls listing, when the cache wrote one. */
   listing: string | null;
+  /** The leg's narinfo, as read (publish signs it and uploads the NAR it names as it is). */
+  info: NarInfo;
 }

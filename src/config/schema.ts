@@ -118,30 +118,74 @@ const forge = z.strictObject({
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = z.string().min(1);
 
-const environment = z.strictObject({
-  s3: s3.optional(),
-  cache: sink.optional(),
-  releases: sink.optional(),
-  docs: sink.optional(),
-  install: sink.optional(),
-  'signing-key': z
-    .strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
-    .optional(),
-  registries: z.array(registry).default([]),
-  'git-remote': z.string().min(1).optional(),
-  forge: forge.optional(),
-  /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
-  'public-urls': z
-    .strictObject({
-      cache: z.string().url().optional(),
-      releases: z.string().url().optional(),
-      docs: z.string().url().optional(),
-      install: z.string().url().optional(),
+/** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
+export const NAR_COMPRESSIONS = ['none', 'xz', 'bzip2', 'br', 'zstd', 'gzip'] as const;
+/** Encodings publish writes narinfo and `.ls` bodies in (src/nix/encoding.ts: nothing encodes xz without native code). */
+export const BODY_ENCODINGS = ['none', 'zstd', 'br', 'gzip'] as const;
+const bodyEncoding = (key: string) =>
+  z
+    .enum(BODY_ENCODINGS, {
+      error: (issue) =>
+        `'${String(issue.input)}' is not a ${key} publish writes; use one of ${BODY_ENCODINGS.join(', ')} (cache.lix.systems uses zstd)`,
+    })
+    .default('none');
+
+/**
+ * What publish writes into the binary cache, as nix's S3 store settings of the same names (Lix's upload:
+ * `compression=zstd&narinfo-compression=zstd&ls-compression=zstd&write-nar-listing=true`).
+ */
+const cacheSettings = z.strictObject({
+  /** Of the NARs. Unset: leg bundles' NARs as built (zstd), artifacts-dir's as `nix copy` makes them (zstd). */
+  compression: z
+    .enum(NAR_COMPRESSIONS, {
+      error: (issue) =>
+        `'${String(issue.input)}' is not a compression nix writes; use one of ${NAR_COMPRESSIONS.join(', ')}`,
     })
     .optional(),
-  /** Needs the typed confirmation before publishing (default: true for `live`). */
-  confirm: z.boolean().optional(),
+  'narinfo-compression': bodyEncoding('narinfo-compression'),
+  'ls-compression': bodyEncoding('ls-compression'),
+  'write-nar-listing': z.boolean().default(true),
 });
+
+const environment = z
+  .strictObject({
+    s3: s3.optional(),
+    cache: sink.optional(),
+    'cache-settings': cacheSettings.optional(),
+    releases: sink.optional(),
+    docs: sink.optional(),
+    install: sink.optional(),
+    'signing-key': z
+      .strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
+      .optional(),
+    registries: z.array(registry).default([]),
+    'git-remote': z.string().min(1).optional(),
+    forge: forge.optional(),
+    /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
+    'public-urls': z
+      .strictObject({
+        cache: z.string().url().optional(),
+        releases: z.string().url().optional(),
+        docs: z.string().url().optional(),
+        install: z.string().url().optional(),
+      })
+      .optional(),
+    /** Needs the typed confirmation before publishing (default: true for `live`). */
+    confirm: z.boolean().optional(),
+  })
+  .superRefine((e, ctx) => {
+    // nix reads a file:// cache's narinfo and listings as they are: only an S3 store's carry a Content-Encoding.
+    if (e.cache?.startsWith('s3://') === true) return;
+    for (const key of ['narinfo-compression', 'ls-compression'] as const) {
+      const value = e['cache-settings']?.[key] ?? 'none';
+      if (value !== 'none')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cache-settings', key],
+          message: `${value} needs an s3:// cache: nix reads a directory (file://) cache's files as they are, without Content-Encoding; set none`,
+        });
+    }
+  });
 
 export const LOCAL_ENVIRONMENT = {
   cache: '.releng/local/cache',
@@ -167,5 +211,11 @@ export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environment>;
 export type RegistryConfig = z.output<typeof registry>;
 export type S3Config = z.output<typeof s3>;
+export type CacheSettings = z.output<typeof cacheSettings>;
+
+/** The environment's cache settings, with the defaults for those it leaves out. */
+export function cacheSettingsOf(environment: EnvironmentConfig): CacheSettings {
+  return environment['cache-settings'] ?? cacheSettings.parse({});
+}
 export type ForgeConfig = z.output<typeof forge>;
 export type BuildConfig = z.output<typeof build>;

@@ -1,12 +1,12 @@
-import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Logger } from '../log.js';
 import { nix } from './command.js';
-import { type NarInfo, STORE_DIR } from './narinfo.js';
+import { type NarInfo, nix32Hash, STORE_DIR, sortedReferences } from './narinfo.js';
+import { makeWorkDir, WORK_DIRS } from './work-dir.js';
 
 /** A nix binary-cache signing key (`name:base64(64 bytes)`, as `nix-store --generate-binary-cache-key` writes). */
 export interface SigningKey {
@@ -34,11 +34,8 @@ export function parseSigningKey(text: string, envName: string, log: Logger): Sig
     throw new RelengError(
       `signing key in $${envName} is not a nix secret key (expected NAME:BASE64 of 64 bytes, as nix-store --generate-binary-cache-key writes); set the secret to the key file's content`,
     );
-  const seed = raw.subarray(0, 32);
   const pub = raw.subarray(32);
-  const derived = createPublicKey(
-    createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
-  )
+  const derived = createPublicKey(privateKeyOf(raw.subarray(0, 32)))
     .export({ format: 'der', type: 'spki' })
     .subarray(-32);
   if (!derived.equals(pub))
@@ -50,12 +47,40 @@ export function parseSigningKey(text: string, envName: string, log: Logger): Sig
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
+function privateKeyOf(seed: Buffer): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+
+/** The key objects made from each key's text, so that signing thousands of narinfos parses it once. */
+const privateKeys = new WeakMap<SigningKey, KeyObject>();
+
 /**
- * Runs `fn` with the key in a file only we can read (0600 in a fresh 0700 directory), removed afterwards
- * whatever happens. nix takes `secret-key=` as a path, so the key never appears on a command line.
+ * The narinfo's `Sig:` value by `key` (`name:base64(ed25519 over the fingerprint)`), as nix's
+ * `secret-key=` signs: what `nix copy` would add, computed here so publish needs no nix.
+ */
+export function signatureOf(info: NarInfo, key: SigningKey): string {
+  let k = privateKeys.get(key);
+  if (!k) {
+    const b64 = key.text.slice(key.text.indexOf(':') + 1);
+    k = privateKeyOf(Buffer.from(b64, 'base64').subarray(0, 32));
+    privateKeys.set(key, k);
+  }
+  return `${key.name}:${sign(null, Buffer.from(fingerprint(info)), k).toString('base64')}`;
+}
+
+/** The narinfo with our signature: other signatures kept (as nix copy keeps them), an old one by our key name replaced. */
+export function signNarInfo(info: NarInfo, key: SigningKey): NarInfo {
+  const others = info.sigs.filter((s) => s.slice(0, s.indexOf(':')) !== key.name);
+  return { ...info, sigs: [...others, signatureOf(info, key)] };
+}
+
+/**
+ * Runs `fn` with the key in a file only we can read (0600 in a fresh 0700 directory under RUNNER_TEMP when
+ * set), removed afterwards whatever happens; one left by a killed run is removed by the next. nix takes
+ * `secret-key=` as a path, so the key never appears on a command line.
  */
 export async function withKeyFile<T>(key: SigningKey, fn: (file: string) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-key-'));
+  const dir = makeWorkDir(WORK_DIRS.key);
   const file = path.join(dir, 'secret-key');
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
@@ -81,17 +106,23 @@ export interface SignedCopy {
   /** The directory of the signed cache to write (created by nix). */
   to: string;
   keyFile?: string;
+  /** nix's `compression` (default zstd) and `write-nar-listing` (default true) of the cache written. */
+  compression?: string;
+  writeNarListing?: boolean;
   paths: string[];
   log: Logger;
 }
 
 /**
  * `nix copy` of `paths` (with their closures: a binary cache refuses a path whose references it lacks)
- * into a file:// cache, zstd-compressed, with NAR listings, signed when a key file is given. Nix 2.8 has no
- * s3:// store and no --stdin: paths go on the command line in batches, the cache is uploaded by us.
+ * into a file:// cache, compressed as asked, with NAR listings, signed when a key file is given. Nix 2.8
+ * has no s3:// store and no --stdin: paths go on the command line in batches, the cache is uploaded by us.
  */
 export async function copyToSignedCache(o: SignedCopy): Promise<void> {
-  const params = ['compression=zstd', 'write-nar-listing=true'];
+  const params = [
+    `compression=${o.compression ?? 'zstd'}`,
+    `write-nar-listing=${o.writeNarListing === false ? 'false' : 'true'}`,
+  ];
   if (o.keyFile) params.unshift(`secret-key=${o.keyFile}`);
   const to = `file://${o.to}?${params.join('&')}`;
   // A .drv installable means its outputs to nix 2.8; --derivation makes it mean the file itself.
@@ -113,9 +144,13 @@ export async function copyToSignedCache(o: SignedCopy): Promise<void> {
   }
 }
 
-/** What nix signs: `1;path;narHash;narSize;refs` with references as full store paths. */
+/**
+ * What nix signs: `1;path;narHash;narSize;refs` — the NarHash as `sha256:<nix32>`, references as full store
+ * paths in nix's order — whatever form the narinfo wrote them in.
+ */
 export function fingerprint(info: NarInfo, storeDir = STORE_DIR): string {
-  return `1;${info.storePath};${info.narHash};${info.narSize};${info.references.map((r) => `${storeDir}/${r}`).join(',')}`;
+  const refs = sortedReferences(info.references).map((r) => `${storeDir}/${r}`);
+  return `1;${info.storePath};${nix32Hash(info.narHash)};${info.narSize};${refs.join(',')}`;
 }
 
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');

@@ -2,13 +2,18 @@ import { RelengError, RelengErrors } from '../errors.js';
 import { run, tail } from '../exec.js';
 import type { Logger } from '../log.js';
 import { nix } from '../nix/command.js';
-import type { StorePathInfo } from '../nix/narinfo.js';
+import type { NarInfo, StorePathInfo } from '../nix/narinfo.js';
 import type { CacheSource } from './release-input.js';
 
 /** One store path of the release's closure. */
 export interface ClosurePath extends StorePathInfo {
-  /** The leg cache holding it (a `file://` source for nix copy); undefined for the local store. */
+  /** The leg cache holding it; undefined for the local store. */
   cache?: string;
+  /** From a leg cache: its narinfo (file and fields), NAR and listing, checked to be inside the cache (src/bundle/merge.ts). */
+  narinfo?: string;
+  info?: NarInfo;
+  nar?: string;
+  listing?: string | null;
 }
 
 /** The closure to publish: every path the release needs, with what its source says about it. */

@@ -74,7 +74,11 @@ export interface PlannedObject {
   sha256: string;
   /** The file to upload (absent for deletes and for cache objects made later). */
   source?: string;
+  /** Or the bytes, made in memory (a signed narinfo, an encoded listing). */
+  bytes?: Uint8Array;
   contentType?: string;
+  /** Stored with the object: a narinfo or listing written compressed (cache-settings). */
+  contentEncoding?: string;
   kind: 'versioned' | 'pointer';
   action: Action;
   reason?: string;

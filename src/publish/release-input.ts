@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBundles } from '../bundle/find.js';
+import { disposeMerged } from '../bundle/merge.js';
 import type { CachePath, MergedRelease } from '../bundle/release.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
+  MANIFEST,
   names,
   parseDockerImage,
   type ReleaseImage,
@@ -40,9 +42,16 @@ export interface ReleaseInput {
   origin: string;
   /** The files' sha256 were recorded at build time (leg.json), not computed from the bytes here. */
   recorded: boolean;
+  /** The systems the release has: its legs', or the root manifest.nix's entries (artifacts-dir). */
+  systems: string[];
+  /** `manual`: only the manual (legs of build-artifacts' target manual): nightly docs, nothing else. */
+  target: 'all' | 'manual';
+  /** Removes what reading the release made (the merge's generated files); called once publish is done. */
+  dispose(): void;
 }
 
 export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
+  const manualOnly = m.legs.length > 0 && m.legs.every((l) => l.record.target === 'manual');
   return {
     version: m.version,
     files: m.files,
@@ -59,6 +68,9 @@ export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
     images: m.images,
     origin,
     recorded: true,
+    systems: m.systems,
+    target: manualOnly ? 'manual' : 'all',
+    dispose: () => disposeMerged(m),
   };
 }
 
@@ -107,7 +119,50 @@ export async function fromArtifactsDir(
     const system = parseDockerImage(name, version, f);
     return system ? [{ file: path.join(vdir, f), system }] : [];
   });
-  return { version, files, manualDir, cache, images, origin: dir, recorded: false };
+  const manifest = files.find((f) => f.path === MANIFEST);
+  const systems = manifest ? manifestSystems(fs.readFileSync(manifest.source, 'utf8')) : [];
+  return {
+    version,
+    files,
+    manualDir,
+    cache,
+    images,
+    origin: dir,
+    recorded: false,
+    systems,
+    target: 'all',
+    dispose: () => {},
+  };
+}
+
+/** The systems a manifest.nix has an entry for (`  x86_64-linux = "/nix/store/…";`). */
+export function manifestSystems(text: string): string[] {
+  return [...text.matchAll(/^\s*"?([a-z0-9_]+-[a-z0-9_]+)"?\s*=\s*"/gm)].map((m) => m[1]!).sort();
+}
+
+/**
+ * Every system of `build.systems` or nothing: a release without one (a root manifest.nix without darwin
+ * breaks `nix upgrade-nix` on macOS) is refused, naming what is missing, unless `allowed` names those
+ * systems. `allowed` may name only systems of build.systems (a typo must not hide a missing system).
+ */
+export function systemProblems(
+  release: ReleaseInput,
+  expected: readonly string[],
+  allowed: readonly string[],
+): string[] {
+  if (release.target === 'manual') return [];
+  const problems: string[] = [];
+  const unknown = allowed.filter((s) => !expected.includes(s));
+  if (unknown.length)
+    problems.push(
+      `input 'allow-missing-systems': ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in releng.yml build.systems (${expected.join(', ')}); name only systems the release could lack`,
+    );
+  const missing = expected.filter((s) => !release.systems.includes(s) && !allowed.includes(s));
+  if (missing.length)
+    problems.push(
+      `${release.origin}: the release lacks ${missing.join(', ')} of releng.yml build.systems (it has ${release.systems.join(', ') || 'none'}); publish every system's leg, or pass allow-missing-systems: ${missing.join(',')} to publish without ${missing.length === 1 ? 'it' : 'them'}`,
+    );
+  return problems;
 }
 
 function walk(root: string): string[] {

@@ -76,7 +76,7 @@ export async function writeObjects(
   let bytes = 0;
   const listed = (x: PlannedObject) => o.verifyPrefix !== undefined && x.key.startsWith(o.verifyPrefix);
   await forEachLimit(todo, o.concurrency, async (x) => {
-    if (!x.source) throw new Error(`internal: no source for ${x.key}`);
+    if (!x.source && !x.bytes) throw new Error(`internal: no source for ${x.key}`);
     await putOne(sink, x);
     if (!listed(x)) {
       const back = await readBack(
@@ -119,6 +119,13 @@ export async function writeObjects(
  * there. A large one is hashed (if need be) and streamed from the file.
  */
 async function putOne(sink: Sink, x: PlannedObject): Promise<void> {
+  const put = {
+    sha256: x.sha256,
+    size: x.size,
+    contentType: x.contentType,
+    contentEncoding: x.contentEncoding,
+  };
+  if (x.bytes) return sink.putBytes(x.key, x.bytes, put);
   const source = x.source!;
   if (x.size > CHUNK) {
     await ensureSha256(x);

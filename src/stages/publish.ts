@@ -1,22 +1,32 @@
 import type { MergedRelease } from '../bundle/release.js';
-import { environmentConfig, loadConfig } from '../config/load.js';
+import { environmentConfig, type LoadedConfig, loadConfig } from '../config/load.js';
+import { cacheSettingsOf, type EnvironmentConfig } from '../config/schema.js';
+import type { VersionInfo } from '../config/version.js';
 import { readVersionInfo } from '../config/version.js';
 import { RelengErrors } from '../errors.js';
 import { formatBytes, type Logger } from '../log.js';
+import { removeStaleWorkDirs } from '../nix/work-dir.js';
 import { type Confirmation, checkConfirmInput, confirm } from '../publish/confirm.js';
 import { urlOf } from '../publish/destinations.js';
 import { type DockerStep, dockerViaMultiarch } from '../publish/docker.js';
 import { execute } from '../publish/execute.js';
 import { gitSteps } from '../publish/git-steps.js';
 import { readIndex } from '../publish/index-object.js';
-import { newStep, type PublishPlan, type Skippable, stepsToRun, writes } from '../publish/plan.js';
+import { newStep, type PublishPlan, SKIPPABLE, type Skippable, stepsToRun, writes } from '../publish/plan.js';
 import { planCacheStep } from '../publish/plan-cache.js';
 import { planDocs } from '../publish/plan-docs.js';
 import { installersOf, planInstallers } from '../publish/plan-installers.js';
 import { planPointers } from '../publish/plan-pointers.js';
 import { planReleases } from '../publish/plan-releases.js';
 import { preflight, probeWrites } from '../publish/preflight.js';
-import { damagedFiles, loadRelease, manualTree, type ReleaseSource } from '../publish/release-input.js';
+import {
+  damagedFiles,
+  loadRelease,
+  manualTree,
+  type ReleaseInput,
+  type ReleaseSource,
+  systemProblems,
+} from '../publish/release-input.js';
 import { pageContent, planReleasePage } from '../publish/release-page.js';
 import { type DestinationRow, destinationRows, logPlan, pointerState } from '../publish/report.js';
 import { indexKey } from '../release/tree.js';
@@ -41,6 +51,8 @@ export interface PublishOptions {
   noCheckGit: boolean;
   dryRun: boolean;
   skip: readonly Skippable[];
+  /** Systems of build.systems the release may lack (refused otherwise: every system or nothing). */
+  allowMissingSystems?: readonly string[];
   forgeToken?: string;
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
@@ -94,11 +106,13 @@ export interface PublishResult {
  */
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const log = o.log;
+  // What a killed run left (a signing key's file among them) goes before anything else is made.
+  for (const dir of removeStaleWorkDirs()) log.info(`removed ${dir}, left by a run that was killed`);
   const config = loadConfig(o.configPath);
   const environment = environmentConfig(config, o.environmentName);
   const { name } = config;
   const info = readVersionInfo(o.dir);
-  const { version, major } = info;
+  const { version } = info;
   const confirmation: Confirmation = {
     environmentName: o.environmentName,
     environment,
@@ -112,8 +126,37 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
 
   // 1. The release, and which steps run.
   const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
-  const skip = new Set(o.skip);
-  const skipped = (n: Skippable, otherwise: string) => (skip.has(n) ? `skip: ${n}` : otherwise);
+  try {
+    return await publishRelease(o, { config, environment, info, confirmation, release });
+  } finally {
+    release.dispose();
+  }
+}
+
+/** Why the other steps do not run for a manual-only release (build-artifacts' target manual). */
+const MANUAL_ONLY = 'a manual-only release (target manual): the nightly manual only';
+
+async function publishRelease(
+  o: PublishOptions,
+  c: {
+    config: LoadedConfig;
+    environment: EnvironmentConfig;
+    info: VersionInfo;
+    confirmation: Confirmation;
+    release: ReleaseInput;
+  },
+): Promise<PublishResult> {
+  const { log } = o;
+  const { config, environment, confirmation, release } = c;
+  const { name } = config;
+  const { version, major } = c.info;
+  // A manual-only release writes the docs' nightly/ directory and nothing else, from any commit.
+  const manualOnly = release.target === 'manual';
+  const info = manualOnly ? { ...c.info, officialRelease: false } : c.info;
+  if (manualOnly) log.info(`${release.origin}: ${MANUAL_ONLY}`);
+  const skip = new Set<Skippable>(manualOnly ? SKIPPABLE.filter((n) => n !== 'docs') : o.skip);
+  const skipped = (n: Skippable, otherwise: string) =>
+    skip.has(n) ? (manualOnly ? MANUAL_ONLY : `skip: ${n}`) : otherwise;
   const want = stepsToRun(skip, {
     installers: installersOf(name, release.files).length > 0,
     manual: release.manualDir !== null,
@@ -129,7 +172,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     version,
     release,
     want,
-    noCheckGit: o.noCheckGit,
+    noCheckGit: o.noCheckGit || manualOnly,
     forcePushTag: o.forcePushTag,
     forgeToken: o.forgeToken,
     s3AccessKeyId: o.s3AccessKeyId,
@@ -153,6 +196,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     log,
   });
   const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;
+  pre.problems.push(...systemProblems(release, config.build.systems, o.allowMissingSystems ?? []));
   if (pre.problems.length) throw new RelengErrors(failed, pre.problems);
 
   // 3. Plan each destination: read-only; conflicts are collected, not thrown, so all are reported together.
@@ -163,6 +207,8 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     source: release.cache,
     key: pre.key,
     force: o.force,
+    settings: cacheSettingsOf(environment),
+    skipped: skipped('cache', 'skip: cache'),
     log,
   });
   const docker = pre.docker
@@ -171,7 +217,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
           `${release.images.length} image(s) → ${environment.registries.map((r) => r.ref).join(', ') || 'no registries'}`,
         ],
       })
-    : newStep('docker', { skipped: 'skip: docker' });
+    : newStep('docker', { skipped: skipped('docker', 'skip: docker') });
   const index = relDest ? await readIndex(relDest.sink, indexKey(name, version), version, log) : new Map();
   const tree = { name, version, files: release.files, index, force: o.force };
   const releases = await planReleases({ ...tree, destination: relDest });
@@ -190,22 +236,27 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     heldMajor: pre.rule.heldMajor,
     skipped: skipped('docs', 'no manual in the release'),
   });
-  const pointers = await planPointers({
-    destinations: dests,
-    name,
-    officialRelease: info.officialRelease,
-    files: release.files,
-    manual,
-    heldLatest: pre.rule.heldLatest,
-  });
+  const pointers = manualOnly
+    ? { step: newStep('pointers', { skipped: MANUAL_ONLY }), writes: [], conflicts: [] }
+    : await planPointers({
+        destinations: dests,
+        name,
+        officialRelease: info.officialRelease,
+        files: release.files,
+        manual,
+        heldLatest: pre.rule.heldLatest,
+      });
   const destinationSteps = [cache.step, docker, releases.step, installers.step, docs.step, pointers.step];
 
   // 4. Before the first write: the leg files about to be written are still the bytes the build recorded,
   // every destination written to accepts writes, and nothing versioned is there with other content.
-  const damaged = await damagedFiles(
-    release,
-    destinationSteps.flatMap((s) => s.objects.filter(writes).flatMap((x) => (x.source ? [x.source] : []))),
-  );
+  const damaged = [
+    ...cache.problems,
+    ...(await damagedFiles(
+      release,
+      destinationSteps.flatMap((s) => s.objects.filter(writes).flatMap((x) => (x.source ? [x.source] : []))),
+    )),
+  ];
   const writeProblems = await probeWrites(destinationSteps, dests, {
     dryRun: o.dryRun,
     cacheInfo: cache.work?.plan.writeCacheInfo ?? false,
@@ -221,10 +272,10 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
 
   const indexStep = relDest
     ? newStep('index', { target: `${relDest.location}/${indexKey(name, version)}` })
-    : newStep('index', { skipped: 'skip: releases' });
+    : newStep('index', { skipped: skipped('releases', 'skip: releases') });
   const [tag, branch] = gitSteps(pre.gitPlan, {
     remote: pre.remote,
-    tagSkipped: want.tag ? undefined : 'skip: tag',
+    tagSkipped: want.tag ? undefined : skipped('tag', 'skip: tag'),
     branchSkipped: want.branch ? undefined : skipped('branch', 'push-branch is false'),
   });
   // The release page is planned against the forge (read-only in a dry run).

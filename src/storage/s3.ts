@@ -16,7 +16,7 @@ import { isTransientError, isTransientStatus, withRetry } from '../retry.js';
 import type { S3Tuning } from '../tuning.js';
 import type { S3Credentials } from './credentials.js';
 import { SignedPut } from './s3-put.js';
-import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
+import { checkKey, type ObjectBytes, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -65,6 +65,13 @@ export const WRITE_PROBE = '.releng-preflight-probe';
 
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
+
+function putHeaders(o: PutOptions): Record<string, string> {
+  const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
+  if (o.contentType) headers['content-type'] = o.contentType;
+  if (o.contentEncoding) headers['content-encoding'] = o.contentEncoding;
+  return headers;
+}
 
 type SdkError = {
   name?: string;
@@ -149,8 +156,7 @@ export class S3Sink implements Sink {
   }
 
   async put(key: string, file: string, o: PutOptions): Promise<void> {
-    const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
-    if (o.contentType) headers['content-type'] = o.contentType;
+    const headers = putHeaders(o);
     if (o.size <= this.multipartThreshold) {
       await this.withRetry(key, () =>
         this.slots.use(() =>
@@ -163,8 +169,7 @@ export class S3Sink implements Sink {
   }
 
   async putBytes(key: string, bytes: Uint8Array, o: PutOptions): Promise<void> {
-    const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
-    if (o.contentType) headers['content-type'] = o.contentType;
+    const headers = putHeaders(o);
     await this.withRetry(key, () =>
       this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)),
     );
@@ -187,6 +192,7 @@ export class S3Sink implements Sink {
             Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
             ContentLength: o.size,
             ContentType: o.contentType,
+            ContentEncoding: o.contentEncoding,
             Metadata: { [SHA_KEY]: o.sha256 },
           },
           partSize,
@@ -254,10 +260,12 @@ export class S3Sink implements Sink {
     });
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string): Promise<ObjectBytes | undefined> {
     try {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
-      return Buffer.from(await r.Body!.transformToByteArray());
+      const bytes: ObjectBytes = Buffer.from(await r.Body!.transformToByteArray());
+      if (r.ContentEncoding) bytes.contentEncoding = r.ContentEncoding;
+      return bytes;
     } catch (e) {
       if (statusOf(e) === 404 || (e as SdkError).name === 'NoSuchKey') return undefined;
       throw this.wrap(e, key);

@@ -14,7 +14,12 @@ export interface PutOptions {
   sha256: string;
   size: number;
   contentType?: string;
+  /** Stored with the object (S3's Content-Encoding: a narinfo written zstd, as nix's narinfo-compression). */
+  contentEncoding?: string;
 }
+
+/** A small object's bytes, with the Content-Encoding the server stored with it, when it keeps one. */
+export type ObjectBytes = Buffer & { contentEncoding?: string };
 
 export interface Sink {
   /** Where it is, for messages: `s3://bucket/prefix` or the directory; never with credentials. */
@@ -27,7 +32,7 @@ export interface Sink {
   list(prefix: string): Promise<StoredObject[]>;
   delete(keys: string[]): Promise<void>;
   /** A small object's bytes (an index, a narinfo), or undefined when there is none. */
-  get(key: string): Promise<Buffer | undefined>;
+  get(key: string): Promise<ObjectBytes | undefined>;
   /** sha256 of the stored bytes, read back in full: for objects that carry no sha256 of ours. */
   hash(key: string): Promise<{ sha256: string; size: number } | undefined>;
   /** Problems reading here: unreachable, wrong credentials, no such bucket. */

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawnAsync } from './spawn.js';
+import { tmpDir } from './tmp.js';
 
 /**
  * The real nix of the tests: Debian's nix-bin 2.8, single-user as the current user (root in CI), with
@@ -34,3 +37,25 @@ export function nixEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 // Tests run in-process stages too: make the setting visible to everything they spawn.
 process.env.NIX_CONFIG = NIX_CONFIG;
+
+/**
+ * A PATH as on a runner without nix (Forgejo's `docker` image): one directory of links to every program
+ * of the current PATH but nix's (nix, nix-store, nix-instantiate, …), which live in /usr/bin here.
+ */
+export function pathWithoutNix(): string {
+  const bin = tmpDir('releng-no-nix-bin-');
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const link = path.join(bin, name);
+      if (name.startsWith('nix') || fs.existsSync(link)) continue;
+      fs.symlinkSync(path.join(dir, name), link);
+    }
+  }
+  return bin;
+}

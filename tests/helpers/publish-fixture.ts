@@ -152,7 +152,13 @@ export function makeProject(
   const major = version.split('.').slice(0, 2).join('.');
   const files = {
     'version.json': `${JSON.stringify({ version, release_name: 'Bird of Prey', official_release: o.official ?? true }, null, 2)}\n`,
-    'releng.yml': stringify({ product: 'Demo', name: NAME, environments }),
+    // The releases here are one system's: publish refuses a release lacking a system of build.systems.
+    'releng.yml': stringify({
+      product: 'Demo',
+      name: NAME,
+      build: { systems: ['x86_64-linux'] },
+      environments,
+    }),
     [`doc/manual/src/release-notes/rl-${major}.md`]: `# Demo ${major} "Bird of Prey" (2026-01-01)\n\n# Demo ${version} (2026-01-02)\n\n## Fixes\n\n- Fixed the frobnicator\n\n# Demo ${major}.0 (2026-01-01)\n\n- older\n`,
   };
   let dir: string;
@@ -267,4 +273,18 @@ export async function runActionAsync(
     outputs: parseCommandFile(fs.readFileSync(files.output, 'utf8')),
     summary: fs.readFileSync(files.summary, 'utf8'),
   };
+}
+
+/** The steps to skip for publishing only the binary cache. */
+export const ONLY_CACHE = ['docker', 'releases', 'docs', 'installers', 'tag', 'release-page'] as const;
+
+/** publish's options for the cache step alone to s3rver's `staging`, signed with the key in $CACHE_KEY. */
+export function cacheOnlyToS3(dir: string, release: MergedRelease, secret: string): PublishOptions {
+  return publishOptions(dir, {
+    source: { release },
+    skip: ONLY_CACHE,
+    s3AccessKeyId: 'S3RVER',
+    s3SecretAccessKey: 'S3RVER',
+    processEnv: { CACHE_KEY: secret },
+  });
 }

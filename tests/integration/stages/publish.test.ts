@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LegRecord } from '../../../src/bundle/leg.js';
 import { hashHex, parseNarInfo } from '../../../src/nix/narinfo.js';
 import { signedBy } from '../../../src/nix/sign.js';
 import { type PublishOptions, publish } from '../../../src/stages/publish.js';
@@ -165,6 +166,49 @@ describe('publish to S3 and a git remote', () => {
       (e) => e.method === 'HEAD' && e.bucket === 'releases' && e.key.includes(`${v}/`),
     );
     expect(heads).toEqual([]);
+  });
+});
+
+describe('a manual-only release (build-artifacts target manual)', () => {
+  test('the nightly manual and nothing else: no cache, tree, installers, pointers or tag, even for an official version', async () => {
+    const { project, built, prefix } = setup('2.93.0', { official: true });
+    const record = {
+      schema: 1,
+      version: '2.93.0',
+      system: 'x86_64-linux',
+      storePaths: [],
+      drvPaths: [],
+      jobs: [],
+      files: [],
+      image: null,
+      target: 'manual',
+      package: null,
+      manual: 'manual',
+    } as unknown as LegRecord;
+    const manualOnly: Built = {
+      ...built,
+      release: {
+        ...built.release,
+        files: [],
+        caches: [],
+        cachePaths: [],
+        storePaths: [],
+        drvPaths: [],
+        systems: ['x86_64-linux'],
+        legs: [{ dir: '/legs/manual', record }],
+      },
+    };
+    // The project has a tag; the remote must not get it.
+    const r = await publish(opts(project, manualOnly));
+    expect(r.uploadedObjects).toBe(4);
+    for (const bucket of ['cache', 'releases', 'install'])
+      expect(await keysWithSha(bucket, prefix), bucket).toEqual({});
+    expect(Object.keys(await keysWithSha('docs', prefix)).sort()).toEqual(
+      ['css/style.css', 'img/logo.svg', 'index.html', 'installing.html'].map(
+        (f) => `manual/${NAME}/nightly/${f}`,
+      ),
+    );
+    expect(git(project.remote, 'tag', '--list')).toBe('');
   });
 });
 

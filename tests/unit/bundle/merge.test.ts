@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type LegRecord, writeLeg } from '../../../src/bundle/leg.js';
-import { mergeLegs, writeTree } from '../../../src/bundle/merge.js';
+import { disposeMerged, legCachePaths, mergeLegs, writeTree } from '../../../src/bundle/merge.js';
 import type { Logger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/log.js';
 import { listFiles } from '../../../src/release/files.js';
+import { fakeLegCache, A as LEG_A } from '../../helpers/leg-cache.js';
 import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 const V = 'demo/demo-2.93.0';
@@ -194,11 +196,30 @@ describe('mergeLegs', () => {
 
   test('the order of the bundle dirs does not matter, and a leg passed twice counts once', async () => {
     const { x86, arm } = twoLegs();
-    const strip = (m: Awaited<ReturnType<typeof mergeLegs>>) => ({
+    // Each merge writes its generated files (manifest.nix) into a directory of its own.
+    const strip = ({ generatedDir: _g, ...m }: Awaited<ReturnType<typeof mergeLegs>>) => ({
       ...m,
       files: m.files.map(({ source: _s, ...f }) => f),
     });
     expect(strip(await mergeLegs([arm, x86, arm]))).toEqual(strip(await mergeLegs([x86, arm])));
+  });
+
+  test('the generated manifest.nix lives in a work dir under RUNNER_TEMP until disposeMerged', async () => {
+    const { x86, arm } = twoLegs();
+    const runnerTemp = tmpDir('releng-runner-temp-');
+    const saved = process.env.RUNNER_TEMP;
+    process.env.RUNNER_TEMP = runnerTemp;
+    try {
+      const m = await mergeLegs([x86, arm]);
+      expect(path.dirname(m.generatedDir!)).toBe(runnerTemp);
+      const manifest = m.files.find((f) => f.path === 'manifest.nix')!;
+      expect(fs.existsSync(manifest.source)).toBe(true);
+      disposeMerged(m);
+      expect(fs.readdirSync(runnerTemp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.RUNNER_TEMP;
+      else process.env.RUNNER_TEMP = saved;
+    }
   });
 
   test('writeTree materialises the tree byte for byte, hard-linked to the legs', async () => {
@@ -326,5 +347,36 @@ describe('mergeLegs refuses', () => {
     const rec = JSON.parse(fs.readFileSync(path.join(a, 'leg.json'), 'utf8'));
     fs.writeFileSync(path.join(a, 'leg.json'), JSON.stringify({ ...rec, schema: 2 }));
     await expect(mergeLegs([a])).rejects.toThrow(/leg bundle schema 2 is not supported/);
+  });
+});
+
+describe('a leg cache holds only the files nix wrote', () => {
+  const narinfoFile = (dir: string) => path.join(dir, `${LEG_A.slice(0, 32)}.narinfo`);
+  const read = (dir: string) => () => legCachePaths([{ system: 'x86_64-linux', dir }], silentLogger);
+
+  test("a narinfo URL that is not the cache's nar/NAME is refused, naming the narinfo", () => {
+    const { dir } = fakeLegCache([{ base: LEG_A }]);
+    const text = fs.readFileSync(narinfoFile(dir), 'utf8');
+    fs.writeFileSync(narinfoFile(dir), text.replace(/^URL: .*$/m, 'URL: nar/../../../etc/passwd'));
+    expect(read(dir)).toThrow(
+      `${narinfoFile(dir)}: URL 'nar/../../../etc/passwd' is not a NAR of this cache`,
+    );
+  });
+
+  test('a NAR that is a link out of the cache is refused before anything reads it', () => {
+    const { dir, cachePaths } = fakeLegCache([{ base: LEG_A }]);
+    const outside = path.join(tmpDir('releng-outside-'), 'secret');
+    fs.writeFileSync(outside, 'runner file');
+    fs.rmSync(cachePaths[0]!.nar);
+    fs.symlinkSync(outside, cachePaths[0]!.nar);
+    expect(read(dir)).toThrow(/leads outside the leg cache \(to .*secret\)/);
+  });
+
+  test('a narinfo that is a link is refused', () => {
+    const { dir } = fakeLegCache([{ base: LEG_A }]);
+    const elsewhere = path.join(tmpDir('releng-outside-'), 'x.narinfo');
+    fs.renameSync(narinfoFile(dir), elsewhere);
+    fs.symlinkSync(elsewhere, narinfoFile(dir));
+    expect(read(dir)).toThrow(/not a regular file \(a link or a directory\)/);
   });
 });

@@ -14,6 +14,15 @@ const path = (name: string, references: string[] = []): CachePath => ({
   narinfo: `/legs/x86_64-linux/cache/${name}.narinfo`,
   nar: `/legs/x86_64-linux/cache/nar/${name}.nar.zst`,
   listing: null,
+  info: {
+    storePath: `/nix/store/${name}`,
+    url: `nar/${name}.nar.zst`,
+    compression: 'zstd',
+    narHash: `sha256:${name}`,
+    narSize: 1,
+    references,
+    sigs: [],
+  },
 });
 
 const caches = (cachePaths: CachePath[], storePaths: string[]): CacheSource => ({

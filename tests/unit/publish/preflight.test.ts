@@ -22,6 +22,9 @@ const release: ReleaseInput = {
   images: [{ file: '/images/x.tar.gz', system: 'x86_64-linux' }],
   origin: 'test',
   recorded: false,
+  systems: ['x86_64-linux'],
+  target: 'all',
+  dispose: () => {},
 };
 
 function stubDocker(problems: string[] = []) {

@@ -9,8 +9,11 @@ import {
   fromArtifactsDir,
   fromMerged,
   loadRelease,
+  manifestSystems,
   manualTree,
+  systemProblems,
 } from '../../../src/publish/release-input.js';
+import { manifestText } from '../../../src/release/tree.js';
 import { sha, treeFiles } from '../../helpers/release-tree.js';
 import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
@@ -98,6 +101,15 @@ describe('merged legs', () => {
         narinfo: '/c/a.narinfo',
         nar: '/c/a.nar',
         listing: null,
+        info: {
+          storePath: '/nix/store/a',
+          url: 'nar/a.nar',
+          compression: 'none',
+          narHash: 'h',
+          narSize: 1,
+          references: [],
+          sigs: [],
+        },
       },
     ];
     const r = fromMerged(merged({ caches: [{ system: 'x86_64-linux', dir: '/c' }], cachePaths }), 'legs');
@@ -146,5 +158,44 @@ describe('before writing', () => {
       ['b.html', 1, sha('b')],
       ['css/a.css', 1, sha('a')],
     ]);
+  });
+});
+
+describe('every system of build.systems, or nothing', () => {
+  const SYSTEMS = ['aarch64-darwin', 'aarch64-linux', 'x86_64-linux'];
+  const release = (systems: string[], target: 'all' | 'manual' = 'all') => ({
+    ...fromMerged(merged({ systems }), 'legs/*'),
+    target,
+  });
+
+  test('a release lacking systems is refused naming them; allow-missing-systems lets it through', () => {
+    const r = release(['x86_64-linux']);
+    expect(systemProblems(r, SYSTEMS, [])).toEqual([
+      "legs/*: the release lacks aarch64-darwin, aarch64-linux of releng.yml build.systems (it has x86_64-linux); publish every system's leg, or pass allow-missing-systems: aarch64-darwin,aarch64-linux to publish without them",
+    ]);
+    expect(systemProblems(r, SYSTEMS, ['aarch64-darwin'])).toEqual([
+      expect.stringContaining('the release lacks aarch64-linux of releng.yml build.systems'),
+    ]);
+    expect(systemProblems(r, SYSTEMS, ['aarch64-darwin', 'aarch64-linux'])).toEqual([]);
+    expect(systemProblems(release(SYSTEMS), SYSTEMS, [])).toEqual([]);
+  });
+
+  test('allow-missing-systems may name only systems of build.systems (a typo hides nothing)', () => {
+    expect(systemProblems(release(SYSTEMS), SYSTEMS, ['aarch64-darwn'])).toEqual([
+      "input 'allow-missing-systems': aarch64-darwn is not in releng.yml build.systems (aarch64-darwin, aarch64-linux, x86_64-linux); name only systems the release could lack",
+    ]);
+  });
+
+  test('a manual-only release has no systems to lack', () => {
+    expect(systemProblems(release([], 'manual'), SYSTEMS, [])).toEqual([]);
+  });
+
+  test("an artifacts dir's systems are its root manifest.nix's entries", () => {
+    const text = manifestText('Demo', {
+      'x86_64-linux': '/nix/store/aaaa-demo',
+      'aarch64-darwin': '/nix/store/bbbb-demo',
+    });
+    expect(manifestSystems(text)).toEqual(['aarch64-darwin', 'x86_64-linux']);
+    expect(manifestSystems('{ }')).toEqual([]);
   });
 });

@@ -68,6 +68,9 @@ describe('the release page', () => {
       images: [],
       origin: '',
       recorded: true,
+      systems: ['x86_64-linux'],
+      target: 'all',
+      dispose: () => {},
     };
     const c = await pageContent({
       dir,

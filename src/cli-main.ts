@@ -1,5 +1,5 @@
 import readline from 'node:readline/promises';
-import { outputString, type StageCommand } from './command.js';
+import { outputString, type StageCommand } from './commands/command.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import { describeError, RelengError } from './errors.js';
 import { Inputs, mapInputs } from './inputs.js';
@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
           }
         }
       : undefined;
-    const outcome = await command.run(inputs, { log, env: process.env, cwd: process.cwd(), ask });
+    const outcome = await command.run(inputs, { log, processEnv: process.env, cwd: process.cwd(), ask });
     if (outcome.summary) log.info(renderText(outcome.summary));
     for (const [k, v] of Object.entries(outcome.outputs))
       process.stdout.write(log.maskText(`${k}=${outputString(v)}\n`));

@@ -9,10 +9,10 @@ export interface InputSource {
 }
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-export function envInputs(env: NodeJS.ProcessEnv = process.env): InputSource {
+export function envInputs(processEnv: NodeJS.ProcessEnv = process.env): InputSource {
   return {
     get(name) {
-      const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+      const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
       return v === undefined || v.trim() === '' ? undefined : v.trim();
     },
   };

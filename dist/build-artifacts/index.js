@@ -28370,6 +28370,134 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
+/***/ 4020:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TQ: () => (/* binding */ describeFsError),
+/* harmony export */   o8: () => (/* binding */ checkoutPath),
+/* harmony export */   yR: () => (/* binding */ readText)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+
+
+
+const errno = (e) => e.code;
+/** Why a path could not be read, in words (for the codes a user can act on). */
+function describeFsError(e) {
+    switch (errno(e)) {
+        case 'ENOENT':
+            return 'not found';
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot be read (permission denied)';
+        case 'EISDIR':
+            return 'is a directory, not a file';
+        case 'ENOTDIR':
+            return 'a part of its path is not a directory';
+        case 'ELOOP':
+            return 'is a symbolic link that loops';
+        case 'ENAMETOOLONG':
+            return 'has a name too long for the file system';
+        default:
+            return `cannot be read (${e.message})`;
+    }
+}
+/**
+ * `rel` (a path from releng.yml or a fixed name) inside the checkout `dir`, named `what` in errors.
+ * Refused: a path leaving the checkout lexically or through a symlink, a symlink that leads nowhere, a
+ * path below something that is not a directory, and anything inside `.git`.
+ */
+function checkoutPath(dir, rel, what) {
+    if (rel.includes('\0'))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: the path contains a NUL character`);
+    let root;
+    try {
+        root = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(dir);
+    }
+    catch (e) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${dir}: the checkout ${describeFsError(e)}`);
+    }
+    const abs = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(root, rel);
+    const outside = (p) => {
+        const r = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, p);
+        return r === '..' || r.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_1___default().sep)}`) || node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(r);
+    };
+    if (outside(abs))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${rel}' is outside the repository; use a path inside it`);
+    // The deepest part that exists (lstat: a dangling link exists) is resolved; the rest is appended.
+    let existing = abs;
+    const rest = [];
+    for (;;) {
+        try {
+            node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(existing);
+            break;
+        }
+        catch (e) {
+            if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR')
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${rel}' ${describeFsError(e)}`);
+            rest.unshift(node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(existing));
+            existing = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(existing);
+        }
+    }
+    let real;
+    try {
+        real = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(existing);
+    }
+    catch (e) {
+        const why = errno(e) === 'ENOENT' ? 'is a symbolic link that leads nowhere' : describeFsError(e);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, existing) || rel}' ${why}`);
+    }
+    if (rest.length > 0 && !node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(real).isDirectory())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, existing)}' is not a directory`);
+    real = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(real, ...rest);
+    if (outside(real))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${rel}' leads outside the repository (to ${real}) through a symbolic link; use a path inside it`);
+    const relReal = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, real);
+    if (relReal.split((node_path__WEBPACK_IMPORTED_MODULE_1___default().sep))[0] === '.git')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${what}: '${rel}' is inside .git; use a path of the work tree`);
+    return { root, real, rel: relReal, exists: rest.length === 0 };
+}
+/** Reads a regular file of at most `maxBytes`, strict UTF-8; errors name `display`. */
+function readText(file, display, maxBytes) {
+    let st;
+    try {
+        st = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(file);
+    }
+    catch (e) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: ${describeFsError(e)}`);
+    }
+    if (st.isDirectory())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is a directory, not a file`);
+    // A FIFO or device would block or never end.
+    if (!st.isFile())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is not a regular file`);
+    if (st.size > maxBytes)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is ${st.size} bytes, more than the ${maxBytes} allowed`);
+    let bytes;
+    try {
+        bytes = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file);
+    }
+    catch (e) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: ${describeFsError(e)}`);
+    }
+    if (bytes.length > maxBytes)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is more than the ${maxBytes} bytes allowed`);
+    try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is not valid UTF-8 text`);
+    }
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -38690,18 +38818,6 @@ var __webpack_exports__ = {};
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/command.ts
-
-/** Inputs every action takes. */
-const COMMON_INPUTS = ['config', 'working-directory'];
-function commonOptions(inputs, ctx) {
-    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
-    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
-}
-function outputString(v) {
-    return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
@@ -38709,6 +38825,8 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/config/checkout.ts
+var checkout = __nccwpck_require__(4020);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -48246,6 +48364,9 @@ function preprocess(fn, schema) {
 
 ;// CONCATENATED MODULE: ./src/config/schema.ts
 
+/** Lix's release-notes eras (src/notes/style.ts says what each changes). */
+const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
+const DEFAULT_NOTES_STYLE = 'lix-2.95';
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 const links = strictObject({
     // Defaults are Lix's (maintainers/build-release-notes.py).
@@ -48256,11 +48377,26 @@ const links = strictObject({
     gerrit: schemas_string().url().default('https://gerrit.lix.systems/c/lix/+'),
 })
     .prefault({});
+/**
+ * A path of the checkout: relative, without `..`, outside `.git`. (prepare also resolves it, symlinks
+ * included, before writing anything: src/config/checkout.ts.)
+ */
+const repoPath = schemas_string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') &&
+    !/[\0-\x1f\x7f]/.test(p) &&
+    !p.split(/[\\/]/).includes('..') &&
+    p.split(/[\\/]/).filter((c) => c !== '' && c !== '.')[0] !== '.git', 'a path inside the repository: relative, without .. or control characters, not in .git');
 const notes = strictObject({
-    fragments: schemas_string().min(1).default('doc/manual/rl-next'),
-    authors: schemas_string().min(1).default('doc/manual/change-authors.yml'),
-    'output-dir': schemas_string().min(1).default('doc/manual/src/release-notes'),
-    summary: schemas_string().min(1).default('doc/manual/src/SUMMARY.md'),
+    /** Which era of Lix's build-release-notes to write like (docs/architecture.md). */
+    style: schemas_enum(NOTES_STYLES, {
+        error: (issue) => `'${String(issue.input)}' is not a notes style; use one of ${NOTES_STYLES.join(', ')}`,
+    })
+        .default(DEFAULT_NOTES_STYLE),
+    fragments: repoPath.default('doc/manual/rl-next'),
+    authors: repoPath.default('doc/manual/change-authors.yml'),
+    'output-dir': repoPath.default('doc/manual/src/release-notes'),
+    summary: repoPath.default('doc/manual/src/SUMMARY.md'),
     links,
 })
     .prefault({});
@@ -48359,21 +48495,56 @@ const configSchema = strictObject({
     environments: record(schemas_string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
 
+;// CONCATENATED MODULE: ./src/config/yaml.ts
+
+/**
+ * A parsed YAML document as plain data. The yaml package refuses a document whose aliases expand past
+ * its limit (a "billion laughs" bomb) with a bare ReferenceError; here that is one line naming the file.
+ */
+function yamlToJs(doc, display) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (e instanceof ReferenceError || e instanceof RangeError)
+            throw new errors/* RelengError */.mz(`${display}: YAML aliases expand too far (${e.message.split('\n')[0]}); write the values out`);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
 
 
 
-/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
-function loadConfig(file, { optional = true } = {}) {
-    if (!external_node_fs_default().existsSync(file)) {
+
+
+/** The config a stage reads when none is named; the only one that may be absent. */
+const DEFAULT_CONFIG = 'releng.yml';
+/** releng.yml is a few KiB; a bound keeps a huge file from being parsed at all. */
+const CONFIG_MAX_BYTES = 1 << 20;
+/**
+ * Loads and validates releng.yml. Only the default file (named `releng.yml`) may be absent — then Lix's
+ * defaults apply; a config named otherwise must exist. Errors name file:line and key path.
+ */
+function loadConfig(file, { optional = external_node_path_default().basename(file) === DEFAULT_CONFIG } = {}) {
+    let present;
+    try {
+        external_node_fs_default().lstatSync(file);
+        present = true;
+    }
+    catch (e) {
+        if (e.code !== 'ENOENT')
+            throw new errors/* RelengError */.mz(`${file}: ${(0,checkout/* describeFsError */.TQ)(e)}`);
+        present = false;
+    }
+    if (!present) {
         if (!optional)
             throw new errors/* RelengError */.mz(`${file}: not found; create it or pass 'config:' with its path`);
         return configSchema.parse({});
     }
-    const text = external_node_fs_default().readFileSync(file, 'utf8');
-    return { ...parseConfig(text, file), file };
+    return { ...parseConfig((0,checkout/* readText */.yR)(file, file, CONFIG_MAX_BYTES), file), file };
 }
 function parseConfig(text, file = 'releng.yml') {
     const lc = new dist/* LineCounter */.HN();
@@ -48383,7 +48554,13 @@ function parseConfig(text, file = 'releng.yml') {
         const line = lc.linePos(e.pos[0]).line;
         throw new errors/* RelengError */.mz(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
     }
-    const data = doc.toJS() ?? {};
+    const data = yamlToJs(doc, file) ?? {};
+    // zod drops a `__proto__` key without a word (an object's prototype is no config): refused by name.
+    const proto = protoKeyPath(data);
+    if (proto) {
+        const line = lineOf(doc, lc, proto);
+        throw new errors/* RelengError */.mz(`${file}${line ? `:${line}` : ''}: key '${proto.join('.')}': '__proto__' is not a name releng.yml can use; rename it`);
+    }
     const result = configSchema.safeParse(data);
     if (result.success)
         return result.data;
@@ -48395,6 +48572,20 @@ function parseConfig(text, file = 'releng.yml') {
     const where = `${file}${line ? `:${line}` : ''}`;
     const key = keyPath.map(String).join('.') || '(top level)';
     throw new errors/* RelengError */.mz(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+/** The path of the first `__proto__` key in parsed YAML, if any. */
+function protoKeyPath(data, at = []) {
+    if (typeof data !== 'object' || data === null)
+        return undefined;
+    for (const [k, v] of Object.entries(data)) {
+        const here = [...at, Array.isArray(data) ? Number(k) : k];
+        if (k === '__proto__')
+            return here;
+        const below = protoKeyPath(v, here);
+        if (below)
+            return below;
+    }
+    return undefined;
 }
 function describeIssue(issue) {
     if (issue.code === 'unrecognized_keys')
@@ -48425,14 +48616,14 @@ function lineOf(doc, lc, keyPath) {
     return offset === undefined ? undefined : lc.linePos(offset).line;
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
-    const env = config.environments[name];
-    if (env)
-        return env;
-    if (name === 'local')
+function environmentConfig(config, environmentName) {
+    // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
+    if (Object.hasOwn(config.environments, environmentName))
+        return config.environments[environmentName];
+    if (environmentName === 'local')
         return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new RelengError(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+    throw new RelengError(`environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
 }
 /** Sinks that are directories are relative to the working directory. */
 function resolveSink(sink, dir) {
@@ -48441,6 +48632,18 @@ function resolveSink(sink, dir) {
 
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+/** Inputs every action takes. */
+const COMMON_INPUTS = ['config', 'working-directory'];
+function commonOptions(inputs, ctx) {
+    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
+    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
+}
+function outputString(v) {
+    return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 ;// CONCATENATED MODULE: ./src/commands/build-artifacts.ts
 
 
@@ -48458,7 +48661,7 @@ const buildArtifactsCommand = {
         const profile = inputs.string('profile');
         if (profile !== undefined && !PROFILE_NAME.test(profile))
             throw new errors/* RelengError */.mz(`input 'profile' must be an attribute name of the release jobs such as all or x86_64-linux-only, got '${profile}'`);
-        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(700)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2700));
+        const { buildArtifacts } = await Promise.all(/* import() */[__nccwpck_require__.e(118), __nccwpck_require__.e(603)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9603));
         const r = await buildArtifacts({
             dir,
             config,
@@ -50352,10 +50555,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -50499,7 +50702,11 @@ async function runAction(command) {
     const masks = new src_log/* SecretMask */.fZ();
     const log = actionsLogger(masks);
     try {
-        const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+        const outcome = await command.run(new Inputs(envInputs()), {
+            log,
+            processEnv: process.env,
+            cwd: process.cwd(),
+        });
         for (const [k, v] of Object.entries(outcome.outputs))
             setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {

@@ -37215,24 +37215,12 @@ exports.visitAsync = visitAsync;
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/command.ts
-
-/** Inputs every action takes. */
-const COMMON_INPUTS = ['config', 'working-directory'];
-function commonOptions(inputs, ctx) {
-    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
-    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
-}
-function outputString(v) {
-    return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -37281,6 +37269,119 @@ function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
     if (err instanceof Error)
         return redactUrl(debug && err.stack ? err.stack : `${err.name}: ${err.message}`);
     return redactUrl(String(err));
+}
+
+;// CONCATENATED MODULE: ./src/config/checkout.ts
+
+
+
+const errno = (e) => e.code;
+/** Why a path could not be read, in words (for the codes a user can act on). */
+function describeFsError(e) {
+    switch (errno(e)) {
+        case 'ENOENT':
+            return 'not found';
+        case 'EACCES':
+        case 'EPERM':
+            return 'cannot be read (permission denied)';
+        case 'EISDIR':
+            return 'is a directory, not a file';
+        case 'ENOTDIR':
+            return 'a part of its path is not a directory';
+        case 'ELOOP':
+            return 'is a symbolic link that loops';
+        case 'ENAMETOOLONG':
+            return 'has a name too long for the file system';
+        default:
+            return `cannot be read (${e.message})`;
+    }
+}
+/**
+ * `rel` (a path from releng.yml or a fixed name) inside the checkout `dir`, named `what` in errors.
+ * Refused: a path leaving the checkout lexically or through a symlink, a symlink that leads nowhere, a
+ * path below something that is not a directory, and anything inside `.git`.
+ */
+function checkoutPath(dir, rel, what) {
+    if (rel.includes('\0'))
+        throw new errors_RelengError(`${what}: the path contains a NUL character`);
+    let root;
+    try {
+        root = external_node_fs_default().realpathSync(dir);
+    }
+    catch (e) {
+        throw new errors_RelengError(`${dir}: the checkout ${describeFsError(e)}`);
+    }
+    const abs = external_node_path_default().resolve(root, rel);
+    const outside = (p) => {
+        const r = external_node_path_default().relative(root, p);
+        return r === '..' || r.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(r);
+    };
+    if (outside(abs))
+        throw new errors_RelengError(`${what}: '${rel}' is outside the repository; use a path inside it`);
+    // The deepest part that exists (lstat: a dangling link exists) is resolved; the rest is appended.
+    let existing = abs;
+    const rest = [];
+    for (;;) {
+        try {
+            external_node_fs_default().lstatSync(existing);
+            break;
+        }
+        catch (e) {
+            if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR')
+                throw new errors_RelengError(`${what}: '${rel}' ${describeFsError(e)}`);
+            rest.unshift(external_node_path_default().basename(existing));
+            existing = external_node_path_default().dirname(existing);
+        }
+    }
+    let real;
+    try {
+        real = external_node_fs_default().realpathSync(existing);
+    }
+    catch (e) {
+        const why = errno(e) === 'ENOENT' ? 'is a symbolic link that leads nowhere' : describeFsError(e);
+        throw new errors_RelengError(`${what}: '${external_node_path_default().relative(root, existing) || rel}' ${why}`);
+    }
+    if (rest.length > 0 && !external_node_fs_default().statSync(real).isDirectory())
+        throw new errors_RelengError(`${what}: '${external_node_path_default().relative(root, existing)}' is not a directory`);
+    real = external_node_path_default().join(real, ...rest);
+    if (outside(real))
+        throw new errors_RelengError(`${what}: '${rel}' leads outside the repository (to ${real}) through a symbolic link; use a path inside it`);
+    const relReal = external_node_path_default().relative(root, real);
+    if (relReal.split((external_node_path_default()).sep)[0] === '.git')
+        throw new errors_RelengError(`${what}: '${rel}' is inside .git; use a path of the work tree`);
+    return { root, real, rel: relReal, exists: rest.length === 0 };
+}
+/** Reads a regular file of at most `maxBytes`, strict UTF-8; errors name `display`. */
+function checkout_readText(file, display, maxBytes) {
+    let st;
+    try {
+        st = external_node_fs_default().statSync(file);
+    }
+    catch (e) {
+        throw new errors_RelengError(`${display}: ${describeFsError(e)}`);
+    }
+    if (st.isDirectory())
+        throw new errors_RelengError(`${display}: is a directory, not a file`);
+    // A FIFO or device would block or never end.
+    if (!st.isFile())
+        throw new errors_RelengError(`${display}: is not a regular file`);
+    if (st.size > maxBytes)
+        throw new errors_RelengError(`${display}: is ${st.size} bytes, more than the ${maxBytes} allowed`);
+    let bytes;
+    try {
+        bytes = external_node_fs_default().readFileSync(file);
+    }
+    catch (e) {
+        throw new errors_RelengError(`${display}: ${describeFsError(e)}`);
+    }
+    if (bytes.length > maxBytes)
+        throw new errors_RelengError(`${display}: is more than the ${maxBytes} bytes allowed`);
+    try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        throw new errors_RelengError(`${display}: is not valid UTF-8 text`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -46820,6 +46921,9 @@ function preprocess(fn, schema) {
 
 ;// CONCATENATED MODULE: ./src/config/schema.ts
 
+/** Lix's release-notes eras (src/notes/style.ts says what each changes). */
+const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
+const DEFAULT_NOTES_STYLE = 'lix-2.95';
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 const links = strictObject({
     // Defaults are Lix's (maintainers/build-release-notes.py).
@@ -46830,11 +46934,26 @@ const links = strictObject({
     gerrit: schemas_string().url().default('https://gerrit.lix.systems/c/lix/+'),
 })
     .prefault({});
+/**
+ * A path of the checkout: relative, without `..`, outside `.git`. (prepare also resolves it, symlinks
+ * included, before writing anything: src/config/checkout.ts.)
+ */
+const repoPath = schemas_string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') &&
+    !/[\0-\x1f\x7f]/.test(p) &&
+    !p.split(/[\\/]/).includes('..') &&
+    p.split(/[\\/]/).filter((c) => c !== '' && c !== '.')[0] !== '.git', 'a path inside the repository: relative, without .. or control characters, not in .git');
 const notes = strictObject({
-    fragments: schemas_string().min(1).default('doc/manual/rl-next'),
-    authors: schemas_string().min(1).default('doc/manual/change-authors.yml'),
-    'output-dir': schemas_string().min(1).default('doc/manual/src/release-notes'),
-    summary: schemas_string().min(1).default('doc/manual/src/SUMMARY.md'),
+    /** Which era of Lix's build-release-notes to write like (docs/architecture.md). */
+    style: schemas_enum(NOTES_STYLES, {
+        error: (issue) => `'${String(issue.input)}' is not a notes style; use one of ${NOTES_STYLES.join(', ')}`,
+    })
+        .default(DEFAULT_NOTES_STYLE),
+    fragments: repoPath.default('doc/manual/rl-next'),
+    authors: repoPath.default('doc/manual/change-authors.yml'),
+    'output-dir': repoPath.default('doc/manual/src/release-notes'),
+    summary: repoPath.default('doc/manual/src/SUMMARY.md'),
     links,
 })
     .prefault({});
@@ -46933,21 +47052,56 @@ const configSchema = strictObject({
     environments: record(schemas_string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
 
+;// CONCATENATED MODULE: ./src/config/yaml.ts
+
+/**
+ * A parsed YAML document as plain data. The yaml package refuses a document whose aliases expand past
+ * its limit (a "billion laughs" bomb) with a bare ReferenceError; here that is one line naming the file.
+ */
+function yamlToJs(doc, display) {
+    try {
+        return doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        if (e instanceof ReferenceError || e instanceof RangeError)
+            throw new errors_RelengError(`${display}: YAML aliases expand too far (${e.message.split('\n')[0]}); write the values out`);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
 
 
 
-/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
-function loadConfig(file, { optional = true } = {}) {
-    if (!external_node_fs_default().existsSync(file)) {
+
+
+/** The config a stage reads when none is named; the only one that may be absent. */
+const DEFAULT_CONFIG = 'releng.yml';
+/** releng.yml is a few KiB; a bound keeps a huge file from being parsed at all. */
+const CONFIG_MAX_BYTES = 1 << 20;
+/**
+ * Loads and validates releng.yml. Only the default file (named `releng.yml`) may be absent — then Lix's
+ * defaults apply; a config named otherwise must exist. Errors name file:line and key path.
+ */
+function loadConfig(file, { optional = external_node_path_default().basename(file) === DEFAULT_CONFIG } = {}) {
+    let present;
+    try {
+        external_node_fs_default().lstatSync(file);
+        present = true;
+    }
+    catch (e) {
+        if (e.code !== 'ENOENT')
+            throw new errors_RelengError(`${file}: ${describeFsError(e)}`);
+        present = false;
+    }
+    if (!present) {
         if (!optional)
             throw new errors_RelengError(`${file}: not found; create it or pass 'config:' with its path`);
         return configSchema.parse({});
     }
-    const text = external_node_fs_default().readFileSync(file, 'utf8');
-    return { ...parseConfig(text, file), file };
+    return { ...parseConfig(checkout_readText(file, file, CONFIG_MAX_BYTES), file), file };
 }
 function parseConfig(text, file = 'releng.yml') {
     const lc = new dist/* LineCounter */.HN();
@@ -46957,7 +47111,13 @@ function parseConfig(text, file = 'releng.yml') {
         const line = lc.linePos(e.pos[0]).line;
         throw new errors_RelengError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
     }
-    const data = doc.toJS() ?? {};
+    const data = yamlToJs(doc, file) ?? {};
+    // zod drops a `__proto__` key without a word (an object's prototype is no config): refused by name.
+    const proto = protoKeyPath(data);
+    if (proto) {
+        const line = lineOf(doc, lc, proto);
+        throw new errors_RelengError(`${file}${line ? `:${line}` : ''}: key '${proto.join('.')}': '__proto__' is not a name releng.yml can use; rename it`);
+    }
     const result = configSchema.safeParse(data);
     if (result.success)
         return result.data;
@@ -46969,6 +47129,20 @@ function parseConfig(text, file = 'releng.yml') {
     const where = `${file}${line ? `:${line}` : ''}`;
     const key = keyPath.map(String).join('.') || '(top level)';
     throw new errors_RelengError(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+/** The path of the first `__proto__` key in parsed YAML, if any. */
+function protoKeyPath(data, at = []) {
+    if (typeof data !== 'object' || data === null)
+        return undefined;
+    for (const [k, v] of Object.entries(data)) {
+        const here = [...at, Array.isArray(data) ? Number(k) : k];
+        if (k === '__proto__')
+            return here;
+        const below = protoKeyPath(v, here);
+        if (below)
+            return below;
+    }
+    return undefined;
 }
 function describeIssue(issue) {
     if (issue.code === 'unrecognized_keys')
@@ -46999,14 +47173,14 @@ function lineOf(doc, lc, keyPath) {
     return offset === undefined ? undefined : lc.linePos(offset).line;
 }
 /** The named environment, with `local` always available (its defaults need no configuration). */
-function environmentConfig(config, name) {
-    const env = config.environments[name];
-    if (env)
-        return env;
-    if (name === 'local')
+function environmentConfig(config, environmentName) {
+    // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
+    if (Object.hasOwn(config.environments, environmentName))
+        return config.environments[environmentName];
+    if (environmentName === 'local')
         return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
     const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
-    throw new RelengError(`environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
+    throw new RelengError(`environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`);
 }
 /** Sinks that are directories are relative to the working directory. */
 function resolveSink(sink, dir) {
@@ -48213,16 +48387,17 @@ class Git {
         this.log = log;
         this.identity = identity;
     }
-    env() {
-        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    gitEnv() {
+        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
         if (this.identity) {
-            env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-            env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+            gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+            gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
         }
-        return env;
+        return gitEnv;
     }
     async run(args, opts = {}) {
-        return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+        return run('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
     }
     async out(args) {
         return (await this.run(args)).stdout.trim();
@@ -48270,16 +48445,16 @@ class Git {
     }
 }
 /** Git identity: inputs, else the forge actor (GITHUB_ACTOR / Forgejo's), else a tool identity. */
-function identityFrom(name, email, env) {
-    const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+function identityFrom(name, email, processEnv) {
+    const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
     return {
         name: name ?? actor ?? 'releng',
-        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+        email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
     };
 }
-function forgeHost(env) {
+function forgeHost(processEnv) {
     try {
-        return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+        return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
     }
     catch {
         return 'github.com';
@@ -48290,25 +48465,75 @@ function forgeHost(env) {
 
 
 
-const VERSION_RE = /^\d+\.\d+(\.\d+)?([-+~][0-9A-Za-z.+~-]+)?$/;
+
+/**
+ * X.Y.Z (no leading zeros), then Lix's suffixes (version.json and flake.nix history): `-dev`, `-rc1`,
+ * `-pre20240612_abcdef` (older flakes' versionSuffix), `-<shortRev>`. Each suffix part is letters and
+ * digits with single inner dots or underscores — so the whole is a git ref component (no `..`, `~`,
+ * `^`, `:`, `@{`, control characters), a docker tag and a store path name alike.
+ */
+const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
+const VERSION_MAX_LENGTH = 64;
+/** A value as a message may show it: control characters escaped, long values cut. */
+function printable(value, max = 80) {
+    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
+/**
+ * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
+ * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
+ * would be one tag that a later release moves.
+ */
+function checkVersion(value, where) {
+    const bad = (why) => new errors_RelengError(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
+    if (value.length > VERSION_MAX_LENGTH)
+        throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
+    if (!VERSION_RE.test(value))
+        throw bad(', optionally with a suffix of letters and digits such as -rc1 or -dev');
+    if (value.endsWith('.lock'))
+        throw bad('; git cannot tag a name ending in .lock');
+    return value;
+}
 /** MAJOR is the first two dot-separated parts of the version ("2.91.0" → "2.91"). */
 function majorOf(version) {
     return version.split('.').slice(0, 2).join('.');
 }
-function checkVersion(version, where) {
-    if (!VERSION_RE.test(version))
-        throw new errors_RelengError(`${where}: version '${version}' is not of the form X.Y.Z (e.g. 2.91.0)`);
-    return version;
+/** A release name goes into a Markdown header and version.json: one line of text. */
+function checkReleaseName(value, where) {
+    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
+        throw new errors_RelengError(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
+    return value;
 }
-function readVersionInfo(dir) {
-    const file = external_node_path_default().join(dir, 'version.json');
-    let text;
-    try {
-        text = external_node_fs_default().readFileSync(file, 'utf8');
+/** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
+const VERSION_JSON_LIMITS = { bytes: 64 << 10, depth: 16 };
+/** How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it. */
+function jsonDepth(text) {
+    let depth = 0;
+    let max = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '{' || c === '[')
+            max = Math.max(max, ++depth);
+        else if (c === '}' || c === ']')
+            depth--;
     }
-    catch {
-        throw new errors_RelengError(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
-    }
+    return max;
+}
+/** version.json's object, its size and shape checked before anything else happens. */
+function parseVersionJson(text, file) {
+    if (text.length > VERSION_JSON_LIMITS.bytes)
+        throw new errors_RelengError(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
+    if (jsonDepth(text) > VERSION_JSON_LIMITS.depth)
+        throw new errors_RelengError(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
     let data;
     try {
         data = JSON.parse(text);
@@ -48318,12 +48543,21 @@ function readVersionInfo(dir) {
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data))
         throw new errors_RelengError(`${file}: expected a JSON object with "version" and "release_name"`);
-    const obj = data;
+    return data;
+}
+function readVersionInfo(dir) {
+    const file = external_node_path_default().join(dir, 'version.json');
+    const where = checkoutPath(dir, 'version.json', file);
+    if (!where.exists)
+        throw new errors_RelengError(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
+    const obj = parseVersionJson(checkout_readText(where.real, file, VERSION_JSON_LIMITS.bytes), file);
     if (typeof obj.version !== 'string')
         throw new errors_RelengError(`${file}: key "version" must be a string such as "2.91.0"`);
     checkVersion(obj.version, `${file}: key "version"`);
     if (obj.release_name !== undefined && typeof obj.release_name !== 'string')
         throw new errors_RelengError(`${file}: key "release_name" must be a string`);
+    if (typeof obj.release_name === 'string')
+        checkReleaseName(obj.release_name, `${file}: key "release_name"`);
     let officialRelease;
     let officialSource = 'version.json';
     if (obj.official_release !== undefined) {
@@ -48346,18 +48580,185 @@ function readVersionInfo(dir) {
         major: majorOf(obj.version),
     };
 }
+/** version.json's text with `values` set, keeping its indentation, key order and final newline. */
+function versionJsonText(text, values, file) {
+    const data = parseVersionJson(text, file);
+    const indentMatch = /\n([ \t]+)"/.exec(text);
+    Object.assign(data, values);
+    return `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`;
+}
+/** Updates keys of version.json keeping its indentation and key order. */
+function updateVersionJson(file, values) {
+    const text = readText(file, file, VERSION_JSON_LIMITS.bytes);
+    fs.writeFileSync(file, versionJsonText(text, values, file));
+}
 const FLAKE_OFFICIAL_RE = /^(\s*)officialRelease\s*=\s*(true|false)\s*;/m;
 function readFlakeOfficial(dir) {
-    try {
-        const m = FLAKE_OFFICIAL_RE.exec(external_node_fs_default().readFileSync(external_node_path_default().join(dir, 'flake.nix'), 'utf8'));
-        return m ? m[2] === 'true' : undefined;
-    }
-    catch {
+    const where = checkoutPath(dir, 'flake.nix', external_node_path_default().join(dir, 'flake.nix'));
+    if (!where.exists)
         return undefined;
-    }
+    const m = FLAKE_OFFICIAL_RE.exec(checkout_readText(where.real, external_node_path_default().join(dir, 'flake.nix'), 4 << 20));
+    return m ? m[2] === 'true' : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/notes/authors.ts
+
+
+
+const AUTHOR_KEYS = ['display_name', 'forgejo', 'github'];
+/**
+ * change-authors.yml: name → {display_name, forgejo, github}, every entry checked (Lix's AuthorInfo(**d)
+ * takes no other key). `display` names the file in problems; all of them are reported together.
+ */
+function parseAuthors(text, display) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, version: '1.1' });
+    const at = (offset) => `${display}:${offset === undefined ? 1 : lc.linePos(offset).line}`;
+    if (doc.errors.length > 0)
+        throw new RelengErrors(`${display} is invalid`, [
+            `${at(doc.errors[0].pos[0])}: YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`,
+        ]);
+    const data = yamlToJs(doc, display);
+    const authors = new Map();
+    if (data === null || data === undefined)
+        return authors;
+    if (!(0,dist/* isMap */.jh)(doc.contents) || typeof data !== 'object' || Array.isArray(data))
+        throw new RelengErrors(`${display} is invalid`, [
+            `${at(undefined)}: expected a map of author name → {display_name, forgejo, github}`,
+        ]);
+    const problems = [];
+    for (const pair of doc.contents.items) {
+        const keyNode = pair.key;
+        const name = String(keyNode?.value);
+        const where = at(keyNode?.range?.[0]);
+        const info = data[name];
+        if (info === null || typeof info !== 'object' || Array.isArray(info) || info instanceof Date) {
+            problems.push(`${where}: author '${name}' must be a map of ${AUTHOR_KEYS.join(', ')} (use {} for none)`);
+            continue;
+        }
+        const author = { name };
+        for (const [k, v] of Object.entries(info)) {
+            if (!AUTHOR_KEYS.includes(k))
+                problems.push(`${where}: author '${name}': unknown key '${k}'; known keys are ${AUTHOR_KEYS.join(', ')}`);
+            else if (v !== null && typeof v !== 'string')
+                problems.push(`${where}: author '${name}': '${k}' must be text`);
+            else if (typeof v === 'string')
+                author[k] = v;
+        }
+        authors.set(name, author);
+    }
+    if (problems.length > 0)
+        throw new RelengErrors(`${display} is invalid`, problems);
+    return authors;
+}
+
+;// CONCATENATED MODULE: ./src/notes/pytext.ts
+// Python's text semantics, where Lix's release-notes scripts rely on them and JavaScript's differ:
+// what counts as whitespace (str.strip), as a line break (str.splitlines), text-mode reading (universal
+// newlines), textwrap.indent and string ordering (code points, not UTF-16 units).
+/** Python's str.isspace() set: JavaScript's \s lacks \x1c–\x1f and \x85 and has \ufeff, which Python's lacks. */
+const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING = new RegExp(`^[${WS}]+`);
+const TRAILING = new RegExp(`[${WS}]+$`);
+const WS_CHAR = new RegExp(`^[${WS}]$`);
+const isSpace = (ch) => WS_CHAR.test(ch);
+const strip = (s) => s.replace(LEADING, '').replace(TRAILING, '');
+const lstrip = (s) => s.replace(LEADING, '');
+const rstrip = (s) => s.replace(TRAILING, '');
+/** str.splitlines(keepends): \r\n is one break; \r, \v, \f, \x1c–\x1e, \x85, \u2028, \u2029 are breaks too. */
+function splitlines(s, keepends = false) {
+    const out = [];
+    const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+    let start = 0;
+    for (let m = re.exec(s); m; m = re.exec(s)) {
+        out.push(s.slice(start, keepends ? m.index + m[0].length : m.index));
+        start = m.index + m[0].length;
+    }
+    if (start < s.length)
+        out.push(s.slice(start));
+    return out;
+}
+/** What open(file, 'r').read() gives: \r\n and lone \r become \n. */
+const universalNewlines = (s) => s.replace(/\r\n?/g, '\n');
+/** textwrap.indent: prefix every line that is not whitespace-only; keep line endings. */
+function indent(text, prefix) {
+    return splitlines(text, true)
+        .map((line) => (strip(line) === '' ? line : prefix + line))
+        .join('');
+}
+/** Python's `a < b` on str: by code point. */
+function compareCodePoints(a, b) {
+    const x = Array.from(a, (c) => c.codePointAt(0));
+    const y = Array.from(b, (c) => c.codePointAt(0));
+    for (let i = 0; i < Math.min(x.length, y.length); i++)
+        if (x[i] !== y[i])
+            return x[i] - y[i];
+    return x.length - y.length;
+}
+
+;// CONCATENATED MODULE: ./src/notes/front-matter.ts
+
+/** The boundary match starting at `at` (a line start), as Python's regex engine finds it: its end, or -1. */
+function boundaryAt(text, at) {
+    let p = at;
+    while (text[p] === '-')
+        p++;
+    if (p - at < 3)
+        return -1;
+    let q = p;
+    while (q < text.length && isSpace(text[q]))
+        q++;
+    // Greedy \s* backs off until `$` holds.
+    for (; q >= p; q--)
+        if (q === text.length || text[q] === '\n')
+            return q;
+    return -1;
+}
+/** Up to `max` boundaries, left to right, not overlapping: [start, end) pairs. */
+function boundaries(text, max) {
+    const found = [];
+    let from = 0;
+    while (found.length < max && from <= text.length) {
+        let hit = -1;
+        let end = -1;
+        for (let s = from; s <= text.length; s++) {
+            if (s > 0 && text[s - 1] !== '\n')
+                continue;
+            end = boundaryAt(text, s);
+            if (end >= 0) {
+                hit = s;
+                break;
+            }
+        }
+        if (hit < 0)
+            break;
+        found.push([hit, end]);
+        from = end;
+    }
+    return found;
+}
+/** The front matter of a fragment; 'none' when it does not start with a boundary, 'unclosed' without a second. */
+function splitFrontMatter(raw) {
+    const text = strip(raw);
+    const leadingLines = countLines(raw.slice(0, raw.length - lstrip(raw).length));
+    if (boundaryAt(text, 0) < 0)
+        return 'none';
+    const b = boundaries(text, 2);
+    if (b.length < 2)
+        return 'unclosed';
+    const yaml = text.slice(b[0][1], b[1][0]);
+    return {
+        yaml,
+        line: 1 + leadingLines + countLines(text.slice(0, b[0][1])),
+        content: strip(text.slice(b[1][1])),
+    };
+}
+const countLines = (s) => s.split('\n').length - 1;
+
 ;// CONCATENATED MODULE: ./src/notes/fragments.ts
+
+
+
 
 
 
@@ -48373,123 +48774,192 @@ const CATEGORIES = [
     'Miscellany',
 ];
 const KNOWN_KEYS = ['synopsis', 'cls', 'issues', 'prs', 'significance', 'category', 'credits'];
-const REFERENCE_RE = /^(\d+|gh#\d+|fj#\d+)$/;
-function listify(v) {
-    if (v === undefined || v === null)
-        return [];
-    return Array.isArray(v) ? v : [v];
+/** Bounds on what a fragment directory may hold (Lix's largest fragment is a few KiB). */
+const FRAGMENT_LIMITS = { fileBytes: 256 << 10, files: 4096, totalBytes: 32 << 20 };
+/** How a YAML value reads in a message. */
+function kindOf(v) {
+    if (v === null || v === undefined)
+        return 'nothing';
+    if (Array.isArray(v))
+        return 'a list';
+    if (v instanceof Date)
+        return 'a date';
+    if (typeof v === 'object')
+        return 'a map';
+    if (typeof v === 'bigint' || typeof v === 'number')
+        return `the number ${String(v)}`;
+    if (typeof v === 'boolean')
+        return `the boolean ${v}`;
+    return `'${String(v)}'`;
 }
-// python-frontmatter's boundary: a line of three or more dashes.
-const BOUNDARY = /^-{3,}[ \t]*$/m;
-/** Parses one fragment; problems are pushed (file:line: reason) rather than thrown, to report all together. */
-function parseFragment(file, text, problems) {
-    const trimmed = text.trim();
-    const first = BOUNDARY.exec(trimmed);
-    if (first?.index !== 0) {
+/**
+ * Parses one fragment in the given era; problems (`file:line: reason; what to do`) are pushed, not
+ * thrown, so that a run reports them all. Every front-matter field is type-checked: Python would print
+ * a map as `{'a': 1}` where JavaScript prints `[object Object]`, and neither is a release note.
+ */
+function parseFragment(file, text, era, problems) {
+    const split = splitFrontMatter(text);
+    if (split === 'none') {
         problems.push(`${file}:1: missing front matter; start the file with a '---' line, the YAML keys, and another '---'`);
         return undefined;
     }
-    const rest = trimmed.slice(first[0].length);
-    const second = BOUNDARY.exec(rest);
-    if (!second) {
+    if (split === 'unclosed') {
         problems.push(`${file}:1: front matter is not closed; add a '---' line after the YAML keys`);
         return undefined;
     }
-    const yamlText = rest.slice(0, second.index);
-    const body = rest.slice(second.index + second[0].length).trim();
     const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(yamlText, { lineCounter: lc, prettyErrors: false });
-    // yamlText starts with the rest of the opening --- line, so its line numbers are the file's.
-    const lineAt = (offset) => (offset === undefined ? 1 : lc.linePos(offset).line);
+    // PyYAML reads YAML 1.1 (yes/no booleans, 0-prefixed octal, timestamps); integers exact, as Python's.
+    const doc = (0,dist/* parseDocument */.Tp)(split.yaml, {
+        lineCounter: lc,
+        prettyErrors: false,
+        version: '1.1',
+        intAsBigInt: true,
+    });
+    const lineAt = (offset) => split.line + (offset === undefined ? 0 : lc.linePos(offset).line - 1);
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
         problems.push(`${file}:${lineAt(e.pos[0])}: YAML syntax error in front matter: ${e.message.split('\n')[0]}`);
         return undefined;
     }
-    const meta = doc.toJS();
-    if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-        problems.push(`${file}:2: front matter must be YAML keys (synopsis: …)`);
+    // Where the keys start: for problems about the front matter as a whole.
+    const top = lineAt(doc.contents?.range?.[0]);
+    let meta;
+    try {
+        meta = yamlToJs(doc, `${file}:${top}`);
+    }
+    catch (e) {
+        problems.push(e.message);
+        return undefined;
+    }
+    if (!(0,dist/* isMap */.jh)(doc.contents) || typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+        problems.push(`${file}:${top}: front matter must be YAML keys (synopsis: …)`);
         return undefined;
     }
     const m = meta;
+    const has = (key) => Object.hasOwn(m, key);
     const keyLine = (key) => {
-        const contents = doc.contents;
-        const item = contents?.items?.find((p) => p.key?.value === key);
+        const item = doc.contents.items.find((p) => String(p.key?.value) === key);
         return lineAt(item?.key?.range?.[0]);
     };
     const before = problems.length;
+    const bad = (key, what) => problems.push(`${file}:${keyLine(key)}: ${what}`);
     for (const key of Object.keys(m))
         if (!KNOWN_KEYS.includes(key))
-            problems.push(`${file}:${keyLine(key)}: unknown key '${key}'; known keys are ${KNOWN_KEYS.join(', ')}`);
-    if (m.synopsis === undefined || m.synopsis === null || String(m.synopsis).trim() === '')
-        problems.push(`${file}:2: missing synopsis; add 'synopsis: <one line>' to the front matter`);
-    const category = m.category === undefined ? 'Miscellany' : String(m.category);
-    if (!CATEGORIES.includes(category))
-        problems.push(`${file}:${keyLine('category')}: unknown category '${category}'; use one of ${CATEGORIES.join(', ')}`);
-    if (m.significance !== undefined && m.significance !== null && m.significance !== 'significant')
-        problems.push(`${file}:${keyLine('significance')}: significance must be 'significant' or absent, got '${String(m.significance)}'`);
-    const refs = (key) => listify(m[key]).map((v) => {
-        const s = String(v);
-        if (!REFERENCE_RE.test(s))
-            problems.push(`${file}:${keyLine(key)}: unrecognised ${key === 'issues' ? 'issue' : 'PR'} reference '${s}'; use 1234, gh#1234 or fj#1234`);
-        return s;
+            bad(key, `unknown key '${key}'; known keys are ${KNOWN_KEYS.join(', ')}`);
+    let synopsis = '';
+    if (!has('synopsis') || m.synopsis === null || (typeof m.synopsis === 'string' && m.synopsis.trim() === ''))
+        problems.push(`${file}:${top}: missing synopsis; add 'synopsis: <one line>' to the front matter`);
+    else if (typeof m.synopsis !== 'string')
+        bad('synopsis', `synopsis must be text, got ${kindOf(m.synopsis)}; quote it ('synopsis: "…"')`);
+    else
+        synopsis = m.synopsis;
+    let category = 'Miscellany';
+    if (has('category')) {
+        const c = m.category;
+        if (typeof c === 'string' && CATEGORIES.includes(c))
+            category = c;
+        else if (typeof c === 'string')
+            bad('category', `unknown category '${c}'; use one of ${CATEGORIES.join(', ')}`);
+        else
+            bad('category', `category must be text, got ${kindOf(c)}; use one of ${CATEGORIES.join(', ')}`);
+    }
+    if (has('significance') && m.significance !== null && m.significance !== 'significant')
+        bad('significance', `significance must be 'significant' or absent, got ${kindOf(m.significance)}`);
+    // Lix's listify: one value or a list of them; a key with no value is [None], which Lix refuses too.
+    const list = (key) => {
+        if (!has(key))
+            return [];
+        const v = m[key];
+        if (v === null) {
+            bad(key, `'${key}' has no value; give one or remove the key`);
+            return [];
+        }
+        const items = Array.isArray(v) ? v : [v];
+        return items.filter((item) => {
+            const scalar = typeof item === 'string' || typeof item === 'bigint';
+            if (!scalar)
+                bad(key, `'${key}' must hold text or whole numbers, got ${kindOf(item)}`);
+            return scalar;
+        });
+    };
+    const refs = (key) => list(key).flatMap((v) => {
+        const r = era.reference(String(v), key === 'issues' ? 'issue' : 'PR');
+        if ('problem' in r) {
+            bad(key, r.problem);
+            return [];
+        }
+        return [r];
     });
     const issues = refs('issues');
     const prs = refs('prs');
-    const cls = listify(m.cls).map((v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0)
-            problems.push(`${file}:${keyLine('cls')}: cl '${String(v)}' is not a number`);
-        return n;
+    const cls = list('cls').flatMap((v) => {
+        const s = String(v);
+        if (/^\d+$/.test(s))
+            return [BigInt(s).toString()];
+        bad('cls', `cl '${s}' is not a number`);
+        return [];
     });
-    const credits = listify(m.credits).map(String);
+    const credits = list('credits').flatMap((v) => {
+        if (typeof v === 'string')
+            return [v];
+        bad('credits', `credit ${kindOf(v)} is not an author's name; quote it`);
+        return [];
+    });
     if (problems.length > before)
         return undefined;
     return {
         file,
-        synopsis: String(m.synopsis),
+        synopsis,
         issues,
         prs,
         cls,
         significant: m.significance === 'significant',
-        category: category,
+        category,
         credits,
-        body,
+        body: split.content,
     };
 }
-/** change-authors.yml: name → {display_name, forgejo, github}. */
-function readAuthors(file) {
-    if (!external_node_fs_default().existsSync(file))
-        return undefined;
-    const doc = (0,dist/* parseDocument */.Tp)(external_node_fs_default().readFileSync(file, 'utf8'), { prettyErrors: false });
-    if (doc.errors.length > 0)
-        throw new errors_RelengError(`${file}: YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`);
-    const data = (doc.toJS() ?? {});
-    if (typeof data !== 'object' || Array.isArray(data))
-        throw new errors_RelengError(`${file}: expected a map of author name → details`);
-    const authors = new Map();
-    for (const [name, info] of Object.entries(data)) {
-        const i = (info ?? {});
-        const pick = (k) => (typeof i[k] === 'string' ? i[k] : undefined);
-        authors.set(name, {
-            name,
-            display_name: pick('display_name'),
-            forgejo: pick('forgejo'),
-            github: pick('github'),
-        });
-    }
-    return authors;
+/** Whether a directory entry is a fragment in this era (`*.md`; from 2.94 on, not a dotfile). */
+function isFragmentName(name, era) {
+    return name.endsWith('.md') && !(era.skipDotfiles && name.startsWith('.'));
 }
-/** Reads every `*.md` fragment of a directory; all problems of the run are reported together. */
-function readFragments(dir, relTo, authors) {
-    const files = external_node_fs_default().readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isFile() && e.name.endsWith('.md'))
-        .map((e) => external_node_path_default().join(dir, e.name));
-    const problems = [];
+/**
+ * Reads every fragment of the checkout's fragment directory `dir` (a real path inside `root`). A symlink
+ * is followed only to a regular file inside the checkout. Problems are pushed for the caller to report
+ * with its own; credits are checked against `authors` when there is an authors file.
+ */
+function readFragments(root, dir, authors, era, problems) {
+    let listing;
+    try {
+        listing = external_node_fs_default().readdirSync(dir, { withFileTypes: true });
+    }
+    catch (e) {
+        throw new errors_RelengError(`${external_node_path_default().relative(root, dir)}: ${describeFsError(e)}`);
+    }
+    const entries = listing
+        .filter((e) => isFragmentName(e.name, era))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (entries.length > FRAGMENT_LIMITS.files)
+        throw new errors_RelengError(`${external_node_path_default().relative(root, dir)}: ${entries.length} fragments, more than the ${FRAGMENT_LIMITS.files} allowed`);
     const fragments = [];
-    for (const f of files) {
-        const rel = external_node_path_default().relative(relTo, f);
-        const frag = parseFragment(rel, external_node_fs_default().readFileSync(f, 'utf8'), problems);
+    let total = 0;
+    for (const e of entries) {
+        const rel = external_node_path_default().relative(root, external_node_path_default().join(dir, e.name));
+        let text;
+        try {
+            const target = checkoutPath(root, rel, rel);
+            text = checkout_readText(target.real, rel, FRAGMENT_LIMITS.fileBytes);
+        }
+        catch (err) {
+            if (!(err instanceof errors_RelengError))
+                throw err;
+            problems.push(err.message);
+            continue;
+        }
+        total += text.length;
+        if (total > FRAGMENT_LIMITS.totalBytes)
+            throw new errors_RelengError(`${external_node_path_default().relative(root, dir)}: the fragments hold more than ${FRAGMENT_LIMITS.totalBytes} bytes together`);
+        const frag = parseFragment(rel, text, era, problems);
         if (!frag)
             continue;
         if (authors)
@@ -48498,14 +48968,11 @@ function readFragments(dir, relTo, authors) {
                     problems.push(`${rel}: unknown author '${c}' in credits; add them to the change authors file`);
         fragments.push(frag);
     }
-    if (problems.length > 0) {
-        problems.sort();
-        throw new RelengErrors(`release note fragments in ${external_node_path_default().relative(relTo, dir) || dir} are invalid`, problems);
-    }
     return fragments;
 }
 
 ;// CONCATENATED MODULE: ./src/notes/render.ts
+
 
 const LIX_LINKS = {
     github: 'https://github.com/NixOS/nix',
@@ -48514,12 +48981,9 @@ const LIX_LINKS = {
     forgejoRoot: 'https://git.lix.systems/',
     gerrit: 'https://gerrit.lix.systems/c/lix/+',
 };
-function formatLink(id, ghPart, fjPart, links) {
-    if (/^\d+$/.test(id))
-        return `[#${id}](${links.github}/${ghPart}/${Number(id)})`;
-    if (id.startsWith('gh#'))
-        return `[${id}](${links.github}/${ghPart}/${Number(id.slice(3))})`;
-    return `[${id}](${links.forgejo}/${fjPart}/${Number(id.slice(3))})`;
+function formatLink(r, ghPart, fjPart, links) {
+    const base = r.forge === 'github' ? `${links.github}/${ghPart}` : `${links.forgejo}/${fjPart}`;
+    return `[${r.text}](${base}/${r.number})`;
 }
 function showAuthor(name, authors, links) {
     const a = authors?.get(name);
@@ -48539,68 +49003,58 @@ function pluralList(items) {
     const comma = items.length >= 3 ? ',' : '';
     return `${items.slice(0, -1).join(', ')}${comma} and ${items[items.length - 1]}`;
 }
-/** Python's textwrap.indent: prefix every line that is not whitespace-only; keep line endings. */
-function indent(text, prefix) {
-    return text
-        .split(/(?<=\n)/)
-        .map((line) => (line.trim() === '' ? line : prefix + line))
-        .join('');
-}
-/** The release notes body, byte for byte what Lix's build-release-notes prints. */
-function renderNotes(fragments, authors, links) {
+/** The release notes body, byte for byte what Lix's build-release-notes of `era` prints. */
+function renderNotes(fragments, authors, links, era) {
     let out = '';
     const print = (s = '') => {
         out += `${s}\n`;
     };
     for (const category of CATEGORIES) {
+        // Significant first, then by path (Python compares str by code point).
         const entries = fragments
             .filter((f) => f.category === category)
-            .sort((a, b) => a.significant !== b.significant
-            ? a.significant
-                ? -1
-                : 1
-            : a.file < b.file
-                ? -1
-                : a.file > b.file
-                    ? 1
-                    : 0);
+            .sort((a, b) => a.significant !== b.significant ? (a.significant ? -1 : 1) : compareCodePoints(a.file, b.file));
         if (entries.length === 0)
             continue;
-        print(`\n## ${category}`);
+        if (era.spaced) {
+            print(`## ${category}`);
+            print();
+        }
+        else
+            print(`\n## ${category}`);
         for (const e of entries) {
-            let header = e.synopsis;
             const refs = [
-                ...e.issues.map((i) => formatLink(i, 'issues', 'issues', links)),
-                ...e.prs.map((p) => formatLink(p, 'pull', 'pulls', links)),
+                ...e.issues.map((r) => formatLink(r, 'issues', 'issues', links)),
+                ...e.prs.map((r) => formatLink(r, 'pull', 'pulls', links)),
                 ...e.cls.map((cl) => `[cl/${cl}](${links.gerrit}/${cl})`),
             ];
-            if (refs.length > 0)
-                header += ` ${refs.join(' ')}`;
-            if (header) {
-                print(`- ${header}`);
-                print();
-            }
+            // A fragment always has a synopsis here (an empty one is refused), so the header is never empty.
+            print(`- ${refs.length > 0 ? `${e.synopsis} ${refs.join(' ')}` : e.synopsis}`);
+            print();
             print(indent(e.body, '  '));
             if (e.credits.length > 0) {
                 print();
                 print(indent(`Many thanks to ${pluralList(e.credits.map((c) => showAuthor(c, authors, links)))} for this.`, '  '));
             }
+            if (era.spaced)
+                print();
         }
+        // With the entry's blank line, two blank lines end a category.
+        if (era.spaced)
+            print();
     }
     return out;
 }
 /**
- * The new rl-MAJOR.md text. A new major starts with `# PRODUCT MAJOR "NAME" (DATE)`; a minor keeps the
- * existing first line. Then the version header, the body, and the old text; one final newline.
+ * The new rl-MAJOR.md text (Lix's releng/release_notes.py, the same in every era). A new major starts with
+ * `# PRODUCT MAJOR "NAME" (DATE)`; a minor keeps the existing first line. Then the version header, the
+ * body, and the old text (as Python reads a text file: universal newlines); one final newline.
  */
 function releaseNotesFile(opts) {
     let existing = opts.existing;
     let header = `# ${opts.product} ${opts.major} "${opts.releaseName}"`;
     if (existing.startsWith(header)) {
-        const lines = existing.split(/\r?\n/);
-        // Python's splitlines drops a final empty element; join(lines[1:]) as the reference does.
-        if (lines[lines.length - 1] === '')
-            lines.pop();
+        const lines = splitlines(existing);
         header = lines[0];
         existing = lines.slice(1).join('\n');
     }
@@ -48608,23 +49062,82 @@ function releaseNotesFile(opts) {
         header += ` (${opts.date})\n\n`;
     }
     header += `\n# ${opts.product} ${opts.version} (${opts.date})\n`;
-    return `${`${header}${opts.body}\n\n${existing}`.trimEnd()}\n`;
+    return `${rstrip(`${header}${opts.body}\n\n${existing}`)}\n`;
 }
-/** SUMMARY.md: a line for the new major after the insertion marker, with the marker's indentation. */
+const SUMMARY_MARKER = '  <!-- RELENG-AUTO-INSERTION-MARKER';
+/** The table-of-contents line of a major, as Lix writes it. */
+function summaryLine(product, major, date) {
+    return `- [${product} ${major} (${date})](release-notes/rl-${major}.md)`;
+}
+/**
+ * SUMMARY.md: a line for the new major after the insertion marker, with what stands before the marker as
+ * its indentation. Not added again when a line already links rl-MAJOR.md (a re-run must not duplicate it).
+ */
 function insertSummaryLine(summary, product, major, date) {
-    const MARKER = '  <!-- RELENG-AUTO-INSERTION-MARKER';
-    const lines = summary.split(/\r?\n/);
-    if (lines[lines.length - 1] === '')
-        lines.pop();
+    const lines = splitlines(summary);
+    const link = `](release-notes/rl-${major}.md)`;
+    if (lines.some((l) => l.trimStart().startsWith('- [') && l.trimEnd().endsWith(link)))
+        return `${rstrip(lines.join('\n'))}\n`;
     const out = [];
     for (const line of lines) {
         out.push(line);
-        const at = line.indexOf(MARKER);
+        const at = line.indexOf(SUMMARY_MARKER);
         if (at >= 0)
-            out.push(`${line.slice(0, at)}- [${product} ${major} (${date})](release-notes/rl-${major}.md)`);
+            out.push(`${line.slice(0, at)}${summaryLine(product, major, date)}`);
     }
-    return `${out.join('\n').trimEnd()}\n`;
+    return `${rstrip(out.join('\n'))}\n`;
 }
+
+;// CONCATENATED MODULE: ./src/notes/style.ts
+// The eras of Lix's maintainers/build-release-notes.py, each checked byte for byte against Lix's own
+// "release: release notes for X" commit (docs/architecture.md, "Release notes (prepare)").
+const digits = (s) => BigInt(s).toString();
+/** 2.91/2.92: a bare number is CppNix's GitHub, shown as `#N`; `gh#` and `fj#` as written. */
+function reference291(id, kind) {
+    let m = /^(\d+)$/.exec(id);
+    if (m)
+        return { forge: 'github', text: `#${id}`, number: digits(m[1]) };
+    m = /^(gh|fj)#(\d+)$/.exec(id);
+    if (m)
+        return { forge: m[1] === 'gh' ? 'github' : 'forgejo', text: id, number: digits(m[2]) };
+    return { problem: `unrecognised ${kind} reference '${id}'; use 1234, gh#1234 or fj#1234` };
+}
+/** 2.93/2.94 (Lix 6bc008900): bare numbers banned; `nix#`/`lix#` beside `gh#`/`fj#`, text as written. */
+function reference293(id, kind) {
+    if (/^\d+$/.test(id))
+        return {
+            problem: `unprefixed ${kind} number '${id}' is disallowed until the Lix 2.95 cycle, when it becomes a Lix Forgejo reference; prefix it with fj# or lix# for Lix's Forgejo, gh# or nix# for CppNix's GitHub`,
+        };
+    const m = /^(gh|nix|fj|lix)#(\d+)$/.exec(id);
+    if (m)
+        return {
+            forge: m[1] === 'gh' || m[1] === 'nix' ? 'github' : 'forgejo',
+            text: id,
+            number: digits(m[2]),
+        };
+    return {
+        problem: `unrecognised ${kind} reference '${id}'; use gh#1234, nix#1234, fj#1234 or lix#1234`,
+    };
+}
+/**
+ * 2.95 (Lix 9be0c2ee1, e00ee5954): a bare number is `lix#N`; `gh#`→`nix#` and `fj#`→`lix#` in the link
+ * text (Python's str.replace, every occurrence); Lix's new wording for the rest.
+ */
+function reference295(id) {
+    const unified = (/^\d+$/.test(id) ? `lix#${id}` : id).replaceAll('gh#', 'nix#').replaceAll('fj#', 'lix#');
+    const m = /^(nix|lix)#(\d+)$/.exec(unified);
+    if (m)
+        return { forge: m[1] === 'nix' ? 'github' : 'forgejo', text: unified, number: digits(m[2]) };
+    return {
+        problem: `unrecognized reference format: ${id}; use 1234 or lix#1234 for Lix's Forgejo, nix#1234 for CppNix's GitHub`,
+    };
+}
+const ERAS = {
+    'lix-2.91': { style: 'lix-2.91', skipDotfiles: false, spaced: false, reference: reference291 },
+    'lix-2.93': { style: 'lix-2.93', skipDotfiles: false, spaced: true, reference: reference293 },
+    'lix-2.94': { style: 'lix-2.94', skipDotfiles: true, spaced: true, reference: reference293 },
+    'lix-2.95': { style: 'lix-2.95', skipDotfiles: true, spaced: true, reference: reference295 },
+};
 
 ;// CONCATENATED MODULE: ./src/stages/prepare.ts
 
@@ -48634,42 +49147,66 @@ function insertSummaryLine(summary, product, major, date) {
 
 
 
+
+
+
+
 const COMMIT_TRAILER = 'Release-tool: releng-actions prepare';
+/** Bounds on the files prepare rewrites (Lix's largest rl-MAJOR.md is well under a MiB). */
+const MAX_BYTES = { notes: 16 << 20, summary: 4 << 20, authors: 4 << 20 };
 function todayUtc(now = new Date()) {
     return now.toISOString().slice(0, 10);
 }
-/** Lix's release notes step: fragments → rl-MAJOR.md (+ SUMMARY.md for a new major), fragments removed, one commit. */
+/**
+ * Lix's release notes step: fragments → rl-MAJOR.md (+ SUMMARY.md for a new major), fragments removed,
+ * one commit. Everything is read and checked first — every path resolved inside the checkout, every
+ * fragment, version.json — and only then is anything written.
+ */
 async function prepare(o) {
     const { dir, config, log } = o;
-    const rel = (p) => external_node_path_default().relative(dir, p);
+    const era = ERAS[config.notes.style];
     const git = new Git(dir, log, o.identity);
     if (!o.noCommit && !(await git.isRepo()))
         throw new errors_RelengError(`${dir}: not a git repository; run prepare in the project's checkout`);
-    // 1. Version: version.json, or the input (then version.json is updated in the same commit).
+    // 1. Where everything is: inside the checkout, symlinks included, or nothing happens.
+    const at = (key) => checkoutPath(dir, config.notes[key], `releng.yml key 'notes.${key}'`);
+    const fragmentsDir = at('fragments');
+    const authorsFile = at('authors');
+    const outDir = at('output-dir');
+    const summaryFile = at('summary');
+    const versionFile = checkoutPath(dir, 'version.json', 'version.json');
+    if (outDir.exists && !external_node_fs_default().statSync(outDir.real).isDirectory())
+        throw new errors_RelengError(`releng.yml key 'notes.output-dir': '${outDir.rel}' is not a directory`);
+    // 2. Version: version.json, or the inputs (then version.json is updated in the same commit).
     const info = readVersionInfo(dir);
     const version = o.version ? checkVersion(o.version, "input 'version'") : info.version;
-    const releaseName = o.releaseName ?? info.releaseName;
+    const releaseName = o.releaseName !== undefined ? checkReleaseName(o.releaseName, "input 'release-name'") : info.releaseName;
     const major = majorOf(version);
     const date = o.date ?? todayUtc();
     if (!isCalendarDate(date))
-        throw new errors_RelengError(`input 'date' must be a calendar date YYYY-MM-DD (e.g. 2024-08-12), got '${date}'`);
+        throw new errors_RelengError(`input 'date' must be a calendar date YYYY-MM-DD (e.g. 2024-08-12), got '${printable(date)}'`);
     if (!releaseName)
-        throw new errors_RelengError(`${rel(external_node_path_default().join(dir, 'version.json'))}: "release_name" is empty; set it there or pass release-name`);
-    // 2. Refuse a second section for the same version.
-    const outDir = external_node_path_default().join(dir, config.notes['output-dir']);
-    const notesFile = external_node_path_default().join(outDir, `rl-${major}.md`);
-    const existing = external_node_fs_default().existsSync(notesFile) ? external_node_fs_default().readFileSync(notesFile, 'utf8') : '';
+        throw new errors_RelengError(`${versionFile.rel}: "release_name" is empty; set it there or pass release-name`);
+    // 3. The notes file; a second section for the same version is refused.
+    const notesFile = checkoutPath(dir, external_node_path_default().join(outDir.rel, `rl-${major}.md`), `releng.yml key 'notes.output-dir'`);
+    const existing = notesFile.exists
+        ? universalNewlines(checkout_readText(notesFile.real, notesFile.rel, MAX_BYTES.notes))
+        : '';
     const sectionHeader = `# ${config.product} ${version} (`;
     if (existing.split('\n').some((l) => l.startsWith(sectionHeader)))
-        throw new errors_RelengError(`${rel(notesFile)}: already has a section for ${version}; prepare ran already — go on with the tag stage, or bump the version`);
-    // 3. Fragments, validated all together before anything is written.
-    const fragmentsDir = external_node_path_default().join(dir, config.notes.fragments);
-    const authors = readAuthors(external_node_path_default().join(dir, config.notes.authors));
+        throw new errors_RelengError(`${notesFile.rel}: already has a section for ${version}; prepare ran already — go on with the tag stage, or bump the version`);
+    // 4. Fragments and authors, every problem reported together.
+    const problems = [];
+    let authors;
+    if (authorsFile.exists)
+        authors = parseAuthors(checkout_readText(authorsFile.real, authorsFile.rel, MAX_BYTES.authors), authorsFile.rel);
     let body = '';
     let fragmentFiles = [];
-    if (external_node_fs_default().existsSync(fragmentsDir) && external_node_fs_default().statSync(fragmentsDir).isDirectory()) {
-        const fragments = readFragments(fragmentsDir, dir, authors);
+    if (fragmentsDir.exists && external_node_fs_default().statSync(fragmentsDir.real).isDirectory()) {
+        const fragments = readFragments(fragmentsDir.root, fragmentsDir.real, authors, era, problems);
         fragmentFiles = fragments.map((f) => f.file);
+        if (!o.noCommit)
+            problems.push(...(await untracked(git, fragmentFiles)));
         const links = config.notes.links;
         body = renderNotes(fragments, authors, {
             github: links.github,
@@ -48677,57 +49214,94 @@ async function prepare(o) {
             forgejo: links.forgejo,
             forgejoRoot: links['forgejo-root'],
             gerrit: links.gerrit,
-        });
+        }, era);
     }
     else {
-        log.warning(`${rel(fragmentsDir)}: no fragments directory; the release notes for ${version} will be empty`);
+        log.warning(`${fragmentsDir.rel}: no fragments directory; the release notes for ${version} will be empty`);
     }
-    // 4. Write: SUMMARY.md for a new major, the notes file, version.json when the inputs changed it.
-    const changed = [];
-    const summaryFile = external_node_path_default().join(dir, config.notes.summary);
-    if (!existing) {
-        if (external_node_fs_default().existsSync(summaryFile)) {
-            external_node_fs_default().writeFileSync(summaryFile, insertSummaryLine(external_node_fs_default().readFileSync(summaryFile, 'utf8'), config.product, major, date));
-            changed.push(summaryFile);
+    if (problems.length > 0) {
+        problems.sort();
+        throw new RelengErrors(`release note fragments in ${fragmentsDir.rel} are invalid`, problems);
+    }
+    // 5. Every new text, computed before the first write.
+    const writes = [];
+    if (!notesFile.exists) {
+        if (summaryFile.exists) {
+            const old = universalNewlines(checkout_readText(summaryFile.real, summaryFile.rel, MAX_BYTES.summary));
+            if (!old.includes(SUMMARY_MARKER))
+                log.warning(`${summaryFile.rel}: no '${SUMMARY_MARKER.trim()}' line; no table-of-contents line added`);
+            const text = insertSummaryLine(old, config.product, major, date);
+            if (text !== old)
+                writes.push({ file: summaryFile, text });
         }
         else
-            log.warning(`${rel(summaryFile)}: not found; no table-of-contents line added for ${major}`);
+            log.warning(`${summaryFile.rel}: not found; no table-of-contents line added for ${major}`);
     }
-    external_node_fs_default().mkdirSync(outDir, { recursive: true });
-    external_node_fs_default().writeFileSync(notesFile, releaseNotesFile({ existing, product: config.product, major, version, releaseName, date, body }));
-    changed.push(notesFile);
+    writes.push({
+        file: notesFile,
+        text: releaseNotesFile({ existing, product: config.product, major, version, releaseName, date, body }),
+    });
     if (version !== info.version || releaseName !== info.releaseName) {
-        updateVersionJson(external_node_path_default().join(dir, 'version.json'), { version, release_name: releaseName });
-        changed.push(external_node_path_default().join(dir, 'version.json'));
+        const old = checkout_readText(versionFile.real, versionFile.rel, VERSION_JSON_LIMITS.bytes);
+        writes.push({
+            file: versionFile,
+            text: versionJsonText(old, { version, release_name: releaseName }, versionFile.rel),
+        });
     }
+    if (!o.noCommit)
+        await refuseIgnored(git, writes);
+    // 6. Write.
+    try {
+        external_node_fs_default().mkdirSync(outDir.real, { recursive: true });
+    }
+    catch (e) {
+        throw new errors_RelengError(`${outDir.rel}: cannot be created (${e.code})`);
+    }
+    for (const w of writes)
+        try {
+            external_node_fs_default().writeFileSync(w.file.real, w.text);
+        }
+        catch (e) {
+            throw new errors_RelengError(`${w.file.rel}: cannot be written (${e.code})`);
+        }
+    const changed = writes.map((w) => w.file.rel);
     const section = `# ${config.product} ${version} (${date})\n${body}`;
+    const result = { version, major, notesFile: notesFile.rel, section, fragments: fragmentFiles.length };
     if (o.noCommit) {
-        log.info(`wrote ${changed.map(rel).join(', ')} (no commit)`);
-        return {
-            version,
-            major,
-            notesFile: rel(notesFile),
-            commit: '',
-            section,
-            fragments: fragmentFiles.length,
-        };
+        log.info(`wrote ${changed.join(', ')} (no commit)`);
+        return { ...result, commit: '' };
     }
-    // 5. Commit: notes in, fragments out.
-    await git.run(['add', '--', ...changed.map(rel)]);
+    // 7. Commit: notes in, fragments out. Literal pathspecs: a file named ':!x' is a file.
+    await git.run(['--literal-pathspecs', 'add', '--', ...changed]);
     if (fragmentFiles.length > 0)
-        await git.run(['rm', '-q', '--', ...fragmentFiles]);
+        await git.run(['--literal-pathspecs', 'rm', '-q', '-f', '--', ...fragmentFiles]);
     await git.run(['commit', '-q', '-m', `release: release notes for ${version}\n\n${COMMIT_TRAILER}`]);
     const commit = await git.head();
     log.info(`committed ${commit.slice(0, 12)}: release notes for ${version} (${fragmentFiles.length} fragments)`);
-    return { version, major, notesFile: rel(notesFile), commit, section, fragments: fragmentFiles.length };
+    return { ...result, commit };
 }
-/** Updates keys of version.json keeping its indentation and key order. */
-function updateVersionJson(file, values) {
-    const text = external_node_fs_default().readFileSync(file, 'utf8');
-    const indentMatch = /\n([ \t]+)"/.exec(text);
-    const data = JSON.parse(text);
-    Object.assign(data, values);
-    external_node_fs_default().writeFileSync(file, `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`);
+/** Fragments git does not track: `git rm` would fail after the notes were written. */
+async function untracked(git, files) {
+    if (files.length === 0)
+        return [];
+    const tracked = new Set((await git.run(['--literal-pathspecs', 'ls-files', '-z', '--', ...files])).stdout.split('\0'));
+    return files
+        .filter((f) => !tracked.has(f))
+        .map((f) => `${f}: not committed; commit the fragment first (prepare removes fragments with git rm)`);
+}
+/** A file git ignores cannot be added: refused before anything is written. */
+async function refuseIgnored(git, writes) {
+    // check-ignore takes no --literal-pathspecs; './' keeps a leading ':' from reading as pathspec magic.
+    const r = await git.run(['check-ignore', '--stdin', '-z'], {
+        allowFailure: true,
+        input: writes.map((w) => `./${w.file.rel}\0`).join(''),
+    });
+    // 0: some are ignored, 1: none; anything else is git failing.
+    if (r.code !== 0 && r.code !== 1)
+        throw new errors_RelengError(`git check-ignore failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0]}`);
+    const ignored = r.stdout.split('\0').filter(Boolean);
+    if (ignored.length > 0)
+        throw new errors_RelengError(`${ignored[0]}: ignored by git (.gitignore), so prepare could not commit it; un-ignore it`);
 }
 /** YYYY-MM-DD naming a day that exists (2024-02-30 does not). */
 function isCalendarDate(date) {
@@ -48735,6 +49309,18 @@ function isCalendarDate(date) {
         return false;
     const d = new Date(`${date}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+}
+
+;// CONCATENATED MODULE: ./src/commands/command.ts
+
+/** Inputs every action takes. */
+const COMMON_INPUTS = ['config', 'working-directory'];
+function commonOptions(inputs, ctx) {
+    const dir = external_node_path_default().resolve(ctx.cwd, inputs.string('working-directory', '.'));
+    return { dir, configPath: external_node_path_default().resolve(dir, inputs.string('config', 'releng.yml')) };
+}
+function outputString(v) {
+    return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/prepare.ts
@@ -48756,7 +49342,10 @@ const prepareCommand = {
     ],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
-        const config = loadConfig(configPath);
+        // Only the default releng.yml may be absent (Lix's defaults); a config named otherwise must exist.
+        const config = loadConfig(configPath, {
+            optional: inputs.string('config', DEFAULT_CONFIG) === DEFAULT_CONFIG,
+        });
         const r = await prepare({
             dir,
             config,
@@ -48764,7 +49353,7 @@ const prepareCommand = {
             releaseName: inputs.string('release-name'),
             date: inputs.string('date'),
             noCommit: inputs.bool('no-commit'),
-            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+            identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
             log: ctx.log,
         });
         return {
@@ -50605,10 +51194,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /** As @actions/core reads them: INPUT_ + name with spaces as underscores, upper-cased (hyphens kept). */
-function envInputs(env = process.env) {
+function envInputs(processEnv = process.env) {
     return {
         get(name) {
-            const v = env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+            const v = processEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
             return v === undefined || v.trim() === '' ? undefined : v.trim();
         },
     };
@@ -50851,7 +51440,11 @@ async function runAction(command) {
     const masks = new SecretMask();
     const log = actionsLogger(masks);
     try {
-        const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+        const outcome = await command.run(new Inputs(envInputs()), {
+            log,
+            processEnv: process.env,
+            cwd: process.cwd(),
+        });
         for (const [k, v] of Object.entries(outcome.outputs))
             setOutput(k, masks.apply(outputString(v)));
         if (outcome.summary) {

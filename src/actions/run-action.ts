@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { outputString, type StageCommand } from '../command.js';
+import { outputString, type StageCommand } from '../commands/command.js';
 import { describeError } from '../errors.js';
 import { envInputs, Inputs } from '../inputs.js';
 import { type Logger, SecretMask } from '../log.js';
@@ -28,7 +28,11 @@ export async function runAction(command: StageCommand): Promise<void> {
   const masks = new SecretMask();
   const log = actionsLogger(masks);
   try {
-    const outcome = await command.run(new Inputs(envInputs()), { log, env: process.env, cwd: process.cwd() });
+    const outcome = await command.run(new Inputs(envInputs()), {
+      log,
+      processEnv: process.env,
+      cwd: process.cwd(),
+    });
     for (const [k, v] of Object.entries(outcome.outputs)) core.setOutput(k, masks.apply(outputString(v)));
     if (outcome.summary) {
       log.info(renderText(outcome.summary));

@@ -20,6 +20,10 @@ import { RelengError } from '../errors.js';
  */
 export const LEG_SCHEMA = 1;
 export const LEG_FILE = 'leg.json';
+/** The directories of a bundle (the manual's is leg.json's `manual`, this name as build-artifacts writes it). */
+export const LEG_ARTIFACTS = 'artifacts';
+export const LEG_CACHE = 'cache';
+export const LEG_MANUAL = 'manual';
 
 export interface LegJob {
   attr: string;

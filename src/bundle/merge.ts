@@ -3,15 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { readCacheDir } from '../nix/narinfo.js';
+import { listingKey, readCacheDir, storePathInfo } from '../nix/narinfo.js';
 import { placeFile } from '../release/files.js';
-import { MANIFEST, manifestText, versionDir } from '../release/layout.js';
+import { inVersionDir, MANIFEST, manifestText, type TreeFile } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
-import { type LegRecord, readLeg } from './leg.js';
-import type { CachePath, MergedRelease, ReleaseImage, TreeFile } from './release.js';
-
-const LEG_ARTIFACTS = 'artifacts';
-const LEG_CACHE = 'cache';
+import { LEG_ARTIFACTS, LEG_CACHE, type LegRecord, readLeg } from './leg.js';
+import type { CachePath, MergedImage, MergedRelease } from './release.js';
 
 /**
  * Combines leg bundles (one system each) into one release: the union of their release-tree files, one
@@ -49,7 +46,7 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
   const version = first.record.version;
   const name = legs.map((l) => l.record.name).find((n) => n) ?? nameFromFiles(legs.map((l) => l.record));
   const product = legs.map((l) => l.record.product).find((p) => p) ?? name ?? 'releng';
-  const generated = new Set([MANIFEST, ...(name ? [`${versionDir(name, version)}/${MANIFEST}`] : [])]);
+  const generated = new Set([MANIFEST, ...(name ? [inVersionDir(name, version, MANIFEST)] : [])]);
 
   // The release tree: every leg's files, once each.
   const files = new Map<string, TreeFile & { leg: string }>();
@@ -104,7 +101,7 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
     .map(({ dir, record }) => ({ system: record.system, dir: path.join(dir, LEG_CACHE) }))
     .filter((c) => fs.existsSync(path.join(c.dir, 'nix-cache-info')));
 
-  const images: ReleaseImage[] = [];
+  const images: MergedImage[] = [];
   for (const { dir, record } of legs) {
     if (!record.image) continue;
     const file = path.join(dir, ...record.image.path.split('/'));
@@ -126,10 +123,10 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
     legs,
     name,
     manifest,
-    cachePaths: cachePaths(caches, log),
+    cachePaths: legCachePaths(caches, log),
   };
   log.info(
-    `merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths!.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`,
+    `merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`,
   );
   return merged;
 }
@@ -142,8 +139,11 @@ export async function writeTree(merged: MergedRelease, outDir: string): Promise<
   for (const f of merged.files) placeFile(f.source, path.join(outDir, ...f.path.split('/')));
 }
 
-/** One entry per store path over every leg cache; the first leg (by system) wins a path two legs hold. */
-function cachePaths(caches: { system: string; dir: string }[], log: Logger): CachePath[] {
+/**
+ * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
+ * a path two legs hold.
+ */
+export function legCachePaths(caches: { system: string; dir: string }[], log: Logger): CachePath[] {
   const byPath = new Map<string, CachePath & { system: string }>();
   for (const { system, dir } of caches) {
     for (const info of readCacheDir(dir)) {
@@ -155,11 +155,9 @@ function cachePaths(caches: { system: string; dir: string }[], log: Logger): Cac
           );
         continue;
       }
-      const listing = info.file.replace(/\.narinfo$/, '.ls');
+      const listing = path.join(dir, listingKey(info.storePath));
       byPath.set(info.storePath, {
-        storePath: info.storePath,
-        narHash: info.narHash,
-        narSize: info.narSize,
+        ...storePathInfo(info),
         cache: dir,
         narinfo: info.file,
         nar: path.join(dir, ...info.url.split('/')),

@@ -1,26 +1,15 @@
+import type { StorePathInfo } from '../nix/narinfo.js';
+import type { ReleaseImage, TreeFile } from '../release/tree.js';
 import type { LegImage, LegRecord } from './leg.js';
+
+/** A release image with what its leg recorded about it (leg.json `image`: path, layers, platform). */
+export type MergedImage = ReleaseImage & LegImage;
 
 /**
  * One release assembled from leg bundles (src/bundle/merge.ts): what the fan-in jobs — publish and
  * docker-multiarch — work from. Every path a consumer opens is absolute; nothing here has been copied:
- * `writeTree` materialises the tree when a directory is wanted.
+ * `writeTree` materialises the tree when a directory is wanted. Tree files' sha256 are leg.json's.
  */
-export interface TreeFile {
-  /** Relative to the release tree root (the reference's release/artifacts/), forward slashes. */
-  path: string;
-  size: number;
-  /** Hex sha256 of the bytes. */
-  sha256: string;
-  /** Absolute path of the bytes (inside a leg bundle, or generated beside them, e.g. manifest.nix). */
-  source: string;
-}
-
-export interface ReleaseImage extends LegImage {
-  system: string;
-  /** Absolute path of the docker archive. */
-  file: string;
-}
-
 export interface MergedRelease {
   version: string;
   /** Sorted. */
@@ -34,7 +23,7 @@ export interface MergedRelease {
   /** Union over legs, deduplicated and sorted: what the published cache must hold. */
   storePaths: string[];
   drvPaths: string[];
-  images: ReleaseImage[];
+  images: MergedImage[];
   legs: { dir: string; record: LegRecord }[];
   // Added by merge.ts (optional, so hand-made values in other tests stay valid):
   /** The project's name, from the legs (release-tree paths: NAME/NAME-VERSION/…). */
@@ -44,17 +33,14 @@ export interface MergedRelease {
   /**
    * Every store path the legs' caches hold (their whole closures, not only the top-level storePaths),
    * once each, sorted by store path: where two legs hold the same path, the first leg's copy (by system)
-   * is kept — their NarHash agrees, while the NAR bytes may differ between nix versions.
+   * is kept — their NarHash agrees, while the NAR bytes may differ between nix versions. Publish walks
+   * the closure to sign and upload through their references (legCachePaths makes them).
    */
-  cachePaths?: CachePath[];
+  cachePaths: CachePath[];
 }
 
 /** One store path in a leg's file:// binary cache. */
-export interface CachePath {
-  storePath: string;
-  /** `sha256:…` as in the narinfo (nix base32). */
-  narHash: string;
-  narSize: number;
+export interface CachePath extends StorePathInfo {
   /** The leg cache directory holding it (one of `caches[].dir`). */
   cache: string;
   /** Absolute path of its .narinfo (unsigned) and of the NAR file it names. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { loadConfig } from '../config/load.js';
 import { PROFILE_NAME } from '../config/schema.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 export const buildArtifactsCommand: StageCommand = {
   name: 'build-artifacts',

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from '../command.js';
 import { RelengError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatBytes } from '../log.js';
@@ -15,6 +14,7 @@ import {
 } from '../stages/docker-multiarch.js';
 import type { Summary } from '../summary.js';
 import { readTuning } from '../tuning.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand, type StageContext } from './command.js';
 
 export type { CachePersistence } from '../stages/docker-multiarch.js';
 
@@ -151,7 +151,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         latest: inputs.choice<LatestMode>('latest', ['auto', 'true', 'false'], 'auto'),
         pointers: inputs.bool('pointers', true),
         confirm: inputs.string('confirm'),
-        allowBareConfirm: bareConfirmAllowed(ctx.env),
+        allowBareConfirm: bareConfirmAllowed(ctx.processEnv),
         ask: ctx.ask,
         credentials:
           username || password ? { username: username ?? '', password: password ?? '' } : undefined,
@@ -166,8 +166,8 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         dryRun: inputs.bool('dry-run'),
         cache: inputs.bool('cache', true),
         persistence,
-        processEnv: ctx.env,
-        tuning: readTuning(ctx.env).registry,
+        processEnv: ctx.processEnv,
+        tuning: readTuning(ctx.processEnv).registry,
         log,
       });
       return {

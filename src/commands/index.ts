@@ -1,5 +1,5 @@
-import type { StageCommand } from '../command.js';
 import { buildArtifactsCommand } from './build-artifacts.js';
+import type { StageCommand } from './command.js';
 import { dockerMultiarchCommand } from './docker-multiarch.js';
 import { prepareCommand } from './prepare.js';
 import { publishCommand } from './publish.js';

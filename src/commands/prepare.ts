@@ -1,7 +1,7 @@
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
-import { loadConfig } from '../config/load.js';
+import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
 import { identityFrom } from '../git/git.js';
 import { prepare } from '../stages/prepare.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 export const prepareCommand: StageCommand = {
   name: 'prepare',
@@ -17,7 +17,10 @@ export const prepareCommand: StageCommand = {
   ],
   async run(inputs, ctx) {
     const { dir, configPath } = commonOptions(inputs, ctx);
-    const config = loadConfig(configPath);
+    // Only the default releng.yml may be absent (Lix's defaults); a config named otherwise must exist.
+    const config = loadConfig(configPath, {
+      optional: inputs.string('config', DEFAULT_CONFIG) === DEFAULT_CONFIG,
+    });
     const r = await prepare({
       dir,
       config,
@@ -25,7 +28,7 @@ export const prepareCommand: StageCommand = {
       releaseName: inputs.string('release-name'),
       date: inputs.string('date'),
       noCommit: inputs.bool('no-commit'),
-      identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+      identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
       log: ctx.log,
     });
     return {

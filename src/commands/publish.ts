@@ -1,11 +1,12 @@
 import { mergeLegs } from '../bundle/merge.js';
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
+import { bareConfirmAllowed } from '../config/confirmation.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
 import { planJson, SKIPPABLE, type Skippable, writes } from '../publish/plan.js';
 import type { PublishResult } from '../stages/publish.js';
 import type { Summary, SummaryBlock } from '../summary.js';
 import { readTuning } from '../tuning.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
@@ -53,11 +54,11 @@ export const publishCommand: StageCommand = {
     const r = await publish({
       dir,
       configPath,
-      environment: inputs.string('environment', 'local'),
+      environmentName: inputs.string('environment', 'local'),
       source: artifactsDir ? { artifactsDir } : { bundles },
       confirm: inputs.string('confirm'),
       // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
-      allowBareConfirm: ctx.env.GITHUB_ACTIONS !== 'true',
+      allowBareConfirm: bareConfirmAllowed(ctx.processEnv),
       force: inputs.bool('force'),
       forcePushTag: inputs.bool('force-push-tag'),
       pushBranch: inputs.bool('push-branch'),
@@ -67,11 +68,11 @@ export const publishCommand: StageCommand = {
       forgeToken: inputs.string('forge-token'),
       s3AccessKeyId: inputs.string('s3-access-key-id'),
       s3SecretAccessKey: inputs.string('s3-secret-access-key'),
-      env: ctx.env,
+      processEnv: ctx.processEnv,
       log: ctx.log,
       ask: ctx.ask,
       mergeLegs,
-      tuning: readTuning(ctx.env),
+      tuning: readTuning(ctx.processEnv),
     });
     return {
       outputs: {
@@ -80,12 +81,13 @@ export const publishCommand: StageCommand = {
         'skipped-objects': r.skippedObjects,
         'release-url': r.releaseUrl,
       },
-      summary: summary(r),
+      summary: publishSummary(r),
     };
   },
 };
 
-function summary(r: PublishResult): Summary {
+/** The job summary of a publication: per destination, what did not run, pointers, images, notes, git, what was written. */
+export function publishSummary(r: PublishResult): Summary {
   const blocks: SummaryBlock[] = [];
   blocks.push({
     table: {
@@ -144,8 +146,8 @@ function summary(r: PublishResult): Summary {
   }
   return {
     title: r.dryRun
-      ? `Publish plan for ${r.version} → ${r.environment} (dry run: nothing written)`
-      : `Published ${r.version} to ${r.environment}: ${formatBytes(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
+      ? `Publish plan for ${r.version} → ${r.environmentName} (dry run: nothing written)`
+      : `Published ${r.version} to ${r.environmentName}: ${formatBytes(r.uploadedBytes)} in ${r.uploadedObjects} object(s), ${r.skippedObjects} already there`,
     blocks,
   };
 }

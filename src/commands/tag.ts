@@ -1,6 +1,6 @@
-import { COMMON_INPUTS, commonOptions, type StageCommand } from '../command.js';
 import { identityFrom } from '../git/git.js';
 import { tag } from '../stages/tag.js';
+import { COMMON_INPUTS, commonOptions, type StageCommand } from './command.js';
 
 export const tagCommand: StageCommand = {
   name: 'tag',
@@ -12,7 +12,7 @@ export const tagCommand: StageCommand = {
       dir,
       forceTag: inputs.bool('force-tag'),
       noCheckGit: inputs.bool('no-check-git'),
-      identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.env),
+      identity: identityFrom(inputs.string('git-user-name'), inputs.string('git-user-email'), ctx.processEnv),
       log: ctx.log,
     });
     return {

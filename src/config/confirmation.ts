@@ -65,9 +65,22 @@ function wrongPhrase(r: ConfirmationRequest, given: string): string | undefined 
   return `input 'confirm': ${what}; type exactly '${phrase}' to publish to ${r.environmentName} (nothing was written)`;
 }
 
-/** At the start: refuses a phrase that can never confirm this environment, before anything is read. */
+function missing(r: ConfirmationRequest): RelengError {
+  return new RelengError(
+    `publishing to ${r.environmentName} needs input 'confirm' set to '${confirmPhrase(r.environmentName)}'${r.allowBare ? ' (or --confirm on the CLI)' : ''}; nothing was written`,
+  );
+}
+
+/**
+ * At the start: refuses a phrase that can never confirm this environment, or none where nobody can be
+ * asked, before anything is read.
+ */
 export function checkConfirmation(r: ConfirmationRequest): void {
-  if (!required(r) || r.given === undefined) return;
+  if (!required(r)) return;
+  if (r.given === undefined) {
+    if (r.ask) return;
+    throw missing(r);
+  }
   const wrong = wrongPhrase(r, r.given);
   if (wrong) throw new RelengError(wrong);
 }
@@ -83,10 +96,7 @@ export async function confirmRelease(r: ConfirmationRequest, what: string): Prom
     checkConfirmation(r);
     return;
   }
-  if (!r.ask)
-    throw new RelengError(
-      `publishing to ${r.environmentName} needs input 'confirm' set to '${phrase}'${r.allowBare ? ' (or --confirm on the CLI)' : ''}; nothing was written`,
-    );
+  if (!r.ask) throw missing(r);
   const answer = (await r.ask(`${what} to ${r.environmentName}? Type "${phrase}" to go on: `)).trim();
   if (answer !== phrase)
     throw new RelengError(`not confirmed (type exactly '${phrase}'); nothing was written`);

@@ -3,21 +3,42 @@ import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RelengError } from '../errors.js';
+import { describeFsError, readText } from './checkout.js';
 import { type Config, configSchema, type EnvironmentConfig, LOCAL_ENVIRONMENT } from './schema.js';
+import { yamlToJs } from './yaml.js';
 
 export interface LoadedConfig extends Config {
   /** The file it came from, or undefined when defaults were used (no releng.yml). */
   file?: string;
 }
 
-/** Loads and validates releng.yml; a missing file gives Lix's defaults. Errors name file:line and key path. */
-export function loadConfig(file: string, { optional = true } = {}): LoadedConfig {
-  if (!fs.existsSync(file)) {
+/** The config a stage reads when none is named; the only one that may be absent. */
+export const DEFAULT_CONFIG = 'releng.yml';
+/** releng.yml is a few KiB; a bound keeps a huge file from being parsed at all. */
+export const CONFIG_MAX_BYTES = 1 << 20;
+
+/**
+ * Loads and validates releng.yml. Only the default file (named `releng.yml`) may be absent — then Lix's
+ * defaults apply; a config named otherwise must exist. Errors name file:line and key path.
+ */
+export function loadConfig(
+  file: string,
+  { optional = path.basename(file) === DEFAULT_CONFIG } = {},
+): LoadedConfig {
+  let present: boolean;
+  try {
+    fs.lstatSync(file);
+    present = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new RelengError(`${file}: ${describeFsError(e)}`);
+    present = false;
+  }
+  if (!present) {
     if (!optional) throw new RelengError(`${file}: not found; create it or pass 'config:' with its path`);
     return configSchema.parse({});
   }
-  const text = fs.readFileSync(file, 'utf8');
-  return { ...parseConfig(text, file), file };
+  return { ...parseConfig(readText(file, file, CONFIG_MAX_BYTES), file), file };
 }
 
 export function parseConfig(text: string, file = 'releng.yml'): Config {
@@ -28,7 +49,15 @@ export function parseConfig(text: string, file = 'releng.yml'): Config {
     const line = lc.linePos(e.pos[0]).line;
     throw new RelengError(`${file}:${line}: YAML syntax error: ${e.message.split('\n')[0]}; fix the YAML`);
   }
-  const data = doc.toJS() ?? {};
+  const data = yamlToJs(doc, file) ?? {};
+  // zod drops a `__proto__` key without a word (an object's prototype is no config): refused by name.
+  const proto = protoKeyPath(data);
+  if (proto) {
+    const line = lineOf(doc, lc, proto);
+    throw new RelengError(
+      `${file}${line ? `:${line}` : ''}: key '${proto.join('.')}': '__proto__' is not a name releng.yml can use; rename it`,
+    );
+  }
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -38,6 +67,18 @@ export function parseConfig(text: string, file = 'releng.yml'): Config {
   const where = `${file}${line ? `:${line}` : ''}`;
   const key = keyPath.map(String).join('.') || '(top level)';
   throw new RelengError(`${where}: key '${key}': ${describeIssue(issue)}`);
+}
+
+/** The path of the first `__proto__` key in parsed YAML, if any. */
+function protoKeyPath(data: unknown, at: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [k, v] of Object.entries(data)) {
+    const here = [...at, Array.isArray(data) ? Number(k) : k];
+    if (k === '__proto__') return here;
+    const below = protoKeyPath(v, here);
+    if (below) return below;
+  }
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -70,14 +111,14 @@ function lineOf(
 }
 
 /** The named environment, with `local` always available (its defaults need no configuration). */
-export function environmentConfig(config: Config, name: string): EnvironmentConfig {
-  const env = config.environments[name];
-  if (env) return env;
-  if (name === 'local')
+export function environmentConfig(config: Config, environmentName: string): EnvironmentConfig {
+  // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's.
+  if (Object.hasOwn(config.environments, environmentName)) return config.environments[environmentName]!;
+  if (environmentName === 'local')
     return { ...LOCAL_ENVIRONMENT, registries: LOCAL_ENVIRONMENT.registries.map((r) => ({ ...r })) };
   const known = ['local', ...Object.keys(config.environments).filter((n) => n !== 'local')];
   throw new RelengError(
-    `environment '${name}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
+    `environment '${environmentName}' is not defined in releng.yml 'environments:'; known: ${known.join(', ')}`,
   );
 }
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+/** Lix's release-notes eras (src/notes/style.ts says what each changes). */
+export const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'] as const;
+export type NotesStyle = (typeof NOTES_STYLES)[number];
+export const DEFAULT_NOTES_STYLE: NotesStyle = 'lix-2.95';
+
 // releng.yml. Every object is strict: an unknown key is an error naming it (a typo must not be ignored).
 
 const links = z
@@ -13,12 +18,35 @@ const links = z
   })
   .prefault({});
 
+/**
+ * A path of the checkout: relative, without `..`, outside `.git`. (prepare also resolves it, symlinks
+ * included, before writing anything: src/config/checkout.ts.)
+ */
+const repoPath = z
+  .string()
+  .min(1)
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !/[\0-\x1f\x7f]/.test(p) &&
+      !p.split(/[\\/]/).includes('..') &&
+      p.split(/[\\/]/).filter((c) => c !== '' && c !== '.')[0] !== '.git',
+    'a path inside the repository: relative, without .. or control characters, not in .git',
+  );
+
 const notes = z
   .strictObject({
-    fragments: z.string().min(1).default('doc/manual/rl-next'),
-    authors: z.string().min(1).default('doc/manual/change-authors.yml'),
-    'output-dir': z.string().min(1).default('doc/manual/src/release-notes'),
-    summary: z.string().min(1).default('doc/manual/src/SUMMARY.md'),
+    /** Which era of Lix's build-release-notes to write like (docs/architecture.md). */
+    style: z
+      .enum(NOTES_STYLES, {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a notes style; use one of ${NOTES_STYLES.join(', ')}`,
+      })
+      .default(DEFAULT_NOTES_STYLE),
+    fragments: repoPath.default('doc/manual/rl-next'),
+    authors: repoPath.default('doc/manual/change-authors.yml'),
+    'output-dir': repoPath.default('doc/manual/src/release-notes'),
+    summary: repoPath.default('doc/manual/src/SUMMARY.md'),
     links,
   })
   .prefault({});

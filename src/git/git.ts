@@ -15,17 +15,18 @@ export class Git {
     readonly identity?: GitIdentity,
   ) {}
 
-  private env(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+  private gitEnv(): NodeJS.ProcessEnv {
+    const gitEnv: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
     if (this.identity) {
-      env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.identity.name;
-      env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.identity.email;
+      gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
+      gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
     }
-    return env;
+    return gitEnv;
   }
 
   async run(args: string[], opts: { allowFailure?: boolean; input?: string } = {}): Promise<ExecResult> {
-    return run('git', args, { cwd: this.dir, env: this.env(), log: this.log, ...opts });
+    return run('git', args, { cwd: this.dir, env: this.gitEnv(), log: this.log, ...opts });
   }
 
   async out(args: string[]): Promise<string> {
@@ -91,18 +92,18 @@ export class Git {
 export function identityFrom(
   name: string | undefined,
   email: string | undefined,
-  env: NodeJS.ProcessEnv,
+  processEnv: NodeJS.ProcessEnv,
 ): GitIdentity {
-  const actor = env.GITHUB_ACTOR || env.FORGEJO_ACTOR;
+  const actor = processEnv.GITHUB_ACTOR || processEnv.FORGEJO_ACTOR;
   return {
     name: name ?? actor ?? 'releng',
-    email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(env)}` : 'releng@localhost'),
+    email: email ?? (actor ? `${actor}@users.noreply.${forgeHost(processEnv)}` : 'releng@localhost'),
   };
 }
 
-function forgeHost(env: NodeJS.ProcessEnv): string {
+function forgeHost(processEnv: NodeJS.ProcessEnv): string {
   try {
-    return new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host;
+    return new URL(processEnv.GITHUB_SERVER_URL ?? 'https://github.com').host;
   } catch {
     return 'github.com';
   }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Logger } from '../log.js';
 import { nix } from './command.js';
+import { type NarInfo, STORE_DIR } from './narinfo.js';
 
 /** A nix binary-cache signing key (`name:base64(64 bytes)`, as `nix-store --generate-binary-cache-key` writes). */
 export interface SigningKey {
@@ -110,4 +111,27 @@ export async function copyToSignedCache(o: SignedCopy): Promise<void> {
         );
     }
   }
+}
+
+/** What nix signs: `1;path;narHash;narSize;refs` with references as full store paths. */
+export function fingerprint(info: NarInfo, storeDir = STORE_DIR): string {
+  return `1;${info.storePath};${info.narHash};${info.narSize};${info.references.map((r) => `${storeDir}/${r}`).join(',')}`;
+}
+
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** True when some `Sig:` line is a valid signature by `publicKey` (`name:base64`). */
+export function signedBy(info: NarInfo, publicKey: string): boolean {
+  const colon = publicKey.indexOf(':');
+  const name = publicKey.slice(0, colon);
+  const key = createPublicKey({
+    key: Buffer.concat([SPKI_ED25519, Buffer.from(publicKey.slice(colon + 1), 'base64')]),
+    format: 'der',
+    type: 'spki',
+  });
+  const data = Buffer.from(fingerprint(info));
+  return info.sigs.some((sig) => {
+    const i = sig.indexOf(':');
+    return sig.slice(0, i) === name && verify(null, data, key, Buffer.from(sig.slice(i + 1), 'base64'));
+  });
 }

@@ -1,4 +1,7 @@
-import { type Author, CATEGORIES, type Fragment } from './fragments.js';
+import type { Author } from './authors.js';
+import { CATEGORIES, type Fragment } from './fragments.js';
+import { compareCodePoints, indent, rstrip, splitlines } from './pytext.js';
+import type { NotesEra, Reference } from './style.js';
 
 /** Link bases; defaults are Lix's (maintainers/build-release-notes.py). */
 export interface LinkBases {
@@ -17,10 +20,9 @@ export const LIX_LINKS: LinkBases = {
   gerrit: 'https://gerrit.lix.systems/c/lix/+',
 };
 
-function formatLink(id: string, ghPart: string, fjPart: string, links: LinkBases): string {
-  if (/^\d+$/.test(id)) return `[#${id}](${links.github}/${ghPart}/${Number(id)})`;
-  if (id.startsWith('gh#')) return `[${id}](${links.github}/${ghPart}/${Number(id.slice(3))})`;
-  return `[${id}](${links.forgejo}/${fjPart}/${Number(id.slice(3))})`;
+function formatLink(r: Reference, ghPart: string, fjPart: string, links: LinkBases): string {
+  const base = r.forge === 'github' ? `${links.github}/${ghPart}` : `${links.forgejo}/${fjPart}`;
+  return `[${r.text}](${base}/${r.number})`;
 }
 
 export function showAuthor(name: string, authors: Map<string, Author> | undefined, links: LinkBases): string {
@@ -39,52 +41,38 @@ export function pluralList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')}${comma} and ${items[items.length - 1]}`;
 }
 
-/** Python's textwrap.indent: prefix every line that is not whitespace-only; keep line endings. */
-export function indent(text: string, prefix: string): string {
-  return text
-    .split(/(?<=\n)/)
-    .map((line) => (line.trim() === '' ? line : prefix + line))
-    .join('');
-}
-
-/** The release notes body, byte for byte what Lix's build-release-notes prints. */
+/** The release notes body, byte for byte what Lix's build-release-notes of `era` prints. */
 export function renderNotes(
   fragments: Fragment[],
   authors: Map<string, Author> | undefined,
   links: LinkBases,
+  era: NotesEra,
 ): string {
   let out = '';
   const print = (s = '') => {
     out += `${s}\n`;
   };
   for (const category of CATEGORIES) {
+    // Significant first, then by path (Python compares str by code point).
     const entries = fragments
       .filter((f) => f.category === category)
       .sort((a, b) =>
-        a.significant !== b.significant
-          ? a.significant
-            ? -1
-            : 1
-          : a.file < b.file
-            ? -1
-            : a.file > b.file
-              ? 1
-              : 0,
+        a.significant !== b.significant ? (a.significant ? -1 : 1) : compareCodePoints(a.file, b.file),
       );
     if (entries.length === 0) continue;
-    print(`\n## ${category}`);
+    if (era.spaced) {
+      print(`## ${category}`);
+      print();
+    } else print(`\n## ${category}`);
     for (const e of entries) {
-      let header = e.synopsis;
       const refs = [
-        ...e.issues.map((i) => formatLink(i, 'issues', 'issues', links)),
-        ...e.prs.map((p) => formatLink(p, 'pull', 'pulls', links)),
+        ...e.issues.map((r) => formatLink(r, 'issues', 'issues', links)),
+        ...e.prs.map((r) => formatLink(r, 'pull', 'pulls', links)),
         ...e.cls.map((cl) => `[cl/${cl}](${links.gerrit}/${cl})`),
       ];
-      if (refs.length > 0) header += ` ${refs.join(' ')}`;
-      if (header) {
-        print(`- ${header}`);
-        print();
-      }
+      // A fragment always has a synopsis here (an empty one is refused), so the header is never empty.
+      print(`- ${refs.length > 0 ? `${e.synopsis} ${refs.join(' ')}` : e.synopsis}`);
+      print();
       print(indent(e.body, '  '));
       if (e.credits.length > 0) {
         print();
@@ -95,14 +83,18 @@ export function renderNotes(
           ),
         );
       }
+      if (era.spaced) print();
     }
+    // With the entry's blank line, two blank lines end a category.
+    if (era.spaced) print();
   }
   return out;
 }
 
 /**
- * The new rl-MAJOR.md text. A new major starts with `# PRODUCT MAJOR "NAME" (DATE)`; a minor keeps the
- * existing first line. Then the version header, the body, and the old text; one final newline.
+ * The new rl-MAJOR.md text (Lix's releng/release_notes.py, the same in every era). A new major starts with
+ * `# PRODUCT MAJOR "NAME" (DATE)`; a minor keeps the existing first line. Then the version header, the
+ * body, and the old text (as Python reads a text file: universal newlines); one final newline.
  */
 export function releaseNotesFile(opts: {
   existing: string;
@@ -116,29 +108,37 @@ export function releaseNotesFile(opts: {
   let existing = opts.existing;
   let header = `# ${opts.product} ${opts.major} "${opts.releaseName}"`;
   if (existing.startsWith(header)) {
-    const lines = existing.split(/\r?\n/);
-    // Python's splitlines drops a final empty element; join(lines[1:]) as the reference does.
-    if (lines[lines.length - 1] === '') lines.pop();
+    const lines = splitlines(existing);
     header = lines[0]!;
     existing = lines.slice(1).join('\n');
   } else {
     header += ` (${opts.date})\n\n`;
   }
   header += `\n# ${opts.product} ${opts.version} (${opts.date})\n`;
-  return `${`${header}${opts.body}\n\n${existing}`.trimEnd()}\n`;
+  return `${rstrip(`${header}${opts.body}\n\n${existing}`)}\n`;
 }
 
-/** SUMMARY.md: a line for the new major after the insertion marker, with the marker's indentation. */
+export const SUMMARY_MARKER = '  <!-- RELENG-AUTO-INSERTION-MARKER';
+
+/** The table-of-contents line of a major, as Lix writes it. */
+export function summaryLine(product: string, major: string, date: string): string {
+  return `- [${product} ${major} (${date})](release-notes/rl-${major}.md)`;
+}
+
+/**
+ * SUMMARY.md: a line for the new major after the insertion marker, with what stands before the marker as
+ * its indentation. Not added again when a line already links rl-MAJOR.md (a re-run must not duplicate it).
+ */
 export function insertSummaryLine(summary: string, product: string, major: string, date: string): string {
-  const MARKER = '  <!-- RELENG-AUTO-INSERTION-MARKER';
-  const lines = summary.split(/\r?\n/);
-  if (lines[lines.length - 1] === '') lines.pop();
+  const lines = splitlines(summary);
+  const link = `](release-notes/rl-${major}.md)`;
+  if (lines.some((l) => l.trimStart().startsWith('- [') && l.trimEnd().endsWith(link)))
+    return `${rstrip(lines.join('\n'))}\n`;
   const out: string[] = [];
   for (const line of lines) {
     out.push(line);
-    const at = line.indexOf(MARKER);
-    if (at >= 0)
-      out.push(`${line.slice(0, at)}- [${product} ${major} (${date})](release-notes/rl-${major}.md)`);
+    const at = line.indexOf(SUMMARY_MARKER);
+    if (at >= 0) out.push(`${line.slice(0, at)}${summaryLine(product, major, date)}`);
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  return `${rstrip(out.join('\n'))}\n`;
 }

@@ -1,190 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RelengError, RelengErrors } from '../errors.js';
-import { run, tail } from '../exec.js';
+import { RelengErrors } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type NarInfo, parseNarInfo, readCacheDir } from '../nix/narinfo.js';
+import { listingKey, type NarInfo, narInfoKey, parseNarInfo, STORE_DIR } from '../nix/narinfo.js';
 import { copyToSignedCache, type SigningKey, withKeyFile } from '../nix/sign.js';
-import { mapLimit } from '../pool.js';
 import { contentTypeOf } from '../storage/content-type.js';
 import { sha256File } from '../storage/hash.js';
-import { describeKey, type Sink } from '../storage/sink.js';
-import { hashHex, hashPart, narInfoKey, signedBy } from './narinfo.js';
+import type { Sink } from '../storage/sink.js';
+import type { ClosurePath } from './closure.js';
 import type { PlannedObject } from './plan.js';
-import type { CacheSource } from './release-input.js';
+import type { CachePlan } from './plan-cache.js';
 import { decideVersioned, type Wanted } from './rules.js';
 import { type Tally, writeObjects } from './upload.js';
-
-const STORE_DIR = '/nix/store';
-
-/** One store path of the release's closure, as its source knows it. */
-export interface ClosurePath {
-  storePath: string;
-  narHash: string;
-  narSize: number;
-  /** Full store paths. */
-  references: string[];
-  /** The leg cache holding it (`file://` source); undefined for the local store. */
-  from?: string;
-}
-
-/** The closure to publish: every path the release needs, with what its source says about it. */
-export async function releaseClosure(source: CacheSource, log: Logger): Promise<Map<string, ClosurePath>> {
-  if (source.kind === 'none') throw new RelengError(`nothing to put in the binary cache: ${source.why}`);
-  return source.kind === 'caches' ? closureFromCaches(source, log) : closureFromStore(source.paths, log);
-}
-
-function closureFromCaches(
-  source: Extract<CacheSource, { kind: 'caches' }>,
-  log: Logger,
-): Map<string, ClosurePath> {
-  const known = new Map<string, ClosurePath>();
-  for (const { dir } of source.caches) {
-    // The first leg (by system) wins a path two legs hold, as the merge's cachePaths.
-    for (const info of readCacheDir(dir)) {
-      if (!known.has(info.storePath))
-        known.set(info.storePath, {
-          storePath: info.storePath,
-          narHash: info.narHash,
-          narSize: info.narSize,
-          references: info.references.map((r) => `${STORE_DIR}/${r}`),
-          from: dir,
-        });
-    }
-  }
-  const closure = new Map<string, ClosurePath>();
-  const missing: string[] = [];
-  const queue = source.storePaths.filter((p) => {
-    // Derivations are published when the legs carry them (the reference uploads drvs too); outputs must be there.
-    if (known.has(p) || !p.endsWith('.drv')) return true;
-    log.debug(`${p} is in no leg cache; not published`);
-    return false;
-  });
-  while (queue.length) {
-    const p = queue.pop()!;
-    if (closure.has(p)) continue;
-    const c = known.get(p);
-    if (!c) {
-      missing.push(p);
-      continue;
-    }
-    closure.set(p, c);
-    queue.push(...c.references.filter((r) => !closure.has(r)));
-  }
-  if (missing.length)
-    throw new RelengErrors(
-      `the leg caches (${source.caches.map((c) => c.dir).join(', ')}) lack store paths the release needs; rebuild the legs`,
-      missing.sort().map((p) => `${p} is in no leg cache`),
-    );
-  return closure;
-}
-
-async function closureFromStore(drvsAndPaths: string[], log: Logger): Promise<Map<string, ClosurePath>> {
-  if (drvsAndPaths.length === 0)
-    throw new RelengError('drvs.txt lists no derivations; nothing to put in the cache');
-  // Nix 2.8 has no `drv^*`: the outputs of each derivation, then the closure of everything.
-  const drvs = drvsAndPaths.filter((p) => p.endsWith('.drv'));
-  const outputs = drvs.length
-    ? (await run('nix-store', ['-q', '--outputs', ...drvs], { log })).stdout.split('\n').filter(Boolean)
-    : [];
-  const plain = [...new Set([...drvsAndPaths.filter((p) => !p.endsWith('.drv')), ...outputs])];
-  // A .drv argument means its outputs to nix 2.8; --derivation makes it mean the file (and its closure).
-  const infos = [
-    ...(plain.length ? await pathInfo(plain, [], log) : []),
-    ...(drvs.length ? await pathInfo(drvs, ['--derivation'], log) : []),
-  ];
-  const invalid = infos.filter((i) => i.valid === false).map((i) => `${i.path} is not in the local store`);
-  if (invalid.length) throw new RelengErrors('the release is not built in the local store', invalid);
-  return new Map(
-    infos.map((i): [string, ClosurePath] => [
-      i.path,
-      { storePath: i.path, narHash: i.narHash, narSize: i.narSize, references: i.references ?? [] },
-    ]),
-  );
-}
-
-interface PathInfo {
-  path: string;
-  narHash: string;
-  narSize: number;
-  references?: string[];
-  valid?: boolean;
-}
-
-async function pathInfo(paths: string[], flags: string[], log: Logger): Promise<PathInfo[]> {
-  const r = await run('nix', ['path-info', '--json', '--recursive', ...flags, ...paths], {
-    allowFailure: true,
-    log,
-  });
-  if (r.code !== 0)
-    throw new RelengError(
-      `nix path-info of the release's derivations and outputs failed: ${tail(r.stderr, 2)}; build the release first (build-artifacts)`,
-    );
-  return JSON.parse(r.stdout) as PathInfo[];
-}
-
-export interface CachePathPlan {
-  storePath: string;
-  narSize: number;
-  action: 'add' | 'skip' | 'replace';
-  reason?: string;
-}
-
-export interface CachePlan {
-  paths: CachePathPlan[];
-  /** Whether nix-cache-info is to be written (a new cache). */
-  writeCacheInfo: boolean;
-  conflicts: string[];
-}
-
-/**
- * Which paths the destination lacks. A store path is what nix compares, not bytes: the cache has a path
- * when its narinfo is there with the same NarHash (and, when we sign, our valid signature) — whatever
- * compressor wrote the NAR. The same path with another NarHash, or not signed by our key, is a conflict
- * unless `force`.
- */
-export async function planCache(
-  sink: Sink,
-  closure: Map<string, ClosurePath>,
-  key: SigningKey | undefined,
-  force: boolean,
-): Promise<CachePlan> {
-  const conflicts: string[] = [];
-  const info = await sink.get('nix-cache-info');
-  if (info) {
-    const storeDir = /^StoreDir:\s*(\S+)/m.exec(info.toString('utf8'))?.[1];
-    if (storeDir && storeDir !== STORE_DIR)
-      conflicts.push(
-        `${describeKey(sink, 'nix-cache-info')}: a cache for store ${storeDir}, not ${STORE_DIR}`,
-      );
-  }
-  const paths = await mapLimit([...closure.values()], 16, async (c): Promise<CachePathPlan> => {
-    const base = { storePath: c.storePath, narSize: c.narSize };
-    const bytes = await sink.get(narInfoKey(c.storePath));
-    if (!bytes) return { ...base, action: 'add' };
-    let theirs: NarInfo | undefined;
-    try {
-      theirs = parseNarInfo(bytes.toString('utf8'), narInfoKey(c.storePath));
-    } catch {
-      theirs = undefined;
-    }
-    let problem: string | undefined;
-    if (!theirs || hashHex(theirs.narHash) !== hashHex(c.narHash))
-      problem = `${describeKey(sink, narInfoKey(c.storePath))}: ${c.storePath} is there with another NarHash (${theirs?.narHash ?? 'unreadable'}; ours ${c.narHash}) — a build that is not reproducible`;
-    else if (key && !signedBy(theirs, key.publicKey))
-      problem = `${describeKey(sink, narInfoKey(c.storePath))}: ${c.storePath} is there but not signed by ${key.name}`;
-    if (!problem) return { ...base, action: 'skip' };
-    if (force) return { ...base, action: 'replace', reason: 'force' };
-    conflicts.push(problem);
-    return { ...base, action: 'skip', reason: 'conflict' };
-  });
-  return {
-    paths: paths.sort((a, b) => (a.storePath < b.storePath ? -1 : 1)),
-    writeCacheInfo: !info,
-    conflicts,
-  };
-}
 
 export interface CachePublishOptions {
   sink: Sink;
@@ -208,6 +36,7 @@ export async function publishCache(o: CachePublishOptions): Promise<PlannedObjec
     o.log.info(`cache: all ${o.plan.paths.length} store paths are in ${o.sink.location} already`);
     return [];
   }
+  const replaced = new Set(o.plan.paths.filter((p) => p.action === 'replace').map((p) => p.storePath));
   const work = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'releng-cache-'));
   try {
     await signInto(work, wantedPaths, o);
@@ -217,7 +46,7 @@ export async function publishCache(o: CachePublishOptions): Promise<PlannedObjec
       const file = path.join(work, narInfoKey(p));
       const info: NarInfo = parseNarInfo(fs.readFileSync(file, 'utf8'), file);
       keys.add(info.url);
-      if (fs.existsSync(path.join(work, `${hashPart(p)}.ls`))) keys.add(`${hashPart(p)}.ls`);
+      if (fs.existsSync(path.join(work, listingKey(p)))) keys.add(listingKey(p));
     }
     if (o.plan.writeCacheInfo) keys.add('nix-cache-info');
     const files: Wanted[] = await Promise.all([...keys].map((k) => wanted(work, k)));
@@ -237,10 +66,7 @@ export async function publishCache(o: CachePublishOptions): Promise<PlannedObjec
         layer.map(async (p) => ({
           ...(await wanted(work, narInfoKey(p))),
           kind: 'versioned' as const,
-          action:
-            o.plan.paths.find((x) => x.storePath === p)?.action === 'replace'
-              ? ('overwrite' as const)
-              : ('upload' as const),
+          action: replaced.has(p) ? ('overwrite' as const) : ('upload' as const),
         })),
       );
       await writeObjects(o.sink, objects, {
@@ -265,7 +91,7 @@ async function signInto(work: string, paths: string[], o: CachePublishOptions): 
   }
   const bySource = new Map<string | undefined, string[]>();
   for (const p of paths) {
-    const from = o.closure.get(p)?.from;
+    const from = o.closure.get(p)?.cache;
     bySource.set(from, [...(bySource.get(from) ?? []), p]);
   }
   const copy = async (keyFile?: string) => {

@@ -5,20 +5,22 @@ import { resolveS3Credentials } from '../storage/credentials.js';
 import { isS3Location, openSink, type S3Settings } from '../storage/open.js';
 import type { Sink } from '../storage/sink.js';
 import type { S3Tuning } from '../tuning.js';
-import type { Destination } from './layout.js';
+import type { DestinationName } from './plan.js';
 
 /** A destination of the environment, opened. */
-export interface Dest {
-  name: Destination;
+export interface OpenDestination {
+  name: DestinationName;
   location: string;
   sink: Sink;
   /** releng.yml `public-urls`: where readers fetch it. */
   publicUrl?: string;
 }
 
+export type Destinations = Map<DestinationName, OpenDestination>;
+
 export interface DestinationOptions {
-  environment: string;
-  env: EnvironmentConfig;
+  environmentName: string;
+  environment: EnvironmentConfig;
   /** The working directory: directory sinks and the credentials command are relative to it. */
   dir: string;
   processEnv: NodeJS.ProcessEnv;
@@ -29,7 +31,7 @@ export interface DestinationOptions {
 }
 
 /** The skip name that leaves each destination out, for messages. */
-const SKIP_NAME: Record<Destination, string> = {
+const SKIP_NAME: Record<DestinationName, string> = {
   cache: 'cache',
   releases: 'releases',
   install: 'installers',
@@ -42,20 +44,20 @@ const SKIP_NAME: Record<Destination, string> = {
  */
 export async function openDestinations(
   o: DestinationOptions,
-  needed: Destination[],
-  problems: string[],
-): Promise<Map<Destination, Dest>> {
-  const locations = new Map<Destination, string>();
+  needed: DestinationName[],
+): Promise<{ destinations: Destinations; problems: string[] }> {
+  const problems: string[] = [];
+  const locations = new Map<DestinationName, string>();
   for (const dest of needed) {
-    const loc = o.env[dest];
+    const loc = o.environment[dest];
     if (!loc)
       problems.push(
-        `environment '${o.environment}' has no '${dest}' destination in releng.yml; add one or pass skip: ${SKIP_NAME[dest]}`,
+        `environment '${o.environmentName}' has no '${dest}' destination in releng.yml; add one or pass skip: ${SKIP_NAME[dest]}`,
       );
     // `s3:/bucket` or `gs://…` would otherwise become a directory of that name.
     else if (/^[a-z][a-z0-9+.-]*:/i.test(loc) && !isS3Location(loc))
       problems.push(
-        `releng.yml environments.${o.environment}.${dest}: '${loc}' is neither s3://bucket[/prefix] nor a directory; fix the URL`,
+        `releng.yml environments.${o.environmentName}.${dest}: '${loc}' is neither s3://bucket[/prefix] nor a directory; fix the URL`,
       );
     else locations.set(dest, resolveSink(loc, o.dir));
   }
@@ -63,14 +65,14 @@ export async function openDestinations(
   if ([...locations.values()].some(isS3Location)) {
     try {
       s3 = {
-        endpoint: o.env.s3?.endpoint,
-        region: o.env.s3?.region ?? 'us-east-1',
-        pathStyle: o.env.s3?.['path-style'] ?? true,
+        endpoint: o.environment.s3?.endpoint,
+        region: o.environment.s3?.region ?? 'us-east-1',
+        pathStyle: o.environment.s3?.['path-style'] ?? true,
         credentials: await resolveS3Credentials({
           accessKeyId: o.s3AccessKeyId,
           secretAccessKey: o.s3SecretAccessKey,
-          env: o.processEnv,
-          command: o.env.s3?.['credentials-command'],
+          processEnv: o.processEnv,
+          command: o.environment.s3?.['credentials-command'],
           cwd: o.dir,
           log: o.log,
         }),
@@ -80,24 +82,24 @@ export async function openDestinations(
       problems.push((e as Error).message);
     }
   }
-  const out = new Map<Destination, Dest>();
+  const destinations: Destinations = new Map();
   for (const [dest, location] of locations) {
     if (isS3Location(location) && !s3) continue;
     try {
-      out.set(dest, {
+      destinations.set(dest, {
         name: dest,
         location,
         sink: openSink(location, o.dir, s3),
-        publicUrl: o.env['public-urls']?.[dest],
+        publicUrl: o.environment['public-urls']?.[dest],
       });
     } catch (e) {
       problems.push(`${dest}: ${(e as Error).message}`);
     }
   }
-  return out;
+  return { destinations, problems };
 }
 
 /** Where a reader finds `key`: the public URL when configured, else the sink location. */
-export function urlOf(d: Dest, key: string): string {
+export function urlOf(d: OpenDestination, key: string): string {
   return `${(d.publicUrl ?? d.location).replace(/\/+$/, '')}/${key}`;
 }

@@ -4,8 +4,8 @@ import type { Logger } from '../log.js';
 import { sha256OfFile } from '../oci/digest.js';
 import { movePointerTags, type PointerReport } from '../oci/pointer-tags.js';
 import { checkRegistryAccess, publishImages, targetsForEnvironment } from '../oci/publish-images.js';
+import type { ReleaseImage } from '../release/tree.js';
 import type { RegistryTuning } from '../tuning.js';
-import type { ReleaseImage } from './release-input.js';
 
 export type { PointerReport } from '../oci/pointer-tags.js';
 

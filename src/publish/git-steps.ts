@@ -1,8 +1,10 @@
 import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Git } from '../git/git.js';
+import { hasMergeBack } from '../git/merge-back.js';
 import { pushRef, type RefPush, refState, remoteRefs } from '../git/push.js';
 import type { Logger } from '../log.js';
+import { newStep, type PlanStep } from './plan.js';
 
 export interface BranchPush {
   name: string;
@@ -11,9 +13,14 @@ export interface BranchPush {
   createLocal?: boolean;
 }
 
+export interface TagPush extends RefPush {
+  /** Move the remote's tag (`force-push-tag`, decided when planning): `git push -f`. */
+  force: boolean;
+}
+
 export interface GitPlan {
   remote: string;
-  tag?: RefPush;
+  tag?: TagPush;
   branch?: BranchPush;
   /** For a new major (X.Y.0): the maintenance branch release-X.Y. */
   maintenance?: BranchPush;
@@ -26,8 +33,6 @@ export function maintenanceBranch(version: string): string | undefined {
   const m = /^(\d+)\.(\d+)\.0$/.exec(version);
   return m ? `release-${m[1]}.${m[2]}` : undefined;
 }
-
-const MERGE_SUBJECT = (v: string) => `release: merge release ${v} back to mainline`;
 
 /**
  * Where the tag and branches stand on the remote, and whether we may push them — checked with
@@ -72,7 +77,8 @@ export async function planGit(
         `tag ${version} is not in the checkout ${git.dir}; run the tag stage (or fetch the tag), or pass skip: tag`,
       );
     else {
-      plan.tag = await refState(git, refs, `refs/tags/${version}`, oid);
+      const state = await refState(git, refs, `refs/tags/${version}`, oid);
+      plan.tag = { ...state, force: state.state === 'different' && o.forcePushTag };
       if (plan.tag.state === 'same') plan.notes.push(`tag ${version}: on ${remote} already`);
       else if (plan.tag.state === 'absent') {
         plan.notes.push(`tag ${version}: to push to ${remote}`);
@@ -159,17 +165,7 @@ async function releaseBranch(git: Git, version: string): Promise<{ name: string;
     // The maintenance branch a new major creates at the same commit is not the release branch.
     .filter((b) => b.name !== maintenanceBranch(version));
   if (branches.length <= 1) return branches[0];
-  for (const b of branches) {
-    const merge = await git.out([
-      'log',
-      '--format=%H',
-      '--merges',
-      `--grep=^${MERGE_SUBJECT(version).replace(/\./g, '\\.')}$`,
-      '-1',
-      b.oid,
-    ]);
-    if (merge) return b;
-  }
+  for (const b of branches) if (await hasMergeBack(git, version, b.oid)) return b;
   throw new RelengError(
     `push-branch: several local branches carry release ${version} (${branches.map((b) => b.name).join(', ')}); keep only the one to push`,
   );
@@ -180,18 +176,13 @@ export interface GitOutcome {
 }
 
 /** Tag, then branch, then the maintenance branch; each only when the plan says the remote lacks it. */
-export async function executeGit(
-  git: Git,
-  plan: GitPlan,
-  forcePushTag: boolean,
-  log: Logger,
-): Promise<GitOutcome> {
+export async function executeGit(git: Git, plan: GitPlan, log: Logger): Promise<GitOutcome> {
   const rows: string[][] = [];
   if (plan.tag) {
     const t = plan.tag;
     if (t.state === 'same') rows.push([t.ref, 'already there', plan.remote]);
     else {
-      await pushRef(git, plan.remote, t.oid, t.ref, { force: t.state === 'different' && forcePushTag });
+      await pushRef(git, plan.remote, t.oid, t.ref, { force: t.force });
       log.info(`pushed ${t.ref} to ${plan.remote}`);
       rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
     }
@@ -211,4 +202,24 @@ export async function executeGit(
       ]);
   }
   return { rows };
+}
+
+/** The tag and branch steps of the plan, with the git plan's notes (and why a step does not run). */
+export function gitSteps(
+  plan: GitPlan | undefined,
+  o: { remote?: string; tagSkipped?: string; branchSkipped?: string },
+): [PlanStep, PlanStep] {
+  const notes = plan?.notes ?? [];
+  return [
+    newStep('tag', {
+      target: o.remote,
+      notes: notes.filter((n) => n.startsWith('tag')),
+      skipped: o.tagSkipped,
+    }),
+    newStep('branch', {
+      target: o.remote,
+      notes: notes.filter((n) => !n.startsWith('tag')),
+      skipped: o.branchSkipped,
+    }),
+  ];
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { indexKey } from '../release/tree.js';
 import { describeKey, type Sink } from '../storage/sink.js';
-import { type Destination, indexKey } from './layout.js';
-import type { PlannedObject } from './plan.js';
+import type { DestinationName, PlannedObject } from './plan.js';
 import { readBack, type Tally } from './upload.js';
 
 /**
@@ -16,10 +16,10 @@ import { readBack, type Tally } from './upload.js';
 export interface ReleaseIndex {
   schema: 1;
   version: string;
-  objects: Partial<Record<Destination, Record<string, { size: number; sha256: string }>>>;
+  objects: Partial<Record<DestinationName, Record<string, { size: number; sha256: string }>>>;
 }
 
-export type IndexMap = Map<Destination, Map<string, { size: number; sha256: string }>>;
+export type IndexMap = Map<DestinationName, Map<string, { size: number; sha256: string }>>;
 
 export async function readIndex(sink: Sink, key: string, version: string, log: Logger): Promise<IndexMap> {
   const out: IndexMap = new Map();
@@ -37,7 +37,7 @@ export async function readIndex(sink: Sink, key: string, version: string, log: L
     return out;
   }
   for (const [dest, objects] of Object.entries(data.objects))
-    out.set(dest as Destination, new Map(Object.entries(objects ?? {})));
+    out.set(dest as DestinationName, new Map(Object.entries(objects ?? {})));
   return out;
 }
 
@@ -61,11 +61,11 @@ export async function writeIndex(
   name: string,
   version: string,
   index: IndexMap,
-  verified: Partial<Record<Destination, PlannedObject[]>>,
+  verified: Partial<Record<DestinationName, PlannedObject[]>>,
   log: Logger,
   tally: Tally,
 ): Promise<void> {
-  for (const [dest, objects] of Object.entries(verified) as [Destination, PlannedObject[]][]) {
+  for (const [dest, objects] of Object.entries(verified) as [DestinationName, PlannedObject[]][]) {
     const m = index.get(dest) ?? new Map();
     for (const x of objects) m.set(x.key, { size: x.size, sha256: x.sha256 });
     if (m.size) index.set(dest, m);

@@ -1,4 +1,7 @@
-import type { Destination } from './layout.js';
+import type { Sink } from '../storage/sink.js';
+
+/** The destinations of a releng.yml environment (where each name of the tree goes: src/release/tree.ts). */
+export type DestinationName = 'cache' | 'releases' | 'docs' | 'install';
 
 /** The publication steps, in the order they run (DESIGN.md "Order"). */
 export const STEPS = [
@@ -28,6 +31,34 @@ export const SKIPPABLE = [
 ] as const;
 export type Skippable = (typeof SKIPPABLE)[number];
 
+/** Which steps run: what `skip` leaves, and what the release has (installers, a manual) and asks (push-branch). */
+export interface Want {
+  cache: boolean;
+  docker: boolean;
+  releases: boolean;
+  installers: boolean;
+  docs: boolean;
+  tag: boolean;
+  branch: boolean;
+  page: boolean;
+}
+
+export function stepsToRun(
+  skip: ReadonlySet<Skippable>,
+  has: { installers: boolean; manual: boolean; pushBranch: boolean },
+): Want {
+  return {
+    cache: !skip.has('cache'),
+    docker: !skip.has('docker'),
+    releases: !skip.has('releases'),
+    installers: !skip.has('installers') && has.installers,
+    docs: !skip.has('docs') && has.manual,
+    tag: !skip.has('tag'),
+    branch: !skip.has('branch') && has.pushBranch,
+    page: !skip.has('release-page'),
+  };
+}
+
 /**
  * upload: not there yet. skip: there with our bytes. overwrite: a versioned object with other bytes,
  * replaced because of `force`. replace: a pointer moved to this release. hold: a pointer this release may
@@ -36,7 +67,7 @@ export type Skippable = (typeof SKIPPABLE)[number];
 export type Action = 'upload' | 'skip' | 'overwrite' | 'replace' | 'hold' | 'delete';
 
 export interface PlannedObject {
-  dest: Destination;
+  dest: DestinationName;
   key: string;
   size: number;
   /** Ours; empty for deletes. */
@@ -61,9 +92,35 @@ export interface PlanStep {
 
 export interface PublishPlan {
   version: string;
-  environment: string;
+  environmentName: string;
   dryRun: boolean;
   steps: PlanStep[];
+}
+
+/** A step of the plan; `skipped` says why it does not run. */
+export function newStep(
+  step: StepName,
+  o: { objects?: PlannedObject[]; target?: string; notes?: string[]; skipped?: string } = {},
+): PlanStep {
+  return { step, target: o.target, objects: o.objects ?? [], notes: o.notes ?? [], skipped: o.skipped };
+}
+
+/** Objects for one sink, written (and their stale ones deleted) as one group. */
+export interface DestinationWrite {
+  sink: Sink;
+  objects: PlannedObject[];
+  /** For the log. */
+  label: string;
+  /** A prefix listed once after the writes to verify what was written under it (src/publish/upload.ts). */
+  verifyPrefix?: string;
+}
+
+/** What a destination's planner returns: its step, the writes that carry it out, the conflicts it found. */
+export interface Planned {
+  step: PlanStep;
+  writes: DestinationWrite[];
+  /** Versioned objects there with other content: refused together, before any write, unless `force`. */
+  conflicts: string[];
 }
 
 export const writes = (o: PlannedObject) =>
@@ -89,7 +146,7 @@ export function planTotals(plan: PublishPlan): {
 export function planJson(plan: PublishPlan): object {
   return {
     version: plan.version,
-    environment: plan.environment,
+    environment: plan.environmentName,
     dryRun: plan.dryRun,
     totals: planTotals(plan),
     steps: plan.steps.map((s) => ({

@@ -1,26 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBundles } from '../bundle/find.js';
-import type { MergedRelease, TreeFile } from '../bundle/release.js';
+import type { CachePath, MergedRelease } from '../bundle/release.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
+import {
+  names,
+  parseDockerImage,
+  type ReleaseImage,
+  type TreeFile,
+  versionDir,
+  versionPrefix,
+} from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
-import { versionDir } from './layout.js';
 
 /** Where the store paths for the binary cache come from. */
 export type CacheSource =
-  /** Each leg's unsigned file:// cache (leg bundles). */
-  | { kind: 'caches'; caches: { system: string; dir: string }[]; storePaths: string[] }
+  /** Each leg's unsigned file:// cache (leg bundles): the merge's list of their paths, and the top-level ones. */
+  | {
+      kind: 'caches';
+      caches: { system: string; dir: string }[];
+      cachePaths: CachePath[];
+      storePaths: string[];
+    }
   /** The local nix store: drvs.txt's derivations and their outputs (artifacts-dir, as the reference). */
   | { kind: 'store'; paths: string[] }
   /** Nothing to put in a cache, with the reason (a preflight problem unless `skip: cache`). */
   | { kind: 'none'; why: string };
-
-export interface ReleaseImage {
-  file: string;
-  system?: string;
-  sha256?: string;
-}
 
 /** One release, however it arrived: what publish works from. */
 export interface ReleaseInput {
@@ -43,9 +49,14 @@ export function fromMerged(m: MergedRelease, origin: string): ReleaseInput {
     manualDir: m.manualDir,
     cache:
       m.caches.length > 0
-        ? { kind: 'caches', caches: m.caches, storePaths: [...m.storePaths, ...m.drvPaths] }
+        ? {
+            kind: 'caches',
+            caches: m.caches,
+            cachePaths: m.cachePaths,
+            storePaths: [...m.storePaths, ...m.drvPaths],
+          }
         : { kind: 'none', why: `the leg bundles (${origin}) carry no nix cache` },
-    images: m.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
+    images: m.images,
     origin,
     recorded: true,
   };
@@ -69,7 +80,7 @@ export async function fromArtifactsDir(
   const vdir = path.join(dir, ...versionDir(name, version).split('/'));
   if (!fs.existsSync(vdir))
     throw new RelengError(
-      `artifacts-dir ${dir}: has no ${versionDir(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`,
+      `artifacts-dir ${dir}: has no ${versionPrefix(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`,
     );
   const paths = walk(dir);
   log.info(`${paths.length} files in ${dir}`);
@@ -80,7 +91,7 @@ export async function fromArtifactsDir(
   });
   const parent = path.dirname(dir);
   const manualDir =
-    [path.join(parent, 'manual'), path.join(vdir, 'manual')].find((d) => fs.existsSync(d)) ?? null;
+    [path.join(parent, names.manual), path.join(vdir, names.manual)].find((d) => fs.existsSync(d)) ?? null;
   const drvsTxt = path.join(parent, 'drvs.txt');
   const cache: CacheSource = fs.existsSync(drvsTxt)
     ? {
@@ -92,12 +103,10 @@ export async function fromArtifactsDir(
           .filter(Boolean),
       }
     : { kind: 'none', why: `${drvsTxt} not found (the derivations to put in the cache)` };
-  const imageRe = new RegExp(`^${escapeRe(name)}-${escapeRe(version)}-docker-image-(.+)\\.tar(\\.gz)?$`);
-  const images = fs
-    .readdirSync(vdir)
-    .map((f) => ({ f, m: imageRe.exec(f) }))
-    .filter((x) => x.m)
-    .map((x) => ({ file: path.join(vdir, x.f), system: x.m![1] }));
+  const images: ReleaseImage[] = fs.readdirSync(vdir).flatMap((f) => {
+    const system = parseDockerImage(name, version, f);
+    return system ? [{ file: path.join(vdir, f), system }] : [];
+  });
   return { version, files, manualDir, cache, images, origin: dir, recorded: false };
 }
 
@@ -111,8 +120,6 @@ function walk(root: string): string[] {
   }
   return out.sort();
 }
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export type ReleaseSource =
   | { bundles: string[] }

@@ -2,9 +2,18 @@ import type { Config, EnvironmentConfig } from '../config/schema.js';
 import type { VersionInfo } from '../config/version.js';
 import type { ForgeClient, ForgeRelease, ReleaseFields } from '../forge/client.js';
 import { formatBytes, type Logger } from '../log.js';
+import {
+  belowVersionDir,
+  inVersionDir,
+  manualLabel,
+  manualPrefix,
+  names,
+  parseInstaller,
+  type TreeFile,
+} from '../release/tree.js';
 import { ensureSha256 } from '../storage/hash.js';
-import { installerName, installerVersionKey, manualPrefix, versionDir } from './layout.js';
 import { versionNotes } from './notes.js';
+import { newStep, type PlanStep } from './plan.js';
 import type { ReleaseInput } from './release-input.js';
 
 export interface ReleaseLink {
@@ -112,7 +121,7 @@ export async function syncReleasePage(
 export async function pageContent(o: {
   dir: string;
   config: Config;
-  env: EnvironmentConfig;
+  environment: EnvironmentConfig;
   release: ReleaseInput;
   info: VersionInfo;
   latest: boolean;
@@ -121,21 +130,22 @@ export async function pageContent(o: {
 }): Promise<PageContent> {
   const { name, product } = o.config;
   const { version, major } = o.info;
-  const urls = o.env['public-urls'] ?? {};
+  const urls = o.environment['public-urls'] ?? {};
   const base = (u: string) => u.replace(/\/+$/, '');
-  const vdir = versionDir(name, version);
   const links: ReleaseLink[] = [];
-  const link = (linkName: string, url: string, f: ReleaseInput['files'][number]) =>
+  const link = (linkName: string, url: string, f: TreeFile) =>
     links.push({ name: linkName, url, size: f.size, sha256: f.sha256, source: f.source });
   if (urls.releases)
-    for (const f of o.release.files)
-      if (f.path.startsWith(vdir) && !f.path.slice(vdir.length).includes('/'))
-        link(f.path.slice(vdir.length), `${base(urls.releases)}/${f.path}`, f);
+    for (const f of o.release.files) {
+      const file = belowVersionDir(name, version, f.path);
+      if (file !== undefined && !file.includes('/')) link(file, `${base(urls.releases)}/${f.path}`, f);
+    }
   if (urls.install)
     for (const f of o.release.files) {
-      const inst = installerName(name, f.path);
+      const system = parseInstaller(name, f.path);
+      const inst = system && names.installer(name, system);
       if (inst && !links.some((l) => l.name === inst))
-        link(inst, `${base(urls.install)}/${installerVersionKey(name, version, inst)}`, f);
+        link(inst, `${base(urls.install)}/${inVersionDir(name, version, inst)}`, f);
     }
   // The download table shows each file's sha256 (hashed now if the upload did not need it).
   for (const l of links) l.sha256 = await ensureSha256({ source: l.source, sha256: l.sha256 });
@@ -144,7 +154,7 @@ export async function pageContent(o: {
     extra.push(`Binary cache: ${base(urls.cache)}${o.publicKey ? ` (public key \`${o.publicKey}\`)` : ''}`);
   if (urls.docs && o.release.manualDir)
     extra.push(
-      `Manual: ${base(urls.docs)}/${manualPrefix(name, o.info.officialRelease ? major : 'nightly')}`,
+      `Manual: ${base(urls.docs)}/${manualPrefix(name, manualLabel(o.info.officialRelease, major))}`,
     );
   if (!urls.releases) o.log.info('release page: no public-urls.releases in releng.yml, so no download links');
   return {
@@ -156,4 +166,27 @@ export async function pageContent(o: {
     prerelease: !/^\d+\.\d+(\.\d+)?$/.test(version),
     latest: o.latest,
   };
+}
+
+/** The release page's step: what the page will say, and — in a dry run — what syncing it would do. */
+export async function planReleasePage(o: {
+  forge?: ForgeClient;
+  /** Preflight's notes on the forge (no forge, no token). */
+  notes: string[];
+  /** `skip: release-page` was given. */
+  skip: boolean;
+  content: () => Promise<PageContent>;
+  dryRun: boolean;
+  log: Logger;
+}): Promise<{ step: PlanStep; content?: PageContent; result?: PageResult }> {
+  const notes = [...o.notes];
+  if (!o.forge)
+    return {
+      step: newStep('release-page', { notes, skipped: o.skip ? 'skip: release-page' : notes[0] }),
+    };
+  const content = await o.content();
+  const result = o.dryRun ? await syncReleasePage(o.forge, content, { dryRun: true, log: o.log }) : undefined;
+  if (result) notes.push(result.action);
+  const target = `${o.forge.kind}:${o.forge.repository}`;
+  return { step: newStep('release-page', { target, notes }), content, result };
 }

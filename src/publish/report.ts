@@ -1,7 +1,13 @@
 import { formatBytes, type Logger } from '../log.js';
-import type { Dest } from './destinations.js';
-import type { Destination } from './layout.js';
-import { type PlannedObject, type PublishPlan, planTotals, type StepName, writes } from './plan.js';
+import type { Destinations } from './destinations.js';
+import {
+  type DestinationName,
+  type PlannedObject,
+  type PublishPlan,
+  planTotals,
+  type StepName,
+  writes,
+} from './plan.js';
 
 export interface DestinationRow {
   step: StepName;
@@ -14,10 +20,10 @@ export interface DestinationRow {
 }
 
 /** Per step and destination: what was (or would be) written, skipped, deleted. */
-export function destinationRows(plan: PublishPlan, dests: Map<Destination, Dest>): DestinationRow[] {
+export function destinationRows(plan: PublishPlan, dests: Destinations): DestinationRow[] {
   const rows: DestinationRow[] = [];
   for (const s of plan.steps) {
-    const byDest = new Map<Destination, PlannedObject[]>();
+    const byDest = new Map<DestinationName, PlannedObject[]>();
     for (const x of s.objects) byDest.set(x.dest, [...(byDest.get(x.dest) ?? []), x]);
     for (const [dest, objects] of byDest) {
       const d = dests.get(dest);
@@ -47,7 +53,7 @@ export function pointerState(a: PlannedObject['action']): string {
 export function logPlan(plan: PublishPlan, log: Logger): void {
   const t = planTotals(plan);
   log.info(
-    `plan for ${plan.version} → ${plan.environment}: ${t.upload} object(s) to write (${formatBytes(t.bytes)}), ${t.skip} already there, ${t.delete} stale to delete`,
+    `plan for ${plan.version} → ${plan.environmentName}: ${t.upload} object(s) to write (${formatBytes(t.bytes)}), ${t.skip} already there, ${t.delete} stale to delete`,
   );
   const count = (s: PublishPlan['steps'][number], a: PlannedObject['action']) =>
     s.objects.filter((x) => x.action === a).length;

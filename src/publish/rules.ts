@@ -1,12 +1,13 @@
 import { mapLimit } from '../pool.js';
+import type { TreeFile } from '../release/tree.js';
+import { contentTypeOf } from '../storage/content-type.js';
 import { ensureSha256 } from '../storage/hash.js';
 import { describeKey, type Sink, type StoredObject } from '../storage/sink.js';
-import type { Destination } from './layout.js';
-import type { PlannedObject } from './plan.js';
+import type { DestinationName, PlannedObject } from './plan.js';
 
 /** An object this release wants at `key`. */
 export interface Wanted {
-  dest: Destination;
+  dest: DestinationName;
   key: string;
   source: string;
   size: number;
@@ -30,6 +31,16 @@ export interface Known {
 }
 
 const LOOKUPS = 16;
+
+/** A file of the release (tree or manual), wanted at `key` of `dest`. */
+export function wanted(dest: DestinationName, key: string, f: Omit<TreeFile, 'path'>): Wanted {
+  return { dest, key, source: f.source, size: f.size, sha256: f.sha256, contentType: contentTypeOf(key) };
+}
+
+/** One LIST of `prefix`: key → size (Known.listing). */
+export async function listing(sink: Sink, prefix: string): Promise<Map<string, number>> {
+  return new Map((await sink.list(prefix)).map((x) => [x.key, x.size]));
+}
 
 /**
  * The sha256 stored with an object, or — for an object some other tool uploaded, which carries none —
@@ -104,17 +115,17 @@ export async function decidePointers(
  */
 export async function decideSync(
   sink: Sink,
-  dest: Destination,
+  dest: DestinationName,
   prefix: string,
   files: readonly Wanted[],
   held: string | undefined,
 ): Promise<PlannedObject[]> {
   if (held)
     return files.map((w) => ({ ...w, kind: 'pointer' as const, action: 'hold' as const, reason: held }));
-  const listing = new Map((await sink.list(prefix)).map((o) => [o.key, o.size]));
+  const listed = await listing(sink, prefix);
   const objects = await mapLimit(files, LOOKUPS, async (w): Promise<PlannedObject> => {
     const base = { ...w, kind: 'pointer' as const };
-    const size = listing.get(w.key);
+    const size = listed.get(w.key);
     if (size === undefined) return { ...base, action: 'upload' };
     if (size !== w.size) return { ...base, action: 'replace' };
     const head = await sink.head(w.key);
@@ -123,7 +134,7 @@ export async function decideSync(
     return { ...base, action: head ? 'replace' : 'upload' };
   });
   const wantedKeys = new Set(files.map((f) => f.key));
-  for (const [key, size] of listing)
+  for (const [key, size] of listed)
     if (key.startsWith(prefix) && !wantedKeys.has(key))
       objects.push({ dest, key, size, sha256: '', kind: 'pointer', action: 'delete', reason: 'stale' });
   return objects;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { assembleLeg } from '../bundle/assemble.js';
 import type { LegRecord } from '../bundle/leg.js';
 import { mergeLegs, writeTree } from '../bundle/merge.js';
 import type { MergedRelease } from '../bundle/release.js';
@@ -10,7 +11,6 @@ import { Git } from '../git/git.js';
 import type { Logger } from '../log.js';
 import { evalJobs, evalSystemJobs, jobsInstallable, type SystemJobs } from '../nix/jobs.js';
 import { realiseJobs } from '../nix/realise.js';
-import { assembleLeg } from '../release/assemble.js';
 import { placeTree } from '../release/files.js';
 import { flakePathTemplates, planBuild, systemsOf, type TemplateKey } from '../release/plan.js';
 

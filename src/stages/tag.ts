@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FLAKE_OFFICIAL_RE, readVersionInfo } from '../config/version.js';
+import { FLAKE_OFFICIAL_RE, readVersionInfo, updateVersionJson } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git, type GitIdentity } from '../git/git.js';
+import { mergeBackMessage } from '../git/merge-back.js';
 import type { Logger } from '../log.js';
-import { updateVersionJson } from './prepare.js';
 
 const RELENG_MSG = 'Release produced with releng-actions';
-
-/** The reference's merge-back message, body included. */
-export function mergeMessage(version: string): string {
-  return `release: merge release ${version} back to mainline\n\nThis merge commit returns to the previous state prior to the release but leaves the tag in the branch history.\n${RELENG_MSG}`;
-}
 
 export interface TagOptions {
   dir: string;
@@ -78,7 +73,16 @@ export async function tag(o: TagOptions): Promise<TagResult> {
 
   // 3. Back to the branch: link the release into its history without changing the tree.
   await git.run(['checkout', '-q', branch]);
-  await git.run(['merge', '-q', '-s', 'ours', '--no-edit', version, '-m', mergeMessage(version)]);
+  await git.run([
+    'merge',
+    '-q',
+    '-s',
+    'ours',
+    '--no-edit',
+    version,
+    '-m',
+    mergeBackMessage(version, RELENG_MSG),
+  ]);
 
   // 4. Leave HEAD on the tag, where build and publish expect it.
   await git.run(['checkout', '-q', '--detach', version]);

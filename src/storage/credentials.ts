@@ -12,7 +12,7 @@ export interface CredentialSources {
   /** From the action's inputs or the CLI's options. */
   accessKeyId?: string;
   secretAccessKey?: string;
-  env: NodeJS.ProcessEnv;
+  processEnv: NodeJS.ProcessEnv;
   /** releng.yml `s3.credentials-command`: prints `{"id": …, "secret_key": …}`. */
   command?: string;
   /** Where the command runs (the working directory). */
@@ -33,13 +33,13 @@ export async function resolveS3Credentials(s: CredentialSources): Promise<S3Cred
       );
     return masked(s.log, { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey });
   }
-  const id = s.env.AWS_ACCESS_KEY_ID;
-  const secret = s.env.AWS_SECRET_ACCESS_KEY;
+  const id = s.processEnv.AWS_ACCESS_KEY_ID;
+  const secret = s.processEnv.AWS_SECRET_ACCESS_KEY;
   if (id && secret)
     return masked(s.log, {
       accessKeyId: id,
       secretAccessKey: secret,
-      sessionToken: s.env.AWS_SESSION_TOKEN || undefined,
+      sessionToken: s.processEnv.AWS_SESSION_TOKEN || undefined,
     });
   if (s.command) return fromCommand(s.command, s.cwd, s.log);
   throw new RelengError(

@@ -4,9 +4,8 @@ import { CHUNK, giveBuffer, takeBuffer } from './buffers.js';
 
 /**
  * Streams a file through sha256; never holds it in memory. Reads are synchronous, a pooled chunk at a time:
- * for the page-cached files of a release a read is a memory copy of ~30 µs, far cheaper than a trip through
- * the thread pool and a promise (measured: the async reads cost more CPU than the hashing itself), and
- * short enough not to stall the uploads sharing the event loop.
+ * for the page-cached files of a release a read is a memory copy, cheaper than a trip through the thread
+ * pool and a promise, and short enough not to stall the uploads sharing the event loop.
  */
 export async function sha256File(file: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');

@@ -22,6 +22,21 @@ class NodeSha256 {
   reset(): void {}
 }
 
+/**
+ * The SDK's SigV4 signer as S3 wants it: the path is signed as given (keys are encoded once, by encodeKey;
+ * S3 does not encode them twice), no checksum of its own.
+ */
+export function s3Signer(region: string, credentials: S3Credentials): SignatureV4 {
+  return new SignatureV4({
+    service: 's3',
+    region,
+    credentials,
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+}
+
 /** An error shaped like the SDK's, so one `wrap`/`retryable` serves both paths. */
 export interface S3HttpError extends Error {
   $metadata: { httpStatusCode?: number };
@@ -41,11 +56,10 @@ export function encodeKey(key: string): string {
 }
 
 /**
- * The request that carries the bytes of an ordinary object (PutObject), signed with the SDK's own SigV4 signer and
- * sent on a keep-alive agent. Everything else goes through the S3 client; this one request does not,
- * because the client's command stack costs about 1.2 ms of CPU per request (measured: 995 small PUTs,
- * 2.0 s of CPU through the client, 0.8 s this way) — on a two-core runner that shares its cores with
- * everything else, that is the difference against the AWS CLI. The body streams from a file with a
+ * The request that carries the bytes of an ordinary object (PutObject), signed with the SDK's own SigV4
+ * signer and sent on a keep-alive agent. Everything else goes through the S3 client; this one request
+ * does not, because the client's command stack costs more CPU per request than the upload itself for the
+ * many small files of a release (docs/architecture.md, "Uploads"). The body streams from a file with a
  * known length and is signed UNSIGNED-PAYLOAD, as the client signs streams; no checksum headers are
  * added (Garage and R2 reject the newer ones).
  */
@@ -68,14 +82,7 @@ export class SignedPut {
     this.timeout = o.timeout;
     this.pathStyle = o.pathStyle;
     this.base = new URL(o.endpoint ?? `https://s3.${o.region}.amazonaws.com`);
-    this.signer = new SignatureV4({
-      service: 's3',
-      region: o.region,
-      credentials: o.credentials,
-      sha256: NodeSha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
+    this.signer = s3Signer(o.region, o.credentials);
     const options = { keepAlive: true, maxSockets: o.sockets };
     this.agent = this.base.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
   }

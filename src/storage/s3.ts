@@ -29,16 +29,15 @@ export interface S3SinkOptions {
   pathStyle: boolean;
   credentials: S3Credentials;
   /**
-   * Multipart threshold and part size, request bodies in flight across every upload through this sink
-   * (parts included), idle timeout: unset → the defaults below.
+   * Multipart threshold and part size, single PUTs in flight across this sink (a multipart upload adds
+   * its own two parts), idle timeout: unset → the defaults below.
    */
   tuning?: S3Tuning;
 }
 
-// Measured with bench/publish.bench.ts (docs/architecture.md): one streamed PUT up to 128 MiB — AWS's own
-// guidance puts multipart at ~100 MB and above — 16 request bodies in flight. Above the threshold,
-// lib-storage with 8 MiB parts, two in flight, one big object at a time (measured: +66 MiB of RSS for a
-// 300 MiB object; 16 MiB parts cost +89 MiB for no speed).
+// One streamed PUT up to the threshold (AWS's own guidance puts multipart at about 100 MB and above), 16
+// request bodies in flight. Above it, lib-storage with modest parts, two in flight, one big object at a
+// time: lib-storage holds its parts in memory. Why these values: docs/architecture.md, "Uploads".
 export const DEFAULT_MULTIPART_THRESHOLD = 128 * 1024 * 1024;
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 const MULTIPART_QUEUE = 2;
@@ -80,12 +79,12 @@ type SdkError = {
 const statusOf = (e: unknown) => (e as SdkError).$metadata?.httpStatusCode;
 
 /**
- * One bucket (and prefix) of an S3-compatible server. Uploads stream from the file — a single PUT up to
- * `partSize`, multipart above it, each part its own ranged read stream with a known length — so memory stays
- * flat whatever the file size (lib-storage's Upload would hold partSize × queueSize in memory per object).
- * The requests that carry bytes go through SignedPut (src/storage/s3-put.ts); the rest through the S3
- * client, with `WHEN_REQUIRED` checksums so Garage and R2 accept them. Body requests are retried here with
- * a fresh stream (a consumed stream cannot be replayed).
+ * One bucket (and prefix) of an S3-compatible server. An object up to `multipartThreshold` is one PUT
+ * streamed from the file through SignedPut (src/storage/s3-put.ts), so memory does not grow with the file.
+ * A bigger one goes through lib-storage's Upload (part bookkeeping, abort on failure), which holds its
+ * parts in memory, so big objects go one at a time (see putMultipart). Everything else goes through the
+ * S3 client, with `WHEN_REQUIRED` checksums so Garage and R2 accept it. Requests that carry bytes are
+ * retried here with a fresh body (a consumed stream cannot be replayed).
  */
 export class S3Sink implements Sink {
   readonly bucket: string;

@@ -9,9 +9,10 @@ import { parse, stringify } from 'yaml';
 import { ROOT } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
 import { NIX_CONFIG } from '../helpers/nix.js';
+import { refs, snapshot } from '../helpers/snapshot.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { type RunOptions, type RunResult, runWorkflow } from './harness/runner.js';
-import { refs, type Server, snapshot, startRegistry, startS3 } from './harness/servers.js';
+import { type Server, startRegistry, startS3 } from './harness/servers.js';
 
 const FIXTURE = path.join(ROOT, 'tests/fixtures/project');
 const WORKFLOW = path.join(ROOT, '.forgejo/workflows/release.yml');

@@ -48,7 +48,7 @@ export function runBundledAction(
   const summaryFile = path.join(work, 'summary');
   const envFile = path.join(work, 'env');
   for (const f of [outputFile, summaryFile, envFile]) fs.writeFileSync(f, '');
-  const env: NodeJS.ProcessEnv = {
+  const processEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NIX_CONFIG: process.env.NIX_CONFIG,
@@ -59,10 +59,10 @@ export function runBundledAction(
     RUNNER_TEMP: work,
     ...opts.env,
   };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(inputs)) processEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', name, 'index.js')], {
     cwd: opts.cwd,
-    env,
+    env: processEnv,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

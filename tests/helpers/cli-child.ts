@@ -16,12 +16,12 @@ export interface RunResult {
 export function runCli(
   args: string[],
   cwd: string,
-  env: NodeJS.ProcessEnv,
+  processEnv: NodeJS.ProcessEnv,
   onSpawn?: (child: ChildProcess) => void,
 ): Promise<RunResult> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/index.js'), ...args], {
     cwd,
-    env,
+    env: processEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onSpawn?.(child);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { tmpDir, writeFiles } from './tmp.js';
 
-const ENV = {
+const GIT_PROCESS_ENV = {
   ...process.env,
   GIT_AUTHOR_NAME: 'Test',
   GIT_AUTHOR_EMAIL: 'test@example.org',
@@ -12,7 +12,7 @@ const ENV = {
 };
 
 export function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
+  return execFileSync('git', args, { cwd: dir, env: GIT_PROCESS_ENV, encoding: 'utf8' }).trim();
 }
 
 /** A real repository on branch main with the given files committed. */

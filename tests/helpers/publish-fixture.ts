@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { legCachePaths } from '../../src/bundle/merge.js';
 import type { MergedRelease } from '../../src/bundle/release.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import type { PublishOptions } from '../../src/stages/publish.js';
@@ -31,14 +32,14 @@ export interface Built {
 function nixBuild(expr: string, attr: string): { out: string; drv: string } {
   const dir = tmpDir('releng-drv-');
   fs.writeFileSync(path.join(dir, 'default.nix'), expr);
-  const env = nixEnv();
+  const processEnv = nixEnv();
   const drv = execFileSync('nix-instantiate', [dir, '-A', attr], {
-    env,
+    env: processEnv,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
   const out = execFileSync('nix-store', ['--realise', drv], {
-    env,
+    env: processEnv,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
@@ -117,6 +118,7 @@ export function buildRelease(
       }),
     manualDir,
     caches: [{ system: 'x86_64-linux', dir: cacheDir }],
+    cachePaths: legCachePaths([{ system: 'x86_64-linux', dir: cacheDir }], silentLogger),
     storePaths: storePaths.sort(),
     drvPaths: [],
     images: [],
@@ -180,8 +182,8 @@ export function recordingLogger(): Logger & { lines: string[] } {
   };
 }
 
-// What a run may have written: the e2e harness's own snapshot (files, sizes, mtimes) and refs listing.
-export { refs, snapshot } from '../e2e/harness/servers.js';
+// What a run may have written: files with sizes and mtimes, and a remote's refs.
+export { refs, snapshot } from './snapshot.js';
 
 /** The stage's options with everything off, for the project in `dir`; `extra` overrides. */
 export function publishOptions(
@@ -191,14 +193,14 @@ export function publishOptions(
   return {
     dir,
     configPath: path.join(dir, 'releng.yml'),
-    environment: 'staging',
+    environmentName: 'staging',
     force: false,
     forcePushTag: false,
     pushBranch: false,
     noCheckGit: false,
     dryRun: false,
     skip: ['docker'],
-    env: {},
+    processEnv: {},
     log: silentLogger,
     ...extra,
   };
@@ -248,7 +250,7 @@ export async function runActionAsync(
   const work = tmpDir('releng-runner-');
   const files = { output: path.join(work, 'output'), summary: path.join(work, 'summary') };
   for (const f of Object.values(files)) fs.writeFileSync(f, '');
-  const env: NodeJS.ProcessEnv = {
+  const processEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NIX_CONFIG: process.env.NIX_CONFIG,
@@ -258,8 +260,8 @@ export async function runActionAsync(
     RUNNER_TEMP: work,
     ...o.env,
   };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = await runAsync(path.join(ROOT, 'dist', name, 'index.js'), [], { cwd: o.cwd, env });
+  for (const [k, v] of Object.entries(inputs)) processEnv[`INPUT_${k.toUpperCase()}`] = v;
+  const r = await runAsync(path.join(ROOT, 'dist', name, 'index.js'), [], { cwd: o.cwd, env: processEnv });
   return {
     ...r,
     outputs: parseCommandFile(fs.readFileSync(files.output, 'utf8')),

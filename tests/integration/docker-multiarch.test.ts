@@ -12,11 +12,11 @@ import { writeLeg } from '../../src/bundle/leg.js';
 import { scanArchive } from '../../src/oci/archive.js';
 import { REF_NAME } from '../../src/oci/layout.js';
 import { OCI } from '../../src/oci/media-types.js';
-import { snapshot } from '../e2e/harness/servers.js';
 import { ROOT, runBundledAction, runCli } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
 import { nixEnv } from '../helpers/nix.js';
 import { type RegistryServer, startRegistry } from '../helpers/registry.js';
+import { snapshot } from '../helpers/snapshot.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const VERSION = '2.93.0';

@@ -7,6 +7,13 @@
 // while something it names was missing (docs/reliability.md).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  type DockerBench,
+  type DockerLane,
+  LOGIN,
+  startDockerBench,
+  VERSION,
+} from '../helpers/docker-under-guard.js';
+import {
   type CaseResult,
   errorLine,
   expectFired,
@@ -18,13 +25,6 @@ import {
   rule,
   waited,
 } from '../helpers/fault-cases.js';
-import {
-  type DockerBench,
-  type DockerLane,
-  LOGIN,
-  startDockerBench,
-  VERSION,
-} from '../helpers/guarded-docker.js';
 import type { Exchange } from '../helpers/proxy.js';
 import { registryGuard } from '../helpers/registry-guard.js';
 

@@ -18,10 +18,10 @@ import {
   rule,
   waited,
 } from '../helpers/fault-cases.js';
-import { type Bench, type Lane, startBench, VERSION } from '../helpers/guarded-publish.js';
 import type { Exchange, FaultRule } from '../helpers/proxy.js';
 import { NAME } from '../helpers/publish-fixture.js';
 import { parseS3 } from '../helpers/publish-guard.js';
+import { type Bench, type Lane, startBench, VERSION } from '../helpers/publish-under-guard.js';
 
 let bench: Bench;
 let clean: { objects: Record<string, string>; refs: string; requests: number };

@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type DockerBench, type DockerLane, startDockerBench } from '../helpers/docker-under-guard.js';
 import { expectRerunToClean } from '../helpers/fault-cases.js';
-import { type DockerBench, type DockerLane, startDockerBench } from '../helpers/guarded-docker.js';
 import {
   type KillPoint,
   killPoints,

@@ -5,7 +5,6 @@
 // something missing. RELENG_KILL_SEED / RELENG_KILL_POINTS override the seed and the number of points.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectRerunToClean } from '../helpers/fault-cases.js';
-import { type Bench, type Lane, startBench } from '../helpers/guarded-publish.js';
 import {
   type KillPoint,
   killPoints,
@@ -15,6 +14,7 @@ import {
   killTable,
   longBodies,
 } from '../helpers/kill-points.js';
+import { type Bench, type Lane, startBench } from '../helpers/publish-under-guard.js';
 
 const { seed, count } = killSettings(2608);
 let bench: Bench;

@@ -3,7 +3,7 @@
  * (s3rver, in a child process for its OpenSSL flag) and bare git remotes — each behind a counting proxy
  * so a test can say "no byte was uploaded twice". Loopback, free ports, stopped by the caller.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
@@ -145,24 +145,4 @@ export async function startS3(dir: string, buckets: string[]): Promise<Server> {
       await stopChild(child);
     },
   };
-}
-
-/** Every file under dir with size and mtime: equal snapshots mean nothing was written. */
-export function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const f = path.join(e.parentPath, e.name);
-    const st = fs.statSync(f);
-    out[path.relative(dir, f)] = `${st.size}@${st.mtimeMs}`;
-  }
-  return out;
-}
-
-export function refs(bareRepo: string): string {
-  return execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], {
-    cwd: bareRepo,
-    encoding: 'utf8',
-  }).trim();
 }

@@ -39,7 +39,7 @@ function tarEntries(file: string): Record<string, string> {
 
 /** One matrix leg: the build-artifacts command with the leg's inputs, in-process. */
 async function leg(dir: string, inputs: Record<string, string>, log: Logger = silentLogger) {
-  return buildArtifactsCommand.run(new Inputs(mapInputs(inputs)), { log, env: process.env, cwd: dir });
+  return buildArtifactsCommand.run(new Inputs(mapInputs(inputs)), { log, processEnv: process.env, cwd: dir });
 }
 
 let repo: string;

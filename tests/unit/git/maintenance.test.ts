@@ -1,7 +1,13 @@
 // The maintenance rule on real repositories: tags of the checkout and of the remote.
 import { describe, expect, test } from 'vitest';
 import { Git } from '../../../src/git/git.js';
-import { maintenanceRule, readMaintenanceRule, releaseTags } from '../../../src/git/maintenance.js';
+import {
+  compareVersions,
+  maintenanceRule,
+  mayMoveLatest,
+  readMaintenanceRule,
+  releaseTags,
+} from '../../../src/git/maintenance.js';
 import { silentLogger } from '../../../src/log.js';
 import { git, makeBareRemote, makeRepo } from '../../helpers/git.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -80,5 +86,18 @@ describe('releaseTags', () => {
       mayMoveLatest: false,
       newerRelease: '2.94.0',
     });
+  });
+});
+
+describe('maintenance rule', () => {
+  test('versions compare numerically, pre-releases first', () => {
+    expect(compareVersions('2.10.0', '2.9.1')).toBe(1);
+    expect(compareVersions('2.91.0-rc1', '2.91.0')).toBe(-1);
+    expect(compareVersions('2.91', '2.91.0')).toBe(0);
+  });
+  test('a release older than a released version may not move latest', () => {
+    expect(mayMoveLatest('2.90.2', ['2.90.1', '2.91.0', 'junk'])).toBe(false);
+    expect(mayMoveLatest('2.91.1', ['2.90.1', '2.91.0'])).toBe(true);
+    expect(mayMoveLatest('2.92.0', [])).toBe(true);
   });
 });

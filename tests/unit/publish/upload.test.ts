@@ -1,0 +1,107 @@
+// src/publish/upload.ts: writing planned objects to a sink, verified after writing; deletes; read-back.
+import { describe, expect, test } from 'vitest';
+import { silentLogger } from '../../../src/log.js';
+import type { PlannedObject } from '../../../src/publish/plan.js';
+import { deleteObjects, newTally, readBack, writeObjects } from '../../../src/publish/upload.js';
+import { CHUNK } from '../../../src/storage/buffers.js';
+import { contentsOf, directoryDestination, sha, treeFiles } from '../../helpers/release-tree.js';
+
+const planned = (files: Record<string, string>, action: PlannedObject['action'], lazy = false) =>
+  treeFiles(files).map(
+    (f): PlannedObject => ({
+      dest: 'releases',
+      key: f.path,
+      size: f.size,
+      sha256: lazy ? '' : f.sha256,
+      source: f.source,
+      kind: 'versioned',
+      action,
+    }),
+  );
+
+describe('writing objects', () => {
+  test('only the objects to write; small and large files; hashed when not known yet; tallied', async () => {
+    const d = directoryDestination('releases');
+    const big = 'x'.repeat(CHUNK + 1);
+    const objects = [
+      ...planned({ 'v/small': 'small', 'v/big': big }, 'upload', true),
+      ...planned({ 'v/there': 'there' }, 'skip'),
+    ];
+    const tally = newTally();
+    await writeObjects(d.sink, objects, {
+      concurrency: 2,
+      log: silentLogger,
+      label: 'test',
+      tally,
+      verifyPrefix: 'v/',
+    });
+    expect(contentsOf(d)).toEqual({ 'v/small': 'small', 'v/big': big });
+    expect(objects.map((o) => [o.key, o.sha256])).toEqual([
+      ['v/big', sha(big)],
+      ['v/small', sha('small')],
+      ['v/there', sha('there')],
+    ]);
+    expect(tally).toMatchObject({ objects: 2, bytes: big.length + 5, deleted: 0 });
+  });
+
+  test('a file changed since it was planned is refused, naming it', async () => {
+    const d = directoryDestination('releases');
+    const [o] = planned({ 'v/a': 'aaa' }, 'upload');
+    await expect(
+      writeObjects(d.sink, [{ ...o!, size: 4 }], {
+        concurrency: 1,
+        log: silentLogger,
+        label: 't',
+        tally: newTally(),
+      }),
+    ).rejects.toThrow(`${o!.source}: 3 bytes, expected 4; was it changed while publishing?`);
+  });
+
+  test('an object not there as written after the read-back is an error', async () => {
+    const d = directoryDestination('releases');
+    d.sink.head = async () => undefined;
+    const objects = planned({ 'p/a': 'a' }, 'upload');
+    await expect(
+      writeObjects(d.sink, objects, { concurrency: 1, log: silentLogger, label: 't', tally: newTally() }),
+    ).rejects.toThrow(/p\/a: verification after writing failed \(not there; expected 1 bytes/);
+  }, 20_000);
+
+  test('two different objects for one key are a bug, caught before writing', async () => {
+    const d = directoryDestination('releases');
+    const [a] = planned({ k: 'a' }, 'upload');
+    const [b] = planned({ k: 'b' }, 'upload');
+    await expect(
+      writeObjects(d.sink, [a!, b!], { concurrency: 1, log: silentLogger, label: 't', tally: newTally() }),
+    ).rejects.toThrow('internal: two different objects planned at k');
+  });
+
+  test('deletes only the objects planned for deletion', async () => {
+    const d = directoryDestination('docs', { 'm/old': 'x', 'm/keep': 'y' });
+    const tally = newTally();
+    const del = {
+      dest: 'docs' as const,
+      key: 'm/old',
+      size: 1,
+      sha256: '',
+      kind: 'pointer' as const,
+      action: 'delete' as const,
+    };
+    await deleteObjects(d.sink, [del, { ...del, key: 'm/keep', action: 'skip' }], {
+      log: silentLogger,
+      label: 't',
+      tally,
+    });
+    expect(contentsOf(d)).toEqual({ 'm/keep': 'y' });
+    expect(tally.deleted).toBe(1);
+  });
+
+  test('readBack looks again until the value is as expected', async () => {
+    let n = 0;
+    expect(
+      await readBack(
+        async () => ++n,
+        (v) => v >= 2,
+      ),
+    ).toBe(2);
+  });
+});

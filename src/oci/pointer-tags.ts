@@ -42,6 +42,8 @@ export interface MovePointersOptions {
   tuning?: RegistryTuning;
   /** Read and report, write nothing. */
   dryRun?: boolean;
+  /** The images were pushed before (an earlier job): a missing `{version}` tag is an error even in a dry run. */
+  published?: boolean;
   log: Logger;
 }
 
@@ -92,7 +94,8 @@ export async function movePointerTags(o: MovePointersOptions): Promise<PointerRe
           const allowed = allowedTags(t, o.policy).filter((x) => x.kind !== 'version');
           const held = t.tags.filter((x) => x.kind !== 'version' && !allowed.includes(x)).map((x) => x.name);
           // A dry run before the images are pushed: the pointers would follow the {version} tag it pushes.
-          if (missing.length && o.dryRun) return { sink, ref: t.ref.ref, pointers: allowed, held };
+          if (missing.length && o.dryRun && !o.published)
+            return { sink, ref: t.ref.ref, pointers: allowed, held };
           if (missing.length) {
             problems.push(
               `${t.ref.ref}:${missing.map((n) => n.tag).join(', ')} does not exist; publish the images of ${o.version} first (pointers only follow a published {version} tag)`,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { RelengErrors } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sha256OfFile } from '../oci/digest.js';
 import { movePointerTags, type PointerReport } from '../oci/pointer-tags.js';
@@ -17,6 +18,11 @@ export interface DockerRequest {
   /** The working directory (oci-layout: targets are relative to it). */
   dir: string;
   version: string;
+  /**
+   * Push the images and their `{version}` tags (default). false: an earlier docker-multiarch job pushed
+   * them (publish's `skip: docker`): only the pointers move, after a preflight that finds the `{version}` tags.
+   */
+  pushImages?: boolean;
   /** The maintenance rule's answer: may latest-like pointers (`latest`, literal tags) move? */
   latest: boolean;
   /** May `{major}` tags move: no newer release of this major (pointerRule's mayMoveMajor)? Default: `latest`. */
@@ -72,12 +78,39 @@ async function imageProblem(image: ReleaseImage): Promise<string | undefined> {
   return undefined;
 }
 
+/** skip: docker — the pointers only: push access, and every `{version}` tag already there to follow. */
+async function pointersOnlyProblems(r: DockerRequest): Promise<string[]> {
+  const access = await checkRegistryAccess(targetsOf(r), undefined, r.log, {
+    processEnv: r.processEnv,
+    dir: r.dir,
+    tuning: r.registryTuning,
+    version: r.version,
+  });
+  if (access.length) return access;
+  try {
+    await movePointerTags({ ...pointerOptions(r), dryRun: true, published: true });
+    return [];
+  } catch (e) {
+    return e instanceof RelengErrors ? e.problems : [e instanceof Error ? e.message : String(e)];
+  }
+}
+
 const targetsOf = (r: DockerRequest) => targetsForEnvironment(r.environment, r.dir, r.environmentName);
 const policyOf = (r: DockerRequest) => ({ latest: r.latest, major: r.major ?? r.latest });
+const pointerOptions = (r: DockerRequest) => ({
+  targets: targetsOf(r),
+  version: r.version,
+  policy: policyOf(r),
+  dir: r.dir,
+  processEnv: r.processEnv,
+  tuning: r.registryTuning,
+  log: r.log,
+});
 
 export const dockerViaMultiarch: DockerStep = {
   async preflight(r) {
     if (r.environment.registries.length === 0) return [];
+    if (r.pushImages === false) return pointersOnlyProblems(r);
     const problems: string[] = [];
     if (r.images.length === 0)
       problems.push(
@@ -99,7 +132,7 @@ export const dockerViaMultiarch: DockerStep = {
   },
 
   async publish(r) {
-    if (r.environment.registries.length === 0) return { digests: {}, tags: [] };
+    if (r.environment.registries.length === 0 || r.pushImages === false) return { digests: {}, tags: [] };
     const out = await publishImages({
       images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
       targets: targetsOf(r),
@@ -118,16 +151,12 @@ export const dockerViaMultiarch: DockerStep = {
   async movePointers(r, published) {
     if (r.environment.registries.length === 0) return [];
     return movePointerTags({
-      targets: targetsOf(r),
-      version: r.version,
-      policy: policyOf(r),
+      ...pointerOptions(r),
       // A dry run published nothing, so there is no digest to hold the {version} tags to.
       digests: r.dryRun ? undefined : published?.digests,
-      dir: r.dir,
-      processEnv: r.processEnv,
-      tuning: r.registryTuning,
       dryRun: r.dryRun,
-      log: r.log,
+      // After skip: docker the {version} tags must be there already, dry run or not.
+      published: r.pushImages === false,
     });
   },
 };

@@ -71,7 +71,10 @@ export async function execute(x: Execution): Promise<Executed> {
     step.objects = [...step.objects.filter((o) => o.action === 'skip'), ...written];
   }
   const docker = x.docker;
-  const published = docker && (await log.group('docker images', () => docker.step.publish(docker.request)));
+  const published =
+    docker &&
+    docker.request.pushImages !== false &&
+    (await log.group('docker images', () => docker.step.publish(docker.request)));
   if (published) out.images.push(...Object.entries(published.digests));
   for (const w of x.writes) {
     await writeObjects(w.sink, w.objects, {
@@ -86,7 +89,7 @@ export async function execute(x: Execution): Promise<Executed> {
   // The image pointers last: a tag never names a release whose files are not all there.
   if (docker)
     out.imagePointers = await log.group('docker pointer tags', () =>
-      docker.step.movePointers(docker.request, published),
+      docker.step.movePointers(docker.request, published || undefined),
     );
   if (x.index) {
     const i = x.index;

@@ -165,13 +165,16 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     force: o.force,
     log,
   });
-  const docker = pre.docker
-    ? newStep('docker', {
+  const registries = environment.registries.map((r) => r.ref).join(', ') || 'no registries';
+  const docker = !pre.docker
+    ? newStep('docker', { skipped: 'skip: docker' })
+    : newStep('docker', {
         notes: [
-          `${release.images.length} image(s) → ${environment.registries.map((r) => r.ref).join(', ') || 'no registries'}`,
+          pre.docker.pushImages === false
+            ? `images pushed before (skip: docker); pointer tags of ${registries} moved last`
+            : `${release.images.length} image(s) → ${registries}; pointer tags moved last`,
         ],
-      })
-    : newStep('docker', { skipped: 'skip: docker' });
+      });
   const index = relDest ? await readIndex(relDest.sink, indexKey(name, version), version, log) : new Map();
   const tree = { name, version, files: release.files, index, force: o.force };
   const releases = await planReleases({ ...tree, destination: relDest });

@@ -29,21 +29,30 @@ const WORKFLOW_CASES: WorkflowCase[] = [
     name: 'a live dispatch without the typed confirmation',
     inputs: { environment: 'live', version: '2.93.0', confirm: '' },
     error:
-      /^input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it$/,
+      /^input 'confirm' must be 'I want to release this to live' to publish to live; run the workflow again with it$/,
   },
   {
     name: 'a live dispatch with a confirmation that is almost right',
     inputs: { environment: 'live', version: '2.93.0', confirm: 'i want to release this' },
-    error: /^input 'confirm' must be 'I want to release this'/,
+    error: /^input 'confirm' must be 'I want to release this to live'/,
+  },
+  {
+    name: 'a staging dispatch with the phrase of live',
+    inputs: { environment: 'staging', version: '2.93.0', confirm: 'I want to release this to live' },
+    error: /^input 'confirm' must be 'I want to release this to staging' to publish to staging/,
   },
   {
     name: 'a dispatch with a malformed version',
-    inputs: { environment: 'staging', version: 'v2.93', confirm: '' },
+    inputs: { environment: 'staging', version: 'v2.93', confirm: 'I want to release this to staging' },
     error: /^version 'v2\.93' is not of the form X\.Y\.Z \(e\.g\. 2\.91\.0\); pass input 'version'$/,
   },
   {
     name: 'a dispatch whose version carries a shell command',
-    inputs: { environment: 'staging', version: '2.93.0$(touch pwned)', confirm: '' },
+    inputs: {
+      environment: 'staging',
+      version: '2.93.0$(touch pwned)',
+      confirm: 'I want to release this to staging',
+    },
     error: /^version '2\.93\.0\$\(touch pwned\)' is not of the form X\.Y\.Z/,
   },
 ];

@@ -145,7 +145,7 @@ afterAll(async () => {
 const dispatch = () => ({
   name: 'workflow_dispatch' as const,
   ref: 'refs/heads/main',
-  inputs: { environment: 'staging', version, confirm: '' },
+  inputs: { environment: 'staging', version, confirm: 'I want to release this to staging' },
 });
 
 describe('release.yml through the runner harness', () => {
@@ -236,7 +236,7 @@ describe('release.yml through the runner harness', () => {
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
     expect(r.errors).toContain(
-      "input 'confirm' must be 'I want to release this' to publish to live; run the workflow again with it",
+      "input 'confirm' must be 'I want to release this to live' to publish to live; run the workflow again with it",
     );
     for (const job of ['release', 'build', 'docker', 'publish'])
       expect(r.jobs[job]!.result, job).toBe('skipped');
@@ -250,7 +250,7 @@ describe('release.yml through the runner harness', () => {
     const live = await release({
       event: {
         ...dispatch(),
-        inputs: { environment: 'live', version: next, confirm: 'I want to release this' },
+        inputs: { environment: 'live', version: next, confirm: 'I want to release this to live' },
       },
       runId: 5,
     });

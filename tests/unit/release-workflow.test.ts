@@ -60,7 +60,7 @@ fs.writeFileSync(path.join(dir, 'leg.json'), JSON.stringify({ version: v, system
 output('bundle-dir', dir);`,
   },
   'docker-multiarch': {
-    inputs: ['bundles', 'environment', 'version', 'latest', 'username', 'password'],
+    inputs: ['bundles', 'environment', 'version', 'latest', 'pointers', 'confirm', 'username', 'password'],
     body: `record('docker'); output('digest', 'sha256:0');`,
   },
   publish: {
@@ -144,7 +144,7 @@ function run(
   });
 }
 
-const dispatch = (environment: string, confirm = '') => ({
+const dispatch = (environment: string, confirm = `I want to release this to ${environment}`) => ({
   name: 'workflow_dispatch' as const,
   ref: 'refs/heads/main',
   inputs: { environment, version: '1.0.0', confirm },
@@ -187,13 +187,15 @@ describe('release.yml wiring (stand-in stages)', () => {
       INPUT_ENVIRONMENT: 'staging',
       INPUT_VERSION: '1.0.0',
       INPUT_LATEST: 'true',
+      INPUT_POINTERS: 'false',
+      INPUT_CONFIRM: 'I want to release this to staging',
       INPUT_USERNAME: 'reg-user',
       INPUT_PASSWORD: 'reg-password',
     });
     expect(publish!.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'staging',
       INPUT_SKIP: 'docker',
-      INPUT_CONFIRM: '',
+      INPUT_CONFIRM: 'I want to release this to staging',
       'INPUT_S3-ACCESS-KEY-ID': 'staging-id',
       'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
       'INPUT_FORGE-TOKEN': 'forge-token-value',
@@ -227,17 +229,24 @@ describe('release.yml wiring (stand-in stages)', () => {
     expect(publish.bundles.map((b) => b.commit)).toEqual([commit, commit]);
     expect(publish.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'live',
-      INPUT_CONFIRM: 'I want to release this',
+      INPUT_CONFIRM: 'I want to release this to live',
       'INPUT_S3-ACCESS-KEY-ID': 'live-id',
+    });
+    // The docker job publishes to the same environment: the same confirmation.
+    expect(recorded('docker').at(-1)!.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'live',
+      INPUT_CONFIRM: 'I want to release this to live',
     });
   });
 
   test('live by dispatch needs the typed confirmation before anything runs', async () => {
     const before = recorded('publish').length;
-    const r = await run(repo, { event: dispatch('live'), runId: 3 });
+    const r = await run(repo, { event: dispatch('live', 'I want to release this to staging'), runId: 3 });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
-    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this'/);
+    expect(r.errors.join('\n')).toMatch(
+      /input 'confirm' must be 'I want to release this to live' to publish to live/,
+    );
     for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result).toBe('skipped');
     expect(recorded('publish').length).toBe(before);
   });

@@ -72,15 +72,11 @@ function missing(r: ConfirmationRequest): RelengError {
 }
 
 /**
- * At the start: refuses a phrase that can never confirm this environment, or none where nobody can be
- * asked, before anything is read.
+ * At the start: refuses a phrase that can never confirm this environment, before anything is read. None
+ * given is refused by `confirmRelease`, once preflight has reported what else is wrong.
  */
 export function checkConfirmation(r: ConfirmationRequest): void {
-  if (!required(r)) return;
-  if (r.given === undefined) {
-    if (r.ask) return;
-    throw missing(r);
-  }
+  if (!required(r) || r.given === undefined) return;
   const wrong = wrongPhrase(r, r.given);
   if (wrong) throw new RelengError(wrong);
 }

@@ -22,13 +22,13 @@ export type StepName = (typeof STEPS)[number];
 export const SKIPPABLE = [
   'cache',
   'docker',
-  'docker-pointers',
   'releases',
   'docs',
   'installers',
   'tag',
   'branch',
   'release-page',
+  'docker-pointers',
 ] as const;
 export type Skippable = (typeof SKIPPABLE)[number];
 

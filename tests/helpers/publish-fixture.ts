@@ -190,10 +190,13 @@ export function publishOptions(
   dir: string,
   extra: Partial<PublishOptions> & Pick<PublishOptions, 'source'>,
 ): PublishOptions {
+  const environmentName = extra.environmentName ?? 'staging';
   return {
     dir,
     configPath: path.join(dir, 'releng.yml'),
-    environmentName: 'staging',
+    environmentName,
+    // Every environment but local needs the phrase; a test about the confirmation passes its own (or undefined).
+    confirm: `I want to release this to ${environmentName}`,
     force: false,
     forcePushTag: false,
     pushBranch: false,

@@ -66,6 +66,8 @@ const cliArgs = [
   'publish',
   '--environment',
   'staging',
+  '--confirm',
+  'I want to release this to staging',
   '--artifacts-dir',
   built.artifactsDir,
   '--skip',
@@ -145,6 +147,7 @@ describe('the bundled CLI and action', () => {
       'publish',
       {
         environment: 'staging',
+        confirm: 'I want to release this to staging',
         'artifacts-dir': built.artifactsDir,
         skip: 'docker',
         's3-access-key-id': 'S3RVER',

@@ -166,11 +166,13 @@ export function makeProject(
   return { dir, remote: o.remote ?? makeBareRemote() };
 }
 
-/** A Logger that keeps every line (to check for leaked secrets). */
-export function recordingLogger(): Logger & { lines: string[] } {
+/** A Logger that keeps every line, unmasked (to check for leaked secrets), and what was registered as secret. */
+export function recordingLogger(): Logger & { lines: string[]; secrets: string[] } {
   const lines: string[] = [];
+  const secrets: string[] = [];
   return {
     lines,
+    secrets,
     info: (m) => lines.push(m),
     warning: (m) => lines.push(`warning: ${m}`),
     debug: (m) => lines.push(`debug: ${m}`),
@@ -178,7 +180,7 @@ export function recordingLogger(): Logger & { lines: string[] } {
       lines.push(`▸ ${t}`);
       return fn();
     },
-    secret: () => {},
+    secret: (v) => secrets.push(v),
   };
 }
 

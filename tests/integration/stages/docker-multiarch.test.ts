@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Logger } from '../../../src/log.js';
 import { dockerViaMultiarch } from '../../../src/publish/docker.js';
 import { type DockerMultiarchOptions, dockerMultiarch } from '../../../src/stages/docker-multiarch.js';
 import { syntheticLayers, type WrittenArchive, writeDockerArchive } from '../../helpers/docker-archive.js';
 import { makeRepo } from '../../helpers/git.js';
+import { recordingLogger } from '../../helpers/publish-fixture.js';
 import { type RegistryServer, startRegistry } from '../../helpers/registry.js';
 import { skopeo } from '../../helpers/skopeo.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -32,24 +32,6 @@ function checkout(relengYml: string): string {
   fs.mkdirSync(path.join(dir, 'images'));
   fs.copyFileSync(archive.file, path.join(dir, 'images', path.basename(archive.file)));
   return dir;
-}
-
-/** Every line logged, unmasked (a password must never reach the logger), and what was registered as secret. */
-function recording(): Logger & { lines: string[]; secrets: string[] } {
-  const lines: string[] = [];
-  const secrets: string[] = [];
-  return {
-    lines,
-    secrets,
-    info: (m) => lines.push(m),
-    warning: (m) => lines.push(`warning: ${m}`),
-    debug: (m) => lines.push(`debug: ${m}`),
-    group: async (t, fn) => {
-      lines.push(`▸ ${t}`);
-      return fn();
-    },
-    secret: (v) => secrets.push(v),
-  };
 }
 
 function options(
@@ -78,7 +60,7 @@ function options(
     cache: false,
     // No docker or containers login file anywhere: HOME and XDG dirs are empty.
     processEnv: { HOME: tmpDir('releng-home-'), XDG_CONFIG_HOME: tmpDir('releng-xdg-') },
-    log: recording(),
+    log: recordingLogger(),
     ...extra,
   };
 }
@@ -163,7 +145,7 @@ describe('two registries with their own logins from releng.yml, no docker config
 
   test('both receive the index; skopeo reads each with its own login; no password in any output', async () => {
     const dir = checkout(relengYml());
-    const log = recording();
+    const log = recordingLogger();
     const r = await dockerMultiarch(
       options(dir, 'production', {
         confirm: 'I want to release this to production',
@@ -260,7 +242,7 @@ describe('two registries with their own logins from releng.yml, no docker config
       major: true,
       dryRun: false,
       processEnv,
-      log: recording(),
+      log: recordingLogger(),
     };
     expect(await dockerViaMultiarch.preflight(request)).toEqual([]);
     const moved = await dockerViaMultiarch.movePointers(request);
@@ -293,7 +275,7 @@ describe('two registries with their own logins from releng.yml, no docker config
       latest: true,
       dryRun: false,
       processEnv: loginEnv(),
-      log: recording(),
+      log: recordingLogger(),
     });
     expect(problems.join('\n')).toMatch(
       /never-pushed:2\.93\.0 does not exist; publish the images of 2\.93\.0 first/,

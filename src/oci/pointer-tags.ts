@@ -42,8 +42,11 @@ export interface MovePointersOptions {
   tuning?: RegistryTuning;
   /** Read and report, write nothing. */
   dryRun?: boolean;
-  /** The images were pushed before (an earlier job): a missing `{version}` tag is an error even in a dry run. */
-  published?: boolean;
+  /**
+   * The images were pushed before, or not at all (publish's `skip: docker`): a target without its
+   * `{version}` tag has nothing to point at and is left alone, with a warning.
+   */
+  pushedBefore?: boolean;
   log: Logger;
 }
 
@@ -94,8 +97,14 @@ export async function movePointerTags(o: MovePointersOptions): Promise<PointerRe
           const allowed = allowedTags(t, o.policy).filter((x) => x.kind !== 'version');
           const held = t.tags.filter((x) => x.kind !== 'version' && !allowed.includes(x)).map((x) => x.name);
           // A dry run before the images are pushed: the pointers would follow the {version} tag it pushes.
-          if (missing.length && o.dryRun && !o.published)
-            return { sink, ref: t.ref.ref, pointers: allowed, held };
+          if (missing.length && o.pushedBefore) {
+            log.warning(
+              `${t.ref.ref}:${missing.map((n) => n.tag).join(', ')} does not exist: its pointers stay (run docker-multiarch first to move them)`,
+            );
+            const all = t.tags.filter((x) => x.kind !== 'version').map((x) => x.name);
+            return { sink, ref: t.ref.ref, pointers: [], held: all };
+          }
+          if (missing.length && o.dryRun) return { sink, ref: t.ref.ref, pointers: allowed, held };
           if (missing.length) {
             problems.push(
               `${t.ref.ref}:${missing.map((n) => n.tag).join(', ')} does not exist; publish the images of ${o.version} first (pointers only follow a published {version} tag)`,

@@ -78,7 +78,7 @@ async function imageProblem(image: ReleaseImage): Promise<string | undefined> {
   return undefined;
 }
 
-/** skip: docker — the pointers only: push access, and every `{version}` tag already there to follow. */
+/** skip: docker — the pointers only: push access, and the `{version}` tags read (a missing one is a warning). */
 async function pointersOnlyProblems(r: DockerRequest): Promise<string[]> {
   const access = await checkRegistryAccess(targetsOf(r), undefined, r.log, {
     processEnv: r.processEnv,
@@ -88,7 +88,7 @@ async function pointersOnlyProblems(r: DockerRequest): Promise<string[]> {
   });
   if (access.length) return access;
   try {
-    await movePointerTags({ ...pointerOptions(r), dryRun: true, published: true });
+    await movePointerTags({ ...pointerOptions(r), dryRun: true, pushedBefore: true });
     return [];
   } catch (e) {
     return e instanceof RelengErrors ? e.problems : [e instanceof Error ? e.message : String(e)];
@@ -155,8 +155,8 @@ export const dockerViaMultiarch: DockerStep = {
       // A dry run published nothing, so there is no digest to hold the {version} tags to.
       digests: r.dryRun ? undefined : published?.digests,
       dryRun: r.dryRun,
-      // After skip: docker the {version} tags must be there already, dry run or not.
-      published: r.pushImages === false,
+      // After skip: docker a target without its {version} tag keeps its pointers.
+      pushedBefore: r.pushImages === false,
     });
   },
 };

@@ -181,7 +181,7 @@ describe('the bundled CLI and action', () => {
     );
     const s = await runCliAsync([...cliArgs, '--skip', 'sideways'], { cwd: p.dir, env: processEnv });
     expect(s.stderr.trim()).toBe(
-      "releng publish: error: input 'skip': unknown step(s) sideways; known: cache, docker, releases, docs, installers, tag, branch, release-page",
+      "releng publish: error: input 'skip': unknown step(s) sideways; known: cache, docker, releases, docs, installers, tag, branch, release-page, docker-pointers",
     );
     expect(rec.writes()).toEqual([]);
   });

@@ -254,9 +254,10 @@ describe('two registries with their own logins from releng.yml, no docker config
     expect(await tagsOf(ghcr, 'lix-project/lix', users.ghcr)).toEqual(['2.93', VERSION]);
   });
 
-  test('a pointer phase whose {version} tag is missing is found in preflight, nothing moved', async () => {
+  test('after skip: docker, a target without its {version} tag keeps its pointers (a warning)', async () => {
     const dir = checkout(relengYml());
-    const problems = await dockerViaMultiarch.preflight({
+    const log = recordingLogger();
+    const request = {
       images: [],
       environment: {
         registries: [
@@ -275,10 +276,20 @@ describe('two registries with their own logins from releng.yml, no docker config
       latest: true,
       dryRun: false,
       processEnv: loginEnv(),
-      log: recordingLogger(),
-    });
-    expect(problems.join('\n')).toMatch(
-      /never-pushed:2\.93\.0 does not exist; publish the images of 2\.93\.0 first/,
-    );
+      log,
+    };
+    // Nothing to point at: the pointers stay, with a warning, and nothing is written.
+    expect(await dockerViaMultiarch.preflight(request)).toEqual([]);
+    const moved = await dockerViaMultiarch.movePointers(request);
+    expect(moved.map((m) => [m.moved, m.held])).toEqual([[[], ['2.93', 'latest']]]);
+    expect(log.lines.join('\n')).toMatch(/never-pushed:2\.93\.0 does not exist: its pointers stay/);
+    const tags = await skopeo([
+      'list-tags',
+      '--tls-verify=false',
+      '--creds',
+      `${users.forgejo.user}:${users.forgejo.password}`,
+      `docker://${forgejo.direct}/lix/never-pushed`,
+    ]).catch((e: Error) => e.message);
+    expect(tags).not.toContain('2.93"');
   });
 });

@@ -3,6 +3,7 @@ import { RelengError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { formatBytes } from '../log.js';
 import {
+  bareConfirmAllowed,
   type CachePersistence,
   DEFAULT_LEVEL,
   type DockerMultiarchResult,
@@ -98,6 +99,8 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       'targets',
       'tags',
       'latest',
+      'pointers',
+      'confirm',
       'annotations',
       'descriptor-annotations',
       'media-types',
@@ -116,14 +119,10 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
     async run(inputs: Inputs, ctx: StageContext) {
       const { dir, configPath } = commonOptions(inputs, ctx);
       const log = ctx.log;
+      // Registered before anything can fail and print it (the library registers its derived forms).
       const password = inputs.string('password');
       if (password) log.secret(password);
       const username = inputs.string('username');
-      if (!!username !== !!password)
-        throw new RelengError(
-          "give both 'username' and 'password', or neither (then docker/skopeo logins are used)",
-        );
-      if (username && password) log.secret(Buffer.from(`${username}:${password}`).toString('base64'));
 
       const images = inputs.list('images');
       const bundles = inputs.list('bundles');
@@ -150,7 +149,12 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         tags: inputs.list('tags'),
         version: inputs.string('version'),
         latest: inputs.choice<LatestMode>('latest', ['auto', 'true', 'false'], 'auto'),
-        credentials: username && password ? { username, password } : undefined,
+        pointers: inputs.bool('pointers', true),
+        confirm: inputs.string('confirm'),
+        allowBareConfirm: bareConfirmAllowed(ctx.processEnv),
+        ask: ctx.ask,
+        credentials:
+          username || password ? { username: username ?? '', password: password ?? '' } : undefined,
         insecureRegistries: inputs.list('insecure-registries'),
         annotations: parseAnnotations(inputs.string('annotations')),
         descriptorAnnotations: inputs.bool('descriptor-annotations'),

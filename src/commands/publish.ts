@@ -1,4 +1,5 @@
 import { mergeLegs } from '../bundle/merge.js';
+import { bareConfirmAllowed } from '../config/confirmation.js';
 import { RelengError } from '../errors.js';
 import { formatBytes } from '../log.js';
 import { planJson, SKIPPABLE, type Skippable, writes } from '../publish/plan.js';
@@ -58,7 +59,7 @@ export const publishCommand: StageCommand = {
       source: artifactsDir ? { artifactsDir } : { bundles },
       confirm: inputs.string('confirm'),
       // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
-      allowBareConfirm: ctx.processEnv.GITHUB_ACTIONS !== 'true',
+      allowBareConfirm: bareConfirmAllowed(ctx.processEnv),
       force: inputs.bool('force'),
       forcePushTag: inputs.bool('force-push-tag'),
       pushBranch: inputs.bool('push-branch'),

@@ -101,11 +101,37 @@ const s3 = z.strictObject({
   'credentials-command': z.string().min(1).optional(),
 });
 
-const registry = z.strictObject({
-  /** `host/repo` or `oci-layout:DIR`. */
-  ref: z.string().min(1),
-  tags: z.array(z.string().min(1)).default(['{version}', '{major}']),
-});
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `{env: NAME}`: a secret named by the environment variable that holds it, never written in the file. */
+const envRef = z.custom<{ env: string }>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { env?: unknown }).env === 'string' &&
+    ENV_NAME.test((v as { env: string }).env),
+  '{env: NAME}, the environment variable that holds it (never the value itself)',
+);
+
+const registry = z
+  .strictObject({
+    /** `host/repo` or `oci-layout:DIR`. */
+    ref: z.string().min(1),
+    tags: z.array(z.string().min(1)).default(['{version}', '{major}']),
+    /** This registry's own login (e.g. a Forgejo registry and ghcr.io with different users). */
+    username: envRef.optional(),
+    password: envRef.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.username !== !r.password)
+      ctx.addIssue({
+        code: 'custom',
+        path: [r.username ? 'password' : 'username'],
+        message:
+          'username and password go together: give both ({env: NAME} each), or neither (then the inputs or docker login)',
+      });
+  });
 
 const forge = z.strictObject({
   type: z.enum(['github', 'forgejo']),
@@ -170,7 +196,10 @@ const environment = z
         install: z.string().url().optional(),
       })
       .optional(),
-    /** Needs the typed confirmation before publishing (default: true for `live`). */
+    /**
+     * Needs the typed confirmation (`I want to release this to NAME`) before publishing; default: every
+     * environment but `local` (src/config/confirmation.ts).
+     */
     confirm: z.boolean().optional(),
   })
   .superRefine((e, ctx) => {

@@ -4,7 +4,9 @@
  * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
  * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
  * released version newer than this one? Tags are read from the repository and, when given, the remote
- * (a CI checkout of a tag may have no other tags). One rule for publish's pointers and the docker step.
+ * (a CI checkout of a tag may have no other tags). A major's own pointers (`{major}` tags, docs MAJOR/)
+ * follow the same question within the major: they move unless a newer release of that major exists.
+ * One rule for publish's pointers and the docker step.
  */
 import { majorOf } from '../config/version.js';
 import type { Git } from './git.js';
@@ -34,6 +36,8 @@ const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
 export interface MaintenanceRule {
   /** No released version is newer than this one: latest-like pointers may move. */
   mayMoveLatest: boolean;
+  /** No released version of this one's major (`X.Y`) is newer: the major's pointers may move. */
+  mayMoveMajor: boolean;
   /** The newest released version newer than this one (why the pointers stay). */
   newerRelease?: string;
   /** The newest released version of this one's major newer than this one (its major's pointers stay). */
@@ -45,10 +49,12 @@ export function maintenanceRule(version: string, tags: string[]): MaintenanceRul
   const newer = tags
     .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
     .sort(compareVersions);
+  const newerInMajor = newer.filter((t) => majorOf(t.replace(/^v/, '')) === majorOf(version)).at(-1);
   return {
     mayMoveLatest: newer.length === 0,
+    mayMoveMajor: newerInMajor === undefined,
     newerRelease: newer.at(-1),
-    newerInMajor: newer.filter((t) => majorOf(t) === majorOf(version)).at(-1),
+    newerInMajor,
   };
 }
 

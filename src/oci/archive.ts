@@ -16,7 +16,7 @@ import { isDigest, sha256OfFile } from './digest.js';
 import { fileChunks, finishedFile, GrowingFile } from './growing-file.js';
 import { igzipDecompress, igzipFailed } from './igzip.js';
 import { readAhead } from './read-ahead.js';
-import { readTar, TarError } from './tar.js';
+import { readTar, type TarEntry, TarError } from './tar.js';
 
 export interface ImageConfig {
   architecture: string;
@@ -54,10 +54,26 @@ export interface ScannedArchive<T> {
   unused: T[];
 }
 
-// Entries up to this size are kept in memory until manifest.json says what they are.
-const SMALL_ENTRY = 1 << 20;
-const SMALL_TOTAL = 16 << 20;
-const MAX_JSON = 16 << 20;
+/**
+ * What a docker archive holds besides its layers: manifest.json, the config, `repositories`, docker save's
+ * per-layer `json` and `VERSION`, directories and links. Those entries are kept in memory until
+ * manifest.json says what they are, so they are bounded in count and in bytes together (names included):
+ * a small gzip of large entries must not grow the process. Layers are named `*.tar` (Nix, docker save,
+ * skopeo, podman) or `blobs/sha256/<hex>` (docker save's OCI form); they stream through and are bounded in
+ * count only.
+ */
+export const ARCHIVE_LIMITS = {
+  /** Entries that are not layers. */
+  entries: 4096,
+  /** Their bodies and names kept in memory, together. */
+  bytes: 32 << 20,
+  /** One entry that is not a layer; a JSON entry (manifest.json, the config) may be larger. */
+  entry: 1 << 20,
+  json: 16 << 20,
+  /** Entries named like layers. */
+  layers: 1024,
+};
+const LAYER_NAME = /(\.tar|^blobs\/sha256\/[0-9a-f]{64})$/;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.
 const READ_CHUNK = 256 << 10;
@@ -129,26 +145,36 @@ export async function scanArchive<T extends { diffId: string }>(
   const small = new Map<string, Buffer>();
   const links = new Map<string, string>();
   const results = new Map<string, T & { name: string; size: number }>();
-  let smallTotal = 0;
+  const held = new Holdings(file);
 
   const consume = async (chunks: AsyncIterable<Buffer>) => {
     for await (const { entry, body } of readTar(chunks, { drain: true })) {
+      checkMemberName(file, entry.name);
       if (entry.type === 'symlink' || entry.type === 'hardlink') {
-        // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
-        const target =
-          entry.type === 'symlink'
-            ? path.posix.normalize(path.posix.join(path.posix.dirname(entry.name), entry.linkname))
-            : entry.linkname.replace(/^\.\//, '');
-        links.set(entry.name, target);
+        held.take(entry.name, entry.name.length + entry.linkname.length);
+        links.set(entry.name, linkTarget(file, entry));
         continue;
       }
-      if (entry.type !== 'file') continue;
-      const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
-      if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+      if (entry.type !== 'file') {
+        held.take(entry.name, entry.name.length);
+        continue;
+      }
+      const layerNamed = LAYER_NAME.test(entry.name);
+      const small_ =
+        entry.size <= ARCHIVE_LIMITS.entry ||
+        (!layerNamed && entry.name.endsWith('.json') && entry.size <= ARCHIVE_LIMITS.json);
+      // Small entries are kept until manifest.json says what they are; a layer-named one streams on once
+      // the holdings are full.
+      if (small_ && (!layerNamed || held.fits(entry.name.length + entry.size))) {
+        held.take(entry.name, entry.name.length + entry.size);
         small.set(entry.name, await collect(body, entry.size));
-        smallTotal += entry.size;
         continue;
       }
+      if (!layerNamed)
+        throw new RelengError(
+          `${file}: entry '${shown(entry.name)}' (${entry.size} bytes) is not a layer (layers are named *.tar or blobs/sha256/…) and larger than such an entry may be (${ARCHIVE_LIMITS.entry} bytes, JSON ${ARCHIVE_LIMITS.json}); ${NOT_DOCKER}`,
+        );
+      held.layer(entry.name);
       const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
       results.set(entry.name, { ...r, name: entry.name, size: entry.size });
     }
@@ -194,7 +220,7 @@ export async function scanArchive<T extends { diffId: string }>(
   const configBytes = small.get(configName);
   if (!configBytes)
     throw new RelengError(
-      `${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`,
+      `${file}: manifest.json names the config '${shown(m.Config)}', which the archive does not hold; it is truncated or corrupt`,
     );
   const config = parseConfig(configBytes, file);
 
@@ -207,7 +233,7 @@ export async function scanArchive<T extends { diffId: string }>(
       const data = small.get(name);
       if (!data)
         throw new RelengError(
-          `${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`,
+          `${file}: manifest.json names layer ${i + 1} '${shown(raw)}', which the archive does not hold; it is truncated or corrupt`,
         );
       r = {
         ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
@@ -227,7 +253,7 @@ export async function scanArchive<T extends { diffId: string }>(
   for (const [i, l] of layers.entries())
     if (l.diffId !== diffIds[i])
       throw new RelengError(
-        `${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`,
+        `${file}: layer ${i + 1} ('${shown(l.name)}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`,
       );
   return {
     file,
@@ -335,23 +361,144 @@ async function readWithIgzip(file: string, igzip: string, tmpDir: string, consum
   });
 }
 
+const NOT_DOCKER = 'not a docker archive nix or docker writes';
+
+/** An archive member's name or link as a message may show it: escaped, on one line, cut short. */
+function shown(name: string): string {
+  const s = JSON.stringify(name).slice(1, -1).replace(/\\"/g, '"');
+  return s.length > 120 ? `${s.slice(0, 120)}…` : s;
+}
+
+/** Counts what the reading keeps (entries that are not layers) and the layers it streams. */
+class Holdings {
+  private entries = 0;
+  private bytes = 0;
+  private layers = 0;
+
+  constructor(private readonly file: string) {}
+
+  fits(bytes: number): boolean {
+    return this.bytes + bytes <= ARCHIVE_LIMITS.bytes && this.entries < ARCHIVE_LIMITS.entries;
+  }
+
+  take(name: string, bytes: number): void {
+    if (++this.entries > ARCHIVE_LIMITS.entries)
+      throw new RelengError(
+        `${this.file}: entry '${shown(name)}': more entries that are not layers than a docker archive has (at most ${ARCHIVE_LIMITS.entries}); ${NOT_DOCKER}`,
+      );
+    this.bytes += bytes;
+    if (this.bytes > ARCHIVE_LIMITS.bytes)
+      throw new RelengError(
+        `${this.file}: entry '${shown(name)}': the entries that are not layers come to more than a docker archive holds (at most ${ARCHIVE_LIMITS.bytes} bytes together); ${NOT_DOCKER}`,
+      );
+  }
+
+  layer(name: string): void {
+    if (++this.layers > ARCHIVE_LIMITS.layers)
+      throw new RelengError(
+        `${this.file}: entry '${shown(name)}': more entries named like layers than an image has (at most ${ARCHIVE_LIMITS.layers}); ${NOT_DOCKER}`,
+      );
+  }
+}
+
+/**
+ * Names are only ever looked up inside the archive (nothing is extracted), but a name that would leave
+ * a directory it was extracted into is not one docker or Nix writes: refused, so that no later reader
+ * of the same names is misled.
+ */
+function checkMemberName(file: string, name: string): void {
+  if (name.startsWith('/'))
+    throw new RelengError(`${file}: entry '${shown(name)}' is an absolute path; ${NOT_DOCKER}`);
+  if (name.split('/').includes('..'))
+    throw new RelengError(`${file}: entry '${shown(name)}' has a '..' component; ${NOT_DOCKER}`);
+}
+
+/**
+ * Where a link points inside the archive: docker save links repeated layers (a symlink is relative to its
+ * directory, a hard link to the root). A link that leaves the archive is refused.
+ */
+function linkTarget(file: string, entry: TarEntry): string {
+  const link = entry.linkname;
+  const target =
+    entry.type === 'symlink'
+      ? path.posix.normalize(path.posix.join(path.posix.dirname(entry.name), link))
+      : path.posix.normalize(link.replace(/^\.\//, ''));
+  if (link.startsWith('/') || target === '..' || target.startsWith('../'))
+    throw new RelengError(
+      `${file}: entry '${shown(entry.name)}' links outside the archive ('${shown(link)}'); ${NOT_DOCKER}`,
+    );
+  return target;
+}
+
+/** A platform variant as OCI writes them (v7, v8, v3): a short token. */
+const VARIANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+/** The Labels become the index's annotations: well under a registry's manifest limit (4 MiB). */
+export const MAX_LABEL_BYTES = 256 << 10;
+
+/**
+ * The image config, with every field we copy into manifests and indexes checked for its type and form
+ * (architecture, os, variant, Labels): a wrong one is refused here, before any blob is committed, not by
+ * the registry (MANIFEST_INVALID) or by a reader of the layout afterwards.
+ */
 export function parseConfig(bytes: Buffer, where: string): ImageConfig {
-  let c: Partial<ImageConfig>;
+  let c: Partial<Record<keyof ImageConfig, unknown>>;
   try {
     c = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw new RelengError(`${where}: the image config is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof c !== 'object' || c === null)
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
     throw new RelengError(`${where}: the image config is not a JSON object`);
   if (typeof c.architecture !== 'string' || c.architecture === '')
     throw new RelengError(`${where}: the image config has no "architecture"; build the image with one`);
   if (typeof c.os !== 'string' || c.os === '')
     throw new RelengError(`${where}: the image config has no "os"; build the image with one`);
-  const ids = c.rootfs?.diff_ids;
+  if (c.variant !== undefined && typeof c.variant !== 'string')
+    throw new RelengError(
+      `${where}: the image config's "variant" must be a string such as v7, not ${typeName(c.variant)}`,
+    );
+  if (c.variant && !VARIANT.test(c.variant))
+    throw new RelengError(
+      `${where}: the image config's "variant" '${shown(c.variant)}' is not a platform variant (such as v7 or v8)`,
+    );
+  checkLabels(c.config, where);
+  const ids = (c.rootfs as ImageConfig['rootfs'] | undefined)?.diff_ids;
   if (!Array.isArray(ids) || !ids.every(isDigest))
     throw new RelengError(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
   return c as ImageConfig;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+
+/** `config.Labels`: null, or names → strings, small enough to be annotations. */
+function checkLabels(config: unknown, where: string): void {
+  if (config === undefined || config === null) return;
+  if (typeof config !== 'object' || Array.isArray(config))
+    throw new RelengError(`${where}: the image config's "config" must be an object, not ${typeName(config)}`);
+  const labels = (config as { Labels?: unknown }).Labels;
+  if (labels === undefined || labels === null) return;
+  if (typeof labels !== 'object' || Array.isArray(labels))
+    throw new RelengError(
+      `${where}: the image config's "config.Labels" must map names to strings, not ${typeName(labels)}`,
+    );
+  let size = 0;
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === '')
+      throw new RelengError(
+        `${where}: the image config has a label with an empty name; Labels become annotations`,
+      );
+    if (typeof v !== 'string')
+      throw new RelengError(
+        `${where}: the image config's label '${shown(k)}' is ${typeName(v)}, not a string; Labels become annotations, which are strings`,
+      );
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size > MAX_LABEL_BYTES)
+    throw new RelengError(
+      `${where}: the image config's Labels come to ${size} bytes; as annotations they may be at most ${MAX_LABEL_BYTES}`,
+    );
 }
 
 function archiveError(file: string, e: unknown): Error {

@@ -14,6 +14,7 @@ import type { BlobInfo, BlobSource } from './blob-source.js';
 import { type Descriptor, hexOf, isDigest, sha256Digest } from './digest.js';
 import type { ImageSink, StoredManifest } from './image-sink.js';
 import { OCI } from './media-types.js';
+import { checkManifestReference } from './reference.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT = `${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`;
@@ -116,6 +117,7 @@ export class LayoutSink implements ImageSink {
   }
 
   async getManifest(reference: string): Promise<StoredManifest | undefined> {
+    checkManifestReference(reference, this.ref);
     let digest = reference;
     let mediaType: string | undefined;
     if (!isDigest(reference)) {
@@ -193,6 +195,7 @@ export class LayoutSink implements ImageSink {
   }
 
   async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<void> {
+    checkManifestReference(reference, this.ref);
     const digest = sha256Digest(bytes);
     const file = this.blobPath(digest);
     await this.ensureLayout();

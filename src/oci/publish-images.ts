@@ -2,29 +2,44 @@
  * Docker archives to every registry of a release as one multi-arch index (the reference's docker step:
  * releng/docker.xsh + docker_assemble.py), checked before anything is pushed:
  *   1. the archives (absolute, or relative to `dir`);
- *   2. the targets and their tags: `{version}`, `{major}`, literal tags, and `latest` when the caller says;
+ *   2. the targets, their tags and logins (registry-targets.ts);
  *   3. compression, its level and the gzip engine;
  *   4. the push (push.ts): each image by digest — no temporary tag — its layers compressed once for all
  *      targets; one OCI index (platform per image, the images' Labels as annotations) to every tag of every
- *      target: blobs → manifests → index → `{version}` tags → pointer tags.
+ *      target: blobs → manifests → index → `{version}` tags → pointer tags, the last only when the caller
+ *      moves pointers in the same run (docker-multiarch alone); publish moves them in its pointer phase
+ *      with movePointerTags (pointer-tags.ts).
  * `checkRegistryAccess` is the same targets' preflight: the problems a push would meet, found without
  * writing. Used by the docker-multiarch stage and by publish's docker step.
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { EnvironmentConfig } from '../config/schema.js';
-import { majorOf } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RegistryTuning } from '../tuning.js';
 import type { BlobCache } from './blob-cache.js';
 import { zstdAvailable } from './compress.js';
-import { CredentialStore } from './credentials.js';
 import { type GzipEngine, igzipFor, igzipLevel } from './igzip.js';
 import type { Compression, MediaTypeFamily } from './media-types.js';
-import { type ImageReport, type PushTag, pushImages, type TargetReport } from './push.js';
-import { expandTag, isImmutableTemplate, parseTarget, type TargetRef } from './reference.js';
-import { SinkFactory } from './sink-factory.js';
+import { type ImageReport, pushImages, type TargetReport } from './push.js';
+import {
+  allowedTags,
+  checkInsecureRegistries,
+  type PointerPolicy,
+  type RegistryCredentials,
+  type RegistryTarget,
+  resolveTargets,
+  sinkFactory,
+} from './registry-targets.js';
+import type { SinkFactory } from './sink-factory.js';
+
+export {
+  DEFAULT_TAGS,
+  type PointerPolicy,
+  type RegistryCredentials,
+  type RegistryTarget,
+  targetsForEnvironment,
+} from './registry-targets.js';
 
 export interface ImageArchive {
   /** The docker archive (.tar or .tar.gz), absolute or relative to `dir`. */
@@ -35,27 +50,18 @@ export interface ImageArchive {
   sha256?: string;
 }
 
-export interface RegistryTarget {
-  /** `registry/repository` or `oci-layout:DIR` (DIR relative to `dir`). */
-  ref: string;
-  /** Tag templates: `{version}`, `{major}`, or literal tags. */
-  tags: string[];
-  /** Where `ref` and `tags` were written, for messages (default: the `targets` input, "tags of REF"). */
-  where?: { ref: string; tags: string };
-}
-
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
-
 export interface PublishImagesOptions {
   images: ImageArchive[];
   targets: RegistryTarget[];
   version: string;
-  /** Also tag `latest` (resolved by the caller: the maintenance rule or an explicit choice). */
-  latest: boolean;
-  /** For every registry target; otherwise docker/containers login files are used. */
+  /** Which pointers (`{major}`, `latest`, literal tags) may move: the maintenance rule's answer, or given. */
+  pointers: PointerPolicy;
+  /**
+   * Move those pointers in this run, after every `{version}` tag (docker-multiarch alone); false: images
+   * and `{version}` tags only, the pointers left to movePointerTags (publish's pointer phase).
+   */
+  movePointers: boolean;
+  /** The `username`/`password` inputs: for the registry targets without a login of their own. */
   credentials?: RegistryCredentials;
   insecureRegistries?: string[];
   /** On the index, over the images' Labels. */
@@ -74,11 +80,13 @@ export interface PublishImagesOptions {
   cache?: BlobCache;
   /** Relative paths (archives, oci-layout targets) are resolved here; default: the process's cwd. */
   dir?: string;
-  /** Where login files and igzip are looked up (HOME, DOCKER_CONFIG, REGISTRY_AUTH_FILE, PATH …); default process.env. */
+  /** Where login files, `{env: NAME}` logins and igzip are looked up (HOME, DOCKER_CONFIG, PATH …); default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   /** RELENG_REGISTRY_TIMEOUT_S (src/tuning.ts). */
   tuning?: RegistryTuning;
   tmpDir?: string;
+  /** Called once everything above is checked, before any target is reached: the typed confirmation. */
+  confirm?: () => Promise<void>;
   log: Logger;
 }
 
@@ -97,68 +105,7 @@ export interface PublishImagesResult {
   dryRun: boolean;
 }
 
-export const DEFAULT_TAGS = ['{version}', '{major}'];
 export const DEFAULT_LEVEL: Record<Compression, number> = { gzip: 1, zstd: 3 };
-
-/** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
-export function targetsForEnvironment(
-  environment: EnvironmentConfig,
-  dir: string,
-  environmentName?: string,
-): RegistryTarget[] {
-  return environment.registries.map((r, i) => {
-    const key = `releng.yml environments.${environmentName}.registries[${i}]`;
-    return {
-      ref: r.ref.startsWith('oci-layout:')
-        ? `oci-layout:${path.resolve(dir, r.ref.slice('oci-layout:'.length))}`
-        : r.ref,
-      tags: [...r.tags],
-      ...(environmentName ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
-    };
-  });
-}
-
-/** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
-const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-function checkInsecureRegistries(hosts: string[]): void {
-  for (const h of hosts)
-    if (!REGISTRY_HOST.test(h))
-      throw new RelengError(
-        `input 'insecure-registries': '${h}' is not a registry host[:port]; write ${suggestHost(h)} (no scheme, no path)`,
-      );
-}
-
-function suggestHost(h: string): string {
-  const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
-  return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
-}
-
-function credentialStore(
-  log: Logger,
-  credentials: RegistryCredentials | undefined,
-  processEnv: NodeJS.ProcessEnv,
-): CredentialStore {
-  if (credentials && (!credentials.username || !credentials.password))
-    throw new RelengError(
-      "give both 'username' and 'password', or neither (then docker/skopeo logins are used)",
-    );
-  return new CredentialStore(log, credentials, processEnv);
-}
-
-function parseTargets(
-  targets: RegistryTarget[],
-  dir: string,
-): { ref: TargetRef; tags: string[]; where?: RegistryTarget['where'] }[] {
-  const seen = new Set<string>();
-  return targets.map((t) => {
-    const ref = parseTarget(t.ref, dir, t.where?.ref);
-    if (seen.has(ref.ref))
-      throw new RelengError(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
-    seen.add(ref.ref);
-    return { ref, tags: t.tags, where: t.where };
-  });
-}
 
 export async function publishImages(o: PublishImagesOptions): Promise<PublishImagesResult> {
   const dir = o.dir ?? process.cwd();
@@ -175,19 +122,14 @@ export async function publishImages(o: PublishImagesOptions): Promise<PublishIma
     throw new RelengError(
       'no targets: name registries in targets, or an environment with registries in releng.yml',
     );
-  const major = majorOf(o.version);
   checkInsecureRegistries(o.insecureRegistries ?? []);
-  const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
-    const templates = tags.length ? tags : DEFAULT_TAGS;
-    const resolved: PushTag[] = [];
-    for (const t of templates) {
-      const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
-      if (!resolved.some((x) => x.name === name)) resolved.push({ name, immutable: isImmutableTemplate(t) });
-    }
-    if (o.latest && !resolved.some((x) => x.name === 'latest'))
-      resolved.push({ name: 'latest', immutable: false });
-    return { ref, tags: resolved };
-  });
+  const targets = resolveTargets(o.targets, o.version, dir).map((t) => ({
+    ...t,
+    push: allowedTags(t, o.movePointers ? o.pointers : { latest: false, major: false }).map((x) => ({
+      name: x.name,
+      immutable: x.kind === 'version',
+    })),
+  }));
 
   const compression = o.compression ?? 'gzip';
   if (compression === 'zstd' && !zstdAvailable())
@@ -209,20 +151,20 @@ export async function publishImages(o: PublishImagesOptions): Promise<PublishIma
       : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`,
   );
 
-  const sinks = new SinkFactory({
-    credentials: credentialStore(log, o.credentials, o.processEnv ?? process.env),
-    insecureRegistries: o.insecureRegistries ?? [],
-    log,
+  const sinks = sinkFactory(targets, o.credentials, log, {
+    insecureRegistries: o.insecureRegistries,
+    processEnv: o.processEnv,
     timeoutMs: o.tuning?.timeout,
   });
   try {
+    await o.confirm?.();
     log.info(
-      `${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`,
+      `${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.push.map((x) => x.name).join(', ')})`).join('; ')}`,
     );
     // 3–4. Push.
     const r = await pushImages({
       archives,
-      targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.tags })),
+      targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.push })),
       mediaTypes: o.mediaTypes ?? 'oci',
       compression,
       level,
@@ -264,23 +206,23 @@ export async function checkRegistryAccess(
     processEnv?: NodeJS.ProcessEnv;
     dir?: string;
     tuning?: RegistryTuning;
+    /** For the tags' check (a template that does not expand); any valid version otherwise. */
+    version?: string;
   } = {},
 ): Promise<string[]> {
-  let parsed: { ref: TargetRef }[];
-  let store: CredentialStore;
+  let parsed: ReturnType<typeof resolveTargets>;
+  let sinks: SinkFactory;
   try {
     checkInsecureRegistries(options.insecureRegistries ?? []);
-    parsed = parseTargets(targets, options.dir ?? process.cwd());
-    store = credentialStore(log, credentials, options.processEnv ?? process.env);
+    parsed = resolveTargets(targets, options.version ?? '0.0.0', options.dir ?? process.cwd());
+    sinks = sinkFactory(parsed, credentials, log, {
+      insecureRegistries: options.insecureRegistries,
+      processEnv: options.processEnv,
+      timeoutMs: options.tuning?.timeout,
+    });
   } catch (e) {
     return [(e as Error).message];
   }
-  const sinks = new SinkFactory({
-    credentials: store,
-    insecureRegistries: options.insecureRegistries ?? [],
-    timeoutMs: options.tuning?.timeout,
-    log,
-  });
   try {
     const problems = await Promise.all(
       parsed.map(async ({ ref }) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { RelengError } from '../errors.js';
+import { isDigest } from './digest.js';
 
 /** Where an image index goes: a repository in a registry, or an OCI image layout directory. */
 export type TargetRef =
@@ -92,4 +93,17 @@ export function expandTag(template: string, values: TagTemplateValues, where = '
 /** A `{version}` tag is immutable (DESIGN.md "Immutable vs pointer"); other tags are pointers. */
 export function isImmutableTemplate(template: string): boolean {
   return template.includes('{version}');
+}
+
+/**
+ * What may name a manifest in a registry URL or a layout's index.json: a tag of the distribution grammar,
+ * or a sha256 digest. Checked where it is written (and read), whatever made it: nothing else reaches a
+ * path or an annotation.
+ */
+export function checkManifestReference(reference: string, where: string): string {
+  if (TAG.test(reference) || isDigest(reference as unknown)) return reference;
+  const shown = JSON.stringify(reference.length > 80 ? `${reference.slice(0, 80)}…` : reference);
+  throw new RelengError(
+    `${where}: ${shown} is neither a tag (letters, digits, _ . -, at most 128, not starting with . or -) nor a sha256 digest`,
+  );
 }

@@ -13,6 +13,7 @@ import { sha256Digest } from './digest.js';
 import type { HttpResponse } from './http.js';
 import type { ImageSink, StoredManifest } from './image-sink.js';
 import { ACCEPT_MANIFESTS } from './media-types.js';
+import { checkManifestReference } from './reference.js';
 import { type RegistryHost, requestFailed, type SendOptions } from './registry-host.js';
 
 export class RegistryRepository implements ImageSink {
@@ -44,6 +45,7 @@ export class RegistryRepository implements ImageSink {
   }
 
   private path(kind: 'manifests' | 'blobs', reference: string): string {
+    if (kind === 'manifests') checkManifestReference(reference, this.ref);
     return `/v2/${this.repository}/${kind}/${reference}`;
   }
 

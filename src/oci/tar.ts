@@ -148,8 +148,9 @@ const TYPES: Record<string, TarEntry['type']> = {
   '1': 'hardlink',
 };
 
+/** `./a` is `a`; an absolute name stays absolute (the caller decides about it). */
 export function normaliseName(name: string): string {
-  return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return name.replace(/^(\.\/)+/, '');
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { SigningKey } from '../nix/sign.js';
 import type { Sink } from '../storage/sink.js';
 import { publishCache } from './cache.js';
-import type { DockerRequest, DockerStep } from './docker.js';
+import type { DockerRequest, DockerStep, PointerReport } from './docker.js';
 import { executeGit, type GitPlan } from './git-steps.js';
 import { type IndexMap, writeIndex } from './index-object.js';
 import type { DestinationWrite, PlannedObject, PlanStep } from './plan.js';
@@ -40,20 +40,23 @@ export interface Executed {
   tally: Tally;
   /** Docker targets → image index digest. */
   images: string[][];
+  /** The image pointer tags (`{major}`, `latest`), moved in the pointer phase. */
+  imagePointers: PointerReport[];
   /** Git refs: ref, state, remote. */
   git: string[][];
   page?: PageResult;
 }
 
 /**
- * Publishes in order — cache (NARs before narinfo) → docker → release tree → installers → manual →
- * pointers → the release's index → git tag and branches → release page — so that nothing a reader can
+ * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
+ * installers → manual → pointers (root manifest.nix, docs stable, installers, then the `{major}`/`latest`
+ * image tags) → the release's index → git tag and branches → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts.
  */
 export async function execute(x: Execution): Promise<Executed> {
   const { log, concurrency } = x;
   const tally = newTally();
-  const out: Executed = { tally, images: [], git: [] };
+  const out: Executed = { tally, images: [], imagePointers: [], git: [] };
   if (x.cache?.work) {
     const written = await publishCache({
       ...x.cache.work,
@@ -67,11 +70,12 @@ export async function execute(x: Execution): Promise<Executed> {
     const step = x.cache.step;
     step.objects = [...step.objects.filter((o) => o.action === 'skip'), ...written];
   }
-  if (x.docker) {
-    const docker = x.docker;
-    const r = await log.group('docker images', () => docker.step.publish(docker.request));
-    out.images.push(...Object.entries(r.digests));
-  }
+  const docker = x.docker;
+  const published =
+    docker &&
+    docker.request.pushImages !== false &&
+    (await log.group('docker images', () => docker.step.publish(docker.request)));
+  if (published) out.images.push(...Object.entries(published.digests));
   for (const w of x.writes) {
     await writeObjects(w.sink, w.objects, {
       concurrency,
@@ -82,6 +86,11 @@ export async function execute(x: Execution): Promise<Executed> {
     });
     await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
   }
+  // The image pointers last: a tag never names a release whose files are not all there.
+  if (docker)
+    out.imagePointers = await log.group('docker pointer tags', () =>
+      docker.step.movePointers(docker.request, published || undefined),
+    );
   if (x.index) {
     const i = x.index;
     await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);

@@ -28,13 +28,17 @@ export const SKIPPABLE = [
   'tag',
   'branch',
   'release-page',
+  'docker-pointers',
 ] as const;
 export type Skippable = (typeof SKIPPABLE)[number];
 
 /** Which steps run: what `skip` leaves, and what the release has (installers, a manual) and asks (push-branch). */
 export interface Want {
   cache: boolean;
+  /** Push the images and their `{version}` tags (false: an earlier docker-multiarch job did). */
   docker: boolean;
+  /** Move the image pointer tags (`{major}`, `latest`) in the pointer phase — also after `skip: docker`. */
+  dockerPointers: boolean;
   releases: boolean;
   installers: boolean;
   docs: boolean;
@@ -50,6 +54,7 @@ export function stepsToRun(
   return {
     cache: !skip.has('cache'),
     docker: !skip.has('docker'),
+    dockerPointers: !skip.has('docker-pointers'),
     releases: !skip.has('releases'),
     installers: !skip.has('installers') && has.installers,
     docs: !skip.has('docs') && has.manual,

@@ -5,6 +5,8 @@ import { readMaintenanceRule } from '../git/maintenance.js';
 export interface PointerRule {
   /** May latest-like pointers (root manifest.nix, docs stable, installers, the forge's latest, `latest`) move? */
   mayMove: boolean;
+  /** May this major's pointers (docs MAJOR/, the `{major}` image tags) move: no newer release of it? */
+  mayMoveMajor: boolean;
   /** Why they may not, naming the newer release. */
   heldLatest?: string;
   /** Why the docs MAJOR/ directory may not move: a newer release of the same major exists. */
@@ -24,6 +26,7 @@ export async function pointerRule(
   const rule = await readMaintenanceRule(git, version, { isRepo, remote });
   return {
     mayMove: rule.mayMoveLatest,
+    mayMoveMajor: rule.mayMoveMajor,
     heldLatest: rule.newerRelease
       ? `a newer release (${rule.newerRelease}) exists: the maintenance rule keeps this pointer`
       : undefined,

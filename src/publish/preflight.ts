@@ -27,8 +27,8 @@ export interface PreflightOptions {
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
   s3Tuning?: S3Tuning;
-  /** The docker step, and its request but for what preflight decides (`latest`). */
-  docker: { step: DockerStep; request: Omit<DockerRequest, 'latest'> };
+  /** The docker step, and its request but for what preflight decides (`latest`, `major`). */
+  docker: { step: DockerStep; request: Omit<DockerRequest, 'latest' | 'pushImages'> };
   processEnv: NodeJS.ProcessEnv;
   log: Logger;
 }
@@ -116,7 +116,11 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
     );
 
   const rule = await pointerRule(git, isRepo, remote, version);
-  const docker = want.docker ? { ...o.docker.request, latest: rule.mayMove } : undefined;
+  // The image pointers move in the pointer phase even when an earlier job pushed the images (skip: docker).
+  const docker =
+    want.docker || (want.dockerPointers && o.environment.registries.length > 0)
+      ? { ...o.docker.request, pushImages: want.docker, latest: rule.mayMove, major: rule.mayMoveMajor }
+      : undefined;
   if (docker) problems.push(...(await o.docker.step.preflight(docker)));
 
   const forge = want.page

@@ -4,8 +4,12 @@
  *   1. The images: the docker archives given (with the `.sha256` beside each, as in Lix's release tree),
  *      or the images of the leg bundles (system and sha256 from leg.json).
  *   2. The version: given, the checkout's version.json, or the legs' — the legs must agree with it.
- *   3. The targets: an environment's registries in releng.yml, or a list; `tags` overrides theirs.
- *   4. `latest`: the maintenance rule (src/git/maintenance.ts, as publish applies it), or given.
+ *   3. The targets: an environment's registries in releng.yml (with their logins), or a list; `tags`
+ *      overrides theirs. An environment needs the typed confirmation (src/config/confirmation.ts): a
+ *      phrase that cannot do is refused here, the phrase is asked for just before the first write.
+ *   4. The pointers (`{major}`, `latest`, literal tags), when they move in this run: the maintenance rule
+ *      (src/git/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
+ *      and `{version}` tags are pushed, and publish's pointer phase moves the rest later.
  *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
  */
 import fs from 'node:fs';
@@ -13,8 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { findBundles } from '../bundle/find.js';
 import { readLeg } from '../bundle/leg.js';
+import { type ConfirmationRequest, checkConfirmation, confirmRelease } from '../config/confirmation.js';
 import { environmentConfig, loadConfig } from '../config/load.js';
-import { checkVersion, readVersionInfo } from '../config/version.js';
+import { checkVersion, majorOf, readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git } from '../git/git.js';
 import { readMaintenanceRule } from '../git/maintenance.js';
@@ -26,6 +31,7 @@ import type { GzipEngine } from '../oci/igzip.js';
 import type { Compression, MediaTypeFamily } from '../oci/media-types.js';
 import {
   type ImageArchive,
+  type PointerPolicy,
   type PublishImagesResult,
   publishImages,
   type RegistryCredentials,
@@ -35,6 +41,7 @@ import {
 import type { RegistryTuning } from '../tuning.js';
 
 // The vocabulary of the options and the result, for the command.
+export { bareConfirmAllowed } from '../config/confirmation.js';
 export { shortDigest } from '../oci/digest.js';
 export { GZIP_ENGINES } from '../oci/igzip.js';
 export { DEFAULT_LEVEL } from '../oci/publish-images.js';
@@ -61,6 +68,18 @@ export interface DockerMultiarchOptions {
   /** The release's version; otherwise version.json, or the legs'. */
   version?: string;
   latest: LatestMode;
+  /**
+   * Move the pointers (`{major}`, `latest`, literal tags) in this run, after every `{version}` tag; false:
+   * images and `{version}` tags only, the pointers left to publish's pointer phase.
+   */
+  pointers: boolean;
+  /** The `confirm` input (an environment needs `I want to release this to ENV`). */
+  confirm?: string;
+  /** A bare `--confirm` will do (the CLI off runners). */
+  allowBareConfirm: boolean;
+  /** Asks for the confirmation on a terminal (the CLI). */
+  ask?: (question: string) => Promise<string>;
+  /** The `username`/`password` inputs: for the registry targets without a login of their own. */
   credentials?: RegistryCredentials;
   insecureRegistries: string[];
   annotations: Record<string, string>;
@@ -85,6 +104,10 @@ export type DockerMultiarchResult = PublishImagesResult;
 
 export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<DockerMultiarchResult> {
   const log = o.log;
+  // 3 first: a confirmation that cannot do is refused before anything is read.
+  const { targets, remote, confirmation } = resolveTargets(o);
+  if (confirmation) checkConfirmation(confirmation);
+
   // 1. Images.
   const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
   const images =
@@ -93,12 +116,9 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
   // 2. Version.
   const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
 
-  // 3. Targets.
-  const { targets, remote } = resolveTargets(o);
-
-  // 4. latest.
-  const latest =
-    o.latest === 'auto' ? await maintenanceAllowsLatest(o.dir, version, remote, log) : o.latest === 'true';
+  // 4. Pointers.
+  const pointers = o.pointers ? await pointerPolicy(o, version, remote) : { latest: false, major: false };
+  if (!o.pointers) log.info('pointers: not moved in this run ({version} tags only); publish moves them');
 
   // 5. Push, with the blob cache.
   const useCache = o.cache && !o.dryRun;
@@ -109,7 +129,8 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
     images,
     targets,
     version,
-    latest,
+    pointers,
+    movePointers: o.pointers,
     credentials: o.credentials,
     insecureRegistries: o.insecureRegistries,
     annotations: o.annotations,
@@ -124,6 +145,7 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
     dir: o.dir,
     processEnv: o.processEnv,
     tuning: o.tuning,
+    confirm: confirmation && (() => confirmRelease(confirmation, `Publish the docker images of ${version}`)),
     log,
   });
   if (cache?.changed) {
@@ -187,20 +209,36 @@ function resolveVersion(given: string | undefined, dir: string, legVersions: Set
   return version;
 }
 
-/** The targets with their tags, and the environment's git remote (for the maintenance rule). */
-function resolveTargets(o: DockerMultiarchOptions): { targets: RegistryTarget[]; remote?: string } {
+/**
+ * The targets with their tags, the environment's git remote (for the maintenance rule) and, for an
+ * environment, what its confirmation needs; a list of targets needs none.
+ */
+function resolveTargets(o: DockerMultiarchOptions): {
+  targets: RegistryTarget[];
+  remote?: string;
+  confirmation?: ConfirmationRequest;
+} {
   let targets: RegistryTarget[];
   let remote: string | undefined;
+  let confirmation: ConfirmationRequest | undefined;
   if ('environmentName' in o.targets) {
-    const name = o.targets.environmentName;
-    const environment = environmentConfig(loadConfig(o.configPath), name);
-    targets = targetsForEnvironment(environment, o.dir, name);
+    const environmentName = o.targets.environmentName;
+    const environment = environmentConfig(loadConfig(o.configPath), environmentName);
+    targets = targetsForEnvironment(environment, o.dir, environmentName);
     const gitRemote = environment['git-remote'];
     remote = gitRemote ? resolveRemote(gitRemote, o.dir) : undefined;
     if (targets.length === 0)
       throw new RelengError(
-        `environment '${name}' has no registries in ${o.configPath}; add environments.${name}.registries`,
+        `environment '${environmentName}' has no registries in ${o.configPath}; add environments.${environmentName}.registries`,
       );
+    confirmation = {
+      environmentName,
+      environment,
+      given: o.confirm,
+      allowBare: o.allowBareConfirm,
+      ask: o.ask,
+      dryRun: o.dryRun,
+    };
   } else targets = o.targets.refs.map((ref) => ({ ref, tags: [] }));
   if (o.tags.length)
     targets = targets.map((t) => ({
@@ -208,20 +246,24 @@ function resolveTargets(o: DockerMultiarchOptions): { targets: RegistryTarget[];
       tags: o.tags,
       where: t.where && { ...t.where, tags: "input 'tags'" },
     }));
-  return { targets, remote };
+  return { targets, remote, confirmation };
 }
 
-async function maintenanceAllowsLatest(
-  dir: string,
+/** Which pointers the maintenance rule lets this release move; `latest` may also be given. */
+async function pointerPolicy(
+  o: DockerMultiarchOptions,
   version: string,
   remote: string | undefined,
-  log: Logger,
-): Promise<boolean> {
-  const git = new Git(dir, log);
+): Promise<PointerPolicy> {
+  const git = new Git(o.dir, o.log);
   const rule = await readMaintenanceRule(git, version, { isRepo: await git.isRepo(), remote });
-  if (!rule.mayMoveLatest)
-    log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
-  return rule.mayMoveLatest;
+  if (o.latest === 'auto' && !rule.mayMoveLatest)
+    o.log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
+  if (!rule.mayMoveMajor)
+    o.log.info(
+      `${majorOf(version)}: not moved — a newer ${majorOf(version)} release (${rule.newerInMajor}) exists`,
+    );
+  return { latest: o.latest === 'auto' ? rule.mayMoveLatest : o.latest === 'true', major: rule.mayMoveMajor };
 }
 
 function cacheDir(processEnv: NodeJS.ProcessEnv): string {

@@ -1,4 +1,5 @@
 import type { MergedRelease } from '../bundle/release.js';
+import { type ConfirmationRequest, checkConfirmation, confirmRelease } from '../config/confirmation.js';
 import { environmentConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { cacheSettingsOf, type EnvironmentConfig } from '../config/schema.js';
 import type { VersionInfo } from '../config/version.js';
@@ -6,7 +7,6 @@ import { readVersionInfo } from '../config/version.js';
 import { RelengErrors } from '../errors.js';
 import { formatBytes, type Logger } from '../log.js';
 import { removeStaleWorkDirs } from '../nix/work-dir.js';
-import { type Confirmation, checkConfirmInput, confirm } from '../publish/confirm.js';
 import { urlOf } from '../publish/destinations.js';
 import { type DockerStep, dockerViaMultiarch } from '../publish/docker.js';
 import { execute } from '../publish/execute.js';
@@ -99,7 +99,7 @@ export interface PublishResult {
  *      maintenance rule allows);
  *   4. before the first write: conflicts, damaged leg files and unwritable destinations stop here; the plan
  *      is shown, and `dry-run` ends here;
- *   5. confirm (live);
+ *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
  *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
  *      branch → release page.
@@ -113,15 +113,15 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const { name } = config;
   const info = readVersionInfo(o.dir);
   const { version } = info;
-  const confirmation: Confirmation = {
+  const confirmation: ConfirmationRequest = {
     environmentName: o.environmentName,
     environment,
     dryRun: o.dryRun,
-    confirm: o.confirm,
-    allowBareConfirm: o.allowBareConfirm,
+    given: o.confirm,
+    allowBare: o.allowBareConfirm ?? false,
     ask: o.ask,
   };
-  checkConfirmInput(confirmation);
+  checkConfirmation(confirmation);
   if (o.forgeToken) log.secret(o.forgeToken);
 
   // 1. The release, and which steps run.
@@ -142,7 +142,7 @@ async function publishRelease(
     config: LoadedConfig;
     environment: EnvironmentConfig;
     info: VersionInfo;
-    confirmation: Confirmation;
+    confirmation: ConfirmationRequest;
     release: ReleaseInput;
   },
 ): Promise<PublishResult> {
@@ -211,13 +211,16 @@ async function publishRelease(
     skipped: skipped('cache', 'skip: cache'),
     log,
   });
-  const docker = pre.docker
-    ? newStep('docker', {
+  const registries = environment.registries.map((r) => r.ref).join(', ') || 'no registries';
+  const docker = !pre.docker
+    ? newStep('docker', { skipped: skipped('docker', 'skip: docker') })
+    : newStep('docker', {
         notes: [
-          `${release.images.length} image(s) → ${environment.registries.map((r) => r.ref).join(', ') || 'no registries'}`,
+          pre.docker.pushImages === false
+            ? `images pushed before (skip: docker); pointer tags of ${registries} moved last`
+            : `${release.images.length} image(s) → ${registries}; pointer tags moved last`,
         ],
-      })
-    : newStep('docker', { skipped: skipped('docker', 'skip: docker') });
+      });
   const index = relDest ? await readIndex(relDest.sink, indexKey(name, version), version, log) : new Map();
   const tree = { name, version, files: release.files, index, force: o.force };
   const releases = await planReleases({ ...tree, destination: relDest });
@@ -329,7 +332,7 @@ async function publishRelease(
   }
 
   // 5. Confirmation, once the plan is printed.
-  await confirm(confirmation, version);
+  await confirmRelease(confirmation, `Publish ${version}`);
 
   // 6. Execute, in order.
   const done = await execute({

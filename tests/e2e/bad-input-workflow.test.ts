@@ -38,24 +38,37 @@ const WORKFLOW_CASES: WorkflowCase[] = [
   },
   {
     name: 'a dispatch with a malformed version',
-    inputs: { environment: 'staging', version: 'v2.93', confirm: '' },
+    inputs: { environment: 'staging', version: 'v2.93', confirm: 'I want to release this to staging' },
     error:
       /^version is not of the form X\.Y\.Z\[-pre\] \(e\.g\. 2\.91\.0\) of characters git allows in a tag; pass input 'version'$/,
   },
   {
     name: 'a dispatch whose version carries a shell command',
-    inputs: { environment: 'staging', version: '2.93.0$(touch pwned)', confirm: '' },
+    inputs: {
+      environment: 'staging',
+      version: '2.93.0$(touch pwned)',
+      confirm: 'I want to release this to staging',
+    },
     error: /^version is not of the form X\.Y\.Z/,
   },
   {
     name: 'a staging dispatch whose version carries a newline and a second output (issue 16)',
-    inputs: { environment: 'staging', version: '2.93.0\nenvironment=live', confirm: '' },
+    inputs: {
+      environment: 'staging',
+      version: '2.93.0\nenvironment=live',
+      confirm: 'I want to release this to staging',
+    },
     error: /^version is not of the form X\.Y\.Z/,
   },
   {
     name: 'a dispatch whose version has a character git refuses in a tag',
-    inputs: { environment: 'staging', version: '2.93.0~rc1', confirm: '' },
+    inputs: { environment: 'staging', version: '2.93.0~rc1', confirm: 'I want to release this to staging' },
     error: /^version is not of the form X\.Y\.Z/,
+  },
+  {
+    name: 'a staging dispatch with the phrase of live',
+    inputs: { environment: 'staging', version: '2.93.0', confirm: 'I want to release this to live' },
+    error: /^input 'confirm' must be 'I want to release this to staging' to publish to staging/,
   },
 ];
 

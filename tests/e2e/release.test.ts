@@ -157,7 +157,7 @@ afterAll(async () => {
 const dispatch = () => ({
   name: 'workflow_dispatch' as const,
   ref: 'refs/heads/main',
-  inputs: { environment: 'staging', version, confirm: '' },
+  inputs: { environment: 'staging', version, confirm: 'I want to release this to staging' },
 });
 
 describe('release.yml through the runner harness', () => {

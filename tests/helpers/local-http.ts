@@ -42,7 +42,11 @@ export function localHttp() {
         name: address,
         insecure: true,
         http: client(),
-        credentials: new CredentialStore(silentLogger, credentials, { HOME: tmpDir() }),
+        credentials: new CredentialStore(
+          silentLogger,
+          credentials && { inputs: { credential: credentials } },
+          { HOME: tmpDir() },
+        ),
         log: silentLogger,
       });
     },

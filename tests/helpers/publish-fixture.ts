@@ -172,11 +172,13 @@ export function makeProject(
   return { dir, remote: o.remote ?? makeBareRemote() };
 }
 
-/** A Logger that keeps every line (to check for leaked secrets). */
-export function recordingLogger(): Logger & { lines: string[] } {
+/** A Logger that keeps every line, unmasked (to check for leaked secrets), and what was registered as secret. */
+export function recordingLogger(): Logger & { lines: string[]; secrets: string[] } {
   const lines: string[] = [];
+  const secrets: string[] = [];
   return {
     lines,
+    secrets,
     info: (m) => lines.push(m),
     warning: (m) => lines.push(`warning: ${m}`),
     debug: (m) => lines.push(`debug: ${m}`),
@@ -184,7 +186,7 @@ export function recordingLogger(): Logger & { lines: string[] } {
       lines.push(`▸ ${t}`);
       return fn();
     },
-    secret: () => {},
+    secret: (v) => secrets.push(v),
   };
 }
 
@@ -196,10 +198,13 @@ export function publishOptions(
   dir: string,
   extra: Partial<PublishOptions> & Pick<PublishOptions, 'source'>,
 ): PublishOptions {
+  const environmentName = extra.environmentName ?? 'staging';
   return {
     dir,
     configPath: path.join(dir, 'releng.yml'),
-    environmentName: 'staging',
+    environmentName,
+    // Every environment but local needs the phrase; a test about the confirmation passes its own (or undefined).
+    confirm: `I want to release this to ${environmentName}`,
     force: false,
     forcePushTag: false,
     pushBranch: false,

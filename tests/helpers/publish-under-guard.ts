@@ -74,6 +74,8 @@ export async function startBench(): Promise<Bench> {
     'publish',
     '--environment',
     'staging',
+    '--confirm',
+    'I want to release this to staging',
     '--artifacts-dir',
     built.artifactsDir,
     '--skip',

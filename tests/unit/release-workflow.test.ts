@@ -59,7 +59,7 @@ fs.writeFileSync(path.join(dir, 'leg.json'), JSON.stringify({ version: v, system
 output('bundle-dir', dir);`,
   },
   'docker-multiarch': {
-    inputs: ['bundles', 'environment', 'version', 'latest', 'confirm', 'username', 'password'],
+    inputs: ['bundles', 'environment', 'version', 'latest', 'pointers', 'confirm', 'username', 'password'],
     body: `record('docker'); output('digest', 'sha256:0');`,
   },
   publish: {
@@ -196,7 +196,7 @@ function base(repo: string): Omit<RunOptions, 'event'> {
   };
 }
 
-const dispatch = (environment: string, confirm = '') => ({
+const dispatch = (environment: string, confirm = `I want to release this to ${environment}`) => ({
   name: 'workflow_dispatch' as const,
   ref: 'refs/heads/main',
   inputs: { environment, version: '1.0.0', confirm },
@@ -242,13 +242,15 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
       INPUT_ENVIRONMENT: 'staging',
       INPUT_VERSION: '1.0.0',
       INPUT_LATEST: 'true',
+      INPUT_POINTERS: 'false',
+      INPUT_CONFIRM: 'I want to release this to staging',
       INPUT_USERNAME: 'reg-user',
       INPUT_PASSWORD: 'reg-password',
     });
     expect(publish!.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'staging',
       INPUT_SKIP: 'docker',
-      INPUT_CONFIRM: '',
+      INPUT_CONFIRM: 'I want to release this to staging',
       'INPUT_S3-ACCESS-KEY-ID': 'staging-id',
       'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
       'INPUT_FORGE-TOKEN': 'forge-token-value',
@@ -290,14 +292,21 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
       INPUT_CONFIRM: 'I want to release this to live',
       'INPUT_S3-ACCESS-KEY-ID': 'live-id',
     });
+    // The docker job publishes to the same environment: the same confirmation.
+    expect(recorded('docker').at(-1)!.inputs).toMatchObject({
+      INPUT_ENVIRONMENT: 'live',
+      INPUT_CONFIRM: 'I want to release this to live',
+    });
   });
 
   test('live by dispatch needs the typed confirmation before anything runs', async () => {
     const before = recorded('publish').length;
-    const r = await run(repo, { event: dispatch('live'), runId: 3 });
+    const r = await run(repo, { event: dispatch('live', 'I want to release this to staging'), runId: 3 });
     expect(r.conclusion).toBe('failure');
     expect(r.jobs.plan!.result).toBe('failure');
-    expect(r.errors.join('\n')).toMatch(/input 'confirm' must be 'I want to release this to live'/);
+    expect(r.errors.join('\n')).toMatch(
+      /input 'confirm' must be 'I want to release this to live' to publish to live/,
+    );
     for (const j of ['release', 'build', 'docker', 'publish']) expect(r.jobs[j]!.result).toBe('skipped');
     expect(recorded('publish').length).toBe(before);
   });
@@ -321,7 +330,11 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
       event: {
         name: 'workflow_dispatch',
         ref: 'refs/heads/main',
-        inputs: { environment: 'staging', version: '1.0.0\nenvironment=live', confirm: '' },
+        inputs: {
+          environment: 'staging',
+          version: '1.0.0\nenvironment=live',
+          confirm: 'I want to release this to staging',
+        },
       },
       runId: 7,
     });
@@ -455,7 +468,7 @@ describe('a consumer by version: examples/lix calls the GitHub workflow @v1', ()
       {
         name: 'workflow_dispatch',
         ref: 'refs/heads/main',
-        inputs: { environment: 'staging', version: '2.95.0' },
+        inputs: { environment: 'staging', version: '2.95.0', confirm: 'I want to release this to staging' },
       },
       40,
     );
@@ -464,7 +477,7 @@ describe('a consumer by version: examples/lix calls the GitHub workflow @v1', ()
     expect(staging.jobs['release/publish']!.environment).toBe('staging');
     expect(recorded('publish').at(-1)!.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'staging',
-      INPUT_CONFIRM: '',
+      INPUT_CONFIRM: 'I want to release this to staging',
     });
 
     const unconfirmed = await consumer(

@@ -84,6 +84,7 @@ test('two legs built apart, merged by publish, published with their images; nix 
   const env = { STAGING_SIGNING_KEY: key.secret, DOCKER_CONFIG: dockerConfig };
   const inputs = {
     environment: 'staging',
+    confirm: 'I want to release this to staging',
     bundles: `${legs}/*`,
     's3-access-key-id': 'S3RVER',
     's3-secret-access-key': 'S3RVER',

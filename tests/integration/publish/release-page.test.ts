@@ -142,6 +142,7 @@ describe('the bundled action', () => {
       {
         'artifacts-dir': built.artifactsDir,
         environment: 'staging',
+        confirm: 'I want to release this to staging',
         'no-check-git': 'true',
         skip: 'cache,docker,releases,docs,installers,tag',
         'forge-token': TOKEN,

@@ -66,6 +66,8 @@ const cliArgs = [
   'publish',
   '--environment',
   'staging',
+  '--confirm',
+  'I want to release this to staging',
   '--artifacts-dir',
   built.artifactsDir,
   '--skip',
@@ -145,6 +147,7 @@ describe('the bundled CLI and action', () => {
       'publish',
       {
         environment: 'staging',
+        confirm: 'I want to release this to staging',
         'artifacts-dir': built.artifactsDir,
         skip: 'docker',
         's3-access-key-id': 'S3RVER',
@@ -178,7 +181,7 @@ describe('the bundled CLI and action', () => {
     );
     const s = await runCliAsync([...cliArgs, '--skip', 'sideways'], { cwd: p.dir, env: processEnv });
     expect(s.stderr.trim()).toBe(
-      "releng publish: error: input 'skip': unknown step(s) sideways; known: cache, docker, releases, docs, installers, tag, branch, release-page",
+      "releng publish: error: input 'skip': unknown step(s) sideways; known: cache, docker, releases, docs, installers, tag, branch, release-page, docker-pointers",
     );
     expect(rec.writes()).toEqual([]);
   });

@@ -382,33 +382,42 @@ describe('dry run, preflight, confirmation', () => {
     expect(snapshot(s3.dir)).toEqual(before);
   });
 
-  test('live needs the typed confirmation: refused without it, asked on a terminal', async () => {
+  test('an environment named production needs its own phrase: refused without it, asked on a terminal', async () => {
     const { project, built, prefix } = setup('2.93.0');
     const cfg = path.join(project.dir, 'releng.yml');
-    fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('staging:', 'live:'));
+    fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('staging:', 'production:'));
     const live = (extra: Partial<PublishOptions>) =>
-      opts(project, built, { environmentName: 'live', noCheckGit: true, ...extra });
+      opts(project, built, { environmentName: 'production', noCheckGit: true, ...extra });
     rec.reset();
-    await expect(publish(live({}))).rejects.toThrow(
-      /publishing to live needs input 'confirm' set to 'I want to release this'/,
+    await expect(publish(live({ confirm: undefined }))).rejects.toThrow(
+      /publishing to production needs input 'confirm' set to 'I want to release this to production'/,
     );
-    await expect(publish(live({ confirm: 'yes' }))).rejects.toThrow(
-      /must be exactly 'I want to release this'/,
+    await expect(publish(live({ confirm: 'I want to release this to staging' }))).rejects.toThrow(
+      /that phrase confirms staging, not production; type exactly 'I want to release this to production'/,
     );
-    await expect(publish(live({ confirm: 'true' }))).rejects.toThrow(/must be exactly/);
+    await expect(publish(live({ confirm: 'I want to release this' }))).rejects.toThrow(
+      /the phrase now names the environment/,
+    );
+    await expect(publish(live({ confirm: 'true' }))).rejects.toThrow(
+      /a bare confirm is not enough on a runner/,
+    );
     const asked: string[] = [];
     const ask = async (q: string) => {
       asked.push(q);
-      return 'no';
+      return 'I want to release this to staging';
     };
-    await expect(publish(live({ ask }))).rejects.toThrow('not confirmed; nothing was written');
-    expect(asked[0]).toMatch(/Publish 2\.93\.0 to live\? Type "I want to release this"/);
+    await expect(publish(live({ confirm: undefined, ask }))).rejects.toThrow(
+      "not confirmed (type exactly 'I want to release this to production'); nothing was written",
+    );
+    expect(asked[0]).toMatch(/Publish 2\.93\.0 to production\? Type "I want to release this to production"/);
     // Only the write probes of preflight (s3rver keeps no digest check, so they land and are deleted at once).
     expect(rec.writes().filter((e) => !e.key.includes('/.releng-preflight-'))).toEqual([]);
     expect((await sink('releases', prefix).list('')).length).toBe(0);
-    // The CLI's bare --confirm, and the phrase.
+    // The CLI's bare --confirm off runners; the phrase.
     const r = await publish(live({ confirm: 'true', allowBareConfirm: true, dryRun: false }));
     expect(r.uploadedBytes).toBeGreaterThan(0);
+    const again = await publish(live({ confirm: 'I want to release this to production', dryRun: false }));
+    expect(again.uploadedBytes).toBe(0);
   });
 });
 

@@ -17,13 +17,32 @@ describe('maintenanceRule', () => {
     expect(maintenanceRule('2.92.1', ['2.92.0', '2.92.3', '2.92.2', '2.93.0', '2.94.0-rc1', 'junk'])).toEqual(
       {
         mayMoveLatest: false,
+        mayMoveMajor: false,
         newerRelease: '2.93.0',
         newerInMajor: '2.92.3',
       },
     );
     expect(maintenanceRule('2.93.0', ['2.92.3', 'v2.93.0', '2.94.0-rc1'])).toEqual({
       mayMoveLatest: true,
+      mayMoveMajor: true,
       newerRelease: undefined,
+      newerInMajor: undefined,
+    });
+  });
+
+  test('{major} moves unless a newer release of that major exists; latest unless any newer one does', () => {
+    // 2.93.1 after 2.93.2: neither its major's pointer nor latest goes back.
+    expect(maintenanceRule('2.93.1', ['2.93.0', '2.93.2'])).toMatchObject({
+      mayMoveLatest: false,
+      mayMoveMajor: false,
+      newerInMajor: '2.93.2',
+    });
+    expect(maintenanceRule('2.93.1', ['v2.93.2']).mayMoveMajor).toBe(false);
+    // 2.93.3 while 2.94.0 exists: 2.93 follows it, latest stays on 2.94.0.
+    expect(maintenanceRule('2.93.3', ['2.93.2', '2.94.0'])).toMatchObject({
+      mayMoveLatest: false,
+      mayMoveMajor: true,
+      newerRelease: '2.94.0',
       newerInMajor: undefined,
     });
   });

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, test } from 'vitest';
-import { type LayerHandler, type ScanOptions, scanArchive as scan } from '../../../src/oci/archive.js';
+import {
+  type LayerHandler,
+  parseConfig,
+  type ScanOptions,
+  scanArchive as scan,
+} from '../../../src/oci/archive.js';
 import { findIgzip } from '../../../src/oci/igzip.js';
 import { syntheticLayers, writeDockerArchive } from '../../helpers/docker-archive.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -205,5 +211,154 @@ describe.each(engines)('scanArchive (%s)', (_, options) => {
       /not found; pass the docker archive/,
     );
     await expect(scanArchive(tmpDir(), hashLayer)).rejects.toThrow(/not a file/);
+  });
+});
+
+/** A tar of these entries (a body of `zeros` bytes is a zero-filled file), optionally gzip-wrapped. */
+async function rawArchive(
+  entries: {
+    name: string;
+    data?: Buffer;
+    zeros?: number;
+    type?: 'file' | 'directory' | 'symlink' | 'link';
+    linkname?: string;
+  }[],
+  gzip = true,
+): Promise<string> {
+  const file = path.join(tmpDir('releng-hostile-'), gzip ? 'hostile.tar.gz' : 'hostile.tar');
+  const pack = tar.pack();
+  const out = fs.createWriteStream(file);
+  const done = gzip ? pipeline(pack, zlib.createGzip({ level: 1 }), out) : pipeline(pack, out);
+  const zero = Buffer.alloc(Math.max(0, ...entries.map((e) => e.zeros ?? 0)));
+  for (const e of entries) {
+    const data = e.data ?? (e.zeros !== undefined ? zero.subarray(0, e.zeros) : undefined);
+    await new Promise<void>((resolve, reject) => {
+      const h = {
+        name: e.name,
+        type: e.type ?? 'file',
+        linkname: e.linkname,
+        mtime: new Date(0),
+      } as tar.Header;
+      if (data) pack.entry(h, data, (err) => (err ? reject(err) : resolve()));
+      else pack.entry(h, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  pack.finalize();
+  await done;
+  return file;
+}
+
+describe.each(engines)('hostile archives (%s)', (_, options) => {
+  const scanArchive = <T extends { diffId: string }>(file: string, onLayer: LayerHandler<T>) =>
+    scan(file, onLayer, options);
+  const oneLine = async (file: string, message: RegExp) => {
+    const err = await scanArchive(file, hashLayer).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('RelengError');
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+  };
+
+  test('many large entries that are not layers: refused at the first past the bound, never held', async () => {
+    // 16 MiB each (a JSON entry's own limit), 12 of them: a few hundred KiB of gzip.
+    const file = await rawArchive(
+      Array.from({ length: 12 }, (_, i) => ({ name: `big-${i}.json`, zeros: 16 << 20 })),
+    );
+    expect(fs.statSync(file).size).toBeLessThan(1 << 20);
+    await oneLine(file, /entry 'big-1\.json'.*not layers.*at most/);
+  });
+
+  test('a large entry that is not named like a layer is refused, not compressed', async () => {
+    const file = await rawArchive([{ name: 'repositories', zeros: 64 << 20 }]);
+    const handed: string[] = [];
+    const err = await scanArchive(file, async (e, body) => {
+      handed.push(e.name);
+      return hashLayer(e, body);
+    }).catch((x: Error) => x);
+    expect((err as Error).message).toMatch(/entry 'repositories' .* is not a layer/);
+    expect(handed).toEqual([]);
+  });
+
+  test('thousands of tiny entries are bounded in count', async () => {
+    const file = await rawArchive(
+      Array.from({ length: 5000 }, (_, i) => ({ name: `meta/${i}`, data: Buffer.from('x') })),
+    );
+    await oneLine(file, /entry 'meta\/\d+'.*entries that are not layers.*at most \d+/);
+  });
+
+  test.each([
+    [
+      'an absolute member name',
+      [{ name: '/manifest.json', data: Buffer.from('[]') }],
+      /entry '\/manifest\.json' is an absolute path/,
+    ],
+    [
+      'a member name with ..',
+      [{ name: 'a/../../manifest.json', data: Buffer.from('[]') }],
+      /entry 'a\/\.\.\/\.\.\/manifest\.json' has a '\.\.' component/,
+    ],
+    [
+      'a symlink out of the archive',
+      [{ name: 'x/layer.tar', type: 'symlink' as const, linkname: '../../../etc/passwd' }],
+      /entry 'x\/layer\.tar' links outside the archive \('\.\.\/\.\.\/\.\.\/etc\/passwd'\)/,
+    ],
+    [
+      'an absolute symlink',
+      [{ name: 'x/layer.tar', type: 'symlink' as const, linkname: '/etc/passwd' }],
+      /entry 'x\/layer\.tar' links outside the archive \('\/etc\/passwd'\)/,
+    ],
+    [
+      'a hard link out of the archive',
+      [{ name: 'config.json', type: 'link' as const, linkname: '../etc/shadow' }],
+      /entry 'config\.json' links outside the archive \('\.\.\/etc\/shadow'\)/,
+    ],
+  ])('%s is refused', async (_n, entries, message) => {
+    await oneLine(await rawArchive(entries), message);
+  });
+
+  test('a name with control characters is shown escaped, on one line', async () => {
+    await oneLine(
+      await rawArchive([{ name: '/evil\nname', data: Buffer.from('x') }]),
+      /entry '\/evil\\nname' is an absolute path/,
+    );
+  });
+});
+
+describe('parseConfig: the fields copied into manifests and indexes are checked first', () => {
+  const base = { architecture: 'arm', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } };
+  const parse = (extra: object) => parseConfig(Buffer.from(JSON.stringify({ ...base, ...extra })), 'img.tar');
+  test.each([
+    [
+      'a variant that is a number',
+      { variant: 7 },
+      /img\.tar: the image config's "variant" must be a string such as v7/,
+    ],
+    ['a variant that is an object', { variant: { v: 7 } }, /"variant" must be a string such as v7/],
+    [
+      'a variant that is not a token',
+      { variant: 'v7\n../x' },
+      /"variant" 'v7\\n\.\.\/x' is not a platform variant/,
+    ],
+    ['an architecture that is a list', { architecture: ['amd64'] }, /has no "architecture"/],
+    ['config that is a string', { config: 'x' }, /the image config's "config" must be an object/],
+    ['Labels that are a string', { config: { Labels: 'abc' } }, /"config\.Labels" must map names to strings/],
+    [
+      'a label value that is a number',
+      { config: { Labels: { a: 1 } } },
+      /label 'a' is a number, not a string/,
+    ],
+    ['a label with an empty name', { config: { Labels: { '': 'x' } } }, /a label with an empty name/],
+    [
+      'labels too large to be annotations',
+      { config: { Labels: { big: 'x'.repeat(300 << 10) } } },
+      /Labels come to \d+ bytes; as annotations they may be at most \d+/,
+    ],
+  ])('%s is refused', (_, extra, message) => {
+    expect(() => parse(extra)).toThrow(message);
+  });
+  test('good values pass: a variant, Labels null or strings', () => {
+    expect(parse({ variant: 'v7', config: { Labels: null } }).variant).toBe('v7');
+    expect(parse({ config: { Labels: { 'org.opencontainers.image.version': '2.93.0' } } })).toBeTruthy();
   });
 });

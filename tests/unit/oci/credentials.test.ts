@@ -80,7 +80,11 @@ describe('login files', () => {
     } finally {
       process.env.PATH = prev;
     }
-    const explicit = new CredentialStore(log, { username: 'u', password: 'p@ss' }, processEnv);
+    const explicit = new CredentialStore(
+      log,
+      { inputs: { credential: { username: 'u', password: 'p@ss' } } },
+      processEnv,
+    );
     expect(explicit.lookup('anything.io', 'x')?.credential).toEqual({ username: 'u', password: 'p@ss' });
     expect(log.secrets).toContain('p@ss');
   });
@@ -98,5 +102,52 @@ describe('login files', () => {
     const log = { ...recordingLog(), warning: (m: string) => warnings.push(m) };
     expect(new CredentialStore(log, undefined, { HOME: home }).lookup('ghcr.io', 'a')).toBeUndefined();
     expect(warnings[0]).toMatch(/config\.json: not valid JSON/);
+  });
+});
+
+describe('malformed login files: one warning naming the file, never silence or a crash', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  test.each([
+    ['null', 'null', /config\.json: not a JSON object; its registry logins are ignored/],
+    ['a list', '[1]', /config\.json: not a JSON object/],
+    ['auths a list', '{"auths": []}', /config\.json: "auths" must be an object of registry → login/],
+    [
+      'an entry that is a string',
+      '{"auths": {"ghcr.io": "x"}}',
+      /config\.json: "auths\.ghcr\.io" must be an object/,
+    ],
+    [
+      'an auth that is not base64 of user:password',
+      `{"auths": {"ghcr.io": {"auth": "${b64('no-colon')}"}}}`,
+      /config\.json: "auths\.ghcr\.io\.auth" is not base64 of user:password; that login is ignored/,
+    ],
+    [
+      'an auth that is a number',
+      '{"auths": {"ghcr.io": {"auth": 5}}}',
+      /"auths\.ghcr\.io\.auth" is not base64 of user:password/,
+    ],
+    [
+      'credHelpers a string',
+      '{"credHelpers": "x"}',
+      /config\.json: "credHelpers" must be an object of registry → helper/,
+    ],
+    [
+      'a credHelper that is not a name',
+      '{"credHelpers": {"ghcr.io": "../../bin/sh"}}',
+      /"credHelpers\.ghcr\.io" must be a helper name/,
+    ],
+    ['credsStore a number', '{"credsStore": 5}', /config\.json: "credsStore" must be a helper name/],
+  ])('%s', (_, text, message) => {
+    const home = tmpDir('releng-home-');
+    writeFiles(home, { '.docker/config.json': text });
+    const warnings: string[] = [];
+    const log = { ...recordingLog(), warning: (m: string) => warnings.push(m) };
+    const store = new CredentialStore(log, undefined, { HOME: home });
+    expect(store.lookup('ghcr.io', 'org/a')).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(message);
+    expect(warnings[0]).toContain(path.join(home, '.docker/config.json'));
+    expect(warnings[0]!.split('\n')).toHaveLength(1);
+    expect(store.problems).toEqual(warnings);
   });
 });

@@ -21,3 +21,12 @@ test('the first write removes the temp files of a writer that died, and leaves a
   await sink.putManifest(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes, OCI.manifest);
   expect(fs.readdirSync(dir).sort()).toEqual([live, '.keep.me', 'blobs', 'oci-layout'].sort());
 });
+
+test('a tag that is not one is never written into index.json', async () => {
+  const dir = path.join(tmpDir(), 'oci');
+  const sink = new LayoutSink(dir);
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, layers: [] }));
+  for (const bad of ['../escape', 'a/b', 'x\ny', '.hidden', 'x'.repeat(200)])
+    await expect(sink.putManifest(bad, bytes, OCI.manifest)).rejects.toThrow(/is neither a tag/);
+  expect(fs.existsSync(dir)).toBe(false);
+});

@@ -3,13 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { EnvironmentConfig } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/log.js';
 import {
   checkRegistryAccess,
   type PublishImagesOptions,
   publishImages,
-  targetsForEnvironment,
 } from '../../../src/oci/publish-images.js';
 import { syntheticLayers, type WrittenArchive, writeDockerArchive } from '../../helpers/docker-archive.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -27,43 +25,14 @@ function options(layout: string, extra: Partial<PublishImagesOptions> = {}): Pub
     images: [{ file: archive.file, system: 'x86_64-linux' }],
     targets: [{ ref: `oci-layout:${layout}`, tags: [] }],
     version: '2.93.0',
-    latest: true,
+    pointers: { latest: true, major: true },
+    movePointers: true,
     gzipEngine: 'zlib',
     processEnv: { HOME: tmpDir() },
     log: silentLogger,
     ...extra,
   };
 }
-
-describe('targetsForEnvironment', () => {
-  test("an environment's registries, oci-layout paths resolved, and where each was written", () => {
-    const environment = {
-      registries: [
-        { ref: 'oci-layout:.releng/local/oci', tags: ['{version}'] },
-        { ref: 'ghcr.io/org/p', tags: [] },
-      ],
-    } as unknown as EnvironmentConfig;
-    expect(targetsForEnvironment(environment, '/w', 'staging')).toEqual([
-      {
-        ref: 'oci-layout:/w/.releng/local/oci',
-        tags: ['{version}'],
-        where: {
-          ref: 'releng.yml environments.staging.registries[0].ref',
-          tags: 'releng.yml environments.staging.registries[0].tags',
-        },
-      },
-      {
-        ref: 'ghcr.io/org/p',
-        tags: [],
-        where: {
-          ref: 'releng.yml environments.staging.registries[1].ref',
-          tags: 'releng.yml environments.staging.registries[1].tags',
-        },
-      },
-    ]);
-    expect(targetsForEnvironment(environment, '/w')[1]).toEqual({ ref: 'ghcr.io/org/p', tags: [] });
-  });
-});
 
 describe('publishImages', () => {
   test('to an OCI layout: the default tags and latest, the index digest as the output', async () => {
@@ -74,6 +43,41 @@ describe('publishImages', () => {
     const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
     expect(index.manifests.every((m: { digest: string }) => m.digest === r.digest)).toBe(true);
     expect(r.images[0]!.platform).toBe('linux/amd64');
+  });
+
+  test('pointers as the policy allows, or none in this run: {version} tags only', async () => {
+    const held = tmpDir();
+    const r = await publishImages(options(held, { pointers: { latest: false, major: true } }));
+    expect(r.tags).toEqual({ [`oci-layout:${held}`]: ['2.93.0', '2.93'] });
+    const later = tmpDir();
+    const v = await publishImages(options(later, { movePointers: false }));
+    expect(v.tags).toEqual({ [`oci-layout:${later}`]: ['2.93.0'] });
+    const index = JSON.parse(fs.readFileSync(path.join(later, 'index.json'), 'utf8'));
+    expect(
+      index.manifests.map((m: { annotations: Record<string, string> }) => Object.values(m.annotations)),
+    ).toEqual([['2.93.0']]);
+  });
+
+  test('the confirmation is asked once everything is checked, before anything is written', async () => {
+    const layout = tmpDir();
+    const calls: string[] = [];
+    await expect(
+      publishImages(
+        options(layout, {
+          confirm: async () => {
+            calls.push(fs.readdirSync(layout).join(',') || 'empty');
+            throw new Error('not confirmed');
+          },
+        }),
+      ),
+    ).rejects.toThrow('not confirmed');
+    expect(calls).toEqual(['empty']);
+    expect(fs.readdirSync(layout)).toEqual([]);
+    // A bad option is reported without asking.
+    await expect(
+      publishImages(options(layout, { compressionLevel: 12, confirm: async () => void calls.push('asked') })),
+    ).rejects.toThrow(/compression-level/);
+    expect(calls).toEqual(['empty']);
   });
 
   test.each<[string, Partial<PublishImagesOptions>, RegExp]>([
@@ -105,6 +109,11 @@ describe('publishImages', () => {
       'half the credentials',
       { credentials: { username: 'u', password: '' } },
       /give both 'username' and 'password'/,
+    ],
+    [
+      'no {version} tag for the pointers to follow',
+      { targets: [{ ref: 'oci-layout:x', tags: ['{major}', 'latest'] }] },
+      /tags of .*: no \{version\} tag; every target needs one/,
     ],
     [
       'an unknown tag placeholder',

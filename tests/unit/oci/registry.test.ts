@@ -58,7 +58,7 @@ describe('RegistryRepository', () => {
     expect(await a.blobSize('sha256:present')).toBe(42);
     expect(await a.blobSize('sha256:absent')).toBeUndefined();
     expect(await a.hasManifest(digest)).toBe(true);
-    expect(await a.hasManifest('sha256:absent')).toBe(false);
+    expect(await a.hasManifest(`sha256:${'0'.repeat(64)}`)).toBe(false);
     // A HEAD answer has no body to give the registry's words: the status and the hint must do.
     await expect(repo('denied/x').blobSize('sha256:y')).rejects.toThrow(
       /denied\/x: HEAD blob sha256:y: HTTP 403 \(\); the credentials lack push access/,
@@ -122,5 +122,20 @@ describe('RegistryRepository', () => {
     expect(stored.get(info.digest)?.toString()).toBe('blob');
     await a.putManifest('1.0', manifest, OCI.manifest);
     expect(stored.get('/v2/org/a/manifests/1.0')).toEqual(manifest);
+  });
+});
+
+describe('what is written into a registry', () => {
+  test('a manifest reference that is neither a tag nor a digest is refused before any request', async () => {
+    const { repo, seen } = await registry((_req, res) => res.writeHead(201).end());
+    const a = repo('org/a');
+    for (const bad of ['../../org/b/manifests/x', 'a/b', '-x', 'x'.repeat(129), 'tag\nx', ''])
+      await expect(a.putManifest(bad, manifest, OCI.manifest)).rejects.toThrow(
+        /is neither a tag .* nor a sha256 digest/,
+      );
+    await expect(a.getManifest('../x')).rejects.toThrow(/is neither a tag/);
+    expect(seen).toEqual([]);
+    await a.putManifest('2.93.0', manifest, OCI.manifest);
+    expect(seen).toEqual(['PUT /v2/org/a/manifests/2.93.0']);
   });
 });

@@ -72,6 +72,10 @@ describe('execute', () => {
         order.push('docker');
         return { digests: { 'registry/demo': 'sha256:abc' }, tags: ['1.0'] };
       },
+      movePointers: async (_r, published) => {
+        order.push(`pointers after ${Object.values(published?.digests ?? {}).join()}`);
+        return [];
+      },
     };
     const request = {
       images: [],
@@ -110,6 +114,7 @@ describe('execute', () => {
       'put demo/demo-1.0/b',
       'put manual/demo/1.0/index.html',
       'delete manual/demo/1.0/stale.html',
+      'pointers after sha256:abc',
       'put demo/demo-1.0/.releng-index.json',
     ]);
     expect(done.images).toEqual([['registry/demo', 'sha256:abc']]);

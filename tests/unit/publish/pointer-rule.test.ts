@@ -10,6 +10,7 @@ describe('pointerRule', () => {
     const g = new Git(repo, silentLogger);
     expect(await pointerRule(g, true, undefined, '2.93.0')).toEqual({
       mayMove: true,
+      mayMoveMajor: true,
       heldLatest: undefined,
       heldMajor: undefined,
     });
@@ -17,6 +18,7 @@ describe('pointerRule', () => {
     git(repo, 'tag', '2.94.0');
     expect(await pointerRule(g, true, undefined, '2.93.1')).toEqual({
       mayMove: false,
+      mayMoveMajor: false,
       heldLatest: 'a newer release (2.94.0) exists: the maintenance rule keeps this pointer',
       heldMajor: 'a newer 2.93 release (2.93.2) exists',
     });

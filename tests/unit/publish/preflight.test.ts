@@ -35,6 +35,7 @@ function stubDocker(problems: string[] = []) {
       return problems;
     },
     publish: async () => ({ digests: {}, tags: [] }),
+    movePointers: async () => [],
   };
   return { step, seen };
 }

@@ -40,6 +40,8 @@ function options(dir: string, extra: Partial<DockerMultiarchOptions> = {}): Dock
     targets: { refs: ['oci-layout:out'] },
     tags: [],
     latest: 'auto',
+    pointers: true,
+    allowBareConfirm: true,
     insecureRegistries: [],
     annotations: {},
     descriptorAnnotations: false,
@@ -89,6 +91,22 @@ describe('dockerMultiarch', () => {
     expect(Object.values(forced.tags)[0]).toContain('latest');
   });
 
+  test('{major} is not moved back by a maintenance release of its major; pointers: false moves none', async () => {
+    const dir = checkout();
+    git(dir, 'tag', '2.93.1');
+    const held = await dockerMultiarch(options(dir));
+    expect(Object.values(held.tags)[0]).toEqual(['2.93.0']);
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'index.json'), 'utf8'));
+    expect(
+      index.manifests.map((m: { annotations: Record<string, string> }) => Object.values(m.annotations)),
+    ).toEqual([['2.93.0']]);
+    git(dir, 'tag', '-d', '2.93.1');
+    const later = await dockerMultiarch(
+      options(dir, { pointers: false, targets: { refs: ['oci-layout:later'] } }),
+    );
+    expect(Object.values(later.tags)[0]).toEqual(['2.93.0']);
+  });
+
   test('the .sha256 beside an archive is checked against it', async () => {
     const dir = checkout();
     fs.writeFileSync(
@@ -106,9 +124,14 @@ describe('dockerMultiarch', () => {
         'environments:\n  staging:\n    registries:\n      - ref: oci-layout:staging-oci\n        tags: ["{version}"]\n  empty:\n    registries: []\n',
     });
     const r = await dockerMultiarch(
-      options(dir, { targets: { environmentName: 'staging' }, tags: ['{major}'], latest: 'false' }),
+      options(dir, {
+        targets: { environmentName: 'staging' },
+        tags: ['{version}', '{major}'],
+        latest: 'false',
+        confirm: 'I want to release this to staging',
+      }),
     );
-    expect(r.tags).toEqual({ [`oci-layout:${dir}/staging-oci`]: ['2.93'] });
+    expect(r.tags).toEqual({ [`oci-layout:${dir}/staging-oci`]: ['2.93.0', '2.93'] });
     await expect(dockerMultiarch(options(dir, { targets: { environmentName: 'empty' } }))).rejects.toThrow(
       /environment 'empty' has no registries in .*releng\.yml; add environments\.empty\.registries/,
     );
@@ -131,5 +154,67 @@ describe('dockerMultiarch', () => {
     const persistence = recordingPersistence();
     await dockerMultiarch(options(dir, { dryRun: true, persistence }));
     expect(persistence.calls).toEqual([]);
+  });
+});
+
+describe('dockerMultiarch to an environment: the typed confirmation', () => {
+  const production = () =>
+    checkout({
+      'releng.yml': 'environments:\n  production:\n    registries:\n      - ref: oci-layout:prod-oci\n',
+    });
+  const toProduction = (dir: string, extra: Partial<DockerMultiarchOptions> = {}) =>
+    options(dir, { targets: { environmentName: 'production' }, allowBareConfirm: false, ...extra });
+
+  test.each<[string, Partial<DockerMultiarchOptions>, RegExp]>([
+    [
+      'no phrase',
+      {},
+      /publishing to production needs input 'confirm' set to 'I want to release this to production'/,
+    ],
+    [
+      "another environment's phrase",
+      { confirm: 'I want to release this to staging' },
+      /that phrase confirms staging, not production/,
+    ],
+    ['the old phrase', { confirm: 'I want to release this' }, /the phrase now names the environment/],
+    ['a bare confirm on a runner', { confirm: 'true' }, /a bare confirm is not enough on a runner/],
+    [
+      'a wrong answer on a terminal',
+      { ask: async () => 'yes' },
+      /not confirmed \(type exactly 'I want to release this to production'\)/,
+    ],
+  ])('%s: refused, nothing written', async (_, extra, message) => {
+    const dir = production();
+    await expect(dockerMultiarch(toProduction(dir, extra))).rejects.toThrow(message);
+    expect(fs.existsSync(path.join(dir, 'prod-oci'))).toBe(false);
+  });
+
+  test('the right phrase publishes; a dry run and a list of targets need none; a terminal is asked once', async () => {
+    const dir = production();
+    const r = await dockerMultiarch(toProduction(dir, { confirm: 'I want to release this to production' }));
+    expect(r.tags).toEqual({ [`oci-layout:${dir}/prod-oci`]: ['2.93.0', '2.93', 'latest'] });
+    const dry = production();
+    await dockerMultiarch(toProduction(dry, { dryRun: true }));
+    expect(fs.existsSync(path.join(dry, 'prod-oci'))).toBe(false);
+    await dockerMultiarch(options(production()));
+    const asked: string[] = [];
+    const ask = async (q: string) => {
+      asked.push(q);
+      return 'I want to release this to production';
+    };
+    await dockerMultiarch(toProduction(production(), { ask }));
+    expect(asked).toEqual([
+      'Publish the docker images of 2.93.0 to production? Type "I want to release this to production" to go on: ',
+    ]);
+  });
+
+  test('local needs none; confirm: false in releng.yml turns it off', async () => {
+    await dockerMultiarch(options(checkout(), { targets: { environmentName: 'local' } }));
+    const off = checkout({
+      'releng.yml':
+        'environments:\n  staging:\n    confirm: false\n    registries:\n      - ref: oci-layout:s-oci\n',
+    });
+    await dockerMultiarch(options(off, { targets: { environmentName: 'staging' }, allowBareConfirm: false }));
+    expect(fs.existsSync(path.join(off, 's-oci', 'index.json'))).toBe(true);
   });
 });

@@ -141,7 +141,8 @@ export function openLeg(dir: string): Leg {
 /** The docker archive of a leg, read through its bundle (undefined when the leg has none). */
 export function legImageFile(leg: Leg): string | undefined {
   if (!leg.record.image) return undefined;
-  return leg.root.resolve(path.join(leg.dir, ...leg.record.image.path.split('/')), 'file')!.real;
+  return leg.root.resolve(path.join(leg.dir, ...leg.record.image.path.split('/')), 'file', { optional: true })
+    ?.real;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -116,7 +116,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
     async run(inputs: Inputs, ctx: StageContext) {
       const { dir, configPath } = commonOptions(inputs, ctx);
       const log = ctx.log;
-      const password = inputs.string('password');
+      const password = inputs.secret('password');
       if (password) log.secret(password);
       const username = inputs.string('username');
       if (!!username !== !!password)

@@ -115,9 +115,9 @@ export function readLeg(dir: string): LegRecord {
  */
 export function openLeg(dir: string): Leg {
   const file = path.join(dir, LEG_FILE);
-  const root = new ContainedDir(dir, 'the leg bundle');
-  const found = root.resolve(file, 'file', { optional: true });
-  if (!found)
+  const root = fs.existsSync(dir) ? new ContainedDir(dir, 'the leg bundle') : undefined;
+  const found = root?.resolve(file, 'file', { optional: true });
+  if (!root || !found)
     throw new RelengError(
       `${file}: not found; pass the directory written by build-artifacts (its bundle-dir output)`,
     );

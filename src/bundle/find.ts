@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { expandGlobs } from '../glob.js';
+import { isWithin } from '../storage/key.js';
 import { LEG_FILE } from './leg.js';
 
 /**
@@ -48,8 +49,7 @@ function legsAt(dir: string, depth: number): string[] {
 function contained(leg: string, cwd: string): string {
   const parent = path.dirname(leg);
   const real = fs.realpathSync(leg);
-  const rel = path.relative(fs.realpathSync(parent), real);
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+  if (!isWithin(fs.realpathSync(parent), real))
     throw new RelengError(
       `bundles: '${path.relative(cwd, leg) || leg}' leads outside ${parent} through a symbolic link (to ${real}); pass the leg bundles themselves`,
     );

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeFsError } from '../config/checkout.js';
 import { RelengError } from '../errors.js';
+import { isWithin } from '../storage/key.js';
 
 /**
  * Puts `src`'s bytes at `dest`: a hard link where the file system allows one (a release tree beside its
@@ -80,10 +81,7 @@ function kindOf(st: fs.Stats): string {
   return 'not a file';
 }
 
-const inside = (root: string, p: string) => {
-  const r = path.relative(root, p);
-  return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r));
-};
+const inside = isWithin;
 
 /** A file found below a ContainedDir: its path relative to where the walk started, and the real file. */
 export interface ContainedFile {

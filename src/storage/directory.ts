@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { sha256File } from './hash.js';
+import { isWithin } from './key.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 const TMP_MARK = '.releng-tmp-';
@@ -45,14 +46,8 @@ export class DirectorySink implements Sink {
     } catch {
       real = at; // a dangling link: where it points is outside by definition of refusing it
     }
-    const rel = path.relative(root, real);
-    if (
-      at !== this.root &&
-      (rel === '..' ||
-        rel.startsWith(`..${path.sep}`) ||
-        path.isAbsolute(rel) ||
-        (real === at && fs.lstatSync(at).isSymbolicLink()))
-    )
+    const dangling = real === at && fs.lstatSync(at).isSymbolicLink();
+    if (at !== this.root && (!isWithin(root, real) || dangling))
       throw new RelengError(
         `${this.root}: '${key}' leads outside the destination ${this.root} through a symbolic link (to ${real}); remove the link or choose another path in releng.yml`,
       );

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { printable, RelengError } from '../errors.js';
 
 /**
@@ -35,6 +36,12 @@ export function pathProblem(p: string): string | undefined {
   if (p.normalize('NFC') !== p)
     return 'a name not in Unicode normal form C (macOS would store it under another)';
   return undefined;
+}
+
+/** Whether the file system path `p` is `root` or below it (both absolute, or both relative to one place). */
+export function isWithin(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r));
 }
 
 /** `p`, or one line: `WHERE 'P': what is wrong; what to do`. */

@@ -475,7 +475,8 @@ const CASES: Case[] = [
       },
     },
     env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
-    error: /s3\.credentials-command failed \(exit 3\); its output is not shown \(it may hold the key\): run it by hand to see why/,
+    error:
+      /s3\.credentials-command failed \(exit 3\); its output is not shown \(it may hold the key\): run it by hand to see why/,
   },
   {
     kind: 'credentials',

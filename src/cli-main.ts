@@ -2,7 +2,7 @@ import readline from 'node:readline/promises';
 import { outputString, type StageCommand } from './commands/command.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import { describeError, RelengError } from './errors.js';
-import { Inputs, mapInputs } from './inputs.js';
+import { Inputs, mapInputs, SECRET_INPUTS } from './inputs.js';
 import { ConsoleLogger } from './log.js';
 import { renderText } from './summary.js';
 
@@ -27,7 +27,7 @@ export function parseArgs(command: StageCommand, args: string[]): Record<string,
     let value = m[2];
     if (value === undefined) {
       const next = args[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
+      if (next !== undefined && (!next.startsWith('--') || SECRET_INPUTS.includes(name))) {
         value = next;
         i++;
       } else value = 'true';
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     const outcome = await command.run(inputs, { log, processEnv: process.env, cwd: process.cwd(), ask });
     if (outcome.summary) log.info(renderText(outcome.summary));
     for (const [k, v] of Object.entries(outcome.outputs))
-      process.stdout.write(log.maskText(`${k}=${outputString(v)}\n`));
+      process.stdout.write(`${k}=${log.maskOutput(outputString(v))}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`releng ${command.name}: error: ${log.maskText(describeError(err))}\n`);

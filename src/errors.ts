@@ -9,6 +9,16 @@ export class RelengError extends Error {
   }
 }
 
+/** A value as a message may show it: control characters escaped, long values cut. */
+export function printable(value: string, max = 80): string {
+  // Control characters, line separators and lone surrogates (which a UTF-8 log would turn into U+FFFD).
+  const escaped = value.replace(
+    /[\u0000-\u001f\u007f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
+
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }

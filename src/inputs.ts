@@ -27,6 +27,15 @@ export function mapInputs(values: Record<string, string | undefined>): InputSour
   };
 }
 
+/** The shortest secret input accepted (see Inputs.secret). */
+export const SECRET_MIN_LENGTH = 8;
+
+/**
+ * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
+ * password may start with `--`; read as an option, it would be printed in the error).
+ */
+export const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key'];
+
 /** Typed readers; every error names the input. */
 export class Inputs {
   constructor(readonly source: InputSource) {}
@@ -35,6 +44,20 @@ export class Inputs {
   string(name: string, fallback: string): string;
   string(name: string, fallback?: string): string | undefined {
     return this.source.get(name) ?? fallback;
+  }
+
+  /**
+   * A secret input (a password, a token, a key): at least SECRET_MIN_LENGTH characters, else refused —
+   * without its value — because a secret that short could not be masked without corrupting every log
+   * line and output it happens to occur in (docs/reliability.md, "Secrets").
+   */
+  secret(name: string): string | undefined {
+    const v = this.source.get(name);
+    if (v !== undefined && v.length < SECRET_MIN_LENGTH)
+      throw new RelengError(
+        `input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`,
+      );
+    return v;
   }
 
   required(name: string): string {

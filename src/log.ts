@@ -31,12 +31,20 @@ export const silentLogger: Logger = {
 export class SecretMask {
   private secrets: string[] = [];
 
+  /**
+   * A multi-line secret (a PEM key, a JSON credential) is masked whole and line by line: an error joined
+   * onto one line, or a log quoting one line of it, must not show it. Values shorter than 3 are not
+   * masked (they would turn every log into stars); secret inputs shorter than 8 are refused before this
+   * (src/inputs.ts Inputs.secret).
+   */
   add(value: string): void {
-    if (value && value.length >= 3 && !this.secrets.includes(value)) {
-      this.secrets.push(value);
-      // Longest first: a secret containing another is replaced whole.
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
+    const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
+    for (const v of [value, ...lines])
+      if (v && v.length >= 3 && !this.secrets.includes(v)) {
+        this.secrets.push(v);
+        // Longest first: a secret containing another is replaced whole.
+        this.secrets.sort((a, b) => b.length - a.length);
+      }
   }
 
   apply(text: string): string {
@@ -44,7 +52,20 @@ export class SecretMask {
     for (const secret of this.secrets) r = r.split(secret).join('***');
     return redactUrl(r);
   }
+
+  /**
+   * An output value masked, except inside the parts whose format is known and never a secret — digests
+   * and hex hashes: a secret that happens to occur in a digest must not corrupt it.
+   */
+  applyOutput(value: string): string {
+    const known: string[] = [];
+    const held = value.replace(KNOWN_FORMAT, (m) => `\u0000${known.push(m) - 1}\u0000`);
+    return this.apply(held).replace(/\u0000(\d+)\u0000/g, (_, i) => known[Number(i)]!);
+  }
 }
+
+/** Output parts of a known format, never masked: digests (sha256:…) and hex hashes of 40 or 64 digits. */
+const KNOWN_FORMAT = /(?:sha256:|sha512:)?\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{128})\b/g;
 
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 export class ConsoleLogger implements Logger {
@@ -71,6 +92,9 @@ export class ConsoleLogger implements Logger {
   }
   maskText(s: string): string {
     return this.masks.apply(s);
+  }
+  maskOutput(value: string): string {
+    return this.masks.applyOutput(value);
   }
 }
 

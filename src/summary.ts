@@ -18,7 +18,21 @@ export interface Summary {
   blocks: SummaryBlock[];
 }
 
-const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text from elsewhere (file names of a leg, keys, tags) as Markdown shows it: every character Markdown or
+ * HTML could read as markup is backslash-escaped (GitHub and Forgejo honour escapes of ASCII
+ * punctuation), newlines become spaces. A file named `<img src=x onerror=…>` or `[x](javascript:…)` is
+ * shown as its name.
+ */
+export const markdownText = (s: string) => s.replace(/[\\`[\]<>|&]/g, '\\$&').replace(/\r?\n/g, ' ');
+/** A URL inside `(…)` of a Markdown link: nothing in it may close the link or start markup. */
+export const markdownUrl = (u: string) =>
+  u.replace(/[\s()<>[\]`\\|"']/g, (c) =>
+    c.charCodeAt(0) < 128
+      ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+      : encodeURIComponent(c),
+  );
+const escapeCell = markdownText;
 
 export function renderMarkdown(summary: Summary): string {
   const out: string[] = [`## ${summary.title}`, ''];

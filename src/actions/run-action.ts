@@ -33,7 +33,8 @@ export async function runAction(command: StageCommand): Promise<void> {
       processEnv: process.env,
       cwd: process.cwd(),
     });
-    for (const [k, v] of Object.entries(outcome.outputs)) core.setOutput(k, masks.apply(outputString(v)));
+    for (const [k, v] of Object.entries(outcome.outputs))
+      core.setOutput(k, masks.applyOutput(outputString(v)));
     if (outcome.summary) {
       log.info(renderText(outcome.summary));
       if (process.env.GITHUB_STEP_SUMMARY)

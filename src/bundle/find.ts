@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { expandGlobs } from '../glob.js';
+import { isWithin } from '../storage/key.js';
 import { LEG_FILE } from './leg.js';
 
 /**
@@ -22,7 +23,7 @@ export function findBundles(patterns: string[], cwd: string): string[] {
       throw new RelengError(
         `bundles: no leg bundle (${LEG_FILE}) at or below '${pattern}' (resolved in ${cwd}); pass build-artifacts' bundle-dir output or the downloaded leg-* artifacts`,
       );
-    for (const l of legs) found.add(l);
+    for (const l of legs) found.add(contained(l, cwd));
   }
   return [...found].sort();
 }
@@ -39,4 +40,18 @@ function legsAt(dir: string, depth: number): string[] {
   return entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .flatMap((e) => legsAt(path.join(dir, e.name), depth - 1));
+}
+
+/**
+ * A leg found below a directory must be in it: a downloaded artifact holding a link to a directory of the
+ * runner (a leg elsewhere) is refused, as every link out of a bundle is (src/release/files.ts).
+ */
+function contained(leg: string, cwd: string): string {
+  const parent = path.dirname(leg);
+  const real = fs.realpathSync(leg);
+  if (!isWithin(fs.realpathSync(parent), real))
+    throw new RelengError(
+      `bundles: '${path.relative(cwd, leg) || leg}' leads outside ${parent} through a symbolic link (to ${real}); pass the leg bundles themselves`,
+    );
+  return leg;
 }

@@ -7,7 +7,7 @@ import { makeWorkDir, WORK_DIRS } from '../nix/work-dir.js';
 import { placeFile } from '../release/files.js';
 import { inVersionDir, MANIFEST, manifestText, type TreeFile } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
-import { LEG_ARTIFACTS, LEG_CACHE, type LegRecord, readLeg } from './leg.js';
+import { LEG_ARTIFACTS, LEG_CACHE, type LegRecord, legImageFile, openLeg } from './leg.js';
 import type { CachePath, MergedImage, MergedRelease } from './release.js';
 
 /**
@@ -23,7 +23,7 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
   const legs = bundleDirs
     .map((d) => path.resolve(d))
     .filter((d, i, all) => all.indexOf(d) === i)
-    .map((dir) => ({ dir, record: readLeg(dir) }))
+    .map((dir) => openLeg(dir))
     .sort((a, b) => cmp(a.record.system, b.record.system) || cmp(a.dir, b.dir));
 
   const first = legs[0]!;
@@ -50,13 +50,16 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
 
   // The release tree: every leg's files, once each.
   const files = new Map<string, TreeFile & { leg: string }>();
-  for (const { dir, record } of legs) {
+  for (const { dir, record, root } of legs) {
     for (const f of record.files) {
-      const source = path.join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
-      const size = sizeOf(source);
+      const given = path.join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
+      // Read through the bundle: a link leading out of it, or a FIFO, is refused (src/release/files.ts).
+      const found = root.resolve(given, 'file', { optional: true });
+      const source = found?.real ?? given;
+      const size = found ? found.stat.size : null;
       if (size !== f.size)
         throw new RelengError(
-          `${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`,
+          `${given}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`,
         );
       if (generated.has(f.path))
         throw new RelengError(
@@ -91,23 +94,30 @@ export async function mergeLegs(bundleDirs: string[], log: Logger = silentLogger
     );
   let manualDir: string | null = null;
   if (withManual[0]) {
-    manualDir = path.join(withManual[0].dir, ...withManual[0].record.manual!.split('/'));
-    if (!fs.statSync(manualDir, { throwIfNoEntry: false })?.isDirectory())
-      throw new RelengError(
-        `${manualDir}: missing, though leg.json names it as the manual; build the leg again`,
-      );
+    const leg = withManual[0];
+    const given = path.join(leg.dir, ...leg.record.manual!.split('/'));
+    manualDir = leg.root.resolve(given, 'directory', { optional: true })?.real ?? null;
+    if (manualDir) leg.root.files(given);
+    else
+      throw new RelengError(`${given}: missing, though leg.json names it as the manual; build the leg again`);
   }
 
   const caches = legs
-    .map(({ dir, record }) => ({ system: record.system, dir: legCacheDir(dir) }))
-    .filter((c): c is { system: string; dir: string } => c.dir !== null);
+    .map(({ dir, record, root }) => ({
+      system: record.system,
+      dir: root.resolve(path.join(dir, LEG_CACHE), 'directory', { optional: true })?.real ?? '',
+    }))
+    .filter((c) => c.dir && fs.existsSync(path.join(c.dir, 'nix-cache-info')));
 
   const images: MergedImage[] = [];
-  for (const { dir, record } of legs) {
+  for (const leg of legs) {
+    const { record } = leg;
     if (!record.image) continue;
-    const file = path.join(dir, ...record.image.path.split('/'));
-    if (!fs.existsSync(file))
-      throw new RelengError(`${file}: missing, though leg.json names it as the image; build the leg again`);
+    const file = legImageFile(leg);
+    if (!file)
+      throw new RelengError(
+        `${path.join(leg.dir, record.image.path)}: missing, though leg.json names it as the image; build the leg again`,
+      );
     images.push({ ...record.image, system: record.system, file });
   }
 
@@ -172,17 +182,6 @@ export async function writeTree(merged: MergedRelease, outDir: string): Promise<
  * A bundle's cache directory, by its real path, when the leg has a cache: it must be a directory inside
  * the bundle (a link out of it would make publish read, and sign, files of the runner).
  */
-function legCacheDir(bundle: string): string | null {
-  const dir = path.join(bundle, LEG_CACHE);
-  if (!fs.existsSync(path.join(dir, 'nix-cache-info'))) return null;
-  const real = fs.realpathSync(dir);
-  if (!isWithin(fs.realpathSync(bundle), real) || !fs.statSync(real).isDirectory())
-    throw new RelengError(
-      `${dir}: leads outside the leg bundle (to ${real}); a leg's cache is a directory of the bundle: download or build the leg again`,
-    );
-  return real;
-}
-
 /**
  * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
  * a path two legs hold. Every file an entry names — its narinfo, the NAR its URL names, its listing — is
@@ -253,11 +252,6 @@ function nameFromFiles(records: LegRecord[]): string | undefined {
 
 function union(lists: string[][]): string[] {
   return [...new Set(lists.flat())].sort(cmp);
-}
-
-function sizeOf(file: string): number | null {
-  const s = fs.statSync(file, { throwIfNoEntry: false });
-  return s?.isFile() ? s.size : null;
 }
 
 function cmp(a: string, b: string): number {

@@ -120,7 +120,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       const { dir, configPath } = commonOptions(inputs, ctx);
       const log = ctx.log;
       // Registered before anything can fail and print it (the library registers its derived forms).
-      const password = inputs.string('password');
+      const password = inputs.secret('password');
       if (password) log.secret(password);
       const username = inputs.string('username');
 

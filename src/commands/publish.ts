@@ -34,8 +34,8 @@ export const publishCommand: StageCommand = {
   ],
   async run(inputs, ctx) {
     const { dir, configPath } = commonOptions(inputs, ctx);
-    for (const secret of ['forge-token', 's3-secret-access-key', 's3-access-key-id'])
-      ctx.log.secret(inputs.string(secret) ?? '');
+    for (const secret of ['forge-token', 's3-secret-access-key']) ctx.log.secret(inputs.secret(secret) ?? '');
+    ctx.log.secret(inputs.string('s3-access-key-id') ?? '');
     const bundles = inputs.list('bundles');
     const artifactsDir = inputs.string('artifacts-dir');
     if (bundles.length && artifactsDir)

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RelengError } from '../errors.js';
+import { printable, RelengError } from '../errors.js';
 import { checkoutPath, readText } from './checkout.js';
 
 export interface VersionInfo {
@@ -22,13 +22,8 @@ export interface VersionInfo {
 const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
 export const VERSION_MAX_LENGTH = 64;
 
-/** A value as a message may show it: control characters escaped, long values cut. */
-export function printable(value: string, max = 80): string {
-  const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) =>
-    c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
+// Where a value is shown in a message (here and everywhere): src/errors.ts.
+export { printable };
 
 /**
  * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
@@ -63,7 +58,7 @@ export function checkReleaseName(value: string, where: string): string {
 export const VERSION_JSON_LIMITS = { bytes: 64 << 10, depth: 16 };
 
 /** How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it. */
-function jsonDepth(text: string): number {
+export function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;

@@ -5,6 +5,7 @@ import { disposeMerged } from '../bundle/merge.js';
 import type { CachePath, MergedRelease } from '../bundle/release.js';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ContainedDir } from '../release/files.js';
 import {
   MANIFEST,
   names,
@@ -15,6 +16,9 @@ import {
   versionPrefix,
 } from '../release/tree.js';
 import { sha256File } from '../storage/hash.js';
+import { checkRelativePath } from '../storage/key.js';
+
+const NIX_STORE = '/nix/store';
 
 /** Where the store paths for the binary cache come from. */
 export type CacheSource =
@@ -94,13 +98,12 @@ export async function fromArtifactsDir(
     throw new RelengError(
       `artifacts-dir ${dir}: has no ${versionPrefix(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`,
     );
-  const paths = walk(dir);
-  log.info(`${paths.length} files in ${dir}`);
+  // Links into the nix store are allowed (nix results in the tree); out of the dir otherwise, refused.
+  const found = new ContainedDir(dir, 'the artifacts dir', [NIX_STORE]).files();
+  for (const f of found) checkRelativePath(f.path, `${dir}:`, 'rename the file');
+  log.info(`${found.length} files in ${dir}`);
   // Hashed when first needed (src/storage/hash.ts ensureSha256): as the upload reaches each file.
-  const files = paths.map((rel) => {
-    const source = path.join(dir, ...rel.split('/'));
-    return { path: rel, source, size: fs.statSync(source).size, sha256: '' };
-  });
+  const files = found.map((f) => ({ path: f.path, source: f.source, size: f.size, sha256: '' }));
   const parent = path.dirname(dir);
   const manualDir =
     [path.join(parent, names.manual), path.join(vdir, names.manual)].find((d) => fs.existsSync(d)) ?? null;
@@ -163,17 +166,6 @@ export function systemProblems(
       `${release.origin}: the release lacks ${missing.join(', ')} of releng.yml build.systems (it has ${release.systems.join(', ') || 'none'}); publish every system's leg, or pass allow-missing-systems: ${missing.join(',')} to publish without ${missing.length === 1 ? 'it' : 'them'}`,
     );
   return problems;
-}
-
-function walk(root: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const full = path.join(e.parentPath, e.name);
-    // Symlinks are followed (nix results in the tree are links into the store).
-    if (e.isFile() || (e.isSymbolicLink() && fs.statSync(full).isFile()))
-      out.push(path.relative(root, full).split(path.sep).join('/'));
-  }
-  return out.sort();
 }
 
 export type ReleaseSource =
@@ -243,14 +235,9 @@ export async function damagedFiles(release: ReleaseInput, sources: Iterable<stri
 /** The manual's files, hashed (a few megabytes: the docs sync compares every page). */
 export async function manualTree(dir: string): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const source = path.join(e.parentPath, e.name);
-    if (!(e.isFile() || (e.isSymbolicLink() && fs.statSync(source).isFile()))) continue;
-    out.push({
-      path: path.relative(dir, source).split(path.sep).join('/'),
-      source,
-      ...(await sha256File(source)),
-    });
+  for (const f of new ContainedDir(dir, 'the manual').files()) {
+    checkRelativePath(f.path, `${dir}:`, 'rename the file');
+    out.push({ path: f.path, source: f.source, ...(await sha256File(f.source)) });
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return out;
 }

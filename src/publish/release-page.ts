@@ -12,6 +12,7 @@ import {
   type TreeFile,
 } from '../release/tree.js';
 import { ensureSha256 } from '../storage/hash.js';
+import { markdownText, markdownUrl } from '../summary.js';
 import { versionNotes } from './notes.js';
 import { newStep, type PlanStep } from './plan.js';
 import type { ReleaseInput } from './release-input.js';
@@ -46,7 +47,10 @@ export function releaseBody(c: PageContent, linkAssets: boolean): string {
         '',
         '| file | size | sha256 |',
         '| --- | --- | --- |',
-        ...c.links.map((l) => `| [${l.name}](${l.url}) | ${formatBytes(l.size)} | \`${l.sha256}\` |`),
+        ...c.links.map(
+          (l) =>
+            `| [${markdownText(l.name)}](${markdownUrl(l.url)}) | ${formatBytes(l.size)} | \`${l.sha256}\` |`,
+        ),
       ].join('\n'),
     );
   }

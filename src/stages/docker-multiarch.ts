@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findBundles } from '../bundle/find.js';
-import { readLeg } from '../bundle/leg.js';
+import { legImageFile, openLeg } from '../bundle/leg.js';
 import { type ConfirmationRequest, checkConfirmation, confirmRelease } from '../config/confirmation.js';
 import { environmentConfig, loadConfig } from '../config/load.js';
 import { checkVersion, majorOf, readVersionInfo } from '../config/version.js';
@@ -184,13 +184,16 @@ function imagesFromBundles(
   const images: ImageArchive[] = [];
   const versions = new Set<string>();
   for (const b of findBundles(patterns, dir)) {
-    const leg = readLeg(b);
+    const opened = openLeg(b);
+    const leg = opened.record;
     versions.add(leg.version);
     if (!leg.image) {
       log.info(`${b}: the ${leg.system} leg has no docker image`);
       continue;
     }
-    images.push({ file: path.join(b, leg.image.path), system: leg.system, sha256: leg.image.sha256 });
+    // Read through the bundle (a link out of it is refused); a missing archive is reported as before.
+    const file = legImageFile(opened) ?? path.join(b, leg.image.path);
+    images.push({ file, system: leg.system, sha256: leg.image.sha256 });
   }
   return { images, versions };
 }

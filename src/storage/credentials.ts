@@ -1,5 +1,5 @@
 import { RelengError } from '../errors.js';
-import { run, tail } from '../exec.js';
+import { run } from '../exec.js';
 import type { Logger } from '../log.js';
 
 export interface S3Credentials {
@@ -59,7 +59,7 @@ async function fromCommand(command: string, cwd: string, log: Logger): Promise<S
   const r = await run('sh', ['-c', command], { cwd, allowFailure: true });
   if (r.code !== 0)
     throw new RelengError(
-      `s3.credentials-command failed (exit ${r.code}): ${tail(r.stderr, 2) || 'no message'}; run it by hand to see why`,
+      `s3.credentials-command failed (exit ${r.code}); its output is not shown (it may hold the key): run it by hand to see why`,
     );
   let data: unknown;
   try {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { RelengError } from '../errors.js';
 import { sha256File } from './hash.js';
+import { isWithin } from './key.js';
 import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 const TMP_MARK = '.releng-tmp-';
@@ -19,7 +21,36 @@ export class DirectorySink implements Sink {
   }
 
   private file(key: string): string {
-    return path.join(this.root, ...checkKey(key).split('/'));
+    const f = path.join(this.root, ...checkKey(key).split('/'));
+    this.checkContained(key, f);
+    return f;
+  }
+
+  /**
+   * Nothing is read or written outside the destination's real directory: a symbolic link inside it (to a
+   * directory of the runner) would carry the release elsewhere. Checked for every key, on planning's first
+   * look at it (head), so a refusal comes before anything is written.
+   */
+  private checkContained(key: string, f: string): void {
+    let root: string;
+    try {
+      root = fs.realpathSync(this.root);
+    } catch {
+      return; // not there yet: made by the first write, with nothing in it
+    }
+    let at = f;
+    while (at !== this.root && !fs.lstatSync(at, { throwIfNoEntry: false })) at = path.dirname(at);
+    let real: string;
+    try {
+      real = fs.realpathSync(at);
+    } catch {
+      real = at; // a dangling link: where it points is outside by definition of refusing it
+    }
+    const dangling = real === at && fs.lstatSync(at).isSymbolicLink();
+    if (at !== this.root && (!isWithin(root, real) || dangling))
+      throw new RelengError(
+        `${this.root}: '${key}' leads outside the destination ${this.root} through a symbolic link (to ${real}); remove the link or choose another path in releng.yml`,
+      );
   }
 
   async head(key: string): Promise<StoredObject | undefined> {

@@ -10,11 +10,12 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { RelengError } from '../errors.js';
+import { printable, RelengError } from '../errors.js';
 import { forEachLimit, Semaphore } from '../pool.js';
 import { isTransientError, isTransientStatus, withRetry } from '../retry.js';
 import type { S3Tuning } from '../tuning.js';
 import type { S3Credentials } from './credentials.js';
+import { KEY_MAX_BYTES, pathProblem } from './key.js';
 import { SignedPut } from './s3-put.js';
 import { checkKey, type ObjectBytes, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
@@ -56,7 +57,13 @@ const MAX_PARTS = 10_000;
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
   if (!m) throw new RelengError(`'${url}' is not an S3 location; write s3://bucket or s3://bucket/prefix`);
-  const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
+  // One leading and one trailing slash are the URL's; what is between is keys' prefix, under the key rule.
+  const prefix = (m[2] ?? '').replace(/^\/|\/$/g, '');
+  const problem = prefix ? pathProblem(prefix) : undefined;
+  if (problem)
+    throw new RelengError(
+      `'${printable(url)}' is not an S3 location: its prefix has ${problem}; write s3://bucket or s3://bucket/prefix`,
+    );
   return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : '' };
 }
 
@@ -142,7 +149,10 @@ export class S3Sink implements Sink {
   }
 
   private key(key: string): string {
-    return this.prefix + checkKey(key);
+    const full = this.prefix + checkKey(key);
+    if (Buffer.byteLength(full) > KEY_MAX_BYTES)
+      throw new RelengError(`S3 ${this.location}/${key}: the key is longer than S3's ${KEY_MAX_BYTES} bytes`);
+    return full;
   }
 
   async head(key: string): Promise<StoredObject | undefined> {

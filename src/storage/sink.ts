@@ -1,3 +1,5 @@
+import { checkRelativePath } from './key.js';
+
 /**
  * A place objects are published to: an S3 bucket (prefix) or a directory, behind one interface. Content is
  * compared by a sha256 we store with each object, never by ETag (multipart ETags are not MD5s on real S3,
@@ -41,11 +43,9 @@ export interface Sink {
   checkWrite(): Promise<string[]>;
 }
 
-/** Keys are relative, forward-slashed, with no `..` or empty segments. */
+/** A key as every sink takes it (src/storage/key.ts: one rule for keys and release paths). */
 export function checkKey(key: string): string {
-  if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..'))
-    throw new Error(`invalid object key '${key}'`);
-  return key;
+  return checkRelativePath(key, 'invalid object key', 'this is a bug of the planner that made it');
 }
 
 /** `location/key` for messages and summaries. */

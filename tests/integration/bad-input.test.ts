@@ -47,6 +47,11 @@ interface World {
   archives: Record<ArchiveName, string>;
   /** HOME of the runs: no login files unless a case writes some. */
   home: string;
+  /**
+   * Files of the runner that no release may read or write (hostile rows link to them): a file, a manual,
+   * a complete leg bundle, a nix cache, an empty directory. Snapshotted with the destinations.
+   */
+  outside: string;
 }
 
 type ArchiveName = 'good' | 'truncated' | 'corrupt' | 'diffid' | 'noconfig' | 'arch' | 'notdocker';
@@ -193,6 +198,29 @@ function writeLegBundle(
   return leg;
 }
 const LEG_FILE = 'demo/demo-2.93.0/demo-2.93.0-x86_64-linux.tar.xz';
+
+/** publish from leg bundles to every tree destination on S3 (releases, install, docs): no cache, docker or git. */
+const PUBLISH_LEGS_TREE = [
+  '--bundles',
+  'bundles/*',
+  '--environment',
+  'staging',
+  '--no-check-git',
+  '--skip',
+  'cache,docker,tag,release-page',
+];
+const s3Tree = (w: World) => s3Staging(w, { install: 's3://install', docs: 's3://docs' });
+/** A file of the runner (in World.outside) that hostile rows point links at. */
+const OUTSIDE_FILE = 'runner-secret.txt';
+const OUTSIDE_TEXT = 'a file of the runner, never to be published\n';
+/** A well-formed store path (32 nix-base32 characters, then a name). */
+const STORE_PATH = `/nix/store/${'0123456789abcdfghijklmnpqrsvwxyz'}-demo-2.93.0`;
+/** Replaces `at` (if there) with a symbolic link to `target`. */
+function linkOut(at: string, target: string): void {
+  fs.rmSync(at, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(at), { recursive: true });
+  fs.symlinkSync(target, at);
+}
 
 const CASES: Case[] = [
   // Release note fragments (prepare)
@@ -447,7 +475,8 @@ const CASES: Case[] = [
       },
     },
     env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
-    error: /s3\.credentials-command failed \(exit 3\): denied; run it by hand to see why/,
+    error:
+      /s3\.credentials-command failed \(exit 3\); its output is not shown \(it may hold the key\): run it by hand to see why/,
   },
   {
     kind: 'credentials',
@@ -589,7 +618,7 @@ const CASES: Case[] = [
         record: { files: [{ path: '../../../etc/passwd', size: 1, sha256: sha256('x') }] },
       }),
     error:
-      /leg\.json: files entry "\.\.\/\.\.\/\.\.\/etc\/passwd" must be a relative path inside the release tree/,
+      /leg\.json: files entry '\.\.\/\.\.\/\.\.\/etc\/passwd': a '\.\.' segment; a leg names files inside its release tree/,
   },
   {
     name: 'a leg image path escaping the bundle',
@@ -1188,6 +1217,557 @@ const CASES: Case[] = [
     args: ['--version', '2.94.0', '--release-name', 'Bird\n# Injected'],
     error: /input 'release-name': release name 'Bird\\n# Injected' must be one line/,
   },
+  // ── Hostile input (issue 16): a leg bundle, a config or an input written by an attacker. Each row is
+  // also a line of the table in docs/reliability.md ("Hostile input"), with its verdict.
+  // Symbolic links and special files: nothing outside a bundle's (or an artifacts dir's) real directory
+  // is ever read, and only regular files are.
+  {
+    name: 'a leg artifact that is a symbolic link to a file of the runner',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: OUTSIDE_TEXT } });
+      linkOut(path.join(leg, 'artifacts', LEG_FILE), path.join(w.outside, OUTSIDE_FILE));
+    },
+    error:
+      /leg-x86_64-linux\/artifacts\/demo\/demo-2\.93\.0\/demo-2\.93\.0-x86_64-linux\.tar\.xz: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: 'a manual page of a leg that is a symbolic link to a file of the runner',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { manual: 'manual' } });
+      writeFiles(path.join(leg, 'manual'), { 'index.html': '<p>manual</p>\n' });
+      linkOut(path.join(leg, 'manual', 'secret.html'), path.join(w.outside, OUTSIDE_FILE));
+    },
+    error: /leg-x86_64-linux\/manual\/secret\.html: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: "a leg's manual directory that is a symbolic link to a directory of the runner",
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { manual: 'manual' } });
+      linkOut(path.join(leg, 'manual'), path.join(w.outside, 'manual'));
+    },
+    error: /leg-x86_64-linux\/manual: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: 'a leg.json that is a symbolic link to a leg.json elsewhere',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      linkOut(path.join(leg, 'leg.json'), path.join(w.outside, 'bundles', 'leg', 'leg.json'));
+    },
+    error: /leg-x86_64-linux\/leg\.json: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: 'a leg bundle directory that is a symbolic link to a leg elsewhere',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      fs.mkdirSync(path.join(d, 'bundles'));
+      linkOut(path.join(d, 'bundles', 'leg-evil'), path.join(w.outside, 'bundles', 'leg'));
+    },
+    error: /bundles: 'bundles\/leg-evil' leads outside .*bundles through a symbolic link/,
+  },
+  {
+    name: 'a leg docker archive that is a symbolic link to an archive elsewhere',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { image: true });
+      linkOut(path.join(leg, 'demo-2.93.0-docker-image-x86_64-linux.tar.gz'), w.archives.good);
+    },
+    error:
+      /demo-2\.93\.0-docker-image-x86_64-linux\.tar\.gz: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: "a leg's nix cache directory that is a symbolic link to a cache elsewhere",
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      linkOut(path.join(leg, 'cache'), path.join(w.outside, 'cache'));
+    },
+    error: /leg-x86_64-linux\/cache: leads outside the leg bundle .* through a symbolic link/,
+  },
+  {
+    name: 'a leg artifact that is a FIFO',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: '' } });
+      fs.rmSync(path.join(leg, 'artifacts', LEG_FILE));
+      execFileSync('mkfifo', [path.join(leg, 'artifacts', LEG_FILE)]);
+    },
+    error: /demo-2\.93\.0-x86_64-linux\.tar\.xz: is not a regular file \(a FIFO\)/,
+  },
+  {
+    name: 'a manual page of a leg that is a FIFO',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { manual: 'manual' } });
+      writeFiles(path.join(leg, 'manual'), { 'index.html': '<p>manual</p>\n' });
+      execFileSync('mkfifo', [path.join(leg, 'manual', 'pipe.html')]);
+    },
+    error: /leg-x86_64-linux\/manual\/pipe\.html: is not a regular file \(a FIFO\)/,
+  },
+  {
+    name: 'a file of an artifacts dir that is a symbolic link to a file of the runner',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d, w) =>
+      linkOut(
+        path.join(d, 'release/artifacts/demo/demo-2.93.0/extra.txt'),
+        path.join(w.outside, OUTSIDE_FILE),
+      ),
+    error:
+      /release\/artifacts\/demo\/demo-2\.93\.0\/extra\.txt: leads outside the artifacts dir .* through a symbolic link/,
+  },
+  {
+    name: 'a file of an artifacts dir that is a FIFO',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d) => execFileSync('mkfifo', [path.join(d, 'release/artifacts/demo/demo-2.93.0/pipe')]),
+    error: /release\/artifacts\/demo\/demo-2\.93\.0\/pipe: is not a regular file \(a FIFO\)/,
+  },
+  {
+    name: 'a directory destination with a symbolic link inside it to a directory of the runner',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: { environments: { staging: { releases: 'out/releases' } } },
+    setup: (d, w) => {
+      fs.mkdirSync(path.join(d, 'out/releases'), { recursive: true });
+      linkOut(path.join(d, 'out/releases/demo'), path.join(w.outside, 'dest'));
+    },
+    error:
+      /out\/releases: 'demo\/demo-2\.93\.0\/[^']+' leads outside the destination .* through a symbolic link/,
+  },
+  // Values written into Nix (manifest.nix): validated for what they are, then escaped.
+  {
+    name: 'a leg package.out that injects Nix code into manifest.nix',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x\n' },
+        record: {
+          package: {
+            attr: 'build.x86_64-linux',
+            out: `${STORE_PATH}"; pwned = builtins.trace "injected" "x`,
+          },
+        },
+      }),
+    error: /leg\.json: key "package\.out": '\/nix\/store\/.*' is not a nix store path/,
+  },
+  {
+    name: 'a leg system that injects Nix code into manifest.nix',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x\n' },
+        record: {
+          system: 'x86_64-linux = builtins.trace "injected" "x"; y',
+          package: { attr: 'build.x86_64-linux', out: STORE_PATH },
+        },
+      }),
+    error: /leg\.json: key "system": 'x86_64-linux = builtins.*' is not a nix system \(ARCH-OS/,
+  },
+  {
+    name: 'a leg product with a newline that ends the manifest.nix comment',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x\n' },
+        record: {
+          product: 'Demo\n{ pwned = builtins.trace "injected" 1; }',
+          package: { attr: 'build.x86_64-linux', out: STORE_PATH },
+        },
+      }),
+    error: /leg\.json: key "product": 'Demo\\n\{ pwned.*' must be one line/,
+  },
+  {
+    name: 'a leg package.out whose hash is not nix-base32',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x\n' },
+        record: { package: { attr: 'build.x86_64-linux', out: `/nix/store/${'e'.repeat(32)}-demo` } },
+      }),
+    error: /leg\.json: key "package\.out": '\/nix\/store\/e{32}-demo' is not a nix store path/,
+  },
+  {
+    name: 'a leg storePaths entry that is not a store path',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { storePaths: ['/etc/passwd'] } }),
+    error: /leg\.json: key "storePaths": '\/etc\/passwd' is not a nix store path/,
+  },
+  {
+    name: 'a leg version that is not X.Y.Z',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { version: '2.93.0/../../2.92.0' } }),
+    error: /leg\.json: key "version": version '2\.93\.0\/\.\.\/\.\.\/2\.92\.0' is not of the form X\.Y\.Z/,
+  },
+  {
+    name: 'a leg project name with a slash',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { name: 'demo/../other' } }),
+    error: /leg\.json: key "name": 'demo\/\.\.\/other' is not a project name/,
+  },
+  // Paths and keys that a server or file system would read as another place.
+  ...(
+    [
+      ['with /./', 'demo/demo-2.93.0/./x.tar.xz', /'demo\/demo-2\.93\.0\/\.\/x\.tar\.xz': a '\.' segment/],
+      ['with //', 'demo//demo-2.93.0/x.tar.xz', /'demo\/\/demo-2\.93\.0\/x\.tar\.xz': an empty segment/],
+      ['with a backslash', 'demo\\demo-2.93.0\\x.tar.xz', /a backslash/],
+      [
+        'with a newline',
+        'demo/demo-2.93.0/x\nenvironment=live.tar.xz',
+        /'demo\/demo-2\.93\.0\/x\\nenvironment=live\.tar\.xz': a control character/,
+      ],
+      [
+        'with a segment longer than a file name may be',
+        `demo/demo-2.93.0/${'x'.repeat(300)}.tar.xz`,
+        /a segment longer than 255 bytes/,
+      ],
+      ['with a lone UTF-16 surrogate', 'demo/demo-2.93.0/\ud800.tar.xz', /not well-formed Unicode/],
+      [
+        'in another version directory',
+        'demo/demo-2.92.0/demo-2.92.0.tar.gz',
+        /'demo\/demo-2\.92\.0\/demo-2\.92\.0\.tar\.gz' is not inside the version directory demo\/demo-2\.93\.0\//,
+      ],
+      [
+        'naming the release index publish writes',
+        'demo/demo-2.93.0/.releng-index.json',
+        /'demo\/demo-2\.93\.0\/\.releng-index\.json' is a name publish writes itself/,
+      ],
+    ] as const
+  ).map(
+    ([what, bad, shown]): Case => ({
+      name: `a leg file path ${what}`,
+      kind: 'leg',
+      stage: 'publish',
+      args: PUBLISH_LEGS_TREE,
+      config: s3Tree,
+      env: S3_KEYS,
+      // A good file beside it: a run that checked paths late would have written it already.
+      setup: (d, w) => {
+        const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+        const rec = JSON.parse(fs.readFileSync(path.join(leg, 'leg.json'), 'utf8'));
+        rec.files.push({ path: bad, size: 2, sha256: sha256('y\n') });
+        fs.writeFileSync(path.join(leg, 'leg.json'), JSON.stringify(rec));
+        try {
+          writeFiles(path.join(leg, 'artifacts'), { [bad]: 'y\n' });
+        } catch {
+          // a name the file system refuses: the leg.json entry alone is the attack
+        }
+      },
+      error: new RegExp(`leg\\.json: files entry .*${shown.source}`),
+    }),
+  ),
+  {
+    name: "an S3 destination prefix with '..' (s3://releases/../cache)",
+    kind: 's3-url',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, { releases: 's3://releases/../cache' }),
+    env: S3_KEYS,
+    error: /releases: 's3:\/\/releases\/\.\.\/cache' is not an S3 location: its prefix has a '\.\.' segment/,
+  },
+  {
+    name: 'an S3 destination prefix with an empty segment (s3://releases/a//b)',
+    kind: 's3-url',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w, { releases: 's3://releases/a//b' }),
+    env: S3_KEYS,
+    error: /releases: 's3:\/\/releases\/a\/\/b' is not an S3 location: its prefix has an empty segment/,
+  },
+  {
+    name: 'a file of an artifacts dir whose name holds a newline',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d) => fs.writeFileSync(path.join(d, 'release/artifacts/demo/demo-2.93.0/a\nb.txt'), 'x'),
+    error: /release\/artifacts: 'demo\/demo-2\.93\.0\/a\\nb\.txt': a control character/,
+  },
+  {
+    name: 'a file of an artifacts dir whose name is not NFC (decomposed accents)',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    setup: (d) => fs.writeFileSync(path.join(d, 'release/artifacts/demo/demo-2.93.0/cafe\u0301.txt'), 'x'),
+    error: /release\/artifacts: 'demo\/demo-2\.93\.0\/cafe\u0301\.txt': a name not in Unicode normal form C/,
+  },
+  // Secrets in error lines
+  {
+    name: 'a credentials command that fails printing the key on stderr',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging'],
+    files: PUBLISH_TREE,
+    config: (w) =>
+      s3Staging(
+        w,
+        {},
+        { 'credentials-command': 'echo "partial: AKIALEAKEDBYSTDERR01 sk-leaked-on-stderr" >&2; exit 3' },
+      ),
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    error:
+      /^(?!.*(AKIALEAKEDBYSTDERR01|sk-leaked-on-stderr)).*s3\.credentials-command failed \(exit 3\); its output is not shown \(it may hold the key\): run it by hand to see why/,
+  },
+  {
+    name: 'a registry password that starts with -- (CLI)',
+    kind: 'credentials',
+    stage: 'docker-multiarch',
+    args: (w) => [
+      '--images',
+      w.archives.good,
+      '--targets',
+      `${w.registry.host}/demo/bad`,
+      '--username',
+      REGISTRY_USER,
+      '--password',
+      '--Pa55-Dashed-Secret',
+    ],
+    error:
+      /^(?!.*Pa55-Dashed-Secret).*127\.0\.0\.1:\d+.*(refused|denied|unauthorized|401).*check username and password/i,
+  },
+  {
+    name: 'a registry password of 3 characters',
+    kind: 'credentials',
+    stage: 'docker-multiarch',
+    args: (w) => dockerTo(w).slice(0, -1).concat(['abc']),
+    error: /^(?!.*abc).*input 'password' is 3 characters long: a secret must have at least 8/,
+  },
+  {
+    name: 'an S3 secret key input of 1 character',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [
+      ...PUBLISH_RELEASES_ONLY,
+      '--environment',
+      'staging',
+      '--s3-access-key-id',
+      'AKIASHORTSECRET00001',
+      '--s3-secret-access-key',
+      'q',
+    ],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    error: /input 's3-secret-access-key' is 1 character long: a secret must have at least 8/,
+  },
+  {
+    name: 'a forge token of 2 characters',
+    kind: 'credentials',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--environment', 'staging', '--forge-token', 'zz'],
+    files: PUBLISH_TREE,
+    config: (w) => s3Staging(w),
+    env: S3_KEYS,
+    error: /input 'forge-token' is 2 characters long: a secret must have at least 8/,
+  },
+  // Files that are not what they claim: one line naming the file, never a bare EISDIR/ENOENT/TypeError.
+  {
+    name: 'a leg.json that is a directory',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d) => fs.mkdirSync(path.join(d, 'bundles/leg-x86_64-linux/leg.json'), { recursive: true }),
+    error: /leg-x86_64-linux\/leg\.json: is a directory, not a file/,
+  },
+  {
+    name: 'a leg.json larger than a leg record may be',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      const rec = JSON.parse(fs.readFileSync(path.join(leg, 'leg.json'), 'utf8'));
+      rec.pad = 'x'.repeat(17 << 20);
+      fs.writeFileSync(path.join(leg, 'leg.json'), JSON.stringify(rec));
+    },
+    error: /leg-x86_64-linux\/leg\.json: is \d+ bytes, more than the 16777216 allowed/,
+  },
+  {
+    name: 'a leg.json nested 100000 levels deep',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      const text = fs.readFileSync(path.join(leg, 'leg.json'), 'utf8').trimEnd();
+      fs.writeFileSync(
+        path.join(leg, 'leg.json'),
+        `${text.slice(0, -1)}, "deep": ${'['.repeat(100000)}${']'.repeat(100000)}}`,
+      );
+    },
+    error: /leg-x86_64-linux\/leg\.json: nested more than 16 levels deep/,
+  },
+  {
+    name: 'a leg.json that is not UTF-8',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      const text = fs.readFileSync(path.join(leg, 'leg.json'));
+      const at = text.indexOf('"Demo"') + 1;
+      fs.writeFileSync(
+        path.join(leg, 'leg.json'),
+        Buffer.concat([text.subarray(0, at), Buffer.from([0xff, 0xfe]), text.subarray(at)]),
+      );
+    },
+    error: /leg-x86_64-linux\/leg\.json: is not valid UTF-8 text/,
+  },
+  {
+    name: 'a leg.json in UTF-16',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' } });
+      const text = fs.readFileSync(path.join(leg, 'leg.json'), 'utf8');
+      fs.writeFileSync(
+        path.join(leg, 'leg.json'),
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      );
+    },
+    error: /leg-x86_64-linux\/leg\.json: is not valid UTF-8 text/,
+  },
+  {
+    name: 'a leg.json whose files list holds null',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) => writeLegBundle(d, w, { files: { [LEG_FILE]: 'x\n' }, record: { files: [null] } }),
+    error: /leg\.json: files entry 1 must be an object \{"path", "size", "sha256"\}/,
+  },
+  {
+    name: 'a leg file with a negative size',
+    kind: 'leg',
+    stage: 'publish',
+    args: PUBLISH_LEGS_TREE,
+    config: s3Tree,
+    env: S3_KEYS,
+    setup: (d, w) =>
+      writeLegBundle(d, w, {
+        files: { [LEG_FILE]: 'x\n' },
+        record: { files: [{ path: LEG_FILE, size: -2, sha256: sha256('x\n') }] },
+      }),
+    error:
+      /leg\.json: files entry demo\/demo-2\.93\.0\/demo-2\.93\.0-x86_64-linux\.tar\.xz needs a size \(a whole number of bytes\) and a hex sha256/,
+  },
+  {
+    name: 'a leg image whose layer list is not a list of digests',
+    kind: 'leg',
+    stage: 'docker-multiarch',
+    args: (w) => ['--bundles', 'bundles/*', '--targets', `oci-layout:${w.layout}`],
+    setup: (d, w) => {
+      const leg = writeLegBundle(d, w, { image: true });
+      const rec = JSON.parse(fs.readFileSync(path.join(leg, 'leg.json'), 'utf8'));
+      rec.image.diffIds = [{ toString: 'x' }];
+      fs.writeFileSync(path.join(leg, 'leg.json'), JSON.stringify(rec));
+    },
+    error: /leg\.json: key "image" must have path, sha256, architecture, os, diffIds and config/,
+  },
+  {
+    name: 'publish with --config naming a directory',
+    kind: 'publish',
+    stage: 'publish',
+    args: [...PUBLISH_RELEASES_ONLY, '--config', 'release'],
+    files: PUBLISH_TREE,
+    error: /release: is a directory, not a file/,
+  },
 ];
 
 const lazy = <T>(v: Lazy<T> | undefined, w: World): T | undefined =>
@@ -1342,7 +1922,16 @@ beforeAll(async () => {
     layout,
     archives: await makeArchives(tmpDir('releng-bad-archives-')),
     home: tmpDir('releng-bad-home-'),
+    outside: tmpDir('releng-bad-outside-'),
   };
+  const o = world.outside;
+  writeFiles(o, {
+    [OUTSIDE_FILE]: OUTSIDE_TEXT,
+    'manual/index.html': '<p>a manual of the runner</p>\n',
+    'cache/nix-cache-info': 'StoreDir: /nix/store\n',
+  });
+  fs.mkdirSync(path.join(o, 'dest'));
+  writeLegBundle(o, world, { name: 'leg', files: { [LEG_FILE]: 'x\n' } });
 }, 120_000);
 
 afterAll(async () => {
@@ -1355,6 +1944,7 @@ function destinations(w: World) {
     s3: contentSnapshot(w.s3.dir),
     registry: registrySnapshot(w.registry.storage),
     layout: contentSnapshot(w.layout),
+    outside: contentSnapshot(w.outside),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { renderMarkdown, renderText } from '../../src/summary.js';
+import { markdownText, markdownUrl, renderMarkdown, renderText } from '../../src/summary.js';
 
 describe('summary', () => {
   const s = { title: 'T', blocks: [{ heading: 'H', table: { header: ['a', 'b'], rows: [['1|2', 'x']] } }] };
@@ -62,5 +62,14 @@ describe('summary blocks', () => {
       '- one',
       '- two',
     ]);
+  });
+});
+
+describe('text from elsewhere in Markdown', () => {
+  test('a file name cannot become a link, an image or HTML', () => {
+    expect(markdownText('<img src=x onerror=alert(1)>')).toBe('\\<img src=x onerror=alert(1)\\>');
+    expect(markdownText('[x](javascript:alert(1))')).toBe('\\[x\\](javascript:alert(1))');
+    expect(markdownText('a|b\nc')).toBe('a\\|b c');
+    expect(markdownUrl('https://x/a b)<c>')).toBe('https://x/a%20b%29%3Cc%3E');
   });
 });

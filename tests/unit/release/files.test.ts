@@ -1,8 +1,10 @@
 // src/release/files.ts: placing bytes (hard links, else copies), listing trees, copying out of the store.
+
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { copyOutOfStore, listFiles, placeFile, placeTree } from '../../../src/release/files.js';
+import { ContainedDir, copyOutOfStore, listFiles, placeFile, placeTree } from '../../../src/release/files.js';
 import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
 describe('release files', () => {
@@ -43,5 +45,38 @@ describe('release files', () => {
     fs.chmodSync(path.join(dest, 'share/doc'), 0o444);
     copyOutOfStore(path.join(store, 'out/share/doc'), path.join(dest, 'share/doc'));
     expect(fs.readFileSync(path.join(dest, 'share/doc'), 'utf8')).toBe('doc');
+  });
+});
+
+describe('a contained directory: nothing outside it is read', () => {
+  test('links inside are followed, links out, dangling links and special files are refused by name', () => {
+    const outer = tmpDir();
+    writeFiles(outer, { 'secret.txt': 'of the runner\n', 'b/a.txt': 'a\n', 'b/sub/c.txt': 'c\n' });
+    const b = path.join(outer, 'b');
+    fs.symlinkSync('a.txt', path.join(b, 'inside-link'));
+    const root = new ContainedDir(b, 'the leg bundle');
+    expect(root.files().map((f) => [f.path, fs.readFileSync(f.source, 'utf8')])).toEqual([
+      ['a.txt', 'a\n'],
+      ['inside-link', 'a\n'],
+      ['sub/c.txt', 'c\n'],
+    ]);
+    fs.symlinkSync(path.join(outer, 'secret.txt'), path.join(b, 'sub', 'out'));
+    expect(() => root.files()).toThrow(/sub\/out: leads outside the leg bundle .* through a symbolic link/);
+    expect(() => root.resolve(path.join(b, 'sub', 'out'), 'file')).toThrow(/leads outside/);
+    fs.rmSync(path.join(b, 'sub', 'out'));
+    fs.symlinkSync(path.join(outer, 'nothing'), path.join(b, 'dangling'));
+    expect(() => root.resolve(path.join(b, 'dangling'), 'file')).toThrow(
+      /dangling: is a symbolic link that leads nowhere/,
+    );
+    fs.rmSync(path.join(b, 'dangling'));
+    execFileSync('mkfifo', [path.join(b, 'pipe')]);
+    expect(() => root.files()).toThrow(/pipe: is not a regular file \(a FIFO\)/);
+    expect(() => root.resolve(path.join(outer, 'secret.txt'), 'file')).toThrow(
+      /is not inside the leg bundle/,
+    );
+    // The directory itself a link elsewhere: its real place is what is contained.
+    fs.rmSync(path.join(b, 'pipe'));
+    fs.symlinkSync(b, path.join(outer, 'alias'));
+    expect(new ContainedDir(path.join(outer, 'alias'), 'x').files().length).toBe(3);
   });
 });

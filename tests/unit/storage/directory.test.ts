@@ -77,3 +77,19 @@ describe('directory sink: a local directory as S3 would behave', () => {
     ]);
   });
 });
+
+describe('a directory sink never writes through a link out of it', () => {
+  test('a key below a symbolic link to a directory of the runner is refused on the first look (head)', async () => {
+    const outer = tmpDir();
+    fs.mkdirSync(path.join(outer, 'dest'));
+    fs.mkdirSync(path.join(outer, 'runner'));
+    fs.symlinkSync(path.join(outer, 'runner'), path.join(outer, 'dest', 'demo'));
+    const sink = new DirectorySink(path.join(outer, 'dest'));
+    await expect(sink.head('demo/x.tar.gz')).rejects.toThrow(
+      /'demo\/x\.tar\.gz' leads outside the destination .* through a symbolic link/,
+    );
+    await expect(sink.putBytes('demo/x', Buffer.from('x'), {} as never)).rejects.toThrow(/leads outside/);
+    expect(fs.readdirSync(path.join(outer, 'runner'))).toEqual([]);
+    expect(await sink.head('other/x')).toBeUndefined();
+  });
+});

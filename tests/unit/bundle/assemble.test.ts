@@ -62,7 +62,9 @@ describe('assembling a leg', () => {
     writeFiles(out, { 'image/other.tar.gz': 'another archive' });
     const o = options(
       plan({
-        package: job('build.aarch64-linux', { out: '/nix/store/p-demo-1.0.0' }),
+        package: job('build.aarch64-linux', {
+          out: '/nix/store/pppppppppppppppppppppppppppppppp-demo-1.0.0',
+        }),
         binaryTarball: job('binaryTarball.aarch64-linux', { out: path.join(out, 'tarballs') }),
         dockerImage: job('dockerImage.aarch64-linux', { out: path.join(out, 'image') }),
         installer: job('installer.aarch64-linux', { out: path.join(out, 'installer') }),
@@ -98,7 +100,7 @@ describe('assembling a leg', () => {
       system: 'aarch64-linux',
       name: 'demo',
       target: 'all',
-      package: { attr: 'build.aarch64-linux', out: '/nix/store/p-demo-1.0.0' },
+      package: { attr: 'build.aarch64-linux', out: '/nix/store/pppppppppppppppppppppppppppppppp-demo-1.0.0' },
       manual: null,
       storePaths: [],
     });

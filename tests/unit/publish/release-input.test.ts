@@ -192,8 +192,8 @@ describe('every system of build.systems, or nothing', () => {
 
   test("an artifacts dir's systems are its root manifest.nix's entries", () => {
     const text = manifestText('Demo', {
-      'x86_64-linux': '/nix/store/aaaa-demo',
-      'aarch64-darwin': '/nix/store/bbbb-demo',
+      'x86_64-linux': '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-demo',
+      'aarch64-darwin': '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-demo',
     });
     expect(manifestSystems(text)).toEqual(['aarch64-darwin', 'x86_64-linux']);
     expect(manifestSystems('{ }')).toEqual([]);

@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   U: () => (/* binding */ NIX_FEATURES),
 /* harmony export */   w: () => (/* binding */ nix)
 /* harmony export */ });
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8106);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8456);
 
 /**
  * The experimental features our nix calls use, enabled by each call instead of expected in nix.conf: a
@@ -42,8 +42,8 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
-// EXTERNAL MODULE: ./src/exec.ts + 10 modules
-var exec = __webpack_require__(8106);
+// EXTERNAL MODULE: ./src/exec.ts + 9 modules
+var exec = __webpack_require__(8456);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
 // EXTERNAL MODULE: ./src/nix/command.ts

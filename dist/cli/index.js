@@ -39033,7 +39033,9 @@ module.exports = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _glob_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5601);
-/* harmony import */ var _leg_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5072);
+/* harmony import */ var _storage_key_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4046);
+/* harmony import */ var _leg_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5072);
+
 
 
 
@@ -39052,14 +39054,14 @@ function findBundles(patterns, cwd) {
     for (const pattern of patterns) {
         const legs = (0,_glob_js__WEBPACK_IMPORTED_MODULE_3__/* .expandGlobs */ .G)([pattern], cwd).flatMap((p) => legsAt(p, 2));
         if (legs.length === 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`bundles: no leg bundle (${_leg_js__WEBPACK_IMPORTED_MODULE_4__/* .LEG_FILE */ .gU}) at or below '${pattern}' (resolved in ${cwd}); pass build-artifacts' bundle-dir output or the downloaded leg-* artifacts`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`bundles: no leg bundle (${_leg_js__WEBPACK_IMPORTED_MODULE_5__/* .LEG_FILE */ .gU}) at or below '${pattern}' (resolved in ${cwd}); pass build-artifacts' bundle-dir output or the downloaded leg-* artifacts`);
         for (const l of legs)
-            found.add(l);
+            found.add(contained(l, cwd));
     }
     return [...found].sort();
 }
 function legsAt(dir, depth) {
-    if (node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_4__/* .LEG_FILE */ .gU)))
+    if (node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_5__/* .LEG_FILE */ .gU)))
         return [dir];
     if (depth === 0)
         return [];
@@ -39074,6 +39076,17 @@ function legsAt(dir, depth) {
         .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
         .flatMap((e) => legsAt(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, e.name), depth - 1));
 }
+/**
+ * A leg found below a directory must be in it: a downloaded artifact holding a link to a directory of the
+ * runner (a leg elsewhere) is refused, as every link out of a bundle is (src/release/files.ts).
+ */
+function contained(leg, cwd) {
+    const parent = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(leg);
+    const real = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(leg);
+    if (!(0,_storage_key_js__WEBPACK_IMPORTED_MODULE_4__/* .isWithin */ .UO)(node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(parent), real))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`bundles: '${node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(cwd, leg) || leg}' leads outside ${parent} through a symbolic link (to ${real}); pass the leg bundles themselves`);
+    return leg;
+}
 
 
 /***/ }),
@@ -39082,19 +39095,30 @@ function legsAt(dir, depth) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   NT: () => (/* binding */ readLeg),
+/* harmony export */   NN: () => (/* binding */ openLeg),
+/* harmony export */   Ui: () => (/* binding */ legImageFile),
 /* harmony export */   c: () => (/* binding */ LEG_MANUAL),
 /* harmony export */   gU: () => (/* binding */ LEG_FILE),
 /* harmony export */   hx: () => (/* binding */ LEG_ARTIFACTS),
 /* harmony export */   wZ: () => (/* binding */ writeLeg),
 /* harmony export */   wi: () => (/* binding */ LEG_CACHE)
 /* harmony export */ });
-/* unused harmony export LEG_SCHEMA */
+/* unused harmony exports LEG_SCHEMA, LEG_JSON_LIMITS, readLeg */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _config_checkout_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4020);
+/* harmony import */ var _config_version_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8794);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
+/* harmony import */ var _release_files_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3834);
+/* harmony import */ var _release_tree_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3333);
+/* harmony import */ var _storage_key_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4046);
+
+
+
+
+
 
 
 
@@ -39124,57 +39148,127 @@ function writeLeg(dir, record) {
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(dir, { recursive: true });
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, LEG_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
+/** leg.json is a few lists of records; bounds keep a hostile one from exhausting anything before it is refused. */
+const LEG_JSON_LIMITS = { bytes: 16 << 20, depth: 16 };
 function readLeg(dir) {
+    return openLeg(dir).record;
+}
+/**
+ * A leg bundle is input from outside (an artifact another job uploaded): leg.json is read inside the
+ * bundle, bounded, as strict UTF-8, and every value is checked for what it is before anything uses it —
+ * paths under the release-path rule (src/storage/key.ts), store paths, systems, versions, names
+ * (src/release/tree.ts, src/config/version.ts). One line naming leg.json and the key otherwise.
+ */
+function openLeg(dir) {
     const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, LEG_FILE);
+    const root = node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(dir) ? new _release_files_js__WEBPACK_IMPORTED_MODULE_5__/* .ContainedDir */ .Re(dir, 'the leg bundle') : undefined;
+    const found = root?.resolve(file, 'file', { optional: true });
+    if (!root || !found)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: not found; pass the directory written by build-artifacts (its bundle-dir output)`);
+    // A byte-order mark is allowed before JSON text (RFC 8259); nothing else that is not JSON is.
+    const text = (0,_config_checkout_js__WEBPACK_IMPORTED_MODULE_2__/* .readText */ .yR)(found.real, file, LEG_JSON_LIMITS.bytes).replace(/^\uFEFF/, '');
+    if ((0,_config_version_js__WEBPACK_IMPORTED_MODULE_3__/* .jsonDepth */ .QV)(text) > LEG_JSON_LIMITS.depth)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: nested more than ${LEG_JSON_LIMITS.depth} levels deep; a leg.json is a few lists of records`);
     let data;
     try {
-        data = JSON.parse(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file, 'utf8'));
+        data = JSON.parse(text);
     }
     catch (e) {
-        const why = e.code === 'ENOENT' ? 'not found' : `unreadable (${e.message})`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: ${why}; pass the directory written by build-artifacts (its bundle-dir output)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: unreadable (${e.message}); pass the directory written by build-artifacts (its bundle-dir output)`);
     }
+    return { dir, root, record: checkLegRecord(data, file) };
+}
+/** The docker archive of a leg, read through its bundle (undefined when the leg has none). */
+function legImageFile(leg) {
+    if (!leg.record.image)
+        return undefined;
+    return leg.root.resolve(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(leg.dir, ...leg.record.image.path.split('/')), 'file', { optional: true })
+        ?.real;
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneLine = (v) => typeof v === 'string' && v !== '' && !/[\u0000-\u001f\u007f]/.test(v);
+function checkLegRecord(data, file) {
+    if (!isObject(data))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: expected a JSON object`);
     const rec = data;
-    if (typeof rec !== 'object' || rec === null)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: expected a JSON object`);
+    const key = (k) => `${file}: key "${k}"`;
     if (rec.schema !== LEG_SCHEMA)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: leg bundle schema ${JSON.stringify(rec.schema)} is not supported (this releng reads schema ${LEG_SCHEMA}); build and publish with the same releng version`);
-    for (const key of ['version', 'system'])
-        if (typeof rec[key] !== 'string' || rec[key] === '')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "${key}" must be a non-empty string`);
-    for (const key of ['storePaths', 'drvPaths', 'jobs', 'files'])
-        if (!Array.isArray(rec[key]))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "${key}" must be a list`);
-    for (const f of rec.files) {
-        if (typeof f?.path !== 'string' || !isInside(f.path))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: files entry ${JSON.stringify(f?.path)} must be a relative path inside the release tree`);
-        if (typeof f.size !== 'number' || !/^[0-9a-f]{64}$/.test(String(f.sha256)))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: files entry ${f.path} needs a size and a hex sha256`);
-    }
-    for (const key of ['name', 'product', 'manual'])
-        if (rec[key] !== undefined && rec[key] !== null && (typeof rec[key] !== 'string' || rec[key] === ''))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "${key}" must be a non-empty string`);
-    if (typeof rec.manual === 'string' && !isInside(rec.manual))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "manual" must be a relative path inside the bundle`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: leg bundle schema ${JSON.stringify(rec.schema)} is not supported (this releng reads schema ${LEG_SCHEMA}); build and publish with the same releng version`);
+    for (const k of ['version', 'system'])
+        if (typeof rec[k] !== 'string' || rec[k] === '')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key(k)} must be a non-empty string`);
+    (0,_config_version_js__WEBPACK_IMPORTED_MODULE_3__/* .checkVersion */ .ps)(rec.version, key('version'));
+    (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkSystem */ .ON)(rec.system, key('system'));
+    for (const k of ['storePaths', 'drvPaths', 'jobs', 'files'])
+        if (!Array.isArray(rec[k]))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key(k)} must be a list`);
+    for (const k of ['storePaths', 'drvPaths'])
+        for (const p of rec[k])
+            (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkStorePath */ .vG)(String(p), key(k));
+    rec.jobs.forEach((j, i) => {
+        if (!isObject(j) || !oneLine(j.attr) || !isObject(j.outputs))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: jobs entry ${i + 1} must be {"attr", "drvPath", "outputs"}`);
+        (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkStorePath */ .vG)(String(j.drvPath), `${file}: jobs entry ${j.attr}: drvPath`);
+        for (const [o, p] of Object.entries(j.outputs))
+            (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkStorePath */ .vG)(String(p), `${file}: jobs entry ${j.attr}: output ${o}`);
+    });
+    for (const k of ['name', 'product', 'manual'])
+        if (rec[k] !== undefined && rec[k] !== null && (typeof rec[k] !== 'string' || rec[k] === ''))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key(k)} must be a non-empty string`);
+    if (rec.name)
+        (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkProjectName */ .xX)(rec.name, key('name'));
+    if (rec.product)
+        (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkProduct */ .oM)(rec.product, key('product'));
+    // The paths a leg may name: relative, under the one path rule, and — when the leg says its project —
+    // inside its own version directory, never publish's own objects there.
+    const vprefix = rec.name ? (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .versionPrefix */ .J9)(rec.name, rec.version) : undefined;
+    const reserved = rec.name ? new Set([(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .indexKey */ .mh)(rec.name, rec.version)]) : new Set();
+    rec.files.forEach((f, i) => {
+        if (!isObject(f))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: files entry ${i + 1} must be an object {"path", "size", "sha256"}`);
+        if (typeof f.path !== 'string')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: files entry ${i + 1} must have a "path" string`);
+        const where = `${file}: files entry`;
+        (0,_storage_key_js__WEBPACK_IMPORTED_MODULE_7__/* .checkRelativePath */ ._k)(f.path, where, 'a leg names files inside its release tree');
+        if (vprefix && !f.path.startsWith(vprefix) && f.path !== _release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .MANIFEST */ .e0)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${where} '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(f.path)}' is not inside the version directory ${vprefix}; a leg carries files of its own release only`);
+        if (reserved.has(f.path))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${where} '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(f.path)}' is a name publish writes itself; build the leg with this releng version`);
+        if (!Number.isSafeInteger(f.size) || f.size < 0 || !HEX64.test(String(f.sha256)))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${where} ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g$)(f.path)} needs a size (a whole number of bytes) and a hex sha256`);
+    });
+    if (typeof rec.manual === 'string')
+        (0,_storage_key_js__WEBPACK_IMPORTED_MODULE_7__/* .checkRelativePath */ ._k)(rec.manual, key('manual'), 'it names a directory of the bundle');
     if (rec.target !== undefined && rec.target !== 'all' && rec.target !== 'manual')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "target" must be "all" or "manual"`);
-    if (rec.package !== undefined &&
-        rec.package !== null &&
-        (typeof rec.package?.attr !== 'string' || !String(rec.package?.out).startsWith('/')))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "package" must be {"attr", "out"} with an absolute store path`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key('target')} must be "all" or "manual"`);
+    if (rec.package !== undefined && rec.package !== null) {
+        if (!isObject(rec.package) || !oneLine(rec.package.attr) || typeof rec.package.out !== 'string')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key('package')} must be {"attr", "out"} with an absolute store path`);
+        (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .checkStorePath */ .vG)(rec.package.out, key('package.out'));
+    }
     if (rec.image !== null && rec.image !== undefined) {
         const img = rec.image;
-        if (typeof img.path !== 'string' ||
-            !isInside(img.path) ||
-            !Array.isArray(img.diffIds) ||
-            typeof img.architecture !== 'string')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: key "image" must have path, sha256, architecture, os, diffIds and config`);
+        const problem = !isObject(img)
+            ? 'not an object'
+            : typeof img.path !== 'string'
+                ? 'no path'
+                : ((0,_storage_key_js__WEBPACK_IMPORTED_MODULE_7__/* .pathProblem */ .z9)(img.path) ??
+                    (!HEX64.test(String(img.sha256))
+                        ? 'sha256 is not hex'
+                        : !oneLine(img.architecture) || !oneLine(img.os)
+                            ? 'architecture and os must be one-line strings'
+                            : !Array.isArray(img.diffIds) ||
+                                !img.diffIds.every((d) => typeof d === 'string' && DIGEST.test(d))
+                                ? 'diffIds must be sha256:… digests'
+                                : !DIGEST.test(String(img.config))
+                                    ? 'config must be a sha256:… digest'
+                                    : undefined));
+        if (problem)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${key('image')} must have path, sha256, architecture, os, diffIds and config (${problem})`);
     }
     return { ...rec, image: rec.image ?? null };
-}
-/** A relative path with forward slashes that stays inside its root. */
-function isInside(p) {
-    return p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\');
 }
 
 
@@ -39185,18 +39279,18 @@ function isInside(p) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   WM: () => (/* binding */ writeTree),
+/* harmony export */   eL: () => (/* binding */ disposeMerged),
 /* harmony export */   gI: () => (/* binding */ mergeLegs)
 /* harmony export */ });
 /* unused harmony export legCachePaths */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
-/* harmony import */ var _nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3974);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
+/* harmony import */ var _nix_narinfo_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3974);
+/* harmony import */ var _nix_work_dir_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9568);
 /* harmony import */ var _release_files_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3834);
 /* harmony import */ var _release_tree_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3333);
 /* harmony import */ var _storage_hash_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4825);
@@ -39218,25 +39312,25 @@ function isInside(p) {
  * version or project that differs between legs, are errors naming the legs. Nothing is copied; see
  * writeTree.
  */
-async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/* .silentLogger */ .qq) {
+async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_3__/* .silentLogger */ .qq) {
     if (bundleDirs.length === 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz('no leg bundles to merge; pass the bundle-dir output(s) of build-artifacts');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz('no leg bundles to merge; pass the bundle-dir output(s) of build-artifacts');
     const legs = bundleDirs
-        .map((d) => node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(d))
+        .map((d) => node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(d))
         .filter((d, i, all) => all.indexOf(d) === i)
-        .map((dir) => ({ dir, record: (0,_leg_js__WEBPACK_IMPORTED_MODULE_9__/* .readLeg */ .NT)(dir) }))
+        .map((dir) => (0,_leg_js__WEBPACK_IMPORTED_MODULE_9__/* .openLeg */ .NN)(dir))
         .sort((a, b) => cmp(a.record.system, b.record.system) || cmp(a.dir, b.dir));
     const first = legs[0];
     for (let i = 1; i < legs.length; i++) {
         const leg = legs[i];
         const prev = legs[i - 1];
         if (leg.record.system === prev.record.system)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`legs ${prev.dir} and ${leg.dir} both claim system ${leg.record.system}; pass one leg per system (one build-artifacts run per system)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`legs ${prev.dir} and ${leg.dir} both claim system ${leg.record.system}; pass one leg per system (one build-artifacts run per system)`);
         for (const key of ['version', 'name']) {
             const a = first.record[key];
             const b = leg.record[key];
             if (a !== undefined && b !== undefined && a !== b)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`legs disagree on the ${key}: ${first.dir} has ${a}, ${leg.dir} has ${b}; merge legs of one release only`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`legs disagree on the ${key}: ${first.dir} has ${a}, ${leg.dir} has ${b}; merge legs of one release only`);
         }
     }
     const version = first.record.version;
@@ -39245,17 +39339,20 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
     const generated = new Set([_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0, ...(name ? [(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .inVersionDir */ .xM)(name, version, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0)] : [])]);
     // The release tree: every leg's files, once each.
     const files = new Map();
-    for (const { dir, record } of legs) {
+    for (const { dir, record, root } of legs) {
         for (const f of record.files) {
-            const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_ARTIFACTS */ .hx, ...f.path.split('/'));
-            const size = sizeOf(source);
+            const given = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_ARTIFACTS */ .hx, ...f.path.split('/'));
+            // Read through the bundle: a link leading out of it, or a FIFO, is refused (src/release/files.ts).
+            const found = root.resolve(given, 'file', { optional: true });
+            const source = found?.real ?? given;
+            const size = found ? found.stat.size : null;
             if (size !== f.size)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${given}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
             if (generated.has(f.path))
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${dir}: the leg carries ${f.path}, which the merge generates from every leg's package; build the leg with this releng version`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${dir}: the leg carries ${f.path}, which the merge generates from every leg's package; build the leg with this releng version`);
             const seen = files.get(f.path);
             if (seen && seen.sha256 !== f.sha256)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`release-tree file ${f.path} differs between legs: ${seen.leg} has sha256 ${seen.sha256}, ${dir} has ${f.sha256}; two legs must not make the same file differently — check the job templates in releng.yml 'build:'`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`release-tree file ${f.path} differs between legs: ${seen.leg} has sha256 ${seen.sha256}, ${dir} has ${f.sha256}; two legs must not make the same file differently — check the job templates in releng.yml 'build:'`);
             if (!seen)
                 files.set(f.path, { path: f.path, size: f.size, sha256: f.sha256, source, leg: dir });
         }
@@ -39265,9 +39362,10 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
     for (const { record } of legs)
         if (record.package)
             manifest[record.system] = record.package.out;
+    let generatedDir;
     if (Object.keys(manifest).length > 0) {
-        const tmp = node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'releng-merge-'));
-        const source = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(tmp, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
+        generatedDir = makeGeneratedDir();
+        const source = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(generatedDir, _release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .MANIFEST */ .e0);
         node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(source, (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_7__/* .manifestText */ .$2)(product, manifest));
         const { sha256, size } = await (0,_storage_hash_js__WEBPACK_IMPORTED_MODULE_8__/* .sha256File */ .Q)(source);
         for (const p of generated)
@@ -39276,23 +39374,31 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
     // The manual: one leg carries it (the manual-from system's).
     const withManual = legs.filter((l) => l.record.manual);
     if (withManual.length > 1)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`legs ${withManual.map((l) => l.dir).join(' and ')} all carry the manual; only the manual-from system's leg may (releng.yml build.manual-from)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`legs ${withManual.map((l) => l.dir).join(' and ')} all carry the manual; only the manual-from system's leg may (releng.yml build.manual-from)`);
     let manualDir = null;
     if (withManual[0]) {
-        manualDir = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(withManual[0].dir, ...withManual[0].record.manual.split('/'));
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(manualDir, { throwIfNoEntry: false })?.isDirectory())
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${manualDir}: missing, though leg.json names it as the manual; build the leg again`);
+        const leg = withManual[0];
+        const given = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(leg.dir, ...leg.record.manual.split('/'));
+        manualDir = leg.root.resolve(given, 'directory', { optional: true })?.real ?? null;
+        if (manualDir)
+            leg.root.files(given);
+        else
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${given}: missing, though leg.json names it as the manual; build the leg again`);
     }
     const caches = legs
-        .map(({ dir, record }) => ({ system: record.system, dir: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_CACHE */ .wi) }))
-        .filter((c) => node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(c.dir, 'nix-cache-info')));
+        .map(({ dir, record, root }) => ({
+        system: record.system,
+        dir: root.resolve(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, _leg_js__WEBPACK_IMPORTED_MODULE_9__/* .LEG_CACHE */ .wi), 'directory', { optional: true })?.real ?? '',
+    }))
+        .filter((c) => c.dir && node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(c.dir, 'nix-cache-info')));
     const images = [];
-    for (const { dir, record } of legs) {
+    for (const leg of legs) {
+        const { record } = leg;
         if (!record.image)
             continue;
-        const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, ...record.image.path.split('/'));
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(file))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${file}: missing, though leg.json names it as the image; build the leg again`);
+        const file = (0,_leg_js__WEBPACK_IMPORTED_MODULE_9__/* .legImageFile */ .Ui)(leg);
+        if (!file)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${node_path__WEBPACK_IMPORTED_MODULE_1___default().join(leg.dir, record.image.path)}: missing, though leg.json names it as the image; build the leg again`);
         images.push({ ...record.image, system: record.system, file });
     }
     const treeFiles = [...files.values()].map(({ leg: _leg, ...f }) => f).sort((a, b) => cmp(a.path, b.path));
@@ -39309,9 +39415,35 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
         name,
         manifest,
         cachePaths: legCachePaths(caches, log),
+        generatedDir,
     };
     log.info(`merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`);
     return merged;
+}
+const generatedDirs = new Set();
+/**
+ * The directory of a merge's generated files (manifest.nix), under RUNNER_TEMP when set. It lives as long
+ * as the MergedRelease is used: disposeMerged removes it, and whatever is left goes when the process exits
+ * (one a killed process left is removed by the next run: src/nix/work-dir.ts).
+ */
+function makeGeneratedDir() {
+    if (generatedDirs.size === 0 && !process.listeners('exit').includes(removeGenerated))
+        process.on('exit', removeGenerated);
+    const dir = (0,_nix_work_dir_js__WEBPACK_IMPORTED_MODULE_5__/* .makeWorkDir */ .dW)(_nix_work_dir_js__WEBPACK_IMPORTED_MODULE_5__/* .WORK_DIRS */ .pS.merge);
+    generatedDirs.add(dir);
+    return dir;
+}
+function removeGenerated() {
+    for (const dir of generatedDirs)
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dir, { recursive: true, force: true });
+    generatedDirs.clear();
+}
+/** Removes the merge's generated files: call once nothing reads the release any more. */
+function disposeMerged(merged) {
+    if (!merged.generatedDir)
+        return;
+    node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(merged.generatedDir, { recursive: true, force: true });
+    generatedDirs.delete(merged.generatedDir);
 }
 /**
  * Materialises the release tree of `merged` below `outDir` (hard links where possible, else copies).
@@ -39319,34 +39451,66 @@ async function mergeLegs(bundleDirs, log = _log_js__WEBPACK_IMPORTED_MODULE_4__/
  */
 async function writeTree(merged, outDir) {
     for (const f of merged.files)
-        (0,_release_files_js__WEBPACK_IMPORTED_MODULE_6__/* .placeFile */ .af)(f.source, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(outDir, ...f.path.split('/')));
+        (0,_release_files_js__WEBPACK_IMPORTED_MODULE_6__/* .placeFile */ .af)(f.source, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(outDir, ...f.path.split('/')));
 }
 /**
+ * A bundle's cache directory, by its real path, when the leg has a cache: it must be a directory inside
+ * the bundle (a link out of it would make publish read, and sign, files of the runner).
+ */
+/**
  * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
- * a path two legs hold.
+ * a path two legs hold. Every file an entry names — its narinfo, the NAR its URL names, its listing — is
+ * a regular file whose real path is inside the leg's cache directory: a link or a `..` in a URL that leads
+ * elsewhere is an error naming it, before anything is read from there.
  */
 function legCachePaths(caches, log) {
     const byPath = new Map();
-    for (const { system, dir } of caches) {
-        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .readCacheDir */ .Yx)(dir)) {
+    for (const { system, dir: given } of caches) {
+        const dir = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(given);
+        for (const info of (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_4__/* .readCacheDir */ .Yx)(dir)) {
             const seen = byPath.get(info.storePath);
             if (seen) {
                 if (seen.narHash !== info.narHash)
                     log.warning(`${info.storePath} has different contents in the ${seen.system} and ${system} legs (NarHash ${seen.narHash} vs ${info.narHash}): its build is not reproducible; publishing the ${seen.system} leg's`);
                 continue;
             }
-            const listing = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .listingKey */ ._L)(info.storePath));
+            if (!NAR_URL.test(info.url))
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${info.file}: URL '${info.url.slice(0, 120)}' is not a NAR of this cache (nar/NAME); build the leg again`);
+            const { file, ...narInfo } = info;
+            const listing = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, (0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_4__/* .listingKey */ ._L)(info.storePath));
             byPath.set(info.storePath, {
-                ...(0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_5__/* .storePathInfo */ .fp)(info),
-                cache: dir,
-                narinfo: info.file,
-                nar: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, ...info.url.split('/')),
-                listing: node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(listing) ? listing : null,
+                ...(0,_nix_narinfo_js__WEBPACK_IMPORTED_MODULE_4__/* .storePathInfo */ .fp)(info),
+                cache: given,
+                narinfo: file,
+                nar: fileInside(dir, node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, ...info.url.split('/')), file),
+                listing: fileInside(dir, listing, file, { optional: true }),
+                info: narInfo,
                 system,
             });
         }
     }
     return [...byPath.values()].map(({ system: _s, ...c }) => c).sort((a, b) => cmp(a.storePath, b.storePath));
+}
+/** What nix names a NAR in a cache: `nar/` and a file name (nix32 hash and extension). */
+const NAR_URL = /^nar\/[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** `file` by its real path when that is a regular file inside `dir`; an error naming `from` otherwise. */
+function fileInside(dir, file, from, o = {}) {
+    let real;
+    try {
+        real = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(file);
+    }
+    catch {
+        if (o.optional)
+            return null;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: missing, though ${from} names it; download or build the leg again`);
+    }
+    if (!isWithin(dir, real) || !node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(real).isFile())
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: ${isWithin(dir, real) ? 'not a regular file' : `leads outside the leg cache (to ${real})`}; a leg cache holds only the files nix wrote: download or build the leg again`);
+    return real;
+}
+function isWithin(dir, file) {
+    const rel = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(dir, file);
+    return rel !== '' && !rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(rel);
 }
 function nameFromFiles(records) {
     for (const r of records)
@@ -39357,10 +39521,6 @@ function nameFromFiles(records) {
 }
 function union(lists) {
     return [...new Set(lists.flat())].sort(cmp);
-}
-function sizeOf(file) {
-    const s = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(file, { throwIfNoEntry: false });
-    return s?.isFile() ? s.size : null;
 }
 function cmp(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
@@ -39492,6 +39652,96 @@ function readText(file, display, maxBytes) {
     catch {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${display}: is not valid UTF-8 text`);
     }
+}
+
+
+/***/ }),
+
+/***/ 1441:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uf: () => (/* binding */ confirmRelease),
+/* harmony export */   _h: () => (/* binding */ checkConfirmation),
+/* harmony export */   rR: () => (/* binding */ bareConfirmAllowed)
+/* harmony export */ });
+/* unused harmony exports confirmPhrase, needsConfirmation */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/**
+ * The typed confirmation before anything is published to an environment — one rule for publish and
+ * docker-multiarch. It follows the environment, never its name: every environment but `local` needs it
+ * unless its releng.yml entry says `confirm: false`. The phrase names the environment, as Lix's own
+ * release tool asks — `I want to release this to ENV` — so a phrase typed for staging never publishes to
+ * production. The CLI on a terminal may ask; a bare `--confirm` will do only off runners (on a runner the
+ * phrase must be typed into the workflow's input). A dry run needs none.
+ *
+ * Two steps, so that a wrong answer costs nothing: `checkConfirmation` at the start (a phrase that can
+ * never do is refused before anything is read), `confirmRelease` just before the first write (the phrase
+ * given, or asked on a terminal once the plan is shown, or refused).
+ */
+
+/** The phrase that confirms publishing to this environment. */
+function confirmPhrase(environmentName) {
+    return `I want to release this to ${environmentName}`;
+}
+/** Every environment but `local` needs the confirmation, unless its entry says `confirm: false`. */
+function needsConfirmation(environmentName, environment) {
+    return environment.confirm ?? environmentName !== 'local';
+}
+/** A bare `--confirm` is for laptops: on a runner (GitHub or Forgejo Actions) the phrase must be typed. */
+function bareConfirmAllowed(processEnv) {
+    return ![processEnv.GITHUB_ACTIONS, processEnv.FORGEJO_ACTIONS, processEnv.GITEA_ACTIONS].includes('true');
+}
+function required(r) {
+    return !r.dryRun && needsConfirmation(r.environmentName, r.environment);
+}
+const OTHER_ENVIRONMENT = /^I want to release this to ([a-z][a-z0-9-]*)$/;
+/** Why a given phrase does not confirm this environment, or undefined when it does. */
+function wrongPhrase(r, given) {
+    const phrase = confirmPhrase(r.environmentName);
+    if (given === phrase || (r.allowBare && given === 'true'))
+        return undefined;
+    const other = OTHER_ENVIRONMENT.exec(given)?.[1];
+    const what = given === 'true'
+        ? 'a bare confirm is not enough on a runner'
+        : other
+            ? `that phrase confirms ${other}, not ${r.environmentName}`
+            : given === 'I want to release this'
+                ? 'the phrase now names the environment'
+                : 'that is not the phrase';
+    return `input 'confirm': ${what}; type exactly '${phrase}' to publish to ${r.environmentName} (nothing was written)`;
+}
+function missing(r) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`publishing to ${r.environmentName} needs input 'confirm' set to '${confirmPhrase(r.environmentName)}'${r.allowBare ? ' (or --confirm on the CLI)' : ''}; nothing was written`);
+}
+/**
+ * At the start: refuses a phrase that can never confirm this environment, before anything is read. None
+ * given is refused by `confirmRelease`, once preflight has reported what else is wrong.
+ */
+function checkConfirmation(r) {
+    if (!required(r) || r.given === undefined)
+        return;
+    const wrong = wrongPhrase(r, r.given);
+    if (wrong)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(wrong);
+}
+/**
+ * Just before the first write: the phrase given, or typed on a terminal (the question names the release),
+ * or a refusal that says what to type.
+ */
+async function confirmRelease(r, what) {
+    if (!required(r))
+        return;
+    const phrase = confirmPhrase(r.environmentName);
+    if (r.given !== undefined) {
+        checkConfirmation(r);
+        return;
+    }
+    if (!r.ask)
+        throw missing(r);
+    const answer = (await r.ask(`${what} to ${r.environmentName}? Type "${phrase}" to go on: `)).trim();
+    if (answer !== phrase)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`not confirmed (type exactly '${phrase}'); nothing was written`);
 }
 
 
@@ -39644,10 +39894,11 @@ function resolveSink(sink, dir) {
 __nccwpck_require__.d(__webpack_exports__, {
   Qg: () => (/* binding */ LOCAL_ENVIRONMENT),
   uE: () => (/* binding */ PROFILE_NAME),
+  vH: () => (/* binding */ cacheSettingsOf),
   Qn: () => (/* binding */ configSchema)
 });
 
-// UNUSED EXPORTS: DEFAULT_NOTES_STYLE, NOTES_STYLES
+// UNUSED EXPORTS: BODY_ENCODINGS, DEFAULT_NOTES_STYLE, NAR_COMPRESSIONS, NOTES_STYLES
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -45347,7 +45598,7 @@ function _promise(Class, innerType) {
 }
 // @__NO_SIDE_EFFECTS__
 function _custom(Class, fn, _params) {
-    const norm = util.normalizeParams(_params);
+    const norm = normalizeParams(_params);
     norm.abort ?? (norm.abort = true); // default to abort:false
     const schema = new Class({
         type: "custom",
@@ -49119,7 +49370,7 @@ function check(fn) {
     return ch;
 }
 function custom(fn, _params) {
-    return core._custom(ZodCustom, fn ?? (() => true), _params);
+    return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
@@ -49263,10 +49514,28 @@ const s3 = strictObject({
     /** A command that prints `{"id": …, "secret_key": …}` (the reference's ephemeral Garage key). */
     'credentials-command': schemas_string().min(1).optional(),
 });
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `{env: NAME}`: a secret named by the environment variable that holds it, never written in the file. */
+const envRef = custom((v) => typeof v === 'object' &&
+    v !== null &&
+    Object.keys(v).length === 1 &&
+    typeof v.env === 'string' &&
+    ENV_NAME.test(v.env), '{env: NAME}, the environment variable that holds it (never the value itself)');
 const schema_registry = strictObject({
     /** `host/repo` or `oci-layout:DIR`. */
     ref: schemas_string().min(1),
     tags: array(schemas_string().min(1)).default(['{version}', '{major}']),
+    /** This registry's own login (e.g. a Forgejo registry and ghcr.io with different users). */
+    username: envRef.optional(),
+    password: envRef.optional(),
+})
+    .superRefine((r, ctx) => {
+    if (!r.username !== !r.password)
+        ctx.addIssue({
+            code: 'custom',
+            path: [r.username ? 'password' : 'username'],
+            message: 'username and password go together: give both ({env: NAME} each), or neither (then the inputs or docker login)',
+        });
 });
 const forge = strictObject({
     type: schemas_enum(['github', 'forgejo']),
@@ -49277,9 +49546,32 @@ const forge = strictObject({
 });
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = schemas_string().min(1);
+/** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
+const NAR_COMPRESSIONS = ['none', 'xz', 'bzip2', 'br', 'zstd', 'gzip'];
+/** Encodings publish writes narinfo and `.ls` bodies in (src/nix/encoding.ts: nothing encodes xz without native code). */
+const BODY_ENCODINGS = ['none', 'zstd', 'br', 'gzip'];
+const bodyEncoding = (key) => schemas_enum(BODY_ENCODINGS, {
+    error: (issue) => `'${String(issue.input)}' is not a ${key} publish writes; use one of ${BODY_ENCODINGS.join(', ')} (cache.lix.systems uses zstd)`,
+})
+    .default('none');
+/**
+ * What publish writes into the binary cache, as nix's S3 store settings of the same names (Lix's upload:
+ * `compression=zstd&narinfo-compression=zstd&ls-compression=zstd&write-nar-listing=true`).
+ */
+const cacheSettings = strictObject({
+    /** Of the NARs. Unset: leg bundles' NARs as built (zstd), artifacts-dir's as `nix copy` makes them (zstd). */
+    compression: schemas_enum(NAR_COMPRESSIONS, {
+        error: (issue) => `'${String(issue.input)}' is not a compression nix writes; use one of ${NAR_COMPRESSIONS.join(', ')}`,
+    })
+        .optional(),
+    'narinfo-compression': bodyEncoding('narinfo-compression'),
+    'ls-compression': bodyEncoding('ls-compression'),
+    'write-nar-listing': schemas_boolean().default(true),
+});
 const environment = strictObject({
     s3: s3.optional(),
     cache: sink.optional(),
+    'cache-settings': cacheSettings.optional(),
     releases: sink.optional(),
     docs: sink.optional(),
     install: sink.optional(),
@@ -49296,8 +49588,25 @@ const environment = strictObject({
         install: schemas_string().url().optional(),
     })
         .optional(),
-    /** Needs the typed confirmation before publishing (default: true for `live`). */
+    /**
+     * Needs the typed confirmation (`I want to release this to NAME`) before publishing; default: every
+     * environment but `local` (src/config/confirmation.ts).
+     */
     confirm: schemas_boolean().optional(),
+})
+    .superRefine((e, ctx) => {
+    // nix reads a file:// cache's narinfo and listings as they are: only an S3 store's carry a Content-Encoding.
+    if (e.cache?.startsWith('s3://') === true)
+        return;
+    for (const key of ['narinfo-compression', 'ls-compression']) {
+        const value = e['cache-settings']?.[key] ?? 'none';
+        if (value !== 'none')
+            ctx.addIssue({
+                code: 'custom',
+                path: ['cache-settings', key],
+                message: `${value} needs an s3:// cache: nix reads a directory (file://) cache's files as they are, without Content-Encoding; set none`,
+            });
+    }
 });
 const LOCAL_ENVIRONMENT = {
     cache: '.releng/local/cache',
@@ -49316,6 +49625,10 @@ const configSchema = strictObject({
     build,
     environments: record(schemas_string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
+/** The environment's cache settings, with the defaults for those it leaves out. */
+function cacheSettingsOf(environment) {
+    return environment['cache-settings'] ?? cacheSettings.parse({});
+}
 
 
 /***/ }),
@@ -49327,7 +49640,8 @@ const configSchema = strictObject({
 /* harmony export */   DQ: () => (/* binding */ readVersionInfo),
 /* harmony export */   Ds: () => (/* binding */ majorOf),
 /* harmony export */   Hy: () => (/* binding */ VERSION_JSON_LIMITS),
-/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   QV: () => (/* binding */ jsonDepth),
+/* harmony export */   g$: () => (/* reexport safe */ _errors_js__WEBPACK_IMPORTED_MODULE_2__.g$),
 /* harmony export */   kg: () => (/* binding */ updateVersionJson),
 /* harmony export */   m9: () => (/* binding */ versionJsonText),
 /* harmony export */   oA: () => (/* binding */ FLAKE_OFFICIAL_RE),
@@ -49353,18 +49667,15 @@ const configSchema = strictObject({
  */
 const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
 const VERSION_MAX_LENGTH = 64;
-/** A value as a message may show it: control characters escaped, long values cut. */
-function printable(value, max = 80) {
-    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
+// Where a value is shown in a message (here and everywhere): src/errors.ts.
+
 /**
  * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
  * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
  * would be one tag that a later release moves.
  */
 function checkVersion(value, where) {
-    const bad = (why) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
+    const bad = (why) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: version '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
     if (value.length > VERSION_MAX_LENGTH)
         throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
     if (!VERSION_RE.test(value))
@@ -49380,7 +49691,7 @@ function majorOf(version) {
 /** A release name goes into a Markdown header and version.json: one line of text. */
 function checkReleaseName(value, where) {
     if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: release name '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(value)}' must be one line of at most 128 characters`);
     return value;
 }
 /** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
@@ -49515,6 +49826,7 @@ function yamlToJs(doc, display) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BO: () => (/* binding */ redactUrl),
 /* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   g$: () => (/* binding */ printable),
 /* harmony export */   mz: () => (/* binding */ RelengError),
 /* harmony export */   zg: () => (/* binding */ RelengErrors)
 /* harmony export */ });
@@ -49528,6 +49840,12 @@ class RelengError extends Error {
     constructor(message, options) {
         super(oneLine(message), options);
     }
+}
+/** A value as a message may show it: control characters escaped, long values cut. */
+function printable(value, max = 80) {
+    // Control characters, line separators and lone surrogates (which a UTF-8 log would turn into U+FFFD).
+    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }
 function oneLine(text) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
@@ -49569,7 +49887,7 @@ function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
 
 /***/ }),
 
-/***/ 8106:
+/***/ 8456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49587,8 +49905,8 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 ;// CONCATENATED MODULE: external "assert"
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 // EXTERNAL MODULE: external "fs"
@@ -49690,7 +50008,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -49719,11 +50037,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -49943,7 +50261,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -49958,7 +50276,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -49969,7 +50287,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -49978,7 +50296,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -50409,7 +50727,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -50779,7 +51097,7 @@ function tail(text, lines) {
 /* harmony export */   p: () => (/* binding */ identityFrom)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8106);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8456);
 
 
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
@@ -50884,7 +51202,9 @@ function forgeHost(processEnv) {
  * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
  * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
  * released version newer than this one? Tags are read from the repository and, when given, the remote
- * (a CI checkout of a tag may have no other tags). One rule for publish's pointers and the docker step.
+ * (a CI checkout of a tag may have no other tags). A major's own pointers (`{major}` tags, docs MAJOR/)
+ * follow the same question within the major: they move unless a newer release of that major exists.
+ * One rule for publish's pointers and the docker step.
  */
 
 
@@ -50916,10 +51236,12 @@ function maintenanceRule(version, tags) {
     const newer = tags
         .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
         .sort(compareVersions);
+    const newerInMajor = newer.filter((t) => (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(t.replace(/^v/, '')) === (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(version)).at(-1);
     return {
         mayMoveLatest: newer.length === 0,
+        mayMoveMajor: newerInMajor === undefined,
         newerRelease: newer.at(-1),
-        newerInMajor: newer.filter((t) => (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(t) === (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(version)).at(-1),
+        newerInMajor,
     };
 }
 /** True when no released version is newer than `version`. */
@@ -50992,7 +51314,7 @@ async function hasMergeBack(git, version, oid) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8106);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8456);
 
 
 
@@ -51187,12 +51509,20 @@ const silentLogger = {
  */
 class SecretMask {
     secrets = [];
+    /**
+     * A multi-line secret (a PEM key, a JSON credential) is masked whole and line by line: an error joined
+     * onto one line, or a log quoting one line of it, must not show it. Values shorter than 3 are not
+     * masked (they would turn every log into stars); secret inputs shorter than 8 are refused before this
+     * (src/inputs.ts Inputs.secret).
+     */
     add(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            // Longest first: a secret containing another is replaced whole.
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
+        for (const v of [value, ...lines])
+            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+                this.secrets.push(v);
+                // Longest first: a secret containing another is replaced whole.
+                this.secrets.sort((a, b) => b.length - a.length);
+            }
     }
     apply(text) {
         let r = text;
@@ -51200,7 +51530,18 @@ class SecretMask {
             r = r.split(secret).join('***');
         return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrl */ .BO)(r);
     }
+    /**
+     * An output value masked, except inside the parts whose format is known and never a secret — digests
+     * and hex hashes: a secret that happens to occur in a digest must not corrupt it.
+     */
+    applyOutput(value) {
+        const known = [];
+        const held = value.replace(KNOWN_FORMAT, (m) => `\u0000${known.push(m) - 1}\u0000`);
+        return this.apply(held).replace(/\u0000(\d+)\u0000/g, (_, i) => known[Number(i)]);
+    }
 }
+/** Output parts of a known format, never masked: digests (sha256:…) and hex hashes of 40 or 64 digits. */
+const KNOWN_FORMAT = /(?:sha256:|sha512:)?\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{128})\b/g;
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
@@ -51229,6 +51570,9 @@ class ConsoleLogger {
     }
     maskText(s) {
         return this.masks.apply(s);
+    }
+    maskOutput(value) {
+        return this.masks.applyOutput(value);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -51277,14 +51621,17 @@ class Progress {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ne: () => (/* binding */ parseNarInfo),
+/* harmony export */   Nt: () => (/* binding */ formatNarInfo),
 /* harmony export */   Pn: () => (/* binding */ narInfoKey),
+/* harmony export */   Qs: () => (/* binding */ sortedReferences),
 /* harmony export */   SF: () => (/* binding */ STORE_DIR),
+/* harmony export */   XP: () => (/* binding */ nix32Hash),
 /* harmony export */   Yx: () => (/* binding */ readCacheDir),
 /* harmony export */   Yy: () => (/* binding */ hashHex),
 /* harmony export */   _L: () => (/* binding */ listingKey),
 /* harmony export */   fp: () => (/* binding */ storePathInfo)
 /* harmony export */ });
-/* unused harmony export hashPart */
+/* unused harmony exports isStorePath, MAX_NARINFO, hashPart, nix32 */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -51294,6 +51641,13 @@ class Progress {
 
 
 const STORE_DIR = '/nix/store';
+/** A store path's base name as nix accepts it: 32 nix32 characters, a dash, a name not starting with a dot. */
+const BASE_NAME = /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-_?=][A-Za-z0-9+\-._?=]{0,210}$/;
+const STORE_PATH_PREFIX = `${STORE_DIR}/`;
+/** True for `/nix/store/HASH-name` (what nix itself accepts), nothing else. */
+function isStorePath(p) {
+    return p.startsWith(STORE_PATH_PREFIX) && BASE_NAME.test(p.slice(STORE_PATH_PREFIX.length));
+}
 function parseNarInfo(text, where) {
     const fields = new Map();
     const sigs = [];
@@ -51302,7 +51656,7 @@ function parseNarInfo(text, where) {
             continue;
         const colon = line.indexOf(': ');
         if (colon < 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: not a narinfo line: '${line}'`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: not a narinfo line: '${line.slice(0, 80)}'`);
         const key = line.slice(0, colon);
         const value = line.slice(colon + 2);
         if (key === 'Sig')
@@ -51316,31 +51670,80 @@ function parseNarInfo(text, where) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: narinfo without ${k}`);
         return v;
     };
+    const size = (k, v) => {
+        if (!/^[0-9]{1,15}$/.test(v))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: ${k} '${v.slice(0, 40)}' is not a size`);
+        return Number(v);
+    };
+    const storePath = need('StorePath');
+    if (!isStorePath(storePath))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: StorePath '${storePath.slice(0, 120)}' is not a store path`);
     const refs = fields.get('References')?.trim();
+    const references = refs ? refs.split(' ') : [];
+    const badRef = references.find((r) => !BASE_NAME.test(r));
+    if (badRef !== undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${where}: reference '${badRef.slice(0, 120)}' is not a store path name`);
+    const fileSize = fields.get('FileSize');
     return {
-        storePath: need('StorePath'),
+        storePath,
         url: need('URL'),
         compression: fields.get('Compression') ?? 'bzip2',
+        ...(fields.has('FileHash') ? { fileHash: fields.get('FileHash') } : {}),
+        ...(fileSize !== undefined ? { fileSize: size('FileSize', fileSize) } : {}),
         narHash: need('NarHash'),
-        narSize: Number(need('NarSize')),
-        references: refs ? refs.split(' ') : [],
+        narSize: size('NarSize', need('NarSize')),
+        references,
         deriver: fields.get('Deriver'),
         sigs,
+        ...(fields.has('CA') ? { ca: fields.get('CA') } : {}),
     };
 }
-/** Every narinfo of a file:// binary cache directory, sorted by store path. */
+/**
+ * A narinfo as nix writes it (NarInfo::to_string: the same fields in the same order), hashes in nix32 as
+ * nix prints them, references sorted as nix sorts them.
+ */
+function formatNarInfo(info) {
+    const lines = [`StorePath: ${info.storePath}`, `URL: ${info.url}`, `Compression: ${info.compression}`];
+    if (info.fileHash)
+        lines.push(`FileHash: ${nix32Hash(info.fileHash)}`);
+    if (info.fileSize !== undefined)
+        lines.push(`FileSize: ${info.fileSize}`);
+    lines.push(`NarHash: ${nix32Hash(info.narHash)}`, `NarSize: ${info.narSize}`, `References: ${sortedReferences(info.references).join(' ')}`);
+    if (info.deriver)
+        lines.push(`Deriver: ${info.deriver}`);
+    for (const sig of info.sigs)
+        lines.push(`Sig: ${sig}`);
+    if (info.ca)
+        lines.push(`CA: ${info.ca}`);
+    return `${lines.join('\n')}\n`;
+}
+/** References in nix's order (a set of store paths, compared by base name). */
+function sortedReferences(references) {
+    return [...references].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** A narinfo file's size limit: a real one is a few hundred bytes (or kilobytes, with many references). */
+const MAX_NARINFO = 1024 * 1024;
+/**
+ * Every narinfo of a file:// binary cache directory, sorted by store path. Only regular files are read
+ * (a link could point anywhere; nix never writes one); one that is not, or is too big, is an error naming it.
+ */
 function readCacheDir(dir) {
-    let names;
+    let entries;
     try {
-        names = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(dir);
+        entries = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(dir, { withFileTypes: true });
     }
     catch {
         return [];
     }
-    return names
-        .filter((n) => n.endsWith('.narinfo'))
-        .map((n) => {
-        const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, n);
+    return entries
+        .filter((e) => e.name.endsWith('.narinfo'))
+        .map((e) => {
+        const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, e.name);
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(file);
+        if (!stat.isFile())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: not a regular file (a link or a directory), which nix never writes in a cache; build the leg again`);
+        if (stat.size > MAX_NARINFO)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`${file}: ${stat.size} bytes, too big for a narinfo; build the leg again`);
         return { ...parseNarInfo(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(file, 'utf8'), file), file };
     })
         .sort((a, b) => (a.storePath < b.storePath ? -1 : a.storePath > b.storePath ? 1 : 0));
@@ -51362,6 +51765,24 @@ function hashPart(storePath) {
 const narInfoKey = (storePath) => `${hashPart(storePath)}.narinfo`;
 const listingKey = (storePath) => `${hashPart(storePath)}.ls`;
 const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
+/** A sha256 (hex) in nix's base-32, as narinfo files and signatures carry it. */
+function nix32(hex) {
+    const bytes = Buffer.from(hex, 'hex');
+    const len = Math.ceil((bytes.length * 8) / 5);
+    let out = '';
+    for (let n = len - 1; n >= 0; n--) {
+        const b = n * 5;
+        const i = b >> 3;
+        const j = b & 7;
+        const c = ((bytes[i] ?? 0) >> j) | (i + 1 < bytes.length ? (bytes[i + 1] << (8 - j)) & 0xff : 0);
+        out += NIX32[c & 0x1f];
+    }
+    return out;
+}
+/** `sha256:<nix32>`, what nix writes and signs, from any form hashHex reads. */
+function nix32Hash(hash) {
+    return `sha256:${nix32(hashHex(hash))}`;
+}
 /** A nix hash (`sha256:` + base16, nix32 or base64; or SRI `sha256-…`) as lower-case hex, for comparing. */
 function hashHex(hash) {
     const s = hash.replace(/^sha256[:-]/, '');
@@ -51386,6 +51807,85 @@ function hashHex(hash) {
 
 /***/ }),
 
+/***/ 9568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dW: () => (/* binding */ makeWorkDir),
+/* harmony export */   lr: () => (/* binding */ removeStaleWorkDirs),
+/* harmony export */   pS: () => (/* binding */ WORK_DIRS)
+/* harmony export */ });
+/* unused harmony exports tempBase, removeStale */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+/**
+ * Where our temp directories go: `RUNNER_TEMP` on runners (the runner empties it after every job, even one
+ * whose process was killed), else the system's temp dir.
+ */
+function tempBase(processEnv = process.env) {
+    return processEnv.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir();
+}
+/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
+const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' };
+/** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
+function removeStaleWorkDirs(processEnv = process.env) {
+    const base = tempBase(processEnv);
+    return Object.values(WORK_DIRS).flatMap((prefix) => removeStale(base, prefix));
+}
+/**
+ * A fresh 0700 directory `PREFIX-PID-XXXXXX` under tempBase. Stale ones of the same prefix — left by a
+ * process of ours that is gone (SIGKILL gives no chance to clean up) — are removed first.
+ */
+function makeWorkDir(prefix, processEnv = process.env) {
+    const base = tempBase(processEnv);
+    removeStale(base, prefix);
+    return node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(base, `${prefix}-${process.pid}-`));
+}
+/** Removes `PREFIX-PID-*` directories in `base` that we own and whose process no longer runs. */
+function removeStale(base, prefix) {
+    const removed = [];
+    let names;
+    try {
+        names = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(base);
+    }
+    catch {
+        return removed;
+    }
+    const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9]/g, '\\$&')}-([0-9]+)-[A-Za-z0-9]{6}$`);
+    for (const name of names) {
+        const pid = Number(pattern.exec(name)?.[1] ?? 0);
+        if (!pid || pid === process.pid || alive(pid))
+            continue;
+        const dir = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(base, name);
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(dir, { throwIfNoEntry: false });
+        if (!stat?.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
+            continue;
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+    }
+    return removed;
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        // EPERM: it runs, as another user.
+        return e.code === 'EPERM';
+    }
+}
+
+
+/***/ }),
+
 /***/ 4308:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -51396,7 +51896,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i3: () => (/* binding */ scanArchive)
 });
 
-// UNUSED EXPORTS: isGzip
+// UNUSED EXPORTS: ARCHIVE_LIMITS, MAX_LABEL_BYTES, isGzip
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -51640,8 +52140,9 @@ const TYPES = {
     '2': 'symlink',
     '1': 'hardlink',
 };
+/** `./a` is `a`; an absolute name stays absolute (the caller decides about it). */
 function normaliseName(name) {
-    return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+    return name.replace(/^(\.\/)+/, '');
 }
 /**
  * Entries of a tar stream. The caller reads each body (or not) before asking for the next entry; what
@@ -51740,10 +52241,26 @@ async function* readTar(chunks, options = {}) {
 
 
 
-// Entries up to this size are kept in memory until manifest.json says what they are.
-const SMALL_ENTRY = 1 << 20;
-const SMALL_TOTAL = 16 << 20;
-const MAX_JSON = 16 << 20;
+/**
+ * What a docker archive holds besides its layers: manifest.json, the config, `repositories`, docker save's
+ * per-layer `json` and `VERSION`, directories and links. Those entries are kept in memory until
+ * manifest.json says what they are, so they are bounded in count and in bytes together (names included):
+ * a small gzip of large entries must not grow the process. Layers are named `*.tar` (Nix, docker save,
+ * skopeo, podman) or `blobs/sha256/<hex>` (docker save's OCI form); they stream through and are bounded in
+ * count only.
+ */
+const ARCHIVE_LIMITS = {
+    /** Entries that are not layers. */
+    entries: 4096,
+    /** Their bodies and names kept in memory, together. */
+    bytes: 32 << 20,
+    /** One entry that is not a layer; a JSON entry (manifest.json, the config) may be larger. */
+    entry: 1 << 20,
+    json: 16 << 20,
+    /** Entries named like layers. */
+    layers: 1024,
+};
+const LAYER_NAME = /(\.tar|^blobs\/sha256\/[0-9a-f]{64})$/;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.
 const READ_CHUNK = 256 << 10;
@@ -51801,25 +52318,32 @@ async function scanArchive(file, onLayer, options = {}) {
     const small = new Map();
     const links = new Map();
     const results = new Map();
-    let smallTotal = 0;
+    const held = new Holdings(file);
     const consume = async (chunks) => {
         for await (const { entry, body } of readTar(chunks, { drain: true })) {
+            checkMemberName(file, entry.name);
             if (entry.type === 'symlink' || entry.type === 'hardlink') {
-                // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
-                const target = entry.type === 'symlink'
-                    ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), entry.linkname))
-                    : entry.linkname.replace(/^\.\//, '');
-                links.set(entry.name, target);
+                held.take(entry.name, entry.name.length + entry.linkname.length);
+                links.set(entry.name, linkTarget(file, entry));
                 continue;
             }
-            if (entry.type !== 'file')
+            if (entry.type !== 'file') {
+                held.take(entry.name, entry.name.length);
                 continue;
-            const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
-            if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+            }
+            const layerNamed = LAYER_NAME.test(entry.name);
+            const small_ = entry.size <= ARCHIVE_LIMITS.entry ||
+                (!layerNamed && entry.name.endsWith('.json') && entry.size <= ARCHIVE_LIMITS.json);
+            // Small entries are kept until manifest.json says what they are; a layer-named one streams on once
+            // the holdings are full.
+            if (small_ && (!layerNamed || held.fits(entry.name.length + entry.size))) {
+                held.take(entry.name, entry.name.length + entry.size);
                 small.set(entry.name, await collect(body, entry.size));
-                smallTotal += entry.size;
                 continue;
             }
+            if (!layerNamed)
+                throw new errors/* RelengError */.mz(`${file}: entry '${shown(entry.name)}' (${entry.size} bytes) is not a layer (layers are named *.tar or blobs/sha256/…) and larger than such an entry may be (${ARCHIVE_LIMITS.entry} bytes, JSON ${ARCHIVE_LIMITS.json}); ${NOT_DOCKER}`);
+            held.layer(entry.name);
             const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
             results.set(entry.name, { ...r, name: entry.name, size: entry.size });
         }
@@ -51857,7 +52381,7 @@ async function scanArchive(file, onLayer, options = {}) {
     const configName = resolve(m.Config);
     const configBytes = small.get(configName);
     if (!configBytes)
-        throw new errors/* RelengError */.mz(`${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`);
+        throw new errors/* RelengError */.mz(`${file}: manifest.json names the config '${shown(m.Config)}', which the archive does not hold; it is truncated or corrupt`);
     const config = parseConfig(configBytes, file);
     const layers = [];
     const used = new Set();
@@ -51867,7 +52391,7 @@ async function scanArchive(file, onLayer, options = {}) {
         if (!r) {
             const data = small.get(name);
             if (!data)
-                throw new errors/* RelengError */.mz(`${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`);
+                throw new errors/* RelengError */.mz(`${file}: manifest.json names layer ${i + 1} '${shown(raw)}', which the archive does not hold; it is truncated or corrupt`);
             r = {
                 ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
                 name,
@@ -51883,7 +52407,7 @@ async function scanArchive(file, onLayer, options = {}) {
         throw new errors/* RelengError */.mz(`${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`);
     for (const [i, l] of layers.entries())
         if (l.diffId !== diffIds[i])
-            throw new errors/* RelengError */.mz(`${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
+            throw new errors/* RelengError */.mz(`${file}: layer ${i + 1} ('${shown(l.name)}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
     return {
         file,
         sha256,
@@ -51983,6 +52507,69 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
         throw archiveError(file, e);
     });
 }
+const NOT_DOCKER = 'not a docker archive nix or docker writes';
+/** An archive member's name or link as a message may show it: escaped, on one line, cut short. */
+function shown(name) {
+    const s = JSON.stringify(name).slice(1, -1).replace(/\\"/g, '"');
+    return s.length > 120 ? `${s.slice(0, 120)}…` : s;
+}
+/** Counts what the reading keeps (entries that are not layers) and the layers it streams. */
+class Holdings {
+    file;
+    entries = 0;
+    bytes = 0;
+    layers = 0;
+    constructor(file) {
+        this.file = file;
+    }
+    fits(bytes) {
+        return this.bytes + bytes <= ARCHIVE_LIMITS.bytes && this.entries < ARCHIVE_LIMITS.entries;
+    }
+    take(name, bytes) {
+        if (++this.entries > ARCHIVE_LIMITS.entries)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': more entries that are not layers than a docker archive has (at most ${ARCHIVE_LIMITS.entries}); ${NOT_DOCKER}`);
+        this.bytes += bytes;
+        if (this.bytes > ARCHIVE_LIMITS.bytes)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': the entries that are not layers come to more than a docker archive holds (at most ${ARCHIVE_LIMITS.bytes} bytes together); ${NOT_DOCKER}`);
+    }
+    layer(name) {
+        if (++this.layers > ARCHIVE_LIMITS.layers)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': more entries named like layers than an image has (at most ${ARCHIVE_LIMITS.layers}); ${NOT_DOCKER}`);
+    }
+}
+/**
+ * Names are only ever looked up inside the archive (nothing is extracted), but a name that would leave
+ * a directory it was extracted into is not one docker or Nix writes: refused, so that no later reader
+ * of the same names is misled.
+ */
+function checkMemberName(file, name) {
+    if (name.startsWith('/'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(name)}' is an absolute path; ${NOT_DOCKER}`);
+    if (name.split('/').includes('..'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(name)}' has a '..' component; ${NOT_DOCKER}`);
+}
+/**
+ * Where a link points inside the archive: docker save links repeated layers (a symlink is relative to its
+ * directory, a hard link to the root). A link that leaves the archive is refused.
+ */
+function linkTarget(file, entry) {
+    const link = entry.linkname;
+    const target = entry.type === 'symlink'
+        ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), link))
+        : external_node_path_default().posix.normalize(link.replace(/^\.\//, ''));
+    if (link.startsWith('/') || target === '..' || target.startsWith('../'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(entry.name)}' links outside the archive ('${shown(link)}'); ${NOT_DOCKER}`);
+    return target;
+}
+/** A platform variant as OCI writes them (v7, v8, v3): a short token. */
+const VARIANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+/** The Labels become the index's annotations: well under a registry's manifest limit (4 MiB). */
+const MAX_LABEL_BYTES = 256 << 10;
+/**
+ * The image config, with every field we copy into manifests and indexes checked for its type and form
+ * (architecture, os, variant, Labels): a wrong one is refused here, before any blob is committed, not by
+ * the registry (MANIFEST_INVALID) or by a reader of the layout afterwards.
+ */
 function parseConfig(bytes, where) {
     let c;
     try {
@@ -51991,16 +52578,46 @@ function parseConfig(bytes, where) {
     catch (e) {
         throw new errors/* RelengError */.mz(`${where}: the image config is not valid JSON (${e.message})`);
     }
-    if (typeof c !== 'object' || c === null)
+    if (typeof c !== 'object' || c === null || Array.isArray(c))
         throw new errors/* RelengError */.mz(`${where}: the image config is not a JSON object`);
     if (typeof c.architecture !== 'string' || c.architecture === '')
         throw new errors/* RelengError */.mz(`${where}: the image config has no "architecture"; build the image with one`);
     if (typeof c.os !== 'string' || c.os === '')
         throw new errors/* RelengError */.mz(`${where}: the image config has no "os"; build the image with one`);
+    if (c.variant !== undefined && typeof c.variant !== 'string')
+        throw new errors/* RelengError */.mz(`${where}: the image config's "variant" must be a string such as v7, not ${typeName(c.variant)}`);
+    if (c.variant && !VARIANT.test(c.variant))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "variant" '${shown(c.variant)}' is not a platform variant (such as v7 or v8)`);
+    checkLabels(c.config, where);
     const ids = c.rootfs?.diff_ids;
     if (!Array.isArray(ids) || !ids.every(digest/* isDigest */.Bc))
         throw new errors/* RelengError */.mz(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
     return c;
+}
+function typeName(v) {
+    return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+/** `config.Labels`: null, or names → strings, small enough to be annotations. */
+function checkLabels(config, where) {
+    if (config === undefined || config === null)
+        return;
+    if (typeof config !== 'object' || Array.isArray(config))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "config" must be an object, not ${typeName(config)}`);
+    const labels = config.Labels;
+    if (labels === undefined || labels === null)
+        return;
+    if (typeof labels !== 'object' || Array.isArray(labels))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "config.Labels" must map names to strings, not ${typeName(labels)}`);
+    let size = 0;
+    for (const [k, v] of Object.entries(labels)) {
+        if (k === '')
+            throw new errors/* RelengError */.mz(`${where}: the image config has a label with an empty name; Labels become annotations`);
+        if (typeof v !== 'string')
+            throw new errors/* RelengError */.mz(`${where}: the image config's label '${shown(k)}' is ${typeName(v)}, not a string; Labels become annotations, which are strings`);
+        size += Buffer.byteLength(k) + Buffer.byteLength(v);
+    }
+    if (size > MAX_LABEL_BYTES)
+        throw new errors/* RelengError */.mz(`${where}: the image config's Labels come to ${size} bytes; as annotations they may be at most ${MAX_LABEL_BYTES}`);
 }
 function archiveError(file, e) {
     if (e instanceof errors/* RelengError */.mz)
@@ -52368,7 +52985,62 @@ function igzipDecompress(bin, file, out) {
 
 /***/ }),
 
-/***/ 4757:
+/***/ 9217:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AH: () => (/* binding */ layerCompression),
+/* harmony export */   Ib: () => (/* binding */ mediaTypes),
+/* harmony export */   V: () => (/* binding */ INDEX_TYPES),
+/* harmony export */   _P: () => (/* binding */ MANIFEST_TYPES),
+/* harmony export */   qO: () => (/* binding */ ACCEPT_MANIFESTS),
+/* harmony export */   s6: () => (/* binding */ OCI)
+/* harmony export */ });
+/* unused harmony export DOCKER */
+/** Media types of the OCI image spec and their Docker v2 equivalents. */
+const OCI = {
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    index: 'application/vnd.oci.image.index.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+};
+const DOCKER = {
+    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    index: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    config: 'application/vnd.docker.container.image.v1+json',
+    layerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+function mediaTypes(family, compression) {
+    if (family === 'docker') {
+        if (compression === 'zstd')
+            throw new Error('zstd layers need OCI media types (Docker v2 has no zstd layer type)');
+        return { manifest: DOCKER.manifest, index: DOCKER.index, config: DOCKER.config, layer: DOCKER.layerGzip };
+    }
+    return {
+        manifest: OCI.manifest,
+        index: OCI.index,
+        config: OCI.config,
+        layer: compression === 'zstd' ? OCI.layerZstd : OCI.layerGzip,
+    };
+}
+const INDEX_TYPES = [OCI.index, DOCKER.index];
+const MANIFEST_TYPES = [OCI.manifest, DOCKER.manifest];
+/** What we accept when reading manifests back (discovery): every type we could have written. */
+const ACCEPT_MANIFESTS = [...INDEX_TYPES, ...MANIFEST_TYPES].join(', ');
+/** The compression a layer media type implies (for matching a registry's blobs to ours). */
+function layerCompression(mediaType) {
+    if (mediaType.endsWith('+zstd') || mediaType.endsWith('.zstd'))
+        return 'zstd';
+    if (mediaType.endsWith('+gzip') || mediaType.endsWith('.gzip'))
+        return 'gzip';
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 7294:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52377,7 +53049,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   DY: () => (/* binding */ DEFAULT_LEVEL),
   Kt: () => (/* binding */ checkRegistryAccess),
   YU: () => (/* binding */ publishImages),
-  jr: () => (/* binding */ targetsForEnvironment)
+  jr: () => (/* reexport */ registry_targets/* targetsForEnvironment */.jr)
 });
 
 // UNUSED EXPORTS: DEFAULT_TAGS
@@ -52388,8 +53060,6 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/config/version.ts
-var version = __nccwpck_require__(8794);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:util"
@@ -52651,182 +53321,6 @@ class BlockCompressor {
     }
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-;// CONCATENATED MODULE: ./src/oci/credentials.ts
-/**
- * Registry credentials: the `username`/`password` inputs (for every registry target), else what
- * `docker login`, `podman login` and `skopeo login` wrote — containers' auth.json
- * ($REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json) and
- * ~/.docker/config.json ($DOCKER_CONFIG): `auths` entries (the longest matching `registry/path` prefix
- * wins, as in containers), `credHelpers` and `credsStore` helpers. Every secret is registered with the
- * logger the moment it is read.
- */
-
-
-
-
-function authFiles(processEnv) {
-    const home = processEnv.HOME || external_node_os_default().homedir();
-    const files = [];
-    if (processEnv.REGISTRY_AUTH_FILE)
-        files.push(processEnv.REGISTRY_AUTH_FILE);
-    if (processEnv.XDG_RUNTIME_DIR)
-        files.push(external_node_path_default().join(processEnv.XDG_RUNTIME_DIR, 'containers/auth.json'));
-    files.push(external_node_path_default().join(processEnv.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
-    files.push(external_node_path_default().join(processEnv.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
-    return files;
-}
-/** `https://index.docker.io/v1/` → `docker.io`; scheme and trailing API paths dropped. */
-function normaliseKey(key) {
-    let k = key
-        .trim()
-        .replace(/^[a-z]+:\/\//i, '')
-        .replace(/\/+$/, '');
-    k = k.replace(/\/v[12]$/, '');
-    const [host, ...rest] = k.split('/');
-    const h = host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
-    return [h, ...rest].join('/');
-}
-class CredentialStore {
-    log;
-    explicit;
-    files = [];
-    constructor(log, explicit, processEnv = process.env, files = authFiles(processEnv)) {
-        this.log = log;
-        this.explicit = explicit;
-        if (explicit)
-            registerSecrets(log, explicit);
-        for (const file of files) {
-            const f = readAuthFile(file, log);
-            if (f)
-                this.files.push(f);
-        }
-    }
-    /** Credentials for `registry/repository`, or undefined for anonymous access. */
-    lookup(registry, repository) {
-        if (this.explicit)
-            return { from: "the 'username'/'password' inputs", credential: this.explicit };
-        const host = normaliseKey(registry);
-        const parts = repository.split('/');
-        const candidates = parts
-            .map((_, i) => `${host}/${parts.slice(0, parts.length - i).join('/')}`)
-            .concat(host);
-        for (const f of this.files) {
-            const helper = f.credHelpers[host] ?? f.credHelpers[registry];
-            if (helper) {
-                const c = runHelper(helper, registry, this.log);
-                if (c)
-                    return { from: `docker-credential-${helper}`, credential: c };
-            }
-            const entries = Object.entries(f.auths).map(([k, v]) => [normaliseKey(k), v]);
-            for (const cand of candidates) {
-                const hit = entries.find(([k]) => k === cand);
-                if (!hit)
-                    continue;
-                const c = decodeEntry(hit[1], this.log);
-                if (c)
-                    return { from: f.file, credential: c };
-            }
-            if (f.credsStore) {
-                const c = runHelper(f.credsStore, registry, this.log);
-                if (c)
-                    return { from: `docker-credential-${f.credsStore}`, credential: c };
-            }
-        }
-        return undefined;
-    }
-}
-function registerSecrets(log, c) {
-    if ('identityToken' in c)
-        log.secret(c.identityToken);
-    else {
-        log.secret(c.password);
-        log.secret(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
-    }
-}
-function readAuthFile(file, log) {
-    let text;
-    try {
-        text = external_node_fs_default().readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (e) {
-        log.warning(`${file}: not valid JSON (${e.message}); its registry logins are ignored`);
-        return undefined;
-    }
-    const obj = (v) => (typeof v === 'object' && v !== null ? v : {});
-    const f = {
-        file,
-        auths: obj(data.auths),
-        credHelpers: obj(data.credHelpers),
-        credsStore: typeof data.credsStore === 'string' && data.credsStore ? data.credsStore : undefined,
-    };
-    for (const e of Object.values(f.auths)) {
-        if (typeof e?.auth === 'string' && e.auth)
-            log.secret(e.auth);
-        if (typeof e?.password === 'string')
-            log.secret(e.password);
-        if (typeof e?.identitytoken === 'string')
-            log.secret(e.identitytoken);
-    }
-    for (const e of Object.values(f.auths)) {
-        const c = decodeEntry(e, log);
-        if (c)
-            registerSecrets(log, c);
-    }
-    return f;
-}
-function decodeEntry(e, log) {
-    if (typeof e !== 'object' || e === null)
-        return undefined;
-    if (e.identitytoken)
-        return { identityToken: e.identitytoken };
-    if (e.username && e.password)
-        return { username: e.username, password: e.password };
-    if (e.auth) {
-        const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon > 0) {
-            const c = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-            log.secret(c.password);
-            return c;
-        }
-    }
-    return undefined;
-}
-/** `docker-credential-NAME get`, server on stdin; `<token>` as user means an identity token. */
-function runHelper(name, registry, log) {
-    try {
-        const out = (0,external_node_child_process_.execFileSync)(`docker-credential-${name}`, ['get'], {
-            input: registry,
-            encoding: 'utf8',
-            timeout: 15_000,
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        const r = JSON.parse(out);
-        if (!r.Secret)
-            return undefined;
-        log.secret(r.Secret);
-        if (r.Username === '<token>')
-            return { identityToken: r.Secret };
-        return { username: r.Username ?? '', password: r.Secret };
-    }
-    catch (e) {
-        log.debug(`docker-credential-${name} get ${registry}: ${e.message.split('\n')[0]}`);
-        return undefined;
-    }
-}
-
 // EXTERNAL MODULE: ./src/oci/igzip.ts
 var oci_igzip = __nccwpck_require__(3090);
 // EXTERNAL MODULE: external "node:crypto"
@@ -52835,6 +53329,9 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var pool = __nccwpck_require__(9537);
 // EXTERNAL MODULE: ./src/oci/archive.ts + 2 modules
 var archive = __nccwpck_require__(4308);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./src/oci/growing-file.ts + 1 modules
@@ -53030,47 +53527,8 @@ class SpoolFile {
 
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var oci_digest = __nccwpck_require__(8825);
-;// CONCATENATED MODULE: ./src/oci/media-types.ts
-/** Media types of the OCI image spec and their Docker v2 equivalents. */
-const OCI = {
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    index: 'application/vnd.oci.image.index.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-};
-const DOCKER = {
-    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    index: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    config: 'application/vnd.docker.container.image.v1+json',
-    layerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-};
-function mediaTypes(family, compression) {
-    if (family === 'docker') {
-        if (compression === 'zstd')
-            throw new Error('zstd layers need OCI media types (Docker v2 has no zstd layer type)');
-        return { manifest: DOCKER.manifest, index: DOCKER.index, config: DOCKER.config, layer: DOCKER.layerGzip };
-    }
-    return {
-        manifest: OCI.manifest,
-        index: OCI.index,
-        config: OCI.config,
-        layer: compression === 'zstd' ? OCI.layerZstd : OCI.layerGzip,
-    };
-}
-const INDEX_TYPES = [OCI.index, DOCKER.index];
-const MANIFEST_TYPES = [OCI.manifest, DOCKER.manifest];
-/** What we accept when reading manifests back (discovery): every type we could have written. */
-const ACCEPT_MANIFESTS = [...INDEX_TYPES, ...MANIFEST_TYPES].join(', ');
-/** The compression a layer media type implies (for matching a registry's blobs to ours). */
-function layerCompression(mediaType) {
-    if (mediaType.endsWith('+zstd') || mediaType.endsWith('.zstd'))
-        return 'zstd';
-    if (mediaType.endsWith('+gzip') || mediaType.endsWith('.gzip'))
-        return 'gzip';
-    return undefined;
-}
-
+// EXTERNAL MODULE: ./src/oci/media-types.ts
+var media_types = __nccwpck_require__(9217);
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
 /** Nix CPU names (and uname spellings) → GOARCH [, variant]. */
 const CPU = {
@@ -53234,7 +53692,7 @@ function parseManifest(bytes) {
         const manifests = m.manifests.filter((d) => (0,oci_digest/* isDigest */.Bc)(d?.digest) && typeof d.size === 'number');
         return {
             schemaVersion: 2,
-            mediaType: m.mediaType ?? INDEX_TYPES[0],
+            mediaType: m.mediaType ?? media_types/* INDEX_TYPES */.V[0],
             manifests,
             annotations: m.annotations,
         };
@@ -53245,7 +53703,7 @@ function parseManifest(bytes) {
         m.layers.every((l) => (0,oci_digest/* isDigest */.Bc)(l?.digest)))
         return {
             schemaVersion: 2,
-            mediaType: m.mediaType ?? MANIFEST_TYPES[0],
+            mediaType: m.mediaType ?? media_types/* MANIFEST_TYPES */._P[0],
             config: m.config,
             layers: m.layers,
         };
@@ -53845,7 +54303,7 @@ class LayerInventory {
                 const parsed = parseManifest(m.bytes);
                 if (isIndex(parsed)) {
                     for (const d of parsed.manifests)
-                        if (MANIFEST_TYPES.includes(d.mediaType))
+                        if (media_types/* MANIFEST_TYPES */._P.includes(d.mediaType))
                             images.set(d.digest, d);
                 }
                 else if (parsed)
@@ -53872,7 +54330,7 @@ class LayerInventory {
             if (config.rootfs.diff_ids.length !== parsed.layers.length)
                 return;
             for (const [i, l] of parsed.layers.entries())
-                if (layerCompression(l.mediaType) === this.o.compression)
+                if ((0,media_types/* layerCompression */.AH)(l.mediaType) === this.o.compression)
                     this.candidate(config.rootfs.diff_ids[i], l).holders.add(target);
             this.known.push({ target, descriptor: d, manifest, parsed, configBytes, config });
         }
@@ -54068,7 +54526,7 @@ class PushProgress {
 
 async function pushImages(o) {
     const targets = o.targets.map((t) => new TargetState(t.sink, t.tags));
-    const types = mediaTypes(o.mediaTypes, o.compression);
+    const types = (0,media_types/* mediaTypes */.Ib)(o.mediaTypes, o.compression);
     const pool = o.pool ?? new CompressionPool();
     const work = new BackgroundWork(o.tmpDir);
     const progress = new PushProgress(o.log);
@@ -54175,7 +54633,392 @@ function result(o, reader, images, targets, index) {
     };
 }
 
+// EXTERNAL MODULE: ./src/oci/registry-targets.ts + 10 modules
+var registry_targets = __nccwpck_require__(1610);
+;// CONCATENATED MODULE: ./src/oci/publish-images.ts
+/**
+ * Docker archives to every registry of a release as one multi-arch index (the reference's docker step:
+ * releng/docker.xsh + docker_assemble.py), checked before anything is pushed:
+ *   1. the archives (absolute, or relative to `dir`);
+ *   2. the targets, their tags and logins (registry-targets.ts);
+ *   3. compression, its level and the gzip engine;
+ *   4. the push (push.ts): each image by digest — no temporary tag — its layers compressed once for all
+ *      targets; one OCI index (platform per image, the images' Labels as annotations) to every tag of every
+ *      target: blobs → manifests → index → `{version}` tags → pointer tags, the last only when the caller
+ *      moves pointers in the same run (docker-multiarch alone); publish moves them in its pointer phase
+ *      with movePointerTags (pointer-tags.ts).
+ * `checkRegistryAccess` is the same targets' preflight: the problems a push would meet, found without
+ * writing. Used by the docker-multiarch stage and by publish's docker step.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
+async function publishImages(o) {
+    const dir = o.dir ?? process.cwd();
+    const log = o.log;
+    // 1. Images.
+    if (o.images.length === 0)
+        throw new errors/* RelengError */.mz('no docker archives to publish: pass images (archives) or bundles (leg bundles with an image)');
+    const archives = o.images.map((i) => ({ ...i, file: external_node_path_default().resolve(dir, i.file) }));
+    // 2. Targets and tags.
+    if (o.targets.length === 0)
+        throw new errors/* RelengError */.mz('no targets: name registries in targets, or an environment with registries in releng.yml');
+    (0,registry_targets/* checkInsecureRegistries */.Ek)(o.insecureRegistries ?? []);
+    const targets = (0,registry_targets/* resolveTargets */.h5)(o.targets, o.version, dir).map((t) => ({
+        ...t,
+        push: (0,registry_targets/* allowedTags */.Gl)(t, o.movePointers ? o.pointers : { latest: false, major: false }).map((x) => ({
+            name: x.name,
+            immutable: x.kind === 'version',
+        })),
+    }));
+    const compression = o.compression ?? 'gzip';
+    if (compression === 'zstd' && !zstdAvailable())
+        throw new errors/* RelengError */.mz(`compression zstd needs Node 22.15 or newer (this is ${process.version}); use gzip`);
+    if (compression === 'zstd' && o.mediaTypes === 'docker')
+        throw new errors/* RelengError */.mz('compression zstd needs media-types oci (Docker v2 has no zstd layers)');
+    const level = o.compressionLevel ?? DEFAULT_LEVEL[compression];
+    const [lo, hi] = compression === 'gzip' ? [1, 9] : [1, 19];
+    if (!Number.isInteger(level) || level < lo || level > hi)
+        throw new errors/* RelengError */.mz(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
+    // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
+    const igzip = (0,oci_igzip/* igzipFor */.P2)(o.gzipEngine ?? 'auto', o.processEnv ?? process.env);
+    const gzipLevel = compression === 'gzip' ? `, level ${igzip ? (0,oci_igzip/* igzipLevel */.Ew)(level) : level}` : '';
+    log.info(igzip
+        ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
+        : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`);
+    const sinks = (0,registry_targets/* sinkFactory */.MH)(targets, o.credentials, log, {
+        insecureRegistries: o.insecureRegistries,
+        processEnv: o.processEnv,
+        timeoutMs: o.tuning?.timeout,
+    });
+    try {
+        await o.confirm?.();
+        log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.push.map((x) => x.name).join(', ')})`).join('; ')}`);
+        // 3–4. Push.
+        const r = await pushImages({
+            archives,
+            targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.push })),
+            mediaTypes: o.mediaTypes ?? 'oci',
+            compression,
+            level,
+            annotations: o.annotations ?? {},
+            descriptorAnnotations: o.descriptorAnnotations ?? false,
+            force: o.force ?? false,
+            dryRun: o.dryRun ?? false,
+            cache: o.cache,
+            tmpDir: o.tmpDir ?? external_node_os_default().tmpdir(),
+            igzip,
+            log,
+        });
+        return {
+            version: o.version,
+            digest: r.targets[0].digest,
+            digests: Object.fromEntries(r.targets.map((t) => [t.ref, t.digest])),
+            tags: Object.fromEntries(r.targets.map((t) => [t.ref, t.tags])),
+            targets: r.targets,
+            images: r.images,
+            uncompressedBytes: r.uncompressedBytes,
+            compressedBytes: r.compressedBytes,
+            dryRun: r.dryRun,
+        };
+    }
+    finally {
+        await sinks.close();
+    }
+}
+/**
+ * Can every target take a push? Reaches each, authenticates, and checks push access (the token's claims
+ * when it has them, else by opening an upload and cancelling it). Returns the problems, [] when all is well.
+ */
+async function checkRegistryAccess(targets, credentials, log, options = {}) {
+    let parsed;
+    let sinks;
+    try {
+        (0,registry_targets/* checkInsecureRegistries */.Ek)(options.insecureRegistries ?? []);
+        parsed = (0,registry_targets/* resolveTargets */.h5)(targets, options.version ?? '0.0.0', options.dir ?? process.cwd());
+        sinks = (0,registry_targets/* sinkFactory */.MH)(parsed, credentials, log, {
+            insecureRegistries: options.insecureRegistries,
+            processEnv: options.processEnv,
+            timeoutMs: options.tuning?.timeout,
+        });
+    }
+    catch (e) {
+        return [e.message];
+    }
+    try {
+        const problems = await Promise.all(parsed.map(async ({ ref }) => {
+            const sink = sinks.sink(ref);
+            try {
+                // A layout is only checked for write access: opening it would create it.
+                if (ref.kind === 'registry')
+                    await sink.open();
+                return await sink.checkPush();
+            }
+            catch (e) {
+                return e instanceof errors/* RelengError */.mz ? e.message : `${ref.ref}: ${e.message}`;
+            }
+        }));
+        return problems.filter((p) => p !== undefined);
+    }
+    finally {
+        await sinks.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 1610:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Gl: () => (/* binding */ allowedTags),
+  Ek: () => (/* binding */ checkInsecureRegistries),
+  h5: () => (/* binding */ resolveTargets),
+  MH: () => (/* binding */ sinkFactory),
+  jr: () => (/* binding */ targetsForEnvironment)
+});
+
+// UNUSED EXPORTS: DEFAULT_TAGS, registryLogins
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config/version.ts
+var config_version = __nccwpck_require__(8794);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/oci/credentials.ts
+/**
+ * Registry credentials: the `username`/`password` inputs (for every registry target), else what
+ * `docker login`, `podman login` and `skopeo login` wrote — containers' auth.json
+ * ($REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json) and
+ * ~/.docker/config.json ($DOCKER_CONFIG): `auths` entries (the longest matching `registry/path` prefix
+ * wins, as in containers), `credHelpers` and `credsStore` helpers. Every secret is registered with the
+ * logger the moment it is read.
+ */
+
+
+
+
+function authFiles(processEnv) {
+    const home = processEnv.HOME || external_node_os_default().homedir();
+    const files = [];
+    if (processEnv.REGISTRY_AUTH_FILE)
+        files.push(processEnv.REGISTRY_AUTH_FILE);
+    if (processEnv.XDG_RUNTIME_DIR)
+        files.push(external_node_path_default().join(processEnv.XDG_RUNTIME_DIR, 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.XDG_CONFIG_HOME || external_node_path_default().join(home, '.config'), 'containers/auth.json'));
+    files.push(external_node_path_default().join(processEnv.DOCKER_CONFIG || external_node_path_default().join(home, '.docker'), 'config.json'));
+    return files;
+}
+/** `https://index.docker.io/v1/` → `docker.io`; scheme and trailing API paths dropped. */
+function normaliseKey(key) {
+    let k = key
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/+$/, '');
+    k = k.replace(/\/v[12]$/, '');
+    const [host, ...rest] = k.split('/');
+    const h = host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+    return [h, ...rest].join('/');
+}
+class CredentialStore {
+    log;
+    logins;
+    files = [];
+    /** What was wrong with the login files (each also a warning): one line each, naming the file. */
+    problems = [];
+    inputRegistries;
+    constructor(log, logins = {}, processEnv = process.env, files = authFiles(processEnv)) {
+        this.log = log;
+        this.logins = logins;
+        for (const l of logins.repositories ?? [])
+            registerSecrets(log, l.credential);
+        if (logins.inputs)
+            registerSecrets(log, logins.inputs.credential);
+        if (logins.inputs?.registries)
+            this.inputRegistries = new Set(logins.inputs.registries.map(normaliseKey));
+        for (const file of files) {
+            const f = readAuthFile(file, log, (problem) => {
+                this.problems.push(problem);
+                log.warning(problem);
+            });
+            if (f)
+                this.files.push(f);
+        }
+    }
+    /** Credentials for `registry/repository`, or undefined for anonymous access. */
+    lookup(registry, repository) {
+        const host = normaliseKey(registry);
+        const own = this.logins.repositories?.find((l) => normaliseKey(l.registry) === host && l.repository === repository);
+        if (own)
+            return { from: own.from, credential: own.credential };
+        const inputs = this.logins.inputs;
+        if (inputs && (!this.inputRegistries || this.inputRegistries.has(host)))
+            return { from: "the 'username'/'password' inputs", credential: inputs.credential };
+        const parts = repository.split('/');
+        const candidates = parts
+            .map((_, i) => `${host}/${parts.slice(0, parts.length - i).join('/')}`)
+            .concat(host);
+        for (const f of this.files) {
+            const helper = f.credHelpers[host] ?? f.credHelpers[registry];
+            if (helper) {
+                const c = runHelper(helper, registry, this.log);
+                if (c)
+                    return { from: `docker-credential-${helper}`, credential: c };
+            }
+            for (const cand of candidates) {
+                const hit = f.auths.find(([k]) => k === cand);
+                if (hit)
+                    return { from: f.file, credential: hit[1] };
+            }
+            if (f.credsStore) {
+                const c = runHelper(f.credsStore, registry, this.log);
+                if (c)
+                    return { from: `docker-credential-${f.credsStore}`, credential: c };
+            }
+        }
+        return undefined;
+    }
+}
+function registerSecrets(log, c) {
+    if ('identityToken' in c)
+        log.secret(c.identityToken);
+    else {
+        log.secret(c.password);
+        log.secret(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+    }
+}
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const keyOf = (k) => JSON.stringify(k).slice(1, -1).slice(0, 80);
+/**
+ * A login file as docker and containers write it. Whatever in it cannot be a login is said, one line
+ * naming the file and the key (never a value), and left out; the rest of the file still counts.
+ */
+function readAuthFile(file, log, problem) {
+    let text;
+    try {
+        text = external_node_fs_default().readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined; // no such file: nobody logged in that way
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (e) {
+        problem(`${file}: not valid JSON (${e.message}); its registry logins are ignored`);
+        return undefined;
+    }
+    if (!isObject(data)) {
+        problem(`${file}: not a JSON object; its registry logins are ignored`);
+        return undefined;
+    }
+    const f = { file, auths: [], credHelpers: {} };
+    if (data.auths !== undefined && !isObject(data.auths))
+        problem(`${file}: "auths" must be an object of registry → login; its logins are ignored`);
+    for (const [key, entry] of Object.entries(isObject(data.auths) ? data.auths : {})) {
+        const c = decodeEntry(entry, log);
+        if (typeof c === 'string')
+            problem(`${file}: "auths.${keyOf(key)}${c}; that login is ignored`);
+        else if (c) {
+            registerSecrets(log, c);
+            f.auths.push([normaliseKey(key), c]);
+        }
+    }
+    if (data.credHelpers !== undefined && !isObject(data.credHelpers))
+        problem(`${file}: "credHelpers" must be an object of registry → helper name; they are ignored`);
+    for (const [key, helper] of Object.entries(isObject(data.credHelpers) ? data.credHelpers : {})) {
+        if (typeof helper === 'string' && HELPER_NAME.test(helper))
+            f.credHelpers[normaliseKey(key)] = helper;
+        else
+            problem(`${file}: "credHelpers.${keyOf(key)}" must be a helper name (docker-credential-NAME); it is ignored`);
+    }
+    if (data.credsStore !== undefined && data.credsStore !== '') {
+        if (typeof data.credsStore === 'string' && HELPER_NAME.test(data.credsStore))
+            f.credsStore = data.credsStore;
+        else
+            problem(`${file}: "credsStore" must be a helper name (docker-credential-NAME); it is ignored`);
+    }
+    return f;
+}
+/**
+ * One `auths` entry: a credential, undefined when it holds none (an entry docker keeps for a helper), or
+ * what is wrong with it (the rest of a message after the key). Every string that may be a secret is
+ * registered before it is looked at.
+ */
+function decodeEntry(e, log) {
+    if (!isObject(e))
+        return '" must be an object ({"auth": base64 of user:password})';
+    for (const k of ['auth', 'password', 'identitytoken'])
+        if (typeof e[k] === 'string' && e[k])
+            log.secret(e[k]);
+    if (e.identitytoken !== undefined) {
+        if (typeof e.identitytoken !== 'string')
+            return '.identitytoken" must be a string';
+        if (e.identitytoken)
+            return { identityToken: e.identitytoken };
+    }
+    if (e.username !== undefined || e.password !== undefined) {
+        if (typeof e.username !== 'string' || typeof e.password !== 'string' || !e.username || !e.password)
+            return '" needs "username" and "password" as strings';
+        return { username: e.username, password: e.password };
+    }
+    if (e.auth === undefined || e.auth === '')
+        return undefined;
+    const decoded = typeof e.auth === 'string' && BASE64.test(e.auth) ? Buffer.from(e.auth, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    if (colon <= 0 || colon === decoded.length - 1)
+        return '.auth" is not base64 of user:password';
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+/** `docker-credential-NAME get`, server on stdin; `<token>` as user means an identity token. */
+function runHelper(name, registry, log) {
+    try {
+        const out = (0,external_node_child_process_.execFileSync)(`docker-credential-${name}`, ['get'], {
+            input: registry,
+            encoding: 'utf8',
+            timeout: 15_000,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const r = JSON.parse(out);
+        if (!r.Secret)
+            return undefined;
+        log.secret(r.Secret);
+        if (r.Username === '<token>')
+            return { identityToken: r.Secret };
+        return { username: r.Username ?? '', password: r.Secret };
+    }
+    catch (e) {
+        log.debug(`docker-credential-${name} get ${registry}: ${e.message.split('\n')[0]}`);
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(8825);
 ;// CONCATENATED MODULE: ./src/oci/reference.ts
+
 
 
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
@@ -54236,6 +55079,17 @@ function expandTag(template, values, where = 'tags') {
 /** A `{version}` tag is immutable (DESIGN.md "Immutable vs pointer"); other tags are pointers. */
 function isImmutableTemplate(template) {
     return template.includes('{version}');
+}
+/**
+ * What may name a manifest in a registry URL or a layout's index.json: a tag of the distribution grammar,
+ * or a sha256 digest. Checked where it is written (and read), whatever made it: nothing else reaches a
+ * path or an annotation.
+ */
+function checkManifestReference(reference, where) {
+    if (TAG.test(reference) || (0,oci_digest/* isDigest */.Bc)(reference))
+        return reference;
+    const shown = JSON.stringify(reference.length > 80 ? `${reference.slice(0, 80)}…` : reference);
+    throw new errors/* RelengError */.mz(`${where}: ${shown} is neither a tag (letters, digits, _ . -, at most 128, not starting with . or -) nor a sha256 digest`);
 }
 
 ;// CONCATENATED MODULE: ./src/oci/chunk-pool.ts
@@ -54463,6 +55317,12 @@ function wrap(res, url) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: ./src/oci/media-types.ts
+var media_types = __nccwpck_require__(9217);
 ;// CONCATENATED MODULE: ./src/oci/layout.ts
 /**
  * An OCI image layout directory as a sink (the `local` environment): `oci-layout`, `blobs/sha256/<hex>`
@@ -54470,6 +55330,7 @@ function wrap(res, url) {
  * (`oci:DIR:TAG`) and umoci read. Every file is written to a temp name and renamed, so a reader never
  * sees half a blob or half an index; writing the same content again changes nothing.
  */
+
 
 
 
@@ -54559,7 +55420,7 @@ class LayoutSink {
             text = await external_node_fs_default().promises.readFile(file, 'utf8');
         }
         catch {
-            return { schemaVersion: 2, mediaType: OCI.index, manifests: [] };
+            return { schemaVersion: 2, mediaType: media_types/* OCI */.s6.index, manifests: [] };
         }
         try {
             const idx = JSON.parse(text);
@@ -54572,6 +55433,7 @@ class LayoutSink {
         }
     }
     async getManifest(reference) {
+        checkManifestReference(reference, this.ref);
         let digest = reference;
         let mediaType;
         if (!(0,oci_digest/* isDigest */.Bc)(reference)) {
@@ -54596,7 +55458,7 @@ class LayoutSink {
         catch {
             // not JSON: keep what index.json says
         }
-        return { digest, mediaType: mediaType ?? OCI.manifest, bytes };
+        return { digest, mediaType: mediaType ?? media_types/* OCI */.s6.manifest, bytes };
     }
     async hasManifest(digest) {
         return (await this.blobSize(digest)) !== undefined;
@@ -54643,6 +55505,7 @@ class LayoutSink {
         return info;
     }
     async putManifest(reference, bytes, mediaType) {
+        checkManifestReference(reference, this.ref);
         const digest = (0,oci_digest/* sha256Digest */.sI)(bytes);
         const file = this.blobPath(digest);
         await this.ensureLayout();
@@ -54665,7 +55528,7 @@ class LayoutSink {
             const manifests = idx.manifests.filter((m) => m.annotations?.[REF_NAME] !== reference);
             manifests.push(entry);
             manifests.sort((a, b) => (a.annotations?.[REF_NAME] ?? '').localeCompare(b.annotations?.[REF_NAME] ?? ''));
-            const next = `${JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests }, null, 2)}\n`;
+            const next = `${JSON.stringify({ schemaVersion: 2, mediaType: media_types/* OCI */.s6.index, manifests }, null, 2)}\n`;
             const file = external_node_path_default().join(this.dir, 'index.json');
             const current = await external_node_fs_default().promises.readFile(file, 'utf8').catch(() => '');
             if (current !== next)
@@ -55228,6 +56091,7 @@ class UploadSession {
 
 
 
+
 class RegistryRepository {
     registry;
     chunks;
@@ -55254,6 +56118,8 @@ class RegistryRepository {
         return this.registry.send(this.repository, scopes, r);
     }
     path(kind, reference) {
+        if (kind === 'manifests')
+            checkManifestReference(reference, this.ref);
         return `/v2/${this.repository}/${kind}/${reference}`;
     }
     async fail(what, res) {
@@ -55267,7 +56133,7 @@ class RegistryRepository {
         const res = await this.send({
             method: 'GET',
             path: this.path('manifests', reference),
-            headers: { accept: ACCEPT_MANIFESTS },
+            headers: { accept: media_types/* ACCEPT_MANIFESTS */.qO },
         });
         if (res.status === 404) {
             await res.dump();
@@ -55292,7 +56158,7 @@ class RegistryRepository {
         const res = await this.send({
             method: 'HEAD',
             path: this.path('manifests', digest),
-            headers: { accept: ACCEPT_MANIFESTS },
+            headers: { accept: media_types/* ACCEPT_MANIFESTS */.qO },
         });
         await res.dump();
         if (res.status === 200)
@@ -55421,18 +56287,15 @@ class SinkFactory {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/publish-images.ts
+;// CONCATENATED MODULE: ./src/oci/registry-targets.ts
 /**
- * Docker archives to every registry of a release as one multi-arch index (the reference's docker step:
- * releng/docker.xsh + docker_assemble.py), checked before anything is pushed:
- *   1. the archives (absolute, or relative to `dir`);
- *   2. the targets and their tags: `{version}`, `{major}`, literal tags, and `latest` when the caller says;
- *   3. compression, its level and the gzip engine;
- *   4. the push (push.ts): each image by digest — no temporary tag — its layers compressed once for all
- *      targets; one OCI index (platform per image, the images' Labels as annotations) to every tag of every
- *      target: blobs → manifests → index → `{version}` tags → pointer tags.
- * `checkRegistryAccess` is the same targets' preflight: the problems a push would meet, found without
- * writing. Used by the docker-multiarch stage and by publish's docker step.
+ * The targets of a run as the OCI library takes them — an environment's registries or a list — checked
+ * once for the three entry points (publishImages, checkRegistryAccess, movePointerTags):
+ *   - each ref parsed, listed once; its tag templates expanded and sorted into kinds: `{version}` tags are
+ *     immutable, `{major}` tags are the major's pointers, literal tags and `latest` are latest-like
+ *     pointers (DESIGN "Immutable vs pointer"); pointers follow a `{version}` tag, so one is required;
+ *   - the logins: a target's own (`registries[].username/password` naming environment variables, read
+ *     here), the `username`/`password` inputs for the registry without one, login files for the rest.
  */
 
 
@@ -55440,12 +56303,7 @@ class SinkFactory {
 
 
 
-
-
-
-
 const DEFAULT_TAGS = ['{version}', '{major}'];
-const DEFAULT_LEVEL = { gzip: 1, zstd: 3 };
 /** The registries of an environment (`local`: the OCI layout under .releng/local/oci), paths resolved. */
 function targetsForEnvironment(environment, dir, environmentName) {
     return environment.registries.map((r, i) => {
@@ -55455,9 +56313,43 @@ function targetsForEnvironment(environment, dir, environmentName) {
                 ? `oci-layout:${external_node_path_default().resolve(dir, r.ref.slice('oci-layout:'.length))}`
                 : r.ref,
             tags: [...r.tags],
-            ...(environmentName ? { where: { ref: `${key}.ref`, tags: `${key}.tags` } } : {}),
+            ...(r.username && r.password ? { login: { username: r.username, password: r.password } } : {}),
+            ...(environmentName
+                ? { where: { ref: `${key}.ref`, tags: `${key}.tags`, login: `${key}.username/password` } }
+                : {}),
         };
     });
+}
+/** The kind of a tag template: `{version}` makes it immutable, `{major}` the major's, anything else latest-like. */
+function kindOf(template) {
+    return isImmutableTemplate(template) ? 'version' : template.includes('{major}') ? 'major' : 'latest';
+}
+/** Parses the targets and expands their tags; every problem of one target is one line naming it. */
+function resolveTargets(targets, version, dir) {
+    const seen = new Set();
+    const major = (0,config_version/* majorOf */.Ds)(version);
+    return targets.map((t) => {
+        const ref = parseTarget(t.ref, dir, t.where?.ref);
+        if (seen.has(ref.ref))
+            throw new errors/* RelengError */.mz(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
+        seen.add(ref.ref);
+        const where = t.where?.tags ?? `tags of ${ref.ref}`;
+        const tags = [];
+        for (const template of t.tags.length ? t.tags : DEFAULT_TAGS) {
+            const name = expandTag(template, { version, major }, where);
+            if (!tags.some((x) => x.name === name))
+                tags.push({ name, kind: kindOf(template) });
+        }
+        if (!tags.some((x) => x.kind === 'version'))
+            throw new errors/* RelengError */.mz(`${where}: no {version} tag; every target needs one (its pointers, such as {major} and latest, follow it)`);
+        if (!tags.some((x) => x.name === 'latest'))
+            tags.push({ name: 'latest', kind: 'latest' });
+        return { ref, tags, login: t.login, where: t.where };
+    });
+}
+/** The tags a policy lets a target carry: `{version}` always, pointers as the policy allows. */
+function allowedTags(t, policy) {
+    return t.tags.filter((x) => x.kind === 'version' || policy[x.kind]);
 }
 /** host or host:port (an IPv6 address in brackets), as `insecure-registries` lists them. */
 const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -55470,139 +56362,62 @@ function suggestHost(h) {
     const bare = h.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
     return REGISTRY_HOST.test(bare) ? bare : 'registry.example.org:5000';
 }
-function credentialStore(log, credentials, processEnv) {
-    if (credentials && (!credentials.username || !credentials.password))
-        throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
-    return new CredentialStore(log, credentials, processEnv);
-}
-function parseTargets(targets, dir) {
-    const seen = new Set();
-    return targets.map((t) => {
-        const ref = parseTarget(t.ref, dir, t.where?.ref);
-        if (seen.has(ref.ref))
-            throw new errors/* RelengError */.mz(`${t.where?.ref ?? 'targets'}: '${ref.ref}' is listed twice`);
-        seen.add(ref.ref);
-        return { ref, tags: t.tags, where: t.where };
-    });
-}
-async function publishImages(o) {
-    const dir = o.dir ?? process.cwd();
-    const log = o.log;
-    // 1. Images.
-    if (o.images.length === 0)
-        throw new errors/* RelengError */.mz('no docker archives to publish: pass images (archives) or bundles (leg bundles with an image)');
-    const archives = o.images.map((i) => ({ ...i, file: external_node_path_default().resolve(dir, i.file) }));
-    // 2. Targets and tags.
-    if (o.targets.length === 0)
-        throw new errors/* RelengError */.mz('no targets: name registries in targets, or an environment with registries in releng.yml');
-    const major = (0,version/* majorOf */.Ds)(o.version);
-    checkInsecureRegistries(o.insecureRegistries ?? []);
-    const targets = parseTargets(o.targets, dir).map(({ ref, tags, where }) => {
-        const templates = tags.length ? tags : DEFAULT_TAGS;
-        const resolved = [];
-        for (const t of templates) {
-            const name = expandTag(t, { version: o.version, major }, where?.tags ?? `tags of ${ref.ref}`);
-            if (!resolved.some((x) => x.name === name))
-                resolved.push({ name, immutable: isImmutableTemplate(t) });
-        }
-        if (o.latest && !resolved.some((x) => x.name === 'latest'))
-            resolved.push({ name: 'latest', immutable: false });
-        return { ref, tags: resolved };
-    });
-    const compression = o.compression ?? 'gzip';
-    if (compression === 'zstd' && !zstdAvailable())
-        throw new errors/* RelengError */.mz(`compression zstd needs Node 22.15 or newer (this is ${process.version}); use gzip`);
-    if (compression === 'zstd' && o.mediaTypes === 'docker')
-        throw new errors/* RelengError */.mz('compression zstd needs media-types oci (Docker v2 has no zstd layers)');
-    const level = o.compressionLevel ?? DEFAULT_LEVEL[compression];
-    const [lo, hi] = compression === 'gzip' ? [1, 9] : [1, 19];
-    if (!Number.isInteger(level) || level < lo || level > hi)
-        throw new errors/* RelengError */.mz(`compression-level must be ${lo}–${hi} for ${compression}, got ${level}`);
-    // igzip, when there, also unpacks Nix's gzip-wrapped archives, whatever the layers are compressed with.
-    const igzip = (0,oci_igzip/* igzipFor */.P2)(o.gzipEngine ?? 'auto', o.processEnv ?? process.env);
-    const gzipLevel = compression === 'gzip' ? `, level ${igzip ? (0,oci_igzip/* igzipLevel */.Ew)(level) : level}` : '';
-    log.info(igzip
-        ? `gzip: ${igzip} (ISA-L)${gzipLevel}`
-        : `gzip: zlib${gzipLevel}${o.gzipEngine === 'zlib' ? '' : ' (igzip — package isal — would take a quarter of the CPU)'}`);
-    const sinks = new SinkFactory({
-        credentials: credentialStore(log, o.credentials, o.processEnv ?? process.env),
-        insecureRegistries: o.insecureRegistries ?? [],
-        log,
-        timeoutMs: o.tuning?.timeout,
-    });
-    try {
-        log.info(`${o.dryRun ? 'dry run: ' : ''}${archives.length} image${archives.length === 1 ? '' : 's'} → ${targets.map((t) => `${t.ref.ref} (${t.tags.map((x) => x.name).join(', ')})`).join('; ')}`);
-        // 3–4. Push.
-        const r = await pushImages({
-            archives,
-            targets: targets.map((t) => ({ sink: sinks.sink(t.ref), tags: t.tags })),
-            mediaTypes: o.mediaTypes ?? 'oci',
-            compression,
-            level,
-            annotations: o.annotations ?? {},
-            descriptorAnnotations: o.descriptorAnnotations ?? false,
-            force: o.force ?? false,
-            dryRun: o.dryRun ?? false,
-            cache: o.cache,
-            tmpDir: o.tmpDir ?? external_node_os_default().tmpdir(),
-            igzip,
-            log,
-        });
-        return {
-            version: o.version,
-            digest: r.targets[0].digest,
-            digests: Object.fromEntries(r.targets.map((t) => [t.ref, t.digest])),
-            tags: Object.fromEntries(r.targets.map((t) => [t.ref, t.tags])),
-            targets: r.targets,
-            images: r.images,
-            uncompressedBytes: r.uncompressedBytes,
-            compressedBytes: r.compressedBytes,
-            dryRun: r.dryRun,
-        };
-    }
-    finally {
-        await sinks.close();
-    }
+/** The value of an `{env: NAME}` login; one line naming the key and the variable (never a value). */
+function readEnvRef(ref, key, processEnv) {
+    const value = processEnv[ref.env];
+    if (!value)
+        throw new errors/* RelengError */.mz(`${key}: $${ref.env} is ${value === undefined ? 'not set' : 'empty'}; give the step that variable (from a secret), or remove the login to use docker login`);
+    return value;
 }
 /**
- * Can every target take a push? Reaches each, authenticates, and checks push access (the token's claims
- * when it has them, else by opening an upload and cancelling it). Returns the problems, [] when all is well.
+ * The logins of a run. A target's own login wins; the `username`/`password` inputs serve the registry
+ * targets without one — all on one registry, since a password given once must never reach another
+ * registry; login files serve the rest. Every secret is registered with the logger (by the store).
  */
-async function checkRegistryAccess(targets, credentials, log, options = {}) {
-    let parsed;
-    let store;
-    try {
-        checkInsecureRegistries(options.insecureRegistries ?? []);
-        parsed = parseTargets(targets, options.dir ?? process.cwd());
-        store = credentialStore(log, credentials, options.processEnv ?? process.env);
+function registryLogins(targets, inputs, processEnv, log) {
+    if (inputs && (!inputs.username || !inputs.password))
+        throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
+    const repositories = [];
+    const withoutLogin = new Set();
+    for (const t of targets) {
+        const key = t.where?.login ?? `the login of ${t.ref.ref}`;
+        if (t.login && t.ref.kind === 'layout')
+            throw new errors/* RelengError */.mz(`${key}: an oci-layout target takes no login; remove it`);
+        if (t.ref.kind !== 'registry')
+            continue;
+        if (!t.login) {
+            withoutLogin.add(normaliseKey(t.ref.registry));
+            continue;
+        }
+        const password = readEnvRef(t.login.password, key, processEnv);
+        // Registered before anything else can fail and print it.
+        log.secret(password);
+        const credential = { username: readEnvRef(t.login.username, key, processEnv), password };
+        repositories.push({
+            registry: t.ref.registry,
+            repository: t.ref.repository,
+            credential,
+            from: `${key} ($${t.login.username.env}, $${t.login.password.env})`,
+        });
     }
-    catch (e) {
-        return [e.message];
-    }
-    const sinks = new SinkFactory({
-        credentials: store,
-        insecureRegistries: options.insecureRegistries ?? [],
-        timeoutMs: options.tuning?.timeout,
+    if (!inputs)
+        return { repositories };
+    log.secret(inputs.password);
+    if (withoutLogin.size > 1)
+        throw new errors/* RelengError */.mz(`the 'username'/'password' inputs would go to several registries (${[...withoutLogin].join(', ')}); give each its own login in releng.yml (registries[].username/password: {env: NAME}), or log in with docker login`);
+    if (withoutLogin.size === 0)
+        log.warning("the 'username'/'password' inputs are not used: no registry target is without its own login");
+    return { repositories, inputs: { credential: inputs, registries: [...withoutLogin] } };
+}
+/** The sinks of these targets, their logins resolved (a RelengError for a login that cannot be read). */
+function sinkFactory(targets, credentials, log, o) {
+    const processEnv = o.processEnv ?? process.env;
+    return new SinkFactory({
+        credentials: new CredentialStore(log, registryLogins(targets, credentials, processEnv, log), processEnv),
+        insecureRegistries: o.insecureRegistries ?? [],
         log,
+        timeoutMs: o.timeoutMs,
     });
-    try {
-        const problems = await Promise.all(parsed.map(async ({ ref }) => {
-            const sink = sinks.sink(ref);
-            try {
-                // A layout is only checked for write access: opening it would create it.
-                if (ref.kind === 'registry')
-                    await sink.open();
-                return await sink.checkPush();
-            }
-            catch (e) {
-                return e instanceof errors/* RelengError */.mz ? e.message : `${ref.ref}: ${e.message}`;
-            }
-        }));
-        return problems.filter((p) => p !== undefined);
-    }
-    finally {
-        await sinks.close();
-    }
 }
 
 
@@ -55711,11 +56526,13 @@ const SKIPPABLE = [
     'tag',
     'branch',
     'release-page',
+    'docker-pointers',
 ];
 function stepsToRun(skip, has) {
     return {
         cache: !skip.has('cache'),
         docker: !skip.has('docker'),
+        dockerPointers: !skip.has('docker-pointers'),
         releases: !skip.has('releases'),
         installers: !skip.has('installers') && has.installers,
         docs: !skip.has('docs') && has.manual,
@@ -55772,6 +56589,7 @@ function planJson(plan) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CS: () => (/* binding */ listFiles),
 /* harmony export */   Mv: () => (/* binding */ placeTree),
+/* harmony export */   Re: () => (/* binding */ ContainedDir),
 /* harmony export */   af: () => (/* binding */ placeFile),
 /* harmony export */   gq: () => (/* binding */ copyOutOfStore)
 /* harmony export */ });
@@ -55779,6 +56597,12 @@ function planJson(plan) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _config_checkout_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4020);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _storage_key_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4046);
+
+
+
 
 
 /**
@@ -55850,6 +56674,113 @@ function copyOutOfStore(src, dest) {
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().copyFileSync(src, dest);
     node_fs__WEBPACK_IMPORTED_MODULE_0___default().chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
 }
+/** What a file system entry is, for a message refusing it. */
+function kindOf(st) {
+    if (st.isFIFO())
+        return 'a FIFO';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isCharacterDevice())
+        return 'a character device';
+    if (st.isBlockDevice())
+        return 'a block device';
+    if (st.isDirectory())
+        return 'a directory';
+    return 'not a file';
+}
+const inside = _storage_key_js__WEBPACK_IMPORTED_MODULE_4__/* .isWithin */ .UO;
+/**
+ * A directory whose content came from elsewhere — a leg bundle, an artifacts dir, a manual — and the one
+ * rule every reader of it goes through: nothing outside its real directory is read. A symbolic link may
+ * lead to another place inside it (or into `also`: the nix store, for an artifacts dir holding `result`
+ * links), never out; only regular files and directories are read (a FIFO would block, a device never end).
+ * Messages name the path as given and what it leads to.
+ */
+class ContainedDir {
+    dir;
+    what;
+    /** The real path of the directory. */
+    real;
+    also;
+    constructor(dir, 
+    /** For messages: `the leg bundle`, `the artifacts dir`. */
+    what, also = []) {
+        this.dir = dir;
+        this.what = what;
+        try {
+            this.real = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(dir);
+        }
+        catch (e) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${dir}: ${(0,_config_checkout_js__WEBPACK_IMPORTED_MODULE_2__/* .describeFsError */ .TQ)(e)}`);
+        }
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(this.real).isDirectory())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${dir}: is not a directory`);
+        this.also = also.flatMap((a) => {
+            try {
+                return [node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(a)];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /**
+     * `p` (a path below `dir`, as the caller built it) resolved, links included, and checked: inside, and a
+     * regular file or a directory as asked. Undefined when nothing is there and `optional`.
+     */
+    resolve(p, kind, o = {}) {
+        if (!inside(node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(this.dir), node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(p)))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: is not inside ${this.what} ${this.dir}`);
+        let real;
+        try {
+            real = node_fs__WEBPACK_IMPORTED_MODULE_0___default().realpathSync(p);
+        }
+        catch (e) {
+            const code = e.code;
+            if (code === 'ENOENT' && node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink())
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: is a symbolic link that leads nowhere`);
+            if ((code === 'ENOENT' || code === 'ENOTDIR') && o.optional)
+                return undefined;
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: ${code === 'ENOENT' ? 'missing' : (0,_config_checkout_js__WEBPACK_IMPORTED_MODULE_2__/* .describeFsError */ .TQ)(e)}`);
+        }
+        if (!inside(this.real, real) && !this.also.some((a) => inside(a, real)))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: leads outside ${this.what} ${this.dir} through a symbolic link (to ${real}); ${this.what} must hold its files itself`);
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(real);
+        if (kind === 'file' && !stat.isFile())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: ${stat.isDirectory() ? 'is a directory, not a file' : `is not a regular file (${kindOf(stat)})`}`);
+        if (kind === 'directory' && !stat.isDirectory())
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${p}: is not a directory`);
+        return { real, stat };
+    }
+    /**
+     * Every regular file below `sub` (a directory inside, as given), sorted by path. Directories are walked
+     * as they are (a link to a directory is not followed: it could loop or lead out); a link to a file is
+     * read where it leads, when that is inside; anything else is refused.
+     */
+    files(sub = this.dir) {
+        const start = this.resolve(sub, 'directory').real;
+        const out = [];
+        const walk = (rel) => {
+            for (const e of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(start, rel), { withFileTypes: true })) {
+                const r = rel ? `${rel}/${e.name}` : e.name;
+                const real = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(start, ...r.split('/'));
+                const shown = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(sub, ...r.split('/'));
+                if (e.isDirectory())
+                    walk(r);
+                else if (e.isFile())
+                    out.push({ path: r, source: real, size: node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(real).size });
+                else if (e.isSymbolicLink()) {
+                    const target = this.resolve(shown, 'file');
+                    out.push({ path: r, source: target.real, size: target.stat.size });
+                }
+                else
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RelengError */ .mz(`${shown}: is not a regular file (${kindOf(node_fs__WEBPACK_IMPORTED_MODULE_0___default().lstatSync(real))})`);
+            }
+        };
+        walk('');
+        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
+}
 
 
 /***/ }),
@@ -55865,6 +56796,7 @@ function copyOutOfStore(src, dest) {
 /* harmony export */   I8: () => (/* binding */ isBinaryTarball),
 /* harmony export */   J9: () => (/* binding */ versionPrefix),
 /* harmony export */   MI: () => (/* binding */ STABLE),
+/* harmony export */   ON: () => (/* binding */ checkSystem),
 /* harmony export */   Tl: () => (/* binding */ parseDockerImage),
 /* harmony export */   Up: () => (/* binding */ sha256Line),
 /* harmony export */   VH: () => (/* binding */ manualPrefix),
@@ -55873,10 +56805,14 @@ function copyOutOfStore(src, dest) {
 /* harmony export */   f1: () => (/* binding */ sha256Text),
 /* harmony export */   hu: () => (/* binding */ belowVersionDir),
 /* harmony export */   mh: () => (/* binding */ indexKey),
+/* harmony export */   oM: () => (/* binding */ checkProduct),
+/* harmony export */   vG: () => (/* binding */ checkStorePath),
 /* harmony export */   xM: () => (/* binding */ inVersionDir),
+/* harmony export */   xX: () => (/* binding */ checkProjectName),
 /* harmony export */   zC: () => (/* binding */ manualLabel)
 /* harmony export */ });
-/* unused harmony export parseSha256Text */
+/* unused harmony exports parseSha256Text, NIX_SYSTEM_RE, nixString */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /**
  * Every name of the release tree, built and parsed here (each parser beside its builder), for the build
  * (src/release, src/bundle) and for publish, which lays the same tree out in its destinations.
@@ -55896,6 +56832,7 @@ function copyOutOfStore(src, dest) {
  *   install   NAME/NAME-VERSION/NAME-installer-SYSTEM (versioned), NAME/NAME-installer-SYSTEM (pointer)
  *   docs      manual/NAME/MAJOR/ or manual/NAME/nightly/, and manual/NAME/stable/ (pointers)
  */
+
 const MANIFEST = 'manifest.nix';
 /** `NAME/NAME-VERSION`: the version directory. */
 function versionDir(name, version) {
@@ -55960,14 +56897,58 @@ function parseSha256Text(text) {
     const hex = text.trim().split(/\s+/)[0] ?? '';
     return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
 }
+// Values that come from outside (leg.json) and end up in names, in Nix source or in Markdown: each has
+// its shape checked where it enters (src/bundle/leg.ts), and is escaped again where it is written.
+/** `/nix/store/` + 32 nix-base32 characters + `-` + a store path name (nix's own character set). */
+const STORE_PATH_RE = /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-_?=][A-Za-z0-9+\-._?=]{0,210}$/;
+/** A nix system, `ARCH-OS` (x86_64-linux, aarch64-darwin): how nix and Hydra name them. */
+const NIX_SYSTEM_RE = /^[a-z0-9_]{1,32}-[a-z0-9_]{1,32}$/;
+/** A project name: one path segment of the release tree and a file-name prefix. */
+const PROJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$/;
+const refuse = (where, value, what) => new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`${where}: '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(value)}' ${what}`);
+function checkStorePath(value, where) {
+    if (!STORE_PATH_RE.test(value))
+        throw refuse(where, value, 'is not a nix store path (/nix/store/<32 nix-base32 characters>-<name>)');
+    return value;
+}
+function checkSystem(value, where) {
+    if (!NIX_SYSTEM_RE.test(value))
+        throw refuse(where, value, 'is not a nix system (ARCH-OS, such as x86_64-linux)');
+    return value;
+}
+function checkProjectName(value, where) {
+    if (!PROJECT_NAME_RE.test(value))
+        throw refuse(where, value, 'is not a project name (letters, digits, _ + -, at most 64)');
+    return value;
+}
+/** A product name goes into a Nix comment, titles and Markdown headings: one line of text. */
+function checkProduct(value, where) {
+    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length === 0 || value.length > 128)
+        throw refuse(where, value, 'must be one line of at most 128 characters');
+    return value;
+}
+/** A Nix string literal holding exactly `s`: `"`, `\`, `${` and control characters escaped. */
+function nixString(s) {
+    const body = s.replace(/[\\"\n\r\t]|\$\{/g, (c) => c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\${c}`);
+    return `"${body}"`;
+}
 /**
  * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
- * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
+ * of each system's package. Sorted by system, so a single build and merged legs give the same bytes. Every
+ * value is checked again here (a system, a store path, a one-line product) and written as a Nix string:
+ * this text is Nix source, and nothing in it may be code.
  */
 function manifestText(product, bySystem) {
+    checkProduct(product, 'manifest.nix: the product');
     const lines = Object.keys(bySystem)
         .sort()
-        .map((system) => `  ${system} = "${bySystem[system]}";`);
+        .map((system) => {
+        checkSystem(system, 'manifest.nix: a system');
+        const out = checkStorePath(bySystem[system], `manifest.nix: the package of ${system}`);
+        // An attribute name must not start with a digit unless quoted (x86_64-linux needs no quotes).
+        const attr = /^[A-Za-z_]/.test(system) ? system : nixString(system);
+        return `  ${attr} = ${nixString(out)};`;
+    });
     return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
 }
 // Publish's keys for the same names.
@@ -56193,6 +57174,145 @@ async function ensureSha256(x) {
 
 /***/ }),
 
+/***/ 4046:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NG: () => (/* binding */ KEY_MAX_BYTES),
+/* harmony export */   UO: () => (/* binding */ isWithin),
+/* harmony export */   _k: () => (/* binding */ checkRelativePath),
+/* harmony export */   z9: () => (/* binding */ pathProblem)
+/* harmony export */ });
+/* unused harmony export SEGMENT_MAX_BYTES */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+
+
+/**
+ * The one rule for a relative path that becomes an object key or a file below a directory: a leg.json
+ * path, a file of an artifacts dir or a manual, a key a planner makes, the prefix of an S3 destination.
+ * Whatever passes names the same place on every server and file system — nothing a server, an HTTP
+ * client or a file system would normalise into another place (`..`, `.`, `//`, `\`, a lone surrogate
+ * turned into U+FFFD, NFD folded by macOS) — and it is checked where the path enters, the same for a dry
+ * run and a real one.
+ */
+/** S3's limit for a whole key (UTF-8 bytes); a directory sink has PATH_MAX, which is larger. */
+const KEY_MAX_BYTES = 1024;
+/** A file name on the usual file systems (ext4, APFS, NTFS count 255). */
+const SEGMENT_MAX_BYTES = 255;
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What is wrong with `p` as a relative key or path, in a few words; undefined when nothing is. */
+function pathProblem(p) {
+    if (p === '')
+        return 'an empty path';
+    if (LONE_SURROGATE.test(p))
+        return 'text that is not well-formed Unicode (a lone surrogate)';
+    if (CONTROL.test(p))
+        return 'a control character';
+    if (p.includes('\\'))
+        return 'a backslash (use /)';
+    if (p.startsWith('/'))
+        return 'an absolute path (it must be relative)';
+    if (Buffer.byteLength(p) > KEY_MAX_BYTES)
+        return `more than ${KEY_MAX_BYTES} bytes`;
+    for (const segment of p.split('/')) {
+        if (segment === '')
+            return 'an empty segment (//, or a / at the end)';
+        if (segment === '.')
+            return "a '.' segment";
+        if (segment === '..')
+            return "a '..' segment";
+        if (Buffer.byteLength(segment) > SEGMENT_MAX_BYTES)
+            return `a segment longer than ${SEGMENT_MAX_BYTES} bytes`;
+    }
+    if (p.normalize('NFC') !== p)
+        return 'a name not in Unicode normal form C (macOS would store it under another)';
+    return undefined;
+}
+/** Whether the file system path `p` is `root` or below it (both absolute, or both relative to one place). */
+function isWithin(root, p) {
+    const r = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(root, p);
+    return r === '' || (r !== '..' && !r.startsWith(`..${(node_path__WEBPACK_IMPORTED_MODULE_0___default().sep)}`) && !node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(r));
+}
+/** `p`, or one line: `WHERE 'P': what is wrong; what to do`. */
+function checkRelativePath(p, where, todo = 'rename it') {
+    const problem = pathProblem(p);
+    if (problem)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`${where} '${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(p, 120)}': ${problem}; ${todo}`);
+    return p;
+}
+
+
+/***/ }),
+
+/***/ 8855:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $x: () => (/* binding */ markdownUrl),
+/* harmony export */   S5: () => (/* binding */ renderText),
+/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */ });
+/* unused harmony exports renderMarkdown, textTable */
+/**
+ * Text from elsewhere (file names of a leg, keys, tags) as Markdown shows it: every character Markdown or
+ * HTML could read as markup is backslash-escaped (GitHub and Forgejo honour escapes of ASCII
+ * punctuation), newlines become spaces. A file named `<img src=x onerror=…>` or `[x](javascript:…)` is
+ * shown as its name.
+ */
+const markdownText = (s) => s.replace(/[\\`[\]<>|&]/g, '\\$&').replace(/\r?\n/g, ' ');
+/** A URL inside `(…)` of a Markdown link: nothing in it may close the link or start markup. */
+const markdownUrl = (u) => u.replace(/[\s()<>[\]`\\|"']/g, (c) => c.charCodeAt(0) < 128
+    ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+    : encodeURIComponent(c));
+const escapeCell = (/* unused pure expression or super */ null && (markdownText));
+function renderMarkdown(summary) {
+    const out = [`## ${summary.title}`, ''];
+    for (const b of summary.blocks) {
+        if (b.heading)
+            out.push(`### ${b.heading}`, '');
+        if (b.text)
+            out.push(b.text, '');
+        if (b.table) {
+            out.push(`| ${b.table.header.map(escapeCell).join(' | ')} |`);
+            out.push(`| ${b.table.header.map(() => '---').join(' | ')} |`);
+            for (const r of b.table.rows)
+                out.push(`| ${r.map(escapeCell).join(' | ')} |`);
+            out.push('');
+        }
+        if (b.markdown)
+            out.push(b.markdown, '');
+    }
+    return `${out.join('\n').trimEnd()}\n`;
+}
+function renderText(summary) {
+    const out = [summary.title, '='.repeat(summary.title.length)];
+    for (const b of summary.blocks) {
+        if (b.heading)
+            out.push('', b.heading, '-'.repeat(b.heading.length));
+        if (b.text)
+            out.push(b.text);
+        if (b.table)
+            out.push(...textTable(b.table));
+        if (b.markdown)
+            out.push(b.markdown);
+    }
+    return out.join('\n');
+}
+function textTable(t) {
+    const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    return [line(t.header), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)];
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -56211,6 +57331,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 1943:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
 
 /***/ }),
 
@@ -56424,6 +57551,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
@@ -56435,6 +57569,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3774:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream/web");
 
 /***/ }),
 
@@ -65341,6 +66482,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 var find = __nccwpck_require__(1685);
 // EXTERNAL MODULE: ./src/bundle/leg.ts
 var bundle_leg = __nccwpck_require__(5072);
+// EXTERNAL MODULE: ./src/config/confirmation.ts
+var config_confirmation = __nccwpck_require__(1441);
 // EXTERNAL MODULE: ./src/config/version.ts
 var config_version = __nccwpck_require__(8794);
 // EXTERNAL MODULE: ./src/git/git.ts
@@ -65420,8 +66563,8 @@ class FileBlobCache {
     }
 }
 
-// EXTERNAL MODULE: ./src/oci/publish-images.ts + 24 modules
-var publish_images = __nccwpck_require__(4757);
+// EXTERNAL MODULE: ./src/oci/publish-images.ts + 13 modules
+var publish_images = __nccwpck_require__(7294);
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var digest = __nccwpck_require__(8825);
 // EXTERNAL MODULE: ./src/oci/igzip.ts
@@ -65433,10 +66576,15 @@ var igzip = __nccwpck_require__(3090);
  *   1. The images: the docker archives given (with the `.sha256` beside each, as in Lix's release tree),
  *      or the images of the leg bundles (system and sha256 from leg.json).
  *   2. The version: given, the checkout's version.json, or the legs' — the legs must agree with it.
- *   3. The targets: an environment's registries in releng.yml, or a list; `tags` overrides theirs.
- *   4. `latest`: the maintenance rule (src/git/maintenance.ts, as publish applies it), or given.
+ *   3. The targets: an environment's registries in releng.yml (with their logins), or a list; `tags`
+ *      overrides theirs. An environment needs the typed confirmation (src/config/confirmation.ts): a
+ *      phrase that cannot do is refused here, the phrase is asked for just before the first write.
+ *   4. The pointers (`{major}`, `latest`, literal tags), when they move in this run: the maintenance rule
+ *      (src/git/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
+ *      and `{version}` tags are pushed, and publish's pointer phase moves the rest later.
  *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
  */
+
 
 
 
@@ -65455,17 +66603,22 @@ var igzip = __nccwpck_require__(3090);
 
 
 
+
 async function dockerMultiarch(o) {
     const log = o.log;
+    // 3 first: a confirmation that cannot do is refused before anything is read.
+    const { targets, remote, confirmation } = resolveTargets(o);
+    if (confirmation)
+        (0,config_confirmation/* checkConfirmation */._h)(confirmation);
     // 1. Images.
     const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
     const images = fromBundles?.images ?? imagesFromArchives('images' in o.source ? o.source.images : [], o.dir);
     // 2. Version.
     const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
-    // 3. Targets.
-    const { targets, remote } = resolveTargets(o);
-    // 4. latest.
-    const latest = o.latest === 'auto' ? await maintenanceAllowsLatest(o.dir, version, remote, log) : o.latest === 'true';
+    // 4. Pointers.
+    const pointers = o.pointers ? await pointerPolicy(o, version, remote) : { latest: false, major: false };
+    if (!o.pointers)
+        log.info('pointers: not moved in this run ({version} tags only); publish moves them');
     // 5. Push, with the blob cache.
     const useCache = o.cache && !o.dryRun;
     const dirOfCache = cacheDir(o.processEnv);
@@ -65476,7 +66629,8 @@ async function dockerMultiarch(o) {
         images,
         targets,
         version,
-        latest,
+        pointers,
+        movePointers: o.pointers,
         credentials: o.credentials,
         insecureRegistries: o.insecureRegistries,
         annotations: o.annotations,
@@ -65491,6 +66645,7 @@ async function dockerMultiarch(o) {
         dir: o.dir,
         processEnv: o.processEnv,
         tuning: o.tuning,
+        confirm: confirmation && (() => (0,config_confirmation/* confirmRelease */.Uf)(confirmation, `Publish the docker images of ${version}`)),
         log,
     });
     if (cache?.changed) {
@@ -65522,13 +66677,16 @@ function imagesFromBundles(patterns, dir, log) {
     const images = [];
     const versions = new Set();
     for (const b of (0,find/* findBundles */.n)(patterns, dir)) {
-        const leg = (0,bundle_leg/* readLeg */.NT)(b);
+        const opened = (0,bundle_leg/* openLeg */.NN)(b);
+        const leg = opened.record;
         versions.add(leg.version);
         if (!leg.image) {
             log.info(`${b}: the ${leg.system} leg has no docker image`);
             continue;
         }
-        images.push({ file: external_node_path_default().join(b, leg.image.path), system: leg.system, sha256: leg.image.sha256 });
+        // Read through the bundle (a link out of it is refused); a missing archive is reported as before.
+        const file = (0,bundle_leg/* legImageFile */.Ui)(opened) ?? external_node_path_default().join(b, leg.image.path);
+        images.push({ file, system: leg.system, sha256: leg.image.sha256 });
     }
     return { images, versions };
 }
@@ -65547,18 +66705,30 @@ function resolveVersion(given, dir, legVersions) {
         throw new errors/* RelengError */.mz(`the leg bundles are of version ${[...legVersions].join(', ')} but this release is ${version}; pass the bundles of this release`);
     return version;
 }
-/** The targets with their tags, and the environment's git remote (for the maintenance rule). */
+/**
+ * The targets with their tags, the environment's git remote (for the maintenance rule) and, for an
+ * environment, what its confirmation needs; a list of targets needs none.
+ */
 function resolveTargets(o) {
     let targets;
     let remote;
+    let confirmation;
     if ('environmentName' in o.targets) {
-        const name = o.targets.environmentName;
-        const environment = (0,load/* environmentConfig */.wX)((0,load/* loadConfig */.Z9)(o.configPath), name);
-        targets = (0,publish_images/* targetsForEnvironment */.jr)(environment, o.dir, name);
+        const environmentName = o.targets.environmentName;
+        const environment = (0,load/* environmentConfig */.wX)((0,load/* loadConfig */.Z9)(o.configPath), environmentName);
+        targets = (0,publish_images/* targetsForEnvironment */.jr)(environment, o.dir, environmentName);
         const gitRemote = environment['git-remote'];
         remote = gitRemote ? (0,push/* resolveRemote */.Lb)(gitRemote, o.dir) : undefined;
         if (targets.length === 0)
-            throw new errors/* RelengError */.mz(`environment '${name}' has no registries in ${o.configPath}; add environments.${name}.registries`);
+            throw new errors/* RelengError */.mz(`environment '${environmentName}' has no registries in ${o.configPath}; add environments.${environmentName}.registries`);
+        confirmation = {
+            environmentName,
+            environment,
+            given: o.confirm,
+            allowBare: o.allowBareConfirm,
+            ask: o.ask,
+            dryRun: o.dryRun,
+        };
     }
     else
         targets = o.targets.refs.map((ref) => ({ ref, tags: [] }));
@@ -65568,14 +66738,17 @@ function resolveTargets(o) {
             tags: o.tags,
             where: t.where && { ...t.where, tags: "input 'tags'" },
         }));
-    return { targets, remote };
+    return { targets, remote, confirmation };
 }
-async function maintenanceAllowsLatest(dir, version, remote, log) {
-    const git = new git_git/* Git */.T(dir, log);
+/** Which pointers the maintenance rule lets this release move; `latest` may also be given. */
+async function pointerPolicy(o, version, remote) {
+    const git = new git_git/* Git */.T(o.dir, o.log);
     const rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo: await git.isRepo(), remote });
-    if (!rule.mayMoveLatest)
-        log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
-    return rule.mayMoveLatest;
+    if (o.latest === 'auto' && !rule.mayMoveLatest)
+        o.log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
+    if (!rule.mayMoveMajor)
+        o.log.info(`${(0,config_version/* majorOf */.Ds)(version)}: not moved — a newer ${(0,config_version/* majorOf */.Ds)(version)} release (${rule.newerInMajor}) exists`);
+    return { latest: o.latest === 'auto' ? rule.mayMoveLatest : o.latest === 'true', major: rule.mayMoveMajor };
 }
 function cacheDir(processEnv) {
     return external_node_path_default().join(processEnv.XDG_CACHE_HOME || external_node_path_default().join(processEnv.HOME || external_node_os_default().homedir(), '.cache'), 'releng', 'oci');
@@ -65699,6 +66872,8 @@ function makeDockerMultiarchCommand(persistence) {
             'targets',
             'tags',
             'latest',
+            'pointers',
+            'confirm',
             'annotations',
             'descriptor-annotations',
             'media-types',
@@ -65717,14 +66892,11 @@ function makeDockerMultiarchCommand(persistence) {
         async run(inputs, ctx) {
             const { dir, configPath } = commonOptions(inputs, ctx);
             const log = ctx.log;
-            const password = inputs.string('password');
+            // Registered before anything can fail and print it (the library registers its derived forms).
+            const password = inputs.secret('password');
             if (password)
                 log.secret(password);
             const username = inputs.string('username');
-            if (!!username !== !!password)
-                throw new errors/* RelengError */.mz("give both 'username' and 'password', or neither (then docker/skopeo logins are used)");
-            if (username && password)
-                log.secret(Buffer.from(`${username}:${password}`).toString('base64'));
             const images = inputs.list('images');
             const bundles = inputs.list('bundles');
             if (images.length && bundles.length)
@@ -65746,7 +66918,11 @@ function makeDockerMultiarchCommand(persistence) {
                 tags: inputs.list('tags'),
                 version: inputs.string('version'),
                 latest: inputs.choice('latest', ['auto', 'true', 'false'], 'auto'),
-                credentials: username && password ? { username, password } : undefined,
+                pointers: inputs.bool('pointers', true),
+                confirm: inputs.string('confirm'),
+                allowBareConfirm: (0,config_confirmation/* bareConfirmAllowed */.rR)(ctx.processEnv),
+                ask: ctx.ask,
+                credentials: username || password ? { username: username ?? '', password: password ?? '' } : undefined,
                 insecureRegistries: inputs.list('insecure-registries'),
                 annotations: parseAnnotations(inputs.string('annotations')),
                 descriptorAnnotations: inputs.bool('descriptor-annotations'),
@@ -66557,6 +67733,7 @@ var plan = __nccwpck_require__(7872);
 
 
 
+
 /** Rows of object listings shown in the summary and the log; the `plan` output has them all. */
 const LISTED = 200;
 const publishCommand = {
@@ -66573,6 +67750,7 @@ const publishCommand = {
         'no-check-git',
         'dry-run',
         'skip',
+        'allow-missing-systems',
         'forge-token',
         's3-access-key-id',
         's3-secret-access-key',
@@ -66580,8 +67758,9 @@ const publishCommand = {
     ],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
-        for (const secret of ['forge-token', 's3-secret-access-key', 's3-access-key-id'])
-            ctx.log.secret(inputs.string(secret) ?? '');
+        for (const secret of ['forge-token', 's3-secret-access-key'])
+            ctx.log.secret(inputs.secret(secret) ?? '');
+        ctx.log.secret(inputs.string('s3-access-key-id') ?? '');
         const bundles = inputs.list('bundles');
         const artifactsDir = inputs.string('artifacts-dir');
         if (bundles.length && artifactsDir)
@@ -66593,7 +67772,7 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(450)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8450));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(993)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7993));
         const r = await publish({
             dir,
             configPath,
@@ -66601,13 +67780,14 @@ const publishCommand = {
             source: artifactsDir ? { artifactsDir } : { bundles },
             confirm: inputs.string('confirm'),
             // On a laptop `--confirm` alone will do; on a runner the phrase must be typed into the input.
-            allowBareConfirm: ctx.processEnv.GITHUB_ACTIONS !== 'true',
+            allowBareConfirm: (0,config_confirmation/* bareConfirmAllowed */.rR)(ctx.processEnv),
             force: inputs.bool('force'),
             forcePushTag: inputs.bool('force-push-tag'),
             pushBranch: inputs.bool('push-branch'),
             noCheckGit: inputs.bool('no-check-git'),
             dryRun: inputs.bool('dry-run'),
             skip: skip,
+            allowMissingSystems: inputs.list('allow-missing-systems'),
             forgeToken: inputs.string('forge-token'),
             s3AccessKeyId: inputs.string('s3-access-key-id'),
             s3SecretAccessKey: inputs.string('s3-secret-access-key'),
@@ -66839,6 +68019,13 @@ function mapInputs(values) {
         },
     };
 }
+/** The shortest secret input accepted (see Inputs.secret). */
+const SECRET_MIN_LENGTH = 8;
+/**
+ * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
+ * password may start with `--`; read as an option, it would be printed in the error).
+ */
+const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key'];
 /** Typed readers; every error names the input. */
 class Inputs {
     source;
@@ -66847,6 +68034,17 @@ class Inputs {
     }
     string(name, fallback) {
         return this.source.get(name) ?? fallback;
+    }
+    /**
+     * A secret input (a password, a token, a key): at least SECRET_MIN_LENGTH characters, else refused —
+     * without its value — because a secret that short could not be masked without corrupting every log
+     * line and output it happens to occur in (docs/reliability.md, "Secrets").
+     */
+    secret(name) {
+        const v = this.source.get(name);
+        if (v !== undefined && v.length < SECRET_MIN_LENGTH)
+            throw new errors/* RelengError */.mz(`input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`);
+        return v;
     }
     required(name) {
         const v = this.source.get(name);
@@ -66896,50 +68094,8 @@ function splitList(v) {
         .filter((s) => s !== '');
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-const escapeCell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function renderMarkdown(summary) {
-    const out = [`## ${summary.title}`, ''];
-    for (const b of summary.blocks) {
-        if (b.heading)
-            out.push(`### ${b.heading}`, '');
-        if (b.text)
-            out.push(b.text, '');
-        if (b.table) {
-            out.push(`| ${b.table.header.map(escapeCell).join(' | ')} |`);
-            out.push(`| ${b.table.header.map(() => '---').join(' | ')} |`);
-            for (const r of b.table.rows)
-                out.push(`| ${r.map(escapeCell).join(' | ')} |`);
-            out.push('');
-        }
-        if (b.markdown)
-            out.push(b.markdown, '');
-    }
-    return `${out.join('\n').trimEnd()}\n`;
-}
-function renderText(summary) {
-    const out = [summary.title, '='.repeat(summary.title.length)];
-    for (const b of summary.blocks) {
-        if (b.heading)
-            out.push('', b.heading, '-'.repeat(b.heading.length));
-        if (b.text)
-            out.push(b.text);
-        if (b.table)
-            out.push(...textTable(b.table));
-        if (b.markdown)
-            out.push(b.markdown);
-    }
-    return out.join('\n');
-}
-function textTable(t) {
-    const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    return [line(t.header), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)];
-}
-
+// EXTERNAL MODULE: ./src/summary.ts
+var summary = __nccwpck_require__(8855);
 ;// CONCATENATED MODULE: ./src/cli-main.ts
 
 
@@ -66965,7 +68121,7 @@ function parseArgs(command, args) {
         let value = m[2];
         if (value === undefined) {
             const next = args[i + 1];
-            if (next !== undefined && !next.startsWith('--')) {
+            if (next !== undefined && (!next.startsWith('--') || SECRET_INPUTS.includes(name))) {
                 value = next;
                 i++;
             }
@@ -67018,9 +68174,9 @@ async function main(argv) {
             : undefined;
         const outcome = await command.run(inputs, { log, processEnv: process.env, cwd: process.cwd(), ask });
         if (outcome.summary)
-            log.info(renderText(outcome.summary));
+            log.info((0,summary/* renderText */.S5)(outcome.summary));
         for (const [k, v] of Object.entries(outcome.outputs))
-            process.stdout.write(log.maskText(`${k}=${outputString(v)}\n`));
+            process.stdout.write(`${k}=${log.maskOutput(outputString(v))}\n`);
         return 0;
     }
     catch (err) {

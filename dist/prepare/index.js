@@ -37234,6 +37234,12 @@ class errors_RelengError extends Error {
         super(oneLine(message), options);
     }
 }
+/** A value as a message may show it: control characters escaped, long values cut. */
+function printable(value, max = 80) {
+    // Control characters, line separators and lone surrogates (which a UTF-8 log would turn into U+FFFD).
+    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
 function oneLine(text) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -43082,7 +43088,7 @@ function _promise(Class, innerType) {
 }
 // @__NO_SIDE_EFFECTS__
 function _custom(Class, fn, _params) {
-    const norm = util.normalizeParams(_params);
+    const norm = normalizeParams(_params);
     norm.abort ?? (norm.abort = true); // default to abort:false
     const schema = new Class({
         type: "custom",
@@ -46854,7 +46860,7 @@ function check(fn) {
     return ch;
 }
 function custom(fn, _params) {
-    return core._custom(ZodCustom, fn ?? (() => true), _params);
+    return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
@@ -46998,10 +47004,28 @@ const s3 = strictObject({
     /** A command that prints `{"id": …, "secret_key": …}` (the reference's ephemeral Garage key). */
     'credentials-command': schemas_string().min(1).optional(),
 });
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `{env: NAME}`: a secret named by the environment variable that holds it, never written in the file. */
+const envRef = custom((v) => typeof v === 'object' &&
+    v !== null &&
+    Object.keys(v).length === 1 &&
+    typeof v.env === 'string' &&
+    ENV_NAME.test(v.env), '{env: NAME}, the environment variable that holds it (never the value itself)');
 const schema_registry = strictObject({
     /** `host/repo` or `oci-layout:DIR`. */
     ref: schemas_string().min(1),
     tags: array(schemas_string().min(1)).default(['{version}', '{major}']),
+    /** This registry's own login (e.g. a Forgejo registry and ghcr.io with different users). */
+    username: envRef.optional(),
+    password: envRef.optional(),
+})
+    .superRefine((r, ctx) => {
+    if (!r.username !== !r.password)
+        ctx.addIssue({
+            code: 'custom',
+            path: [r.username ? 'password' : 'username'],
+            message: 'username and password go together: give both ({env: NAME} each), or neither (then the inputs or docker login)',
+        });
 });
 const forge = strictObject({
     type: schemas_enum(['github', 'forgejo']),
@@ -47012,9 +47036,32 @@ const forge = strictObject({
 });
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = schemas_string().min(1);
+/** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
+const NAR_COMPRESSIONS = ['none', 'xz', 'bzip2', 'br', 'zstd', 'gzip'];
+/** Encodings publish writes narinfo and `.ls` bodies in (src/nix/encoding.ts: nothing encodes xz without native code). */
+const BODY_ENCODINGS = ['none', 'zstd', 'br', 'gzip'];
+const bodyEncoding = (key) => schemas_enum(BODY_ENCODINGS, {
+    error: (issue) => `'${String(issue.input)}' is not a ${key} publish writes; use one of ${BODY_ENCODINGS.join(', ')} (cache.lix.systems uses zstd)`,
+})
+    .default('none');
+/**
+ * What publish writes into the binary cache, as nix's S3 store settings of the same names (Lix's upload:
+ * `compression=zstd&narinfo-compression=zstd&ls-compression=zstd&write-nar-listing=true`).
+ */
+const cacheSettings = strictObject({
+    /** Of the NARs. Unset: leg bundles' NARs as built (zstd), artifacts-dir's as `nix copy` makes them (zstd). */
+    compression: schemas_enum(NAR_COMPRESSIONS, {
+        error: (issue) => `'${String(issue.input)}' is not a compression nix writes; use one of ${NAR_COMPRESSIONS.join(', ')}`,
+    })
+        .optional(),
+    'narinfo-compression': bodyEncoding('narinfo-compression'),
+    'ls-compression': bodyEncoding('ls-compression'),
+    'write-nar-listing': schemas_boolean().default(true),
+});
 const environment = strictObject({
     s3: s3.optional(),
     cache: sink.optional(),
+    'cache-settings': cacheSettings.optional(),
     releases: sink.optional(),
     docs: sink.optional(),
     install: sink.optional(),
@@ -47031,8 +47078,25 @@ const environment = strictObject({
         install: schemas_string().url().optional(),
     })
         .optional(),
-    /** Needs the typed confirmation before publishing (default: true for `live`). */
+    /**
+     * Needs the typed confirmation (`I want to release this to NAME`) before publishing; default: every
+     * environment but `local` (src/config/confirmation.ts).
+     */
     confirm: schemas_boolean().optional(),
+})
+    .superRefine((e, ctx) => {
+    // nix reads a file:// cache's narinfo and listings as they are: only an S3 store's carry a Content-Encoding.
+    if (e.cache?.startsWith('s3://') === true)
+        return;
+    for (const key of ['narinfo-compression', 'ls-compression']) {
+        const value = e['cache-settings']?.[key] ?? 'none';
+        if (value !== 'none')
+            ctx.addIssue({
+                code: 'custom',
+                path: ['cache-settings', key],
+                message: `${value} needs an s3:// cache: nix reads a directory (file://) cache's files as they are, without Content-Encoding; set none`,
+            });
+    }
 });
 const schema_LOCAL_ENVIRONMENT = {
     cache: '.releng/local/cache',
@@ -47051,6 +47115,10 @@ const configSchema = strictObject({
     build,
     environments: record(schemas_string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case name'), environment).default({}),
 });
+/** The environment's cache settings, with the defaults for those it leaves out. */
+function cacheSettingsOf(environment) {
+    return environment['cache-settings'] ?? cacheSettings.parse({});
+}
 
 ;// CONCATENATED MODULE: ./src/config/yaml.ts
 
@@ -48474,11 +48542,8 @@ function forgeHost(processEnv) {
  */
 const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
 const VERSION_MAX_LENGTH = 64;
-/** A value as a message may show it: control characters escaped, long values cut. */
-function printable(value, max = 80) {
-    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
+// Where a value is shown in a message (here and everywhere): src/errors.ts.
+
 /**
  * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
  * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
@@ -51210,6 +51275,13 @@ function mapInputs(values) {
         },
     };
 }
+/** The shortest secret input accepted (see Inputs.secret). */
+const SECRET_MIN_LENGTH = 8;
+/**
+ * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
+ * password may start with `--`; read as an option, it would be printed in the error).
+ */
+const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key']));
 /** Typed readers; every error names the input. */
 class Inputs {
     source;
@@ -51218,6 +51290,17 @@ class Inputs {
     }
     string(name, fallback) {
         return this.source.get(name) ?? fallback;
+    }
+    /**
+     * A secret input (a password, a token, a key): at least SECRET_MIN_LENGTH characters, else refused —
+     * without its value — because a secret that short could not be masked without corrupting every log
+     * line and output it happens to occur in (docs/reliability.md, "Secrets").
+     */
+    secret(name) {
+        const v = this.source.get(name);
+        if (v !== undefined && v.length < SECRET_MIN_LENGTH)
+            throw new errors_RelengError(`input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`);
+        return v;
     }
     required(name) {
         const v = this.source.get(name);
@@ -51284,12 +51367,20 @@ const silentLogger = {
  */
 class SecretMask {
     secrets = [];
+    /**
+     * A multi-line secret (a PEM key, a JSON credential) is masked whole and line by line: an error joined
+     * onto one line, or a log quoting one line of it, must not show it. Values shorter than 3 are not
+     * masked (they would turn every log into stars); secret inputs shorter than 8 are refused before this
+     * (src/inputs.ts Inputs.secret).
+     */
     add(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            // Longest first: a secret containing another is replaced whole.
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
+        for (const v of [value, ...lines])
+            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+                this.secrets.push(v);
+                // Longest first: a secret containing another is replaced whole.
+                this.secrets.sort((a, b) => b.length - a.length);
+            }
     }
     apply(text) {
         let r = text;
@@ -51297,7 +51388,18 @@ class SecretMask {
             r = r.split(secret).join('***');
         return redactUrl(r);
     }
+    /**
+     * An output value masked, except inside the parts whose format is known and never a secret — digests
+     * and hex hashes: a secret that happens to occur in a digest must not corrupt it.
+     */
+    applyOutput(value) {
+        const known = [];
+        const held = value.replace(KNOWN_FORMAT, (m) => `\u0000${known.push(m) - 1}\u0000`);
+        return this.apply(held).replace(/\u0000(\d+)\u0000/g, (_, i) => known[Number(i)]);
+    }
 }
+/** Output parts of a known format, never masked: digests (sha256:…) and hex hashes of 40 or 64 digits. */
+const KNOWN_FORMAT = /(?:sha256:|sha512:)?\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{128})\b/g;
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
@@ -51326,6 +51428,9 @@ class ConsoleLogger {
     }
     maskText(s) {
         return this.masks.apply(s);
+    }
+    maskOutput(value) {
+        return this.masks.applyOutput(value);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -51367,7 +51472,18 @@ class Progress {
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
-const escapeCell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text from elsewhere (file names of a leg, keys, tags) as Markdown shows it: every character Markdown or
+ * HTML could read as markup is backslash-escaped (GitHub and Forgejo honour escapes of ASCII
+ * punctuation), newlines become spaces. A file named `<img src=x onerror=…>` or `[x](javascript:…)` is
+ * shown as its name.
+ */
+const markdownText = (s) => s.replace(/[\\`[\]<>|&]/g, '\\$&').replace(/\r?\n/g, ' ');
+/** A URL inside `(…)` of a Markdown link: nothing in it may close the link or start markup. */
+const markdownUrl = (u) => u.replace(/[\s()<>[\]`\\|"']/g, (c) => c.charCodeAt(0) < 128
+    ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+    : encodeURIComponent(c));
+const escapeCell = markdownText;
 function renderMarkdown(summary) {
     const out = [`## ${summary.title}`, ''];
     for (const b of summary.blocks) {
@@ -51446,7 +51562,7 @@ async function runAction(command) {
             cwd: process.cwd(),
         });
         for (const [k, v] of Object.entries(outcome.outputs))
-            setOutput(k, masks.apply(outputString(v)));
+            setOutput(k, masks.applyOutput(outputString(v)));
         if (outcome.summary) {
             log.info(renderText(outcome.summary));
             if (process.env.GITHUB_STEP_SUMMARY)

@@ -28645,6 +28645,12 @@ class RelengError extends Error {
         super(oneLine(message), options);
     }
 }
+/** A value as a message may show it: control characters escaped, long values cut. */
+function printable(value, max = 80) {
+    // Control characters, line separators and lone surrogates (which a UTF-8 log would turn into U+FFFD).
+    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
 function oneLine(text) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -30088,11 +30094,8 @@ function readText(file, display, maxBytes) {
  */
 const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
 const VERSION_MAX_LENGTH = 64;
-/** A value as a message may show it: control characters escaped, long values cut. */
-function printable(value, max = 80) {
-    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
+// Where a value is shown in a message (here and everywhere): src/errors.ts.
+
 /**
  * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
  * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
@@ -32177,6 +32180,13 @@ function mapInputs(values) {
         },
     };
 }
+/** The shortest secret input accepted (see Inputs.secret). */
+const SECRET_MIN_LENGTH = 8;
+/**
+ * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
+ * password may start with `--`; read as an option, it would be printed in the error).
+ */
+const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key']));
 /** Typed readers; every error names the input. */
 class Inputs {
     source;
@@ -32185,6 +32195,17 @@ class Inputs {
     }
     string(name, fallback) {
         return this.source.get(name) ?? fallback;
+    }
+    /**
+     * A secret input (a password, a token, a key): at least SECRET_MIN_LENGTH characters, else refused —
+     * without its value — because a secret that short could not be masked without corrupting every log
+     * line and output it happens to occur in (docs/reliability.md, "Secrets").
+     */
+    secret(name) {
+        const v = this.source.get(name);
+        if (v !== undefined && v.length < SECRET_MIN_LENGTH)
+            throw new RelengError(`input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`);
+        return v;
     }
     required(name) {
         const v = this.source.get(name);
@@ -32251,12 +32272,20 @@ const silentLogger = {
  */
 class SecretMask {
     secrets = [];
+    /**
+     * A multi-line secret (a PEM key, a JSON credential) is masked whole and line by line: an error joined
+     * onto one line, or a log quoting one line of it, must not show it. Values shorter than 3 are not
+     * masked (they would turn every log into stars); secret inputs shorter than 8 are refused before this
+     * (src/inputs.ts Inputs.secret).
+     */
     add(value) {
-        if (value && value.length >= 3 && !this.secrets.includes(value)) {
-            this.secrets.push(value);
-            // Longest first: a secret containing another is replaced whole.
-            this.secrets.sort((a, b) => b.length - a.length);
-        }
+        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
+        for (const v of [value, ...lines])
+            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+                this.secrets.push(v);
+                // Longest first: a secret containing another is replaced whole.
+                this.secrets.sort((a, b) => b.length - a.length);
+            }
     }
     apply(text) {
         let r = text;
@@ -32264,7 +32293,18 @@ class SecretMask {
             r = r.split(secret).join('***');
         return redactUrl(r);
     }
+    /**
+     * An output value masked, except inside the parts whose format is known and never a secret — digests
+     * and hex hashes: a secret that happens to occur in a digest must not corrupt it.
+     */
+    applyOutput(value) {
+        const known = [];
+        const held = value.replace(KNOWN_FORMAT, (m) => `\u0000${known.push(m) - 1}\u0000`);
+        return this.apply(held).replace(/\u0000(\d+)\u0000/g, (_, i) => known[Number(i)]);
+    }
 }
+/** Output parts of a known format, never masked: digests (sha256:…) and hex hashes of 40 or 64 digits. */
+const KNOWN_FORMAT = /(?:sha256:|sha512:)?\b(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{128})\b/g;
 /** Masks registered secrets in console output, as the runner does for ::add-mask::. */
 class ConsoleLogger {
     out;
@@ -32293,6 +32333,9 @@ class ConsoleLogger {
     }
     maskText(s) {
         return this.masks.apply(s);
+    }
+    maskOutput(value) {
+        return this.masks.applyOutput(value);
     }
 }
 /** Human-readable byte counts for progress lines and summaries. */
@@ -32334,7 +32377,18 @@ class Progress {
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
-const escapeCell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text from elsewhere (file names of a leg, keys, tags) as Markdown shows it: every character Markdown or
+ * HTML could read as markup is backslash-escaped (GitHub and Forgejo honour escapes of ASCII
+ * punctuation), newlines become spaces. A file named `<img src=x onerror=…>` or `[x](javascript:…)` is
+ * shown as its name.
+ */
+const markdownText = (s) => s.replace(/[\\`[\]<>|&]/g, '\\$&').replace(/\r?\n/g, ' ');
+/** A URL inside `(…)` of a Markdown link: nothing in it may close the link or start markup. */
+const markdownUrl = (u) => u.replace(/[\s()<>[\]`\\|"']/g, (c) => c.charCodeAt(0) < 128
+    ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+    : encodeURIComponent(c));
+const escapeCell = markdownText;
 function renderMarkdown(summary) {
     const out = [`## ${summary.title}`, ''];
     for (const b of summary.blocks) {
@@ -32413,7 +32467,7 @@ async function runAction(command) {
             cwd: process.cwd(),
         });
         for (const [k, v] of Object.entries(outcome.outputs))
-            setOutput(k, masks.apply(outputString(v)));
+            setOutput(k, masks.applyOutput(outputString(v)));
         if (outcome.summary) {
             log.info(renderText(outcome.summary));
             if (process.env.GITHUB_STEP_SUMMARY)

@@ -1,5 +1,5 @@
-export const id = 450;
-export const ids = [450];
+export const id = 993;
+export const ids = [993];
 export const modules = {
 
 /***/ 2094:
@@ -25,7 +25,7 @@ function nix(args, opts) {
 
 /***/ }),
 
-/***/ 8450:
+/***/ 7993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -34,43 +34,20 @@ __webpack_require__.d(__webpack_exports__, {
   publish: () => (/* binding */ publish)
 });
 
+// EXTERNAL MODULE: ./src/config/confirmation.ts
+var config_confirmation = __webpack_require__(1441);
 // EXTERNAL MODULE: ./src/config/load.ts
 var load = __webpack_require__(1036);
+// EXTERNAL MODULE: ./src/config/schema.ts + 18 modules
+var schema = __webpack_require__(598);
 // EXTERNAL MODULE: ./src/config/version.ts
 var config_version = __webpack_require__(8794);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
-;// CONCATENATED MODULE: ./src/publish/confirm.ts
-
-const CONFIRM_PHRASE = 'I want to release this';
-/** Live, or any environment with `confirm: true`, outside a dry run. */
-function needed(c) {
-    return !c.dryRun && (c.environment.confirm ?? c.environmentName === 'live');
-}
-/** A wrong confirmation is refused at once, before anything is read or checked. */
-function checkConfirmInput(c) {
-    if (!needed(c))
-        return;
-    if (c.confirm === undefined) {
-        if (c.ask)
-            return;
-        throw new errors/* RelengError */.mz(`publishing to ${c.environmentName} needs input 'confirm' set to '${CONFIRM_PHRASE}' (or --confirm on the CLI); nothing was written`);
-    }
-    if (c.confirm === CONFIRM_PHRASE || (c.allowBareConfirm && c.confirm === 'true'))
-        return;
-    throw new errors/* RelengError */.mz(`input 'confirm' must be exactly '${CONFIRM_PHRASE}' to publish to ${c.environmentName}; nothing was written`);
-}
-/** On a terminal without `--confirm`: the sentence typed, after the plan is shown. */
-async function confirm_confirm(c, version) {
-    if (!needed(c) || c.confirm !== undefined || !c.ask)
-        return;
-    const answer = await c.ask(`Publish ${version} to ${c.environmentName}? Type "${CONFIRM_PHRASE}" to go on: `);
-    if (answer.trim() !== CONFIRM_PHRASE)
-        throw new errors/* RelengError */.mz('not confirmed; nothing was written');
-}
-
+// EXTERNAL MODULE: ./src/nix/work-dir.ts
+var work_dir = __webpack_require__(9568);
 // EXTERNAL MODULE: ./src/exec.ts
 var exec = __webpack_require__(3190);
 ;// CONCATENATED MODULE: ./src/storage/credentials.ts
@@ -110,7 +87,7 @@ async function fromCommand(command, cwd, log) {
     // The command's output is a secret: never echoed, not even in an error.
     const r = await (0,exec/* run */.e)('sh', ['-c', command], { cwd, allowFailure: true });
     if (r.code !== 0)
-        throw new errors/* RelengError */.mz(`s3.credentials-command failed (exit ${r.code}): ${(0,exec/* tail */.R)(r.stderr, 2) || 'no message'}; run it by hand to see why`);
+        throw new errors/* RelengError */.mz(`s3.credentials-command failed (exit ${r.code}); its output is not shown (it may hold the key): run it by hand to see why`);
     let data;
     try {
         data = JSON.parse(r.stdout);
@@ -141,12 +118,13 @@ var external_node_fs_ = __webpack_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
 // EXTERNAL MODULE: ./src/storage/hash.ts
 var hash = __webpack_require__(4825);
+// EXTERNAL MODULE: ./src/storage/key.ts
+var storage_key = __webpack_require__(4046);
 ;// CONCATENATED MODULE: ./src/storage/sink.ts
-/** Keys are relative, forward-slashed, with no `..` or empty segments. */
+
+/** A key as every sink takes it (src/storage/key.ts: one rule for keys and release paths). */
 function checkKey(key) {
-    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..'))
-        throw new Error(`invalid object key '${key}'`);
-    return key;
+    return (0,storage_key/* checkRelativePath */._k)(key, 'invalid object key', 'this is a bug of the planner that made it');
 }
 /** `location/key` for messages and summaries. */
 function describeKey(sink, key) {
@@ -154,6 +132,8 @@ function describeKey(sink, key) {
 }
 
 ;// CONCATENATED MODULE: ./src/storage/directory.ts
+
+
 
 
 
@@ -174,7 +154,36 @@ class DirectorySink {
         return this.root;
     }
     file(key) {
-        return external_node_path_default().join(this.root, ...checkKey(key).split('/'));
+        const f = external_node_path_default().join(this.root, ...checkKey(key).split('/'));
+        this.checkContained(key, f);
+        return f;
+    }
+    /**
+     * Nothing is read or written outside the destination's real directory: a symbolic link inside it (to a
+     * directory of the runner) would carry the release elsewhere. Checked for every key, on planning's first
+     * look at it (head), so a refusal comes before anything is written.
+     */
+    checkContained(key, f) {
+        let root;
+        try {
+            root = external_node_fs_default().realpathSync(this.root);
+        }
+        catch {
+            return; // not there yet: made by the first write, with nothing in it
+        }
+        let at = f;
+        while (at !== this.root && !external_node_fs_default().lstatSync(at, { throwIfNoEntry: false }))
+            at = external_node_path_default().dirname(at);
+        let real;
+        try {
+            real = external_node_fs_default().realpathSync(at);
+        }
+        catch {
+            real = at; // a dangling link: where it points is outside by definition of refusing it
+        }
+        const dangling = real === at && external_node_fs_default().lstatSync(at).isSymbolicLink();
+        if (at !== this.root && (!(0,storage_key/* isWithin */.UO)(root, real) || dangling))
+            throw new errors/* RelengError */.mz(`${this.root}: '${key}' leads outside the destination ${this.root} through a symbolic link (to ${real}); remove the link or choose another path in releng.yml`);
     }
     async head(key) {
         const f = this.file(key);
@@ -466,6 +475,7 @@ function httpError(status, xml, retryAfter) {
 
 
 
+
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // One streamed PUT up to the threshold (AWS's own guidance puts multipart at about 100 MB and above), 16
@@ -489,13 +499,25 @@ function parseS3Url(url) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/.exec(url);
     if (!m)
         throw new errors/* RelengError */.mz(`'${url}' is not an S3 location; write s3://bucket or s3://bucket/prefix`);
-    const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
+    // One leading and one trailing slash are the URL's; what is between is keys' prefix, under the key rule.
+    const prefix = (m[2] ?? '').replace(/^\/|\/$/g, '');
+    const problem = prefix ? (0,storage_key/* pathProblem */.z9)(prefix) : undefined;
+    if (problem)
+        throw new errors/* RelengError */.mz(`'${(0,errors/* printable */.g$)(url)}' is not an S3 location: its prefix has ${problem}; write s3://bucket or s3://bucket/prefix`);
     return { bucket: m[1], prefix: prefix ? `${prefix}/` : '' };
 }
 /** The write probe's key under the sink's prefix (see checkWrite). */
 const WRITE_PROBE = '.releng-preflight-probe';
 /** The metadata key the sha256 lives under (`x-amz-meta-sha256` on the wire). */
 const SHA_KEY = 'sha256';
+function putHeaders(o) {
+    const headers = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
+    if (o.contentType)
+        headers['content-type'] = o.contentType;
+    if (o.contentEncoding)
+        headers['content-encoding'] = o.contentEncoding;
+    return headers;
+}
 const statusOf = (e) => e.$metadata?.httpStatusCode;
 /**
  * One bucket (and prefix) of an S3-compatible server. An object up to `multipartThreshold` is one PUT
@@ -550,7 +572,10 @@ class S3Sink {
         return `s3://${this.bucket}/${this.prefix}`.replace(/\/$/, '');
     }
     key(key) {
-        return this.prefix + checkKey(key);
+        const full = this.prefix + checkKey(key);
+        if (Buffer.byteLength(full) > storage_key/* KEY_MAX_BYTES */.NG)
+            throw new errors/* RelengError */.mz(`S3 ${this.location}/${key}: the key is longer than S3's ${storage_key/* KEY_MAX_BYTES */.NG} bytes`);
+        return full;
     }
     async head(key) {
         try {
@@ -564,9 +589,7 @@ class S3Sink {
         }
     }
     async put(key, file, o) {
-        const headers = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
-        if (o.contentType)
-            headers['content-type'] = o.contentType;
+        const headers = putHeaders(o);
         if (o.size <= this.multipartThreshold) {
             await this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers)));
             return;
@@ -574,9 +597,7 @@ class S3Sink {
         await this.putMultipart(key, file, o);
     }
     async putBytes(key, bytes, o) {
-        const headers = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
-        if (o.contentType)
-            headers['content-type'] = o.contentType;
+        const headers = putHeaders(o);
         await this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)));
     }
     /**
@@ -595,6 +616,7 @@ class S3Sink {
                     Body: external_node_fs_default().createReadStream(file, { highWaterMark: 1 << 20 }),
                     ContentLength: o.size,
                     ContentType: o.contentType,
+                    ContentEncoding: o.contentEncoding,
                     Metadata: { [SHA_KEY]: o.sha256 },
                 },
                 partSize,
@@ -656,7 +678,10 @@ class S3Sink {
     async get(key) {
         try {
             const r = await this.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
-            return Buffer.from(await r.Body.transformToByteArray());
+            const bytes = Buffer.from(await r.Body.transformToByteArray());
+            if (r.ContentEncoding)
+                bytes.contentEncoding = r.ContentEncoding;
+            return bytes;
         }
         catch (e) {
             if (statusOf(e) === 404 || e.name === 'NoSuchKey')
@@ -845,22 +870,184 @@ function urlOf(d, key) {
     return `${(d.publicUrl ?? d.location).replace(/\/+$/, '')}/${key}`;
 }
 
-// EXTERNAL MODULE: ./src/oci/publish-images.ts + 24 modules
-var publish_images = __webpack_require__(4757);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __webpack_require__(8825);
+// EXTERNAL MODULE: ./src/oci/registry-targets.ts + 10 modules
+var registry_targets = __webpack_require__(1610);
+;// CONCATENATED MODULE: ./src/oci/pointer-tags.ts
+/**
+ * The pointer phase of the registries (publish runs it last, after the cache, the release tree and the
+ * manual): `{major}` tags, literal tags and `latest` are pointed at the index that each target's
+ * `{version}` tag names — never at anything else, and only as the policy (the maintenance rule) allows.
+ *   1. the targets, their tags and logins (registry-targets.ts);
+ *   2. every target's `{version}` tag read: it must exist, name one index (all `{version}` tags of a
+ *      target agree), and, when the caller says which, the index this release published — otherwise
+ *      nothing moves anywhere;
+ *   3. each allowed pointer that names something else is PUT with the same bytes; the others are held.
+ * Idempotent: a re-run moves nothing that already points there.
+ */
+
+
+
+async function movePointerTags(o) {
+    const log = o.log;
+    (0,registry_targets/* checkInsecureRegistries */.Ek)(o.insecureRegistries ?? []);
+    const targets = (0,registry_targets/* resolveTargets */.h5)(o.targets, o.version, o.dir ?? process.cwd());
+    const sinks = (0,registry_targets/* sinkFactory */.MH)(targets, o.credentials, log, {
+        insecureRegistries: o.insecureRegistries,
+        processEnv: o.processEnv,
+        timeoutMs: o.tuning?.timeout,
+    });
+    try {
+        // 2. Every target's {version} tag, before any pointer moves.
+        const problems = [];
+        const anchors = await Promise.all(targets.map(async (t) => {
+            const sink = sinks.sink(t.ref);
+            try {
+                await sink.open({ create: false });
+                const named = await Promise.all(t.tags
+                    .filter((x) => x.kind === 'version')
+                    .map(async (x) => ({ tag: x.name, m: await sink.getManifest(x.name) })));
+                const missing = named.filter((n) => !n.m);
+                const allowed = (0,registry_targets/* allowedTags */.Gl)(t, o.policy).filter((x) => x.kind !== 'version');
+                const held = t.tags.filter((x) => x.kind !== 'version' && !allowed.includes(x)).map((x) => x.name);
+                // A dry run before the images are pushed: the pointers would follow the {version} tag it pushes.
+                if (missing.length && o.pushedBefore) {
+                    log.warning(`${t.ref.ref}:${missing.map((n) => n.tag).join(', ')} does not exist: its pointers stay (run docker-multiarch first to move them)`);
+                    const all = t.tags.filter((x) => x.kind !== 'version').map((x) => x.name);
+                    return { sink, ref: t.ref.ref, pointers: [], held: all };
+                }
+                if (missing.length && o.dryRun)
+                    return { sink, ref: t.ref.ref, pointers: allowed, held };
+                if (missing.length) {
+                    problems.push(`${t.ref.ref}:${missing.map((n) => n.tag).join(', ')} does not exist; publish the images of ${o.version} first (pointers only follow a published {version} tag)`);
+                    return undefined;
+                }
+                const index = named[0].m;
+                const other = named.find((n) => n.m.digest !== index.digest);
+                if (other)
+                    problems.push(`${t.ref.ref}: ${named[0].tag} names ${(0,oci_digest/* shortDigest */.VK)(index.digest)} but ${other.tag} names ${(0,oci_digest/* shortDigest */.VK)(other.m.digest)}; the {version} tags disagree`);
+                const expected = o.digests?.[t.ref.ref];
+                if (expected && expected !== index.digest)
+                    problems.push(`${t.ref.ref}:${named[0].tag} names ${(0,oci_digest/* shortDigest */.VK)(index.digest)}, not the index this release published (${(0,oci_digest/* shortDigest */.VK)(expected)})`);
+                return { sink, ref: t.ref.ref, index, pointers: allowed, held };
+            }
+            catch (e) {
+                problems.push(e instanceof Error ? e.message : String(e));
+                return undefined;
+            }
+        }));
+        if (problems.length)
+            throw new errors/* RelengErrors */.zg('cannot move the pointer tags; none was moved', problems);
+        // 3. The pointers, each PUT with the bytes of the index its {version} tag names.
+        return await Promise.all(anchors.map(async (a) => {
+            const digest = a.index?.digest ?? '';
+            const report = { ref: a.ref, digest, moved: [], unchanged: [], held: a.held };
+            for (const p of a.pointers) {
+                if (a.index && (await a.sink.getManifest(p.name))?.digest === digest) {
+                    report.unchanged.push(p.name);
+                    continue;
+                }
+                if (!o.dryRun && a.index)
+                    await a.sink.putManifest(p.name, a.index.bytes, a.index.mediaType);
+                report.moved.push(p.name);
+            }
+            log.info(`${a.ref}: ${o.dryRun ? 'would move' : 'moved'} ${report.moved.join(', ') || 'no pointer'}${digest ? ` to ${(0,oci_digest/* shortDigest */.VK)(digest)}` : ''}${report.held.length ? `; held: ${report.held.join(', ')}` : ''}`);
+            return report;
+        }));
+    }
+    finally {
+        await sinks.close();
+    }
+}
+
+// EXTERNAL MODULE: ./src/oci/publish-images.ts + 13 modules
+var publish_images = __webpack_require__(7294);
 ;// CONCATENATED MODULE: ./src/publish/docker.ts
 
-const dockerViaMultiarch = {
-    preflight: (r) => (0,publish_images/* checkRegistryAccess */.Kt)((0,publish_images/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName), undefined, r.log, {
+
+
+
+
+/** An archive is present, a regular file, readable to its end, and the bytes the build recorded. */
+async function imageProblem(image) {
+    const what = `${image.file}: the docker image${image.system ? ` of ${image.system}` : ''}`;
+    let stat;
+    try {
+        stat = external_node_fs_default().statSync(image.file);
+    }
+    catch {
+        return `${what} is missing; rebuild the leg or pass skip: docker`;
+    }
+    if (!stat.isFile() || stat.size === 0)
+        return `${what} is not a file with content; rebuild the leg`;
+    const sha256 = await (0,oci_digest/* sha256OfFile */.Vq)(image.file).catch((e) => e);
+    if (sha256 instanceof Error)
+        return `${what} cannot be read (${sha256.code ?? sha256.message})`;
+    if (image.sha256 && image.sha256 !== sha256)
+        return `${image.file}: its sha256 is ${sha256} but the build recorded ${image.sha256}; the file was changed or damaged after the build`;
+    return undefined;
+}
+/** skip: docker — the pointers only: push access, and the `{version}` tags read (a missing one is a warning). */
+async function pointersOnlyProblems(r) {
+    const access = await (0,publish_images/* checkRegistryAccess */.Kt)(targetsOf(r), undefined, r.log, {
         processEnv: r.processEnv,
         dir: r.dir,
         tuning: r.registryTuning,
-    }),
+        version: r.version,
+    });
+    if (access.length)
+        return access;
+    try {
+        await movePointerTags({ ...pointerOptions(r), dryRun: true, pushedBefore: true });
+        return [];
+    }
+    catch (e) {
+        return e instanceof errors/* RelengErrors */.zg ? e.problems : [e instanceof Error ? e.message : String(e)];
+    }
+}
+const targetsOf = (r) => (0,publish_images/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName);
+const policyOf = (r) => ({ latest: r.latest, major: r.major ?? r.latest });
+const pointerOptions = (r) => ({
+    targets: targetsOf(r),
+    version: r.version,
+    policy: policyOf(r),
+    dir: r.dir,
+    processEnv: r.processEnv,
+    tuning: r.registryTuning,
+    log: r.log,
+});
+const dockerViaMultiarch = {
+    async preflight(r) {
+        if (r.environment.registries.length === 0)
+            return [];
+        if (r.pushImages === false)
+            return pointersOnlyProblems(r);
+        const problems = [];
+        if (r.images.length === 0)
+            problems.push(`environment '${r.environmentName}' has registries but the release has no docker image; build the images (build.docker-image) or pass skip: docker`);
+        for (const image of r.images) {
+            const p = await imageProblem(image);
+            if (p)
+                problems.push(p);
+        }
+        problems.push(...(await (0,publish_images/* checkRegistryAccess */.Kt)(targetsOf(r), undefined, r.log, {
+            processEnv: r.processEnv,
+            dir: r.dir,
+            tuning: r.registryTuning,
+            version: r.version,
+        })));
+        return problems;
+    },
     async publish(r) {
+        if (r.environment.registries.length === 0 || r.pushImages === false)
+            return { digests: {}, tags: [] };
         const out = await (0,publish_images/* publishImages */.YU)({
             images: r.images.map((i) => ({ file: i.file, system: i.system, sha256: i.sha256 })),
-            targets: (0,publish_images/* targetsForEnvironment */.jr)(r.environment, r.dir, r.environmentName),
+            targets: targetsOf(r),
             version: r.version,
-            latest: r.latest,
+            pointers: policyOf(r),
+            movePointers: false,
             dryRun: r.dryRun,
             dir: r.dir,
             processEnv: r.processEnv,
@@ -869,11 +1056,145 @@ const dockerViaMultiarch = {
         });
         return { digests: out.digests, tags: [...new Set(Object.values(out.tags).flat())] };
     },
+    async movePointers(r, published) {
+        if (r.environment.registries.length === 0)
+            return [];
+        return movePointerTags({
+            ...pointerOptions(r),
+            // A dry run published nothing, so there is no digest to hold the {version} tags to.
+            digests: r.dryRun ? undefined : published?.digests,
+            dryRun: r.dryRun,
+            // After skip: docker a target without its {version} tag keeps its pointers.
+            pushedBefore: r.pushImages === false,
+        });
+    },
 };
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/nix/encoding.ts
+
+
+/**
+ * The bodies of a binary cache's small files (narinfo, `.ls`) in the encodings nix writes them with
+ * (`narinfo-compression`, `ls-compression` of an S3 store: the body compressed, `Content-Encoding` set).
+ * Node 20's zlib has gzip and brotli only; zstd and xz come from packages that need no native code, so the
+ * bundles run on any runner image: fzstd (pure JS) decodes zstd, @bokuweb/zstd-wasm encodes it,
+ * xz-decompress (wasm) decodes xz. Nothing here encodes xz: no package does it without native code.
+ */
+const READ_ENCODINGS = ['none', 'zstd', 'xz', 'br', 'gzip'];
+const WRITE_ENCODINGS = (/* unused pure expression or super */ null && (['none', 'zstd', 'br', 'gzip']));
+/** Decoded narinfo bodies are small; a body that decodes past this is refused (a compression bomb). */
+const MAX_DECODED = 4 * 1024 * 1024;
+const MAGIC = [
+    ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+    ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+    ['gzip', Buffer.from([0x1f, 0x8b])],
+];
+/**
+ * Which encoding a body is in: by its magic bytes where the format has them (zstd, xz, gzip — a sink that
+ * stores no Content-Encoding, a server that drops it), else by the Content-Encoding the server gave
+ * (brotli has no magic), else none. `where` names the object in the error.
+ */
+function encodingOf(bytes, contentEncoding, where) {
+    for (const [name, magic] of MAGIC)
+        if (bytes.length >= magic.length && magic.equals(Buffer.from(bytes.subarray(0, magic.length))))
+            return name;
+    if (bytes.length >= 3 && Buffer.from(bytes.subarray(0, 3)).toString('latin1') === 'BZh')
+        throw new errors/* RelengError */.mz(`${where}: a bzip2-compressed body, which publish does not read; rewrite it with zstd, xz, br, gzip or none`);
+    const header = contentEncoding?.trim().toLowerCase();
+    if (!header || header === 'identity')
+        return 'none';
+    if (header === 'br')
+        return 'br';
+    if (READ_ENCODINGS.includes(header))
+        throw new errors/* RelengError */.mz(`${where}: Content-Encoding ${header}, but the body is not ${header}-compressed (damaged); delete the object so it is written again`);
+    throw new errors/* RelengError */.mz(`${where}: Content-Encoding ${header} is not one nix writes (zstd, xz, br, gzip)`);
+}
+/** The body decoded (any encoding nix writes), or a one-line error naming `where`. */
+async function decodeBody(bytes, contentEncoding, where, o = {}) {
+    const encoding = encodingOf(bytes, contentEncoding, where);
+    if (encoding === 'none')
+        return Buffer.from(bytes);
+    try {
+        return await decode(encoding, bytes, o.limit ?? MAX_DECODED);
+    }
+    catch (e) {
+        throw new errors/* RelengError */.mz(`${where}: not readable as ${encoding} (${e.message.split('\n')[0]}): the object is damaged; ${o.hint ?? 'delete it so it is written again'}`);
+    }
+}
+async function decode(encoding, bytes, limit) {
+    switch (encoding) {
+        case 'gzip':
+            return external_node_zlib_default().gunzipSync(bytes, { maxOutputLength: limit });
+        case 'br':
+            return external_node_zlib_default().brotliDecompressSync(bytes, { maxOutputLength: limit });
+        case 'zstd':
+            return zstdDecode(bytes, limit);
+        case 'xz':
+            return xzDecode(bytes, limit);
+    }
+}
+async function zstdDecode(bytes, limit) {
+    const { Decompress } = await __webpack_require__.e(/* import() */ 339).then(__webpack_require__.bind(__webpack_require__, 8339));
+    const chunks = [];
+    let size = 0;
+    let ended = false;
+    const d = new Decompress((chunk, final) => {
+        size += chunk.length;
+        if (size > limit)
+            throw new Error(`more than ${limit} bytes decoded`);
+        chunks.push(chunk);
+        if (final)
+            ended = true;
+    });
+    d.push(bytes, true);
+    if (!ended)
+        throw new Error('truncated');
+    return Buffer.concat(chunks);
+}
+async function xzDecode(bytes, limit) {
+    // A CommonJS module: its exports are the default export to ESM, named ones to the type checker.
+    const m = (await __webpack_require__.e(/* import() */ 642).then(__webpack_require__.t.bind(__webpack_require__, 6642, 23)));
+    const XzReadableStream = m.XzReadableStream ?? m.default.XzReadableStream;
+    const reader = new XzReadableStream(new Blob([new Uint8Array(bytes)]).stream()).getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        size += value.length;
+        if (size > limit) {
+            await reader.cancel();
+            throw new Error(`more than ${limit} bytes decoded`);
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+}
+let zstdReady;
+/** The body as written with `encoding`, and the Content-Encoding to store it with (none for `none`). */
+async function encodeBody(bytes, encoding) {
+    switch (encoding) {
+        case 'none':
+            return { bytes: Buffer.from(bytes) };
+        case 'gzip':
+            return { bytes: external_node_zlib_default().gzipSync(bytes, { level: 9 }), contentEncoding: 'gzip' };
+        case 'br':
+            return { bytes: external_node_zlib_default().brotliCompressSync(bytes), contentEncoding: 'br' };
+        case 'zstd': {
+            zstdReady ??= __webpack_require__.e(/* import() */ 115).then(__webpack_require__.t.bind(__webpack_require__, 7115, 23)).then(async (m) => {
+                await m.init();
+                return m;
+            });
+            const zstd = await zstdReady;
+            return { bytes: Buffer.from(zstd.compress(bytes, 19)), contentEncoding: 'zstd' };
+        }
+    }
+}
+
 // EXTERNAL MODULE: ./src/nix/narinfo.ts
 var narinfo = __webpack_require__(3974);
 // EXTERNAL MODULE: ./src/nix/command.ts
@@ -903,9 +1224,8 @@ function parseSigningKey(text, envName, log) {
     const raw = Buffer.from(b64, 'base64');
     if (!name || !/^[A-Za-z0-9+/=]+$/.test(b64) || raw.length !== 64)
         throw new errors/* RelengError */.mz(`signing key in $${envName} is not a nix secret key (expected NAME:BASE64 of 64 bytes, as nix-store --generate-binary-cache-key writes); set the secret to the key file's content`);
-    const seed = raw.subarray(0, 32);
     const pub = raw.subarray(32);
-    const derived = (0,external_node_crypto_.createPublicKey)((0,external_node_crypto_.createPrivateKey)({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
+    const derived = (0,external_node_crypto_.createPublicKey)(privateKeyOf(raw.subarray(0, 32)))
         .export({ format: 'der', type: 'spki' })
         .subarray(-32);
     if (!derived.equals(pub))
@@ -913,12 +1233,36 @@ function parseSigningKey(text, envName, log) {
     return { name, text: trimmed, publicKey: `${name}:${pub.toString('base64')}` };
 }
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+function privateKeyOf(seed) {
+    return (0,external_node_crypto_.createPrivateKey)({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+}
+/** The key objects made from each key's text, so that signing thousands of narinfos parses it once. */
+const privateKeys = new WeakMap();
 /**
- * Runs `fn` with the key in a file only we can read (0600 in a fresh 0700 directory), removed afterwards
- * whatever happens. nix takes `secret-key=` as a path, so the key never appears on a command line.
+ * The narinfo's `Sig:` value by `key` (`name:base64(ed25519 over the fingerprint)`), as nix's
+ * `secret-key=` signs: what `nix copy` would add, computed here so publish needs no nix.
+ */
+function signatureOf(info, key) {
+    let k = privateKeys.get(key);
+    if (!k) {
+        const b64 = key.text.slice(key.text.indexOf(':') + 1);
+        k = privateKeyOf(Buffer.from(b64, 'base64').subarray(0, 32));
+        privateKeys.set(key, k);
+    }
+    return `${key.name}:${(0,external_node_crypto_.sign)(null, Buffer.from(fingerprint(info)), k).toString('base64')}`;
+}
+/** The narinfo with our signature: other signatures kept (as nix copy keeps them), an old one by our key name replaced. */
+function signNarInfo(info, key) {
+    const others = info.sigs.filter((s) => s.slice(0, s.indexOf(':')) !== key.name);
+    return { ...info, sigs: [...others, signatureOf(info, key)] };
+}
+/**
+ * Runs `fn` with the key in a file only we can read (0600 in a fresh 0700 directory under RUNNER_TEMP when
+ * set), removed afterwards whatever happens; one left by a killed run is removed by the next. nix takes
+ * `secret-key=` as a path, so the key never appears on a command line.
  */
 async function withKeyFile(key, fn) {
-    const dir = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'releng-key-'));
+    const dir = (0,work_dir/* makeWorkDir */.dW)(work_dir/* WORK_DIRS */.pS.key);
     const file = external_node_path_default().join(dir, 'secret-key');
     const remove = () => external_node_fs_default().rmSync(dir, { recursive: true, force: true });
     // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
@@ -940,11 +1284,14 @@ async function withKeyFile(key, fn) {
 }
 /**
  * `nix copy` of `paths` (with their closures: a binary cache refuses a path whose references it lacks)
- * into a file:// cache, zstd-compressed, with NAR listings, signed when a key file is given. Nix 2.8 has no
- * s3:// store and no --stdin: paths go on the command line in batches, the cache is uploaded by us.
+ * into a file:// cache, compressed as asked, with NAR listings, signed when a key file is given. Nix 2.8
+ * has no s3:// store and no --stdin: paths go on the command line in batches, the cache is uploaded by us.
  */
 async function copyToSignedCache(o) {
-    const params = ['compression=zstd', 'write-nar-listing=true'];
+    const params = [
+        `compression=${o.compression ?? 'zstd'}`,
+        `write-nar-listing=${o.writeNarListing === false ? 'false' : 'true'}`,
+    ];
     if (o.keyFile)
         params.unshift(`secret-key=${o.keyFile}`);
     const to = `file://${o.to}?${params.join('&')}`;
@@ -964,9 +1311,13 @@ async function copyToSignedCache(o) {
         }
     }
 }
-/** What nix signs: `1;path;narHash;narSize;refs` with references as full store paths. */
+/**
+ * What nix signs: `1;path;narHash;narSize;refs` — the NarHash as `sha256:<nix32>`, references as full store
+ * paths in nix's order — whatever form the narinfo wrote them in.
+ */
 function fingerprint(info, storeDir = narinfo/* STORE_DIR */.SF) {
-    return `1;${info.storePath};${info.narHash};${info.narSize};${info.references.map((r) => `${storeDir}/${r}`).join(',')}`;
+    const refs = (0,narinfo/* sortedReferences */.Qs)(info.references).map((r) => `${storeDir}/${r}`);
+    return `1;${info.storePath};${(0,narinfo/* nix32Hash */.XP)(info.narHash)};${info.narSize};${refs.join(',')}`;
 }
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 /** True when some `Sig:` line is a valid signature by `publicKey` (`name:base64`). */
@@ -1036,12 +1387,225 @@ function contentTypeOf(key) {
     return BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? 'application/octet-stream';
 }
 
-;// CONCATENATED MODULE: ./src/publish/rules.ts
+;// CONCATENATED MODULE: ./src/publish/closure.ts
+
+
+
+/** The closure to publish: every path the release needs, with what its source says about it. */
+async function releaseClosure(source, log) {
+    if (source.kind === 'none')
+        throw new errors/* RelengError */.mz(`nothing to put in the binary cache: ${source.why}`);
+    return source.kind === 'caches' ? closureFromCaches(source, log) : closureFromStore(source.paths, log);
+}
+/** The legs' top-level paths and everything they reference, from the merge's list of the leg caches' paths. */
+function closureFromCaches(source, log) {
+    const known = new Map(source.cachePaths.map((c) => [c.storePath, c]));
+    const closure = new Map();
+    const missing = [];
+    const queue = source.storePaths.filter((p) => {
+        // Derivations are published when the legs carry them (the reference uploads drvs too); outputs must be there.
+        if (known.has(p) || !p.endsWith('.drv'))
+            return true;
+        log.debug(`${p} is in no leg cache; not published`);
+        return false;
+    });
+    while (queue.length) {
+        const p = queue.pop();
+        if (closure.has(p))
+            continue;
+        const c = known.get(p);
+        if (!c) {
+            missing.push(p);
+            continue;
+        }
+        closure.set(p, c);
+        queue.push(...c.references.filter((r) => !closure.has(r)));
+    }
+    if (missing.length)
+        throw new errors/* RelengErrors */.zg(`the leg caches (${source.caches.map((c) => c.dir).join(', ')}) lack store paths the release needs; rebuild the legs`, missing.sort().map((p) => `${p} is in no leg cache`));
+    return closure;
+}
+async function closureFromStore(drvsAndPaths, log) {
+    if (drvsAndPaths.length === 0)
+        throw new errors/* RelengError */.mz('drvs.txt lists no derivations; nothing to put in the cache');
+    // Nix 2.8 has no `drv^*`: the outputs of each derivation, then the closure of everything.
+    const drvs = drvsAndPaths.filter((p) => p.endsWith('.drv'));
+    const outputs = drvs.length
+        ? (await (0,exec/* run */.e)('nix-store', ['-q', '--outputs', ...drvs], { log })).stdout.split('\n').filter(Boolean)
+        : [];
+    const plain = [...new Set([...drvsAndPaths.filter((p) => !p.endsWith('.drv')), ...outputs])];
+    // A .drv argument means its outputs to nix 2.8; --derivation makes it mean the file (and its closure).
+    const infos = [
+        ...(plain.length ? await pathInfo(plain, [], log) : []),
+        ...(drvs.length ? await pathInfo(drvs, ['--derivation'], log) : []),
+    ];
+    const invalid = infos.filter((i) => i.valid === false).map((i) => `${i.path} is not in the local store`);
+    if (invalid.length)
+        throw new errors/* RelengErrors */.zg('the release is not built in the local store', invalid);
+    return new Map(infos.map((i) => [
+        i.path,
+        { storePath: i.path, narHash: i.narHash, narSize: i.narSize, references: i.references ?? [] },
+    ]));
+}
+async function pathInfo(paths, flags, log) {
+    const r = await (0,command/* nix */.w)(['path-info', '--json', '--recursive', ...flags, ...paths], {
+        allowFailure: true,
+        log,
+    });
+    if (r.code !== 0)
+        throw new errors/* RelengError */.mz(`nix path-info of the release's derivations and outputs failed: ${(0,exec/* tail */.R)(r.stderr, 2)}; build the release first (build-artifacts)`);
+    return JSON.parse(r.stdout);
+}
+
+// EXTERNAL MODULE: ./src/publish/plan.ts
+var publish_plan = __webpack_require__(7872);
+;// CONCATENATED MODULE: ./src/publish/plan-cache.ts
+
+
+
+
 
 
 
 
 const LOOKUPS = 16;
+/** NAR files hashed at once before the first write: two cores. */
+const HASHING = 2;
+/**
+ * The binary cache: the release's closure, and which of its store paths the destination lacks. Each store
+ * path is one object of the step (its NARs, listings and narinfo are listed once written).
+ */
+async function planCacheStep(o) {
+    const d = o.destination;
+    if (!d)
+        return { step: (0,publish_plan/* newStep */.zu)('cache', { skipped: o.skipped ?? 'skip: cache' }), conflicts: [], problems: [] };
+    const closure = await releaseClosure(o.source, o.log);
+    const plan = await planCache(d.sink, closure, o.key, o.force, o.settings);
+    const objects = plan.paths.map((p) => ({
+        dest: 'cache',
+        key: p.storePath,
+        size: p.size,
+        sha256: '',
+        kind: 'versioned',
+        action: p.action === 'add' ? 'upload' : p.action === 'replace' ? 'overwrite' : 'skip',
+        reason: p.reason,
+    }));
+    const notes = [
+        o.key
+            ? `signed by ${o.key.publicKey}${plan.uploads ? ' (in-process)' : ' (nix copy from the local store)'}`
+            : 'no signing-key in this environment: the cache is published unsigned',
+    ];
+    if (plan.uploads)
+        notes.push('NARs uploaded as the legs compressed them');
+    return {
+        step: (0,publish_plan/* newStep */.zu)('cache', { objects, target: d.location, notes }),
+        conflicts: plan.conflicts,
+        problems: plan.problems,
+        work: { sink: d.sink, plan, closure },
+    };
+}
+/**
+ * Which paths the destination lacks. A store path is what nix compares, not bytes: the cache has a path
+ * when its narinfo is there (in any encoding nix writes) with the same NarHash (and, when we sign, our
+ * valid signature) — whatever compressor wrote the NAR. The same path with another NarHash, an unreadable
+ * narinfo, or one not signed by our key, is a conflict unless `force`. For leg bundles, each path to write
+ * is checked here, before anything is written (checkLegPaths).
+ */
+async function planCache(sink, closure, key, force, settings) {
+    const conflicts = [];
+    const info = await sink.get('nix-cache-info');
+    if (info) {
+        const storeDir = /^StoreDir:\s*(\S+)/m.exec(info.toString('utf8'))?.[1];
+        if (storeDir && storeDir !== narinfo/* STORE_DIR */.SF)
+            conflicts.push(`${describeKey(sink, 'nix-cache-info')}: a cache for store ${storeDir}, not ${narinfo/* STORE_DIR */.SF}`);
+    }
+    const fromLegs = [...closure.values()].every((c) => c.info && c.nar);
+    const paths = await (0,pool/* mapLimit */.sf)([...closure.values()], LOOKUPS, async (c) => {
+        const base = { storePath: c.storePath, size: c.info?.fileSize ?? c.narSize };
+        const where = describeKey(sink, (0,narinfo/* narInfoKey */.Pn)(c.storePath));
+        const bytes = await sink.get((0,narinfo/* narInfoKey */.Pn)(c.storePath));
+        if (!bytes)
+            return { ...base, action: 'add' };
+        let problem;
+        try {
+            const theirs = (0,narinfo/* parseNarInfo */.Ne)((await decodeBody(bytes, bytes.contentEncoding, where)).toString('utf8'), where);
+            if ((0,narinfo/* hashHex */.Yy)(theirs.narHash) !== (0,narinfo/* hashHex */.Yy)(c.narHash))
+                problem = `${where}: ${c.storePath} is there with another NarHash (${theirs.narHash}; ours ${c.narHash}) — a build that is not reproducible`;
+            else if (key && !signedBy(theirs, key.publicKey))
+                problem = `${where}: ${c.storePath} is there but not signed by ${key.name}`;
+        }
+        catch (e) {
+            problem = `${e.message} (the narinfo of ${c.storePath})`;
+        }
+        if (!problem)
+            return { ...base, action: 'skip' };
+        if (force)
+            return { ...base, action: 'replace', reason: 'force' };
+        conflicts.push(problem);
+        return { ...base, action: 'skip', reason: 'conflict' };
+    });
+    paths.sort((a, b) => (a.storePath < b.storePath ? -1 : 1));
+    const plan = { paths, writeCacheInfo: !info, conflicts, problems: [], settings };
+    if (fromLegs) {
+        const toWrite = paths.filter((p) => p.action !== 'skip').map((p) => closure.get(p.storePath));
+        const checked = await checkLegPaths(toWrite, settings);
+        plan.uploads = checked.uploads;
+        plan.problems.push(...checked.problems);
+    }
+    return plan;
+}
+/**
+ * The leg files of the paths to write, checked before the first write: NARs compressed as
+ * `cache-settings.compression` asks (publish uploads them as build-artifacts compressed them: no second
+ * compression), and each NAR file's bytes those its narinfo's FileSize and FileHash name — the sha256
+ * computed here is then the object's.
+ */
+async function checkLegPaths(paths, settings) {
+    const problems = [];
+    const want = settings.compression;
+    if (want) {
+        const other = paths.filter((c) => c.info.compression !== want);
+        if (other.length) {
+            const kinds = [...new Set(other.map((c) => c.info.compression))].sort().join(', ');
+            problems.push(`cache-settings.compression is ${want}, but ${other.length} NAR(s) of the leg bundles are ${kinds} (e.g. ${other[0].narinfo}): publish uploads the legs' NARs as build-artifacts compressed them; set compression: ${kinds.split(', ')[0]} or leave it out`);
+        }
+    }
+    const hashes = new Map();
+    const uploads = new Map();
+    await (0,pool/* mapLimit */.sf)([...paths], HASHING, async (c) => {
+        const nar = c.nar;
+        let got = hashes.get(nar);
+        if (!got) {
+            got = (0,hash/* sha256File */.Q)(nar);
+            hashes.set(nar, got);
+        }
+        const upload = await checkNar(c.storePath, c.info, nar, c.narinfo ?? c.storePath, got, c.listing ?? null);
+        if (typeof upload === 'string')
+            problems.push(upload);
+        else
+            uploads.set(c.storePath, upload);
+    });
+    return { uploads, problems };
+}
+/**
+ * The NAR file of `info`, if its bytes are what the narinfo says (FileSize, FileHash); otherwise the
+ * problem, naming both files.
+ */
+async function checkNar(storePath, info, nar, narinfoFile, hashed, listing) {
+    const { sha256, size } = await hashed;
+    const badSize = info.fileSize !== undefined && info.fileSize !== size;
+    const badHash = info.fileHash !== undefined && (0,narinfo/* hashHex */.Yy)(info.fileHash) !== sha256;
+    if (badSize || badHash)
+        return `${nar}: ${size} bytes with sha256 ${sha256}, but ${narinfoFile} says ${badSize ? `FileSize ${info.fileSize}` : `FileHash ${info.fileHash}`}: the NAR is not the one its narinfo names (damaged or changed); download or build the leg again`;
+    return { storePath, info, nar, narSha256: sha256, narFileSize: size, listing };
+}
+
+;// CONCATENATED MODULE: ./src/publish/rules.ts
+
+
+
+
+const rules_LOOKUPS = 16;
 /** A file of the release (tree or manual), wanted at `key` of `dest`. */
 function wanted(dest, key, f) {
     return { dest, key, source: f.source, size: f.size, sha256: f.sha256, contentType: contentTypeOf(key) };
@@ -1066,7 +1630,7 @@ async function storedSha256(sink, head) {
  */
 async function decideVersioned(sink, wanted, known, force) {
     const conflicts = [];
-    const objects = await (0,pool/* mapLimit */.sf)(wanted, LOOKUPS, async (w) => {
+    const objects = await (0,pool/* mapLimit */.sf)(wanted, rules_LOOKUPS, async (w) => {
         const base = { ...w, kind: 'versioned' };
         const listed = known.listing?.get(w.key);
         // Known missing: uploaded, hashed only when the upload reaches it.
@@ -1098,7 +1662,7 @@ async function decideVersioned(sink, wanted, known, force) {
  * reason it may not: the maintenance rule, or a release that is not official).
  */
 async function decidePointers(sink, wanted, held) {
-    return (0,pool/* mapLimit */.sf)(wanted, LOOKUPS, async (w) => {
+    return (0,pool/* mapLimit */.sf)(wanted, rules_LOOKUPS, async (w) => {
         const base = { ...w, kind: 'pointer' };
         if (held)
             return { ...base, action: 'hold', reason: held };
@@ -1118,7 +1682,7 @@ async function decideSync(sink, dest, prefix, files, held) {
     if (held)
         return files.map((w) => ({ ...w, kind: 'pointer', action: 'hold', reason: held }));
     const listed = await listing(sink, prefix);
-    const objects = await (0,pool/* mapLimit */.sf)(files, LOOKUPS, async (w) => {
+    const objects = await (0,pool/* mapLimit */.sf)(files, rules_LOOKUPS, async (w) => {
         const base = { ...w, kind: 'pointer' };
         const size = listed.get(w.key);
         if (size === undefined)
@@ -1137,8 +1701,6 @@ async function decideSync(sink, dest, prefix, files, held) {
     return objects;
 }
 
-// EXTERNAL MODULE: ./src/publish/plan.ts
-var publish_plan = __webpack_require__(7872);
 ;// CONCATENATED MODULE: ./src/publish/upload.ts
 
 
@@ -1194,7 +1756,7 @@ async function writeObjects(sink, objects, o) {
     let bytes = 0;
     const listed = (x) => o.verifyPrefix !== undefined && x.key.startsWith(o.verifyPrefix);
     await (0,pool/* forEachLimit */.Gm)(todo, o.concurrency, async (x) => {
-        if (!x.source)
+        if (!x.source && !x.bytes)
             throw new Error(`internal: no source for ${x.key}`);
         await putOne(sink, x);
         if (!listed(x)) {
@@ -1226,6 +1788,14 @@ async function writeObjects(sink, objects, o) {
  * there. A large one is hashed (if need be) and streamed from the file.
  */
 async function putOne(sink, x) {
+    const put = {
+        sha256: x.sha256,
+        size: x.size,
+        contentType: x.contentType,
+        contentEncoding: x.contentEncoding,
+    };
+    if (x.bytes)
+        return sink.putBytes(x.key, x.bytes, put);
     const source = x.source;
     if (x.size > buffers/* CHUNK */.m$) {
         await (0,hash/* ensureSha256 */.w)(x);
@@ -1273,10 +1843,17 @@ async function deleteObjects(sink, objects, o) {
 
 
 
+
+
+
+/** Listings held in memory at once (read, encoded, written, then dropped). */
+const LISTING_BATCH = 64;
 /**
- * Signs what is missing into a work cache with `nix copy` (one way, whatever the source), then uploads it:
- * NARs and listings first, nix-cache-info, then each narinfo only after the narinfos of its references —
- * so a reader never finds a narinfo whose NAR, or whose references, are missing. Returns what was written.
+ * Publishes the paths the plan found missing: NARs and listings first, nix-cache-info, then each narinfo
+ * only after the narinfos of its references — so a reader never finds a narinfo whose NAR, or whose
+ * references, are missing. From leg bundles nothing runs but us: each narinfo is signed here and the NAR
+ * uploaded as the leg holds it. From the local store (artifacts-dir), `nix copy` signs and compresses into
+ * a work cache first, which is then uploaded the same way. Returns what was written.
  */
 async function publishCache(o) {
     const wantedPaths = o.plan.paths.filter((p) => p.action !== 'skip').map((p) => p.storePath);
@@ -1284,70 +1861,102 @@ async function publishCache(o) {
         o.log.info(`cache: all ${o.plan.paths.length} store paths are in ${o.sink.location} already`);
         return [];
     }
-    const replaced = new Set(o.plan.paths.filter((p) => p.action === 'replace').map((p) => p.storePath));
-    const work = external_node_fs_default().mkdtempSync(external_node_path_default().join(process.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'releng-cache-'));
+    if (o.plan.uploads && !o.viaNix)
+        return upload(o, wantedPaths.map((p) => o.plan.uploads.get(p)), { sign: true });
+    const work = (0,work_dir/* makeWorkDir */.dW)(work_dir/* WORK_DIRS */.pS.cache);
     try {
-        await signInto(work, wantedPaths, o);
-        // NARs are named by the hash of their bytes: two store paths with identical contents share one.
-        const keys = new Set();
-        for (const p of wantedPaths) {
-            const file = external_node_path_default().join(work, (0,narinfo/* narInfoKey */.Pn)(p));
-            const info = (0,narinfo/* parseNarInfo */.Ne)(external_node_fs_default().readFileSync(file, 'utf8'), file);
-            keys.add(info.url);
-            if (external_node_fs_default().existsSync(external_node_path_default().join(work, (0,narinfo/* listingKey */._L)(p))))
-                keys.add((0,narinfo/* listingKey */._L)(p));
-        }
-        if (o.plan.writeCacheInfo)
-            keys.add('nix-cache-info');
-        const files = await Promise.all([...keys].map((k) => cache_wanted(work, k)));
-        // NARs are named by their own hash: the same key with other bytes is damage, and refused as such.
-        const decided = await decideVersioned(o.sink, files, {}, o.force);
-        if (decided.conflicts.length)
-            throw new errors/* RelengErrors */.zg('the binary cache holds damaged files', decided.conflicts);
-        const written = decided.objects.filter((x) => x.action !== 'skip');
-        await writeObjects(o.sink, decided.objects, {
-            concurrency: o.concurrency,
-            log: o.log,
-            label: 'cache NARs',
-            tally: o.tally,
-        });
-        for (const layer of cache_layers(wantedPaths, o.closure)) {
-            const objects = await Promise.all(layer.map(async (p) => ({
-                ...(await cache_wanted(work, (0,narinfo/* narInfoKey */.Pn)(p))),
-                kind: 'versioned',
-                action: replaced.has(p) ? 'overwrite' : 'upload',
-            })));
-            await writeObjects(o.sink, objects, {
-                concurrency: o.concurrency,
-                log: o.log,
-                label: 'cache narinfo',
-                tally: o.tally,
-            });
-            written.push(...objects);
-        }
-        return written;
+        if (wantedPaths.length)
+            await signWithNix(work, wantedPaths, o);
+        return await upload(o, await workUploads(work, wantedPaths), { sign: false });
     }
     finally {
         external_node_fs_default().rmSync(work, { recursive: true, force: true });
     }
 }
-async function signInto(work, paths, o) {
-    if (paths.length === 0) {
-        // A new, empty cache: nix-cache-info only, as nix writes it.
-        external_node_fs_default().writeFileSync(external_node_path_default().join(work, 'nix-cache-info'), `StoreDir: ${narinfo/* STORE_DIR */.SF}\n`);
-        return;
+async function upload(o, uploads, how) {
+    const replaced = new Set(o.plan.paths.filter((p) => p.action === 'replace').map((p) => p.storePath));
+    const write = (objects, label) => writeObjects(o.sink, objects, { concurrency: o.concurrency, log: o.log, label, tally: o.tally });
+    // NARs are named by the hash of their bytes: two store paths with identical contents share one, and the
+    // same key with other bytes is damage, refused as such.
+    const nars = new Map();
+    for (const u of uploads)
+        nars.set(u.info.url, {
+            dest: 'cache',
+            key: u.info.url,
+            source: u.nar,
+            size: u.narFileSize,
+            sha256: u.narSha256,
+            contentType: contentTypeOf(u.info.url),
+        });
+    const decided = await decideVersioned(o.sink, [...nars.values()], {}, o.force);
+    if (decided.conflicts.length)
+        throw new errors/* RelengErrors */.zg('the binary cache holds damaged files', decided.conflicts);
+    await write(decided.objects, 'cache NARs');
+    const written = decided.objects.filter((x) => x.action !== 'skip');
+    const settings = o.plan.settings;
+    if (settings['write-nar-listing']) {
+        const listed = uploads.filter((u) => u.listing);
+        for (let i = 0; i < listed.length; i += LISTING_BATCH) {
+            const batch = await Promise.all(listed.slice(i, i + LISTING_BATCH).map(async (u) => {
+                const encoded = await encodeBody(external_node_fs_default().readFileSync(u.listing), settings['ls-compression']);
+                return bytesObject((0,narinfo/* listingKey */._L)(u.storePath), encoded, 'upload');
+            }));
+            await write(batch, 'cache listings');
+            written.push(...batch);
+        }
     }
+    if (o.plan.writeCacheInfo) {
+        // As nix writes it into a new cache.
+        const info = bytesObject('nix-cache-info', { bytes: Buffer.from(`StoreDir: ${narinfo/* STORE_DIR */.SF}\n`) }, 'upload');
+        await write([info], 'cache info');
+        written.push(info);
+    }
+    const byPath = new Map(uploads.map((u) => [u.storePath, u]));
+    for (const layer of cache_layers([...byPath.keys()], o.closure)) {
+        const objects = await Promise.all(layer.map(async (p) => {
+            const u = byPath.get(p);
+            const info = how.sign && o.key ? signNarInfo(u.info, o.key) : u.info;
+            const encoded = await encodeBody(Buffer.from((0,narinfo/* formatNarInfo */.Nt)(info)), settings['narinfo-compression']);
+            return bytesObject((0,narinfo/* narInfoKey */.Pn)(p), encoded, replaced.has(p) ? 'overwrite' : 'upload');
+        }));
+        await write(objects, 'cache narinfo');
+        written.push(...objects);
+    }
+    return written;
+}
+/** A small object made here (narinfo, listing, nix-cache-info), written from memory. */
+function bytesObject(key, encoded, action) {
+    return {
+        dest: 'cache',
+        key,
+        bytes: encoded.bytes,
+        size: encoded.bytes.length,
+        sha256: (0,external_node_crypto_.createHash)('sha256').update(encoded.bytes).digest('hex'),
+        contentType: contentTypeOf(key),
+        ...(encoded.contentEncoding ? { contentEncoding: encoded.contentEncoding } : {}),
+        kind: 'versioned',
+        action,
+    };
+}
+/**
+ * `nix copy` of the paths (and their closures: a binary cache refuses a path whose references it lacks)
+ * into the work cache, signed with the key in a temp file, compressed as `cache-settings` asks.
+ */
+async function signWithNix(work, paths, o) {
     const bySource = new Map();
     for (const p of paths) {
         const from = o.closure.get(p)?.cache;
         bySource.set(from, [...(bySource.get(from) ?? []), p]);
     }
+    const settings = o.plan.settings;
     const copy = async (keyFile) => {
         for (const [from, group] of bySource)
             await o.log.group(`nix copy ${group.length} path(s) into the ${keyFile ? 'signed' : 'unsigned'} work cache`, () => copyToSignedCache({
                 from: from ? `file://${from}` : undefined,
                 to: work,
                 keyFile,
+                compression: settings.compression,
+                writeNarListing: settings['write-nar-listing'],
                 paths: group,
                 log: o.log,
             }));
@@ -1357,9 +1966,31 @@ async function signInto(work, paths, o) {
     else
         await copy();
 }
-async function cache_wanted(work, key) {
-    const source = external_node_path_default().join(work, ...key.split('/'));
-    return { dest: 'cache', key, source, contentType: contentTypeOf(key), ...(await (0,hash/* sha256File */.Q)(source)) };
+/** The wanted paths as nix wrote them into the work cache, checked as a leg's are. */
+async function workUploads(work, paths) {
+    if (paths.length === 0)
+        return [];
+    const infos = new Map((0,narinfo/* readCacheDir */.Yx)(work).map((i) => [i.storePath, i]));
+    const out = [];
+    const problems = [];
+    for (const p of paths) {
+        const info = infos.get(p);
+        if (!info) {
+            problems.push(`${p}: nix copy did not write it into the work cache ${work}`);
+            continue;
+        }
+        const nar = external_node_path_default().join(work, ...info.url.split('/'));
+        const listing = external_node_path_default().join(work, (0,narinfo/* listingKey */._L)(p));
+        const { file: _f, ...fields } = info;
+        const checked = await checkNar(p, fields, nar, info.file, (0,hash/* sha256File */.Q)(nar), external_node_fs_default().existsSync(listing) ? listing : null);
+        if (typeof checked === 'string')
+            problems.push(checked);
+        else
+            out.push(checked);
+    }
+    if (problems.length)
+        throw new errors/* RelengErrors */.zg('signing the cache with nix copy went wrong', problems);
+    return out;
 }
 /** Paths grouped so that each group's references are in earlier groups (or already published). */
 function cache_layers(paths, closure) {
@@ -1632,6 +2263,8 @@ async function writeIndex(sink, name, version, index, verified, log, tally) {
     tally.written.push({ dest: sink.location, key, size: bytes.length });
 }
 
+// EXTERNAL MODULE: ./src/summary.ts
+var summary = __webpack_require__(8855);
 ;// CONCATENATED MODULE: ./src/publish/notes.ts
 
 
@@ -1672,6 +2305,7 @@ function notesFileName(major) {
 
 
 
+
 /** The page body: the notes, then (where the forge has no link assets) a table of downloads. */
 function releaseBody(c, linkAssets) {
     const parts = [c.notes?.trim() || `Release ${c.tag}.`];
@@ -1681,7 +2315,7 @@ function releaseBody(c, linkAssets) {
             '',
             '| file | size | sha256 |',
             '| --- | --- | --- |',
-            ...c.links.map((l) => `| [${l.name}](${l.url}) | ${(0,src_log/* formatBytes */.z3)(l.size)} | \`${l.sha256}\` |`),
+            ...c.links.map((l) => `| [${(0,summary/* markdownText */.p7)(l.name)}](${(0,summary/* markdownUrl */.$x)(l.url)}) | ${(0,src_log/* formatBytes */.z3)(l.size)} | \`${l.sha256}\` |`),
         ].join('\n'));
     }
     if (c.extra.length)
@@ -1807,14 +2441,15 @@ async function planReleasePage(o) {
 
 
 /**
- * Publishes in order — cache (NARs before narinfo) → docker → release tree → installers → manual →
- * pointers → the release's index → git tag and branches → release page — so that nothing a reader can
+ * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
+ * installers → manual → pointers (root manifest.nix, docs stable, installers, then the `{major}`/`latest`
+ * image tags) → the release's index → git tag and branches → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts.
  */
 async function execute(x) {
     const { log, concurrency } = x;
     const tally = newTally();
-    const out = { tally, images: [], git: [] };
+    const out = { tally, images: [], imagePointers: [], git: [] };
     if (x.cache?.work) {
         const written = await publishCache({
             ...x.cache.work,
@@ -1828,11 +2463,12 @@ async function execute(x) {
         const step = x.cache.step;
         step.objects = [...step.objects.filter((o) => o.action === 'skip'), ...written];
     }
-    if (x.docker) {
-        const docker = x.docker;
-        const r = await log.group('docker images', () => docker.step.publish(docker.request));
-        out.images.push(...Object.entries(r.digests));
-    }
+    const docker = x.docker;
+    const published = docker &&
+        docker.request.pushImages !== false &&
+        (await log.group('docker images', () => docker.step.publish(docker.request)));
+    if (published)
+        out.images.push(...Object.entries(published.digests));
     for (const w of x.writes) {
         await writeObjects(w.sink, w.objects, {
             concurrency,
@@ -1843,6 +2479,9 @@ async function execute(x) {
         });
         await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
     }
+    // The image pointers last: a tag never names a release whose files are not all there.
+    if (docker)
+        out.imagePointers = await log.group('docker pointer tags', () => docker.step.movePointers(docker.request, published || undefined));
     if (x.index) {
         const i = x.index;
         await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);
@@ -1855,157 +2494,6 @@ async function execute(x) {
         out.page = page;
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/publish/closure.ts
-
-
-
-/** The closure to publish: every path the release needs, with what its source says about it. */
-async function releaseClosure(source, log) {
-    if (source.kind === 'none')
-        throw new errors/* RelengError */.mz(`nothing to put in the binary cache: ${source.why}`);
-    return source.kind === 'caches' ? closureFromCaches(source, log) : closureFromStore(source.paths, log);
-}
-/** The legs' top-level paths and everything they reference, from the merge's list of the leg caches' paths. */
-function closureFromCaches(source, log) {
-    const known = new Map(source.cachePaths.map((c) => [c.storePath, c]));
-    const closure = new Map();
-    const missing = [];
-    const queue = source.storePaths.filter((p) => {
-        // Derivations are published when the legs carry them (the reference uploads drvs too); outputs must be there.
-        if (known.has(p) || !p.endsWith('.drv'))
-            return true;
-        log.debug(`${p} is in no leg cache; not published`);
-        return false;
-    });
-    while (queue.length) {
-        const p = queue.pop();
-        if (closure.has(p))
-            continue;
-        const c = known.get(p);
-        if (!c) {
-            missing.push(p);
-            continue;
-        }
-        closure.set(p, c);
-        queue.push(...c.references.filter((r) => !closure.has(r)));
-    }
-    if (missing.length)
-        throw new errors/* RelengErrors */.zg(`the leg caches (${source.caches.map((c) => c.dir).join(', ')}) lack store paths the release needs; rebuild the legs`, missing.sort().map((p) => `${p} is in no leg cache`));
-    return closure;
-}
-async function closureFromStore(drvsAndPaths, log) {
-    if (drvsAndPaths.length === 0)
-        throw new errors/* RelengError */.mz('drvs.txt lists no derivations; nothing to put in the cache');
-    // Nix 2.8 has no `drv^*`: the outputs of each derivation, then the closure of everything.
-    const drvs = drvsAndPaths.filter((p) => p.endsWith('.drv'));
-    const outputs = drvs.length
-        ? (await (0,exec/* run */.e)('nix-store', ['-q', '--outputs', ...drvs], { log })).stdout.split('\n').filter(Boolean)
-        : [];
-    const plain = [...new Set([...drvsAndPaths.filter((p) => !p.endsWith('.drv')), ...outputs])];
-    // A .drv argument means its outputs to nix 2.8; --derivation makes it mean the file (and its closure).
-    const infos = [
-        ...(plain.length ? await pathInfo(plain, [], log) : []),
-        ...(drvs.length ? await pathInfo(drvs, ['--derivation'], log) : []),
-    ];
-    const invalid = infos.filter((i) => i.valid === false).map((i) => `${i.path} is not in the local store`);
-    if (invalid.length)
-        throw new errors/* RelengErrors */.zg('the release is not built in the local store', invalid);
-    return new Map(infos.map((i) => [
-        i.path,
-        { storePath: i.path, narHash: i.narHash, narSize: i.narSize, references: i.references ?? [] },
-    ]));
-}
-async function pathInfo(paths, flags, log) {
-    const r = await (0,command/* nix */.w)(['path-info', '--json', '--recursive', ...flags, ...paths], {
-        allowFailure: true,
-        log,
-    });
-    if (r.code !== 0)
-        throw new errors/* RelengError */.mz(`nix path-info of the release's derivations and outputs failed: ${(0,exec/* tail */.R)(r.stderr, 2)}; build the release first (build-artifacts)`);
-    return JSON.parse(r.stdout);
-}
-
-;// CONCATENATED MODULE: ./src/publish/plan-cache.ts
-
-
-
-
-
-
-const plan_cache_LOOKUPS = 16;
-/**
- * The binary cache: the release's closure, and which of its store paths the destination lacks. Each store
- * path is one object of the step (its NARs, listings and narinfo are listed once written).
- */
-async function planCacheStep(o) {
-    const d = o.destination;
-    if (!d)
-        return { step: (0,publish_plan/* newStep */.zu)('cache', { skipped: 'skip: cache' }), conflicts: [] };
-    const closure = await releaseClosure(o.source, o.log);
-    const plan = await planCache(d.sink, closure, o.key, o.force);
-    const objects = plan.paths.map((p) => ({
-        dest: 'cache',
-        key: p.storePath,
-        size: p.narSize,
-        sha256: '',
-        kind: 'versioned',
-        action: p.action === 'add' ? 'upload' : p.action === 'replace' ? 'overwrite' : 'skip',
-        reason: p.reason,
-    }));
-    const note = o.key
-        ? `signed by ${o.key.publicKey}`
-        : 'no signing-key in this environment: the cache is published unsigned';
-    return {
-        step: (0,publish_plan/* newStep */.zu)('cache', { objects, target: d.location, notes: [note] }),
-        conflicts: plan.conflicts,
-        work: { sink: d.sink, plan, closure },
-    };
-}
-/**
- * Which paths the destination lacks. A store path is what nix compares, not bytes: the cache has a path
- * when its narinfo is there with the same NarHash (and, when we sign, our valid signature) — whatever
- * compressor wrote the NAR. The same path with another NarHash, or not signed by our key, is a conflict
- * unless `force`.
- */
-async function planCache(sink, closure, key, force) {
-    const conflicts = [];
-    const info = await sink.get('nix-cache-info');
-    if (info) {
-        const storeDir = /^StoreDir:\s*(\S+)/m.exec(info.toString('utf8'))?.[1];
-        if (storeDir && storeDir !== narinfo/* STORE_DIR */.SF)
-            conflicts.push(`${describeKey(sink, 'nix-cache-info')}: a cache for store ${storeDir}, not ${narinfo/* STORE_DIR */.SF}`);
-    }
-    const paths = await (0,pool/* mapLimit */.sf)([...closure.values()], plan_cache_LOOKUPS, async (c) => {
-        const base = { storePath: c.storePath, narSize: c.narSize };
-        const bytes = await sink.get((0,narinfo/* narInfoKey */.Pn)(c.storePath));
-        if (!bytes)
-            return { ...base, action: 'add' };
-        let theirs;
-        try {
-            theirs = (0,narinfo/* parseNarInfo */.Ne)(bytes.toString('utf8'), (0,narinfo/* narInfoKey */.Pn)(c.storePath));
-        }
-        catch {
-            theirs = undefined;
-        }
-        let problem;
-        if (!theirs || (0,narinfo/* hashHex */.Yy)(theirs.narHash) !== (0,narinfo/* hashHex */.Yy)(c.narHash))
-            problem = `${describeKey(sink, (0,narinfo/* narInfoKey */.Pn)(c.storePath))}: ${c.storePath} is there with another NarHash (${theirs?.narHash ?? 'unreadable'}; ours ${c.narHash}) — a build that is not reproducible`;
-        else if (key && !signedBy(theirs, key.publicKey))
-            problem = `${describeKey(sink, (0,narinfo/* narInfoKey */.Pn)(c.storePath))}: ${c.storePath} is there but not signed by ${key.name}`;
-        if (!problem)
-            return { ...base, action: 'skip' };
-        if (force)
-            return { ...base, action: 'replace', reason: 'force' };
-        conflicts.push(problem);
-        return { ...base, action: 'skip', reason: 'conflict' };
-    });
-    return {
-        paths: paths.sort((a, b) => (a.storePath < b.storePath ? -1 : 1)),
-        writeCacheInfo: !info,
-        conflicts,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/publish/plan-docs.ts
@@ -2354,6 +2842,7 @@ async function pointerRule(git, isRepo, remote, version) {
     const rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo, remote });
     return {
         mayMove: rule.mayMoveLatest,
+        mayMoveMajor: rule.mayMoveMajor,
         heldLatest: rule.newerRelease
             ? `a newer release (${rule.newerRelease}) exists: the maintenance rule keeps this pointer`
             : undefined,
@@ -2430,7 +2919,10 @@ async function preflight(o) {
     if (want.cache && o.release.cache.kind === 'none')
         problems.push(`cache: nothing to publish — ${o.release.cache.why}; pass skip: cache to publish without it`);
     const rule = await pointerRule(git, isRepo, remote, version);
-    const docker = want.docker ? { ...o.docker.request, latest: rule.mayMove } : undefined;
+    // The image pointers move in the pointer phase even when an earlier job pushed the images (skip: docker).
+    const docker = want.docker || (want.dockerPointers && o.environment.registries.length > 0)
+        ? { ...o.docker.request, pushImages: want.docker, latest: rule.mayMove, major: rule.mayMoveMajor }
+        : undefined;
     if (docker)
         problems.push(...(await o.docker.step.preflight(docker)));
     const forge = want.page
@@ -2510,6 +3002,10 @@ async function openForgeChecked(environmentName, environment, token) {
 
 // EXTERNAL MODULE: ./src/bundle/find.ts
 var find = __webpack_require__(1685);
+// EXTERNAL MODULE: ./src/bundle/merge.ts
+var merge = __webpack_require__(764);
+// EXTERNAL MODULE: ./src/release/files.ts
+var release_files = __webpack_require__(3834);
 ;// CONCATENATED MODULE: ./src/publish/release-input.ts
 
 
@@ -2517,7 +3013,12 @@ var find = __webpack_require__(1685);
 
 
 
+
+
+
+const NIX_STORE = '/nix/store';
 function fromMerged(m, origin) {
+    const manualOnly = m.legs.length > 0 && m.legs.every((l) => l.record.target === 'manual');
     return {
         version: m.version,
         files: m.files,
@@ -2533,6 +3034,9 @@ function fromMerged(m, origin) {
         images: m.images,
         origin,
         recorded: true,
+        systems: m.systems,
+        target: manualOnly ? 'manual' : 'all',
+        dispose: () => (0,merge/* disposeMerged */.eL)(m),
     };
 }
 /**
@@ -2546,13 +3050,13 @@ async function fromArtifactsDir(dir, name, version, log) {
     const vdir = external_node_path_default().join(dir, ...(0,release_tree/* versionDir */.EE)(name, version).split('/'));
     if (!external_node_fs_default().existsSync(vdir))
         throw new errors/* RelengError */.mz(`artifacts-dir ${dir}: has no ${(0,release_tree/* versionPrefix */.J9)(name, version)} (the release tree of ${name} ${version}); is it the tree of another version or project?`);
-    const paths = walk(dir);
-    log.info(`${paths.length} files in ${dir}`);
+    // Links into the nix store are allowed (nix results in the tree); out of the dir otherwise, refused.
+    const found = new release_files/* ContainedDir */.Re(dir, 'the artifacts dir', [NIX_STORE]).files();
+    for (const f of found)
+        (0,storage_key/* checkRelativePath */._k)(f.path, `${dir}:`, 'rename the file');
+    log.info(`${found.length} files in ${dir}`);
     // Hashed when first needed (src/storage/hash.ts ensureSha256): as the upload reaches each file.
-    const files = paths.map((rel) => {
-        const source = external_node_path_default().join(dir, ...rel.split('/'));
-        return { path: rel, source, size: external_node_fs_default().statSync(source).size, sha256: '' };
-    });
+    const files = found.map((f) => ({ path: f.path, source: f.source, size: f.size, sha256: '' }));
     const parent = external_node_path_default().dirname(dir);
     const manualDir = [external_node_path_default().join(parent, release_tree/* names */.Dy.manual), external_node_path_default().join(vdir, release_tree/* names */.Dy.manual)].find((d) => external_node_fs_default().existsSync(d)) ?? null;
     const drvsTxt = external_node_path_default().join(parent, 'drvs.txt');
@@ -2569,17 +3073,41 @@ async function fromArtifactsDir(dir, name, version, log) {
         const system = (0,release_tree/* parseDockerImage */.Tl)(name, version, f);
         return system ? [{ file: external_node_path_default().join(vdir, f), system }] : [];
     });
-    return { version, files, manualDir, cache, images, origin: dir, recorded: false };
+    const manifest = files.find((f) => f.path === release_tree/* MANIFEST */.e0);
+    const systems = manifest ? manifestSystems(external_node_fs_default().readFileSync(manifest.source, 'utf8')) : [];
+    return {
+        version,
+        files,
+        manualDir,
+        cache,
+        images,
+        origin: dir,
+        recorded: false,
+        systems,
+        target: 'all',
+        dispose: () => { },
+    };
 }
-function walk(root) {
-    const out = [];
-    for (const e of external_node_fs_default().readdirSync(root, { recursive: true, withFileTypes: true })) {
-        const full = external_node_path_default().join(e.parentPath, e.name);
-        // Symlinks are followed (nix results in the tree are links into the store).
-        if (e.isFile() || (e.isSymbolicLink() && external_node_fs_default().statSync(full).isFile()))
-            out.push(external_node_path_default().relative(root, full).split((external_node_path_default()).sep).join('/'));
-    }
-    return out.sort();
+/** The systems a manifest.nix has an entry for (`  x86_64-linux = "/nix/store/…";`). */
+function manifestSystems(text) {
+    return [...text.matchAll(/^\s*"?([a-z0-9_]+-[a-z0-9_]+)"?\s*=\s*"/gm)].map((m) => m[1]).sort();
+}
+/**
+ * Every system of `build.systems` or nothing: a release without one (a root manifest.nix without darwin
+ * breaks `nix upgrade-nix` on macOS) is refused, naming what is missing, unless `allowed` names those
+ * systems. `allowed` may name only systems of build.systems (a typo must not hide a missing system).
+ */
+function systemProblems(release, expected, allowed) {
+    if (release.target === 'manual')
+        return [];
+    const problems = [];
+    const unknown = allowed.filter((s) => !expected.includes(s));
+    if (unknown.length)
+        problems.push(`input 'allow-missing-systems': ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in releng.yml build.systems (${expected.join(', ')}); name only systems the release could lack`);
+    const missing = expected.filter((s) => !release.systems.includes(s) && !allowed.includes(s));
+    if (missing.length)
+        problems.push(`${release.origin}: the release lacks ${missing.join(', ')} of releng.yml build.systems (it has ${release.systems.join(', ') || 'none'}); publish every system's leg, or pass allow-missing-systems: ${missing.join(',')} to publish without ${missing.length === 1 ? 'it' : 'them'}`);
+    return problems;
 }
 /** The release to publish, from leg bundles (merged), a merged release, or an artifacts dir. */
 async function loadRelease(source, o) {
@@ -2629,17 +3157,11 @@ async function damagedFiles(release, sources) {
 /** The manual's files, hashed (a few megabytes: the docs sync compares every page). */
 async function manualTree(dir) {
     const out = [];
-    for (const e of external_node_fs_default().readdirSync(dir, { recursive: true, withFileTypes: true })) {
-        const source = external_node_path_default().join(e.parentPath, e.name);
-        if (!(e.isFile() || (e.isSymbolicLink() && external_node_fs_default().statSync(source).isFile())))
-            continue;
-        out.push({
-            path: external_node_path_default().relative(dir, source).split((external_node_path_default()).sep).join('/'),
-            source,
-            ...(await (0,hash/* sha256File */.Q)(source)),
-        });
+    for (const f of new release_files/* ContainedDir */.Re(dir, 'the manual').files()) {
+        (0,storage_key/* checkRelativePath */._k)(f.path, `${dir}:`, 'rename the file');
+        out.push({ path: f.path, source: f.source, ...(await (0,hash/* sha256File */.Q)(f.source)) });
     }
-    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/report.ts
@@ -2718,6 +3240,8 @@ function logPlan(plan, log) {
 
 
 
+
+
 /**
  * Lix's `upload` as one ordered, resumable publication:
  *   1. read the release (leg bundles or an artifacts dir) and which steps run;
@@ -2727,33 +3251,55 @@ function logPlan(plan, log) {
  *      maintenance rule allows);
  *   4. before the first write: conflicts, damaged leg files and unwritable destinations stop here; the plan
  *      is shown, and `dry-run` ends here;
- *   5. confirm (live);
+ *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
  *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
  *      branch → release page.
  */
 async function publish(o) {
     const log = o.log;
+    // What a killed run left (a signing key's file among them) goes before anything else is made.
+    for (const dir of (0,work_dir/* removeStaleWorkDirs */.lr)())
+        log.info(`removed ${dir}, left by a run that was killed`);
     const config = (0,load/* loadConfig */.Z9)(o.configPath);
     const environment = (0,load/* environmentConfig */.wX)(config, o.environmentName);
     const { name } = config;
     const info = (0,config_version/* readVersionInfo */.DQ)(o.dir);
-    const { version, major } = info;
+    const { version } = info;
     const confirmation = {
         environmentName: o.environmentName,
         environment,
         dryRun: o.dryRun,
-        confirm: o.confirm,
-        allowBareConfirm: o.allowBareConfirm,
+        given: o.confirm,
+        allowBare: o.allowBareConfirm ?? false,
         ask: o.ask,
     };
-    checkConfirmInput(confirmation);
+    (0,config_confirmation/* checkConfirmation */._h)(confirmation);
     if (o.forgeToken)
         log.secret(o.forgeToken);
     // 1. The release, and which steps run.
     const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
-    const skip = new Set(o.skip);
-    const skipped = (n, otherwise) => (skip.has(n) ? `skip: ${n}` : otherwise);
+    try {
+        return await publishRelease(o, { config, environment, info, confirmation, release });
+    }
+    finally {
+        release.dispose();
+    }
+}
+/** Why the other steps do not run for a manual-only release (build-artifacts' target manual). */
+const MANUAL_ONLY = 'a manual-only release (target manual): the nightly manual only';
+async function publishRelease(o, c) {
+    const { log } = o;
+    const { config, environment, confirmation, release } = c;
+    const { name } = config;
+    const { version, major } = c.info;
+    // A manual-only release writes the docs' nightly/ directory and nothing else, from any commit.
+    const manualOnly = release.target === 'manual';
+    const info = manualOnly ? { ...c.info, officialRelease: false } : c.info;
+    if (manualOnly)
+        log.info(`${release.origin}: ${MANUAL_ONLY}`);
+    const skip = new Set(manualOnly ? publish_plan/* SKIPPABLE */.MK.filter((n) => n !== 'docs') : o.skip);
+    const skipped = (n, otherwise) => skip.has(n) ? (manualOnly ? MANUAL_ONLY : `skip: ${n}`) : otherwise;
     const want = (0,publish_plan/* stepsToRun */.kY)(skip, {
         installers: installersOf(name, release.files).length > 0,
         manual: release.manualDir !== null,
@@ -2768,7 +3314,7 @@ async function publish(o) {
         version,
         release,
         want,
-        noCheckGit: o.noCheckGit,
+        noCheckGit: o.noCheckGit || manualOnly,
         forcePushTag: o.forcePushTag,
         forgeToken: o.forgeToken,
         s3AccessKeyId: o.s3AccessKeyId,
@@ -2792,6 +3338,7 @@ async function publish(o) {
         log,
     });
     const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;
+    pre.problems.push(...systemProblems(release, config.build.systems, o.allowMissingSystems ?? []));
     if (pre.problems.length)
         throw new errors/* RelengErrors */.zg(failed, pre.problems);
     // 3. Plan each destination: read-only; conflicts are collected, not thrown, so all are reported together.
@@ -2802,15 +3349,20 @@ async function publish(o) {
         source: release.cache,
         key: pre.key,
         force: o.force,
+        settings: (0,schema/* cacheSettingsOf */.vH)(environment),
+        skipped: skipped('cache', 'skip: cache'),
         log,
     });
-    const docker = pre.docker
-        ? (0,publish_plan/* newStep */.zu)('docker', {
+    const registries = environment.registries.map((r) => r.ref).join(', ') || 'no registries';
+    const docker = !pre.docker
+        ? (0,publish_plan/* newStep */.zu)('docker', { skipped: skipped('docker', 'skip: docker') })
+        : (0,publish_plan/* newStep */.zu)('docker', {
             notes: [
-                `${release.images.length} image(s) → ${environment.registries.map((r) => r.ref).join(', ') || 'no registries'}`,
+                pre.docker.pushImages === false
+                    ? `images pushed before (skip: docker); pointer tags of ${registries} moved last`
+                    : `${release.images.length} image(s) → ${registries}; pointer tags moved last`,
             ],
-        })
-        : (0,publish_plan/* newStep */.zu)('docker', { skipped: 'skip: docker' });
+        });
     const index = relDest ? await readIndex(relDest.sink, (0,release_tree/* indexKey */.mh)(name, version), version, log) : new Map();
     const tree = { name, version, files: release.files, index, force: o.force };
     const releases = await planReleases({ ...tree, destination: relDest });
@@ -2829,18 +3381,23 @@ async function publish(o) {
         heldMajor: pre.rule.heldMajor,
         skipped: skipped('docs', 'no manual in the release'),
     });
-    const pointers = await planPointers({
-        destinations: dests,
-        name,
-        officialRelease: info.officialRelease,
-        files: release.files,
-        manual,
-        heldLatest: pre.rule.heldLatest,
-    });
+    const pointers = manualOnly
+        ? { step: (0,publish_plan/* newStep */.zu)('pointers', { skipped: MANUAL_ONLY }), writes: [], conflicts: [] }
+        : await planPointers({
+            destinations: dests,
+            name,
+            officialRelease: info.officialRelease,
+            files: release.files,
+            manual,
+            heldLatest: pre.rule.heldLatest,
+        });
     const destinationSteps = [cache.step, docker, releases.step, installers.step, docs.step, pointers.step];
     // 4. Before the first write: the leg files about to be written are still the bytes the build recorded,
     // every destination written to accepts writes, and nothing versioned is there with other content.
-    const damaged = await damagedFiles(release, destinationSteps.flatMap((s) => s.objects.filter(publish_plan/* writes */.D3).flatMap((x) => (x.source ? [x.source] : []))));
+    const damaged = [
+        ...cache.problems,
+        ...(await damagedFiles(release, destinationSteps.flatMap((s) => s.objects.filter(publish_plan/* writes */.D3).flatMap((x) => (x.source ? [x.source] : []))))),
+    ];
     const writeProblems = await probeWrites(destinationSteps, dests, {
         dryRun: o.dryRun,
         cacheInfo: cache.work?.plan.writeCacheInfo ?? false,
@@ -2852,10 +3409,10 @@ async function publish(o) {
             : failed, [...damaged, ...writeProblems, ...conflicts]);
     const indexStep = relDest
         ? (0,publish_plan/* newStep */.zu)('index', { target: `${relDest.location}/${(0,release_tree/* indexKey */.mh)(name, version)}` })
-        : (0,publish_plan/* newStep */.zu)('index', { skipped: 'skip: releases' });
+        : (0,publish_plan/* newStep */.zu)('index', { skipped: skipped('releases', 'skip: releases') });
     const [tag, branch] = gitSteps(pre.gitPlan, {
         remote: pre.remote,
-        tagSkipped: want.tag ? undefined : 'skip: tag',
+        tagSkipped: want.tag ? undefined : skipped('tag', 'skip: tag'),
         branchSkipped: want.branch ? undefined : skipped('branch', 'push-branch is false'),
     });
     // The release page is planned against the forge (read-only in a dry run).
@@ -2907,7 +3464,7 @@ async function publish(o) {
         return result;
     }
     // 5. Confirmation, once the plan is printed.
-    await confirm_confirm(confirmation, version);
+    await (0,config_confirmation/* confirmRelease */.Uf)(confirmation, `Publish ${version}`);
     // 6. Execute, in order.
     const done = await execute({
         cache,

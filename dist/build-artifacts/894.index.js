@@ -1,8 +1,8 @@
-export const id = 603;
-export const ids = [603];
+export const id = 894;
+export const ids = [894];
 export const modules = {
 
-/***/ 9603:
+/***/ 5894:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -662,8 +662,9 @@ const TYPES = {
     '2': 'symlink',
     '1': 'hardlink',
 };
+/** `./a` is `a`; an absolute name stays absolute (the caller decides about it). */
 function normaliseName(name) {
-    return name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+    return name.replace(/^(\.\/)+/, '');
 }
 /**
  * Entries of a tar stream. The caller reads each body (or not) before asking for the next entry; what
@@ -762,10 +763,26 @@ async function* readTar(chunks, options = {}) {
 
 
 
-// Entries up to this size are kept in memory until manifest.json says what they are.
-const SMALL_ENTRY = 1 << 20;
-const SMALL_TOTAL = 16 << 20;
-const MAX_JSON = 16 << 20;
+/**
+ * What a docker archive holds besides its layers: manifest.json, the config, `repositories`, docker save's
+ * per-layer `json` and `VERSION`, directories and links. Those entries are kept in memory until
+ * manifest.json says what they are, so they are bounded in count and in bytes together (names included):
+ * a small gzip of large entries must not grow the process. Layers are named `*.tar` (Nix, docker save,
+ * skopeo, podman) or `blobs/sha256/<hex>` (docker save's OCI form); they stream through and are bounded in
+ * count only.
+ */
+const ARCHIVE_LIMITS = {
+    /** Entries that are not layers. */
+    entries: 4096,
+    /** Their bodies and names kept in memory, together. */
+    bytes: 32 << 20,
+    /** One entry that is not a layer; a JSON entry (manifest.json, the config) may be larger. */
+    entry: 1 << 20,
+    json: 16 << 20,
+    /** Entries named like layers. */
+    layers: 1024,
+};
+const LAYER_NAME = /(\.tar|^blobs\/sha256\/[0-9a-f]{64})$/;
 // Reads and gunzip output in 256 KiB pieces: large enough to be cheap, small enough that what is in flight
 // (and not yet collected) stays small.
 const READ_CHUNK = 256 << 10;
@@ -823,25 +840,32 @@ async function scanArchive(file, onLayer, options = {}) {
     const small = new Map();
     const links = new Map();
     const results = new Map();
-    let smallTotal = 0;
+    const held = new Holdings(file);
     const consume = async (chunks) => {
         for await (const { entry, body } of readTar(chunks, { drain: true })) {
+            checkMemberName(file, entry.name);
             if (entry.type === 'symlink' || entry.type === 'hardlink') {
-                // docker save links repeated layers; a symlink is relative to its directory, a hard link to the root.
-                const target = entry.type === 'symlink'
-                    ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), entry.linkname))
-                    : entry.linkname.replace(/^\.\//, '');
-                links.set(entry.name, target);
+                held.take(entry.name, entry.name.length + entry.linkname.length);
+                links.set(entry.name, linkTarget(file, entry));
                 continue;
             }
-            if (entry.type !== 'file')
+            if (entry.type !== 'file') {
+                held.take(entry.name, entry.name.length);
                 continue;
-            const json = entry.name.endsWith('.json') && entry.size <= MAX_JSON;
-            if (json || (entry.size <= SMALL_ENTRY && smallTotal + entry.size <= SMALL_TOTAL)) {
+            }
+            const layerNamed = LAYER_NAME.test(entry.name);
+            const small_ = entry.size <= ARCHIVE_LIMITS.entry ||
+                (!layerNamed && entry.name.endsWith('.json') && entry.size <= ARCHIVE_LIMITS.json);
+            // Small entries are kept until manifest.json says what they are; a layer-named one streams on once
+            // the holdings are full.
+            if (small_ && (!layerNamed || held.fits(entry.name.length + entry.size))) {
+                held.take(entry.name, entry.name.length + entry.size);
                 small.set(entry.name, await collect(body, entry.size));
-                smallTotal += entry.size;
                 continue;
             }
+            if (!layerNamed)
+                throw new errors/* RelengError */.mz(`${file}: entry '${shown(entry.name)}' (${entry.size} bytes) is not a layer (layers are named *.tar or blobs/sha256/…) and larger than such an entry may be (${ARCHIVE_LIMITS.entry} bytes, JSON ${ARCHIVE_LIMITS.json}); ${NOT_DOCKER}`);
+            held.layer(entry.name);
             const r = await onLayer({ name: entry.name, size: entry.size, hint: hintOf(entry.name) }, body);
             results.set(entry.name, { ...r, name: entry.name, size: entry.size });
         }
@@ -879,7 +903,7 @@ async function scanArchive(file, onLayer, options = {}) {
     const configName = resolve(m.Config);
     const configBytes = small.get(configName);
     if (!configBytes)
-        throw new errors/* RelengError */.mz(`${file}: manifest.json names the config '${m.Config}', which the archive does not hold; it is truncated or corrupt`);
+        throw new errors/* RelengError */.mz(`${file}: manifest.json names the config '${shown(m.Config)}', which the archive does not hold; it is truncated or corrupt`);
     const config = parseConfig(configBytes, file);
     const layers = [];
     const used = new Set();
@@ -889,7 +913,7 @@ async function scanArchive(file, onLayer, options = {}) {
         if (!r) {
             const data = small.get(name);
             if (!data)
-                throw new errors/* RelengError */.mz(`${file}: manifest.json names layer ${i + 1} '${raw}', which the archive does not hold; it is truncated or corrupt`);
+                throw new errors/* RelengError */.mz(`${file}: manifest.json names layer ${i + 1} '${shown(raw)}', which the archive does not hold; it is truncated or corrupt`);
             r = {
                 ...(await onLayer({ name, size: data.length, hint: hintOf(name) }, once(data))),
                 name,
@@ -905,7 +929,7 @@ async function scanArchive(file, onLayer, options = {}) {
         throw new errors/* RelengError */.mz(`${file}: the config lists ${diffIds.length} diffIDs but manifest.json ${layers.length} layers; the archive is corrupt`);
     for (const [i, l] of layers.entries())
         if (l.diffId !== diffIds[i])
-            throw new errors/* RelengError */.mz(`${file}: layer ${i + 1} ('${l.name}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
+            throw new errors/* RelengError */.mz(`${file}: layer ${i + 1} ('${shown(l.name)}') hashes to ${l.diffId} but the config's diffID is ${diffIds[i]}; the archive is corrupt (rebuild it)`);
     return {
         file,
         sha256,
@@ -1005,6 +1029,69 @@ async function readWithIgzip(file, igzip, tmpDir, consume) {
         throw archiveError(file, e);
     });
 }
+const NOT_DOCKER = 'not a docker archive nix or docker writes';
+/** An archive member's name or link as a message may show it: escaped, on one line, cut short. */
+function shown(name) {
+    const s = JSON.stringify(name).slice(1, -1).replace(/\\"/g, '"');
+    return s.length > 120 ? `${s.slice(0, 120)}…` : s;
+}
+/** Counts what the reading keeps (entries that are not layers) and the layers it streams. */
+class Holdings {
+    file;
+    entries = 0;
+    bytes = 0;
+    layers = 0;
+    constructor(file) {
+        this.file = file;
+    }
+    fits(bytes) {
+        return this.bytes + bytes <= ARCHIVE_LIMITS.bytes && this.entries < ARCHIVE_LIMITS.entries;
+    }
+    take(name, bytes) {
+        if (++this.entries > ARCHIVE_LIMITS.entries)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': more entries that are not layers than a docker archive has (at most ${ARCHIVE_LIMITS.entries}); ${NOT_DOCKER}`);
+        this.bytes += bytes;
+        if (this.bytes > ARCHIVE_LIMITS.bytes)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': the entries that are not layers come to more than a docker archive holds (at most ${ARCHIVE_LIMITS.bytes} bytes together); ${NOT_DOCKER}`);
+    }
+    layer(name) {
+        if (++this.layers > ARCHIVE_LIMITS.layers)
+            throw new errors/* RelengError */.mz(`${this.file}: entry '${shown(name)}': more entries named like layers than an image has (at most ${ARCHIVE_LIMITS.layers}); ${NOT_DOCKER}`);
+    }
+}
+/**
+ * Names are only ever looked up inside the archive (nothing is extracted), but a name that would leave
+ * a directory it was extracted into is not one docker or Nix writes: refused, so that no later reader
+ * of the same names is misled.
+ */
+function checkMemberName(file, name) {
+    if (name.startsWith('/'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(name)}' is an absolute path; ${NOT_DOCKER}`);
+    if (name.split('/').includes('..'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(name)}' has a '..' component; ${NOT_DOCKER}`);
+}
+/**
+ * Where a link points inside the archive: docker save links repeated layers (a symlink is relative to its
+ * directory, a hard link to the root). A link that leaves the archive is refused.
+ */
+function linkTarget(file, entry) {
+    const link = entry.linkname;
+    const target = entry.type === 'symlink'
+        ? external_node_path_default().posix.normalize(external_node_path_default().posix.join(external_node_path_default().posix.dirname(entry.name), link))
+        : external_node_path_default().posix.normalize(link.replace(/^\.\//, ''));
+    if (link.startsWith('/') || target === '..' || target.startsWith('../'))
+        throw new errors/* RelengError */.mz(`${file}: entry '${shown(entry.name)}' links outside the archive ('${shown(link)}'); ${NOT_DOCKER}`);
+    return target;
+}
+/** A platform variant as OCI writes them (v7, v8, v3): a short token. */
+const VARIANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+/** The Labels become the index's annotations: well under a registry's manifest limit (4 MiB). */
+const MAX_LABEL_BYTES = 256 << 10;
+/**
+ * The image config, with every field we copy into manifests and indexes checked for its type and form
+ * (architecture, os, variant, Labels): a wrong one is refused here, before any blob is committed, not by
+ * the registry (MANIFEST_INVALID) or by a reader of the layout afterwards.
+ */
 function parseConfig(bytes, where) {
     let c;
     try {
@@ -1013,16 +1100,46 @@ function parseConfig(bytes, where) {
     catch (e) {
         throw new errors/* RelengError */.mz(`${where}: the image config is not valid JSON (${e.message})`);
     }
-    if (typeof c !== 'object' || c === null)
+    if (typeof c !== 'object' || c === null || Array.isArray(c))
         throw new errors/* RelengError */.mz(`${where}: the image config is not a JSON object`);
     if (typeof c.architecture !== 'string' || c.architecture === '')
         throw new errors/* RelengError */.mz(`${where}: the image config has no "architecture"; build the image with one`);
     if (typeof c.os !== 'string' || c.os === '')
         throw new errors/* RelengError */.mz(`${where}: the image config has no "os"; build the image with one`);
+    if (c.variant !== undefined && typeof c.variant !== 'string')
+        throw new errors/* RelengError */.mz(`${where}: the image config's "variant" must be a string such as v7, not ${typeName(c.variant)}`);
+    if (c.variant && !VARIANT.test(c.variant))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "variant" '${shown(c.variant)}' is not a platform variant (such as v7 or v8)`);
+    checkLabels(c.config, where);
     const ids = c.rootfs?.diff_ids;
     if (!Array.isArray(ids) || !ids.every(isDigest))
         throw new errors/* RelengError */.mz(`${where}: the image config's rootfs.diff_ids must be a list of sha256 digests`);
     return c;
+}
+function typeName(v) {
+    return v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+/** `config.Labels`: null, or names → strings, small enough to be annotations. */
+function checkLabels(config, where) {
+    if (config === undefined || config === null)
+        return;
+    if (typeof config !== 'object' || Array.isArray(config))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "config" must be an object, not ${typeName(config)}`);
+    const labels = config.Labels;
+    if (labels === undefined || labels === null)
+        return;
+    if (typeof labels !== 'object' || Array.isArray(labels))
+        throw new errors/* RelengError */.mz(`${where}: the image config's "config.Labels" must map names to strings, not ${typeName(labels)}`);
+    let size = 0;
+    for (const [k, v] of Object.entries(labels)) {
+        if (k === '')
+            throw new errors/* RelengError */.mz(`${where}: the image config has a label with an empty name; Labels become annotations`);
+        if (typeof v !== 'string')
+            throw new errors/* RelengError */.mz(`${where}: the image config's label '${shown(k)}' is ${typeName(v)}, not a string; Labels become annotations, which are strings`);
+        size += Buffer.byteLength(k) + Buffer.byteLength(v);
+    }
+    if (size > MAX_LABEL_BYTES)
+        throw new errors/* RelengError */.mz(`${where}: the image config's Labels come to ${size} bytes; as annotations they may be at most ${MAX_LABEL_BYTES}`);
 }
 function archiveError(file, e) {
     if (e instanceof errors/* RelengError */.mz)
@@ -1061,7 +1178,70 @@ async function readImageMeta(file) {
     };
 }
 
+// EXTERNAL MODULE: ./src/config/checkout.ts
+var checkout = __webpack_require__(4020);
+;// CONCATENATED MODULE: ./src/storage/key.ts
+
+
+/**
+ * The one rule for a relative path that becomes an object key or a file below a directory: a leg.json
+ * path, a file of an artifacts dir or a manual, a key a planner makes, the prefix of an S3 destination.
+ * Whatever passes names the same place on every server and file system — nothing a server, an HTTP
+ * client or a file system would normalise into another place (`..`, `.`, `//`, `\`, a lone surrogate
+ * turned into U+FFFD, NFD folded by macOS) — and it is checked where the path enters, the same for a dry
+ * run and a real one.
+ */
+/** S3's limit for a whole key (UTF-8 bytes); a directory sink has PATH_MAX, which is larger. */
+const KEY_MAX_BYTES = 1024;
+/** A file name on the usual file systems (ext4, APFS, NTFS count 255). */
+const SEGMENT_MAX_BYTES = 255;
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What is wrong with `p` as a relative key or path, in a few words; undefined when nothing is. */
+function pathProblem(p) {
+    if (p === '')
+        return 'an empty path';
+    if (LONE_SURROGATE.test(p))
+        return 'text that is not well-formed Unicode (a lone surrogate)';
+    if (CONTROL.test(p))
+        return 'a control character';
+    if (p.includes('\\'))
+        return 'a backslash (use /)';
+    if (p.startsWith('/'))
+        return 'an absolute path (it must be relative)';
+    if (Buffer.byteLength(p) > KEY_MAX_BYTES)
+        return `more than ${KEY_MAX_BYTES} bytes`;
+    for (const segment of p.split('/')) {
+        if (segment === '')
+            return 'an empty segment (//, or a / at the end)';
+        if (segment === '.')
+            return "a '.' segment";
+        if (segment === '..')
+            return "a '..' segment";
+        if (Buffer.byteLength(segment) > SEGMENT_MAX_BYTES)
+            return `a segment longer than ${SEGMENT_MAX_BYTES} bytes`;
+    }
+    if (p.normalize('NFC') !== p)
+        return 'a name not in Unicode normal form C (macOS would store it under another)';
+    return undefined;
+}
+/** Whether the file system path `p` is `root` or below it (both absolute, or both relative to one place). */
+function isWithin(root, p) {
+    const r = external_node_path_default().relative(root, p);
+    return r === '' || (r !== '..' && !r.startsWith(`..${(external_node_path_default()).sep}`) && !external_node_path_default().isAbsolute(r));
+}
+/** `p`, or one line: `WHERE 'P': what is wrong; what to do`. */
+function checkRelativePath(p, where, todo = 'rename it') {
+    const problem = pathProblem(p);
+    if (problem)
+        throw new errors/* RelengError */.mz(`${where} '${(0,errors/* printable */.g$)(p, 120)}': ${problem}; ${todo}`);
+    return p;
+}
+
 ;// CONCATENATED MODULE: ./src/release/files.ts
+
+
+
 
 
 /**
@@ -1132,6 +1312,113 @@ function copyOutOfStore(src, dest) {
     external_node_fs_default().rmSync(dest, { force: true });
     external_node_fs_default().copyFileSync(src, dest);
     external_node_fs_default().chmodSync(dest, st.mode & 0o111 ? 0o755 : 0o644);
+}
+/** What a file system entry is, for a message refusing it. */
+function kindOf(st) {
+    if (st.isFIFO())
+        return 'a FIFO';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isCharacterDevice())
+        return 'a character device';
+    if (st.isBlockDevice())
+        return 'a block device';
+    if (st.isDirectory())
+        return 'a directory';
+    return 'not a file';
+}
+const inside = isWithin;
+/**
+ * A directory whose content came from elsewhere — a leg bundle, an artifacts dir, a manual — and the one
+ * rule every reader of it goes through: nothing outside its real directory is read. A symbolic link may
+ * lead to another place inside it (or into `also`: the nix store, for an artifacts dir holding `result`
+ * links), never out; only regular files and directories are read (a FIFO would block, a device never end).
+ * Messages name the path as given and what it leads to.
+ */
+class ContainedDir {
+    dir;
+    what;
+    /** The real path of the directory. */
+    real;
+    also;
+    constructor(dir, 
+    /** For messages: `the leg bundle`, `the artifacts dir`. */
+    what, also = []) {
+        this.dir = dir;
+        this.what = what;
+        try {
+            this.real = external_node_fs_default().realpathSync(dir);
+        }
+        catch (e) {
+            throw new errors/* RelengError */.mz(`${dir}: ${(0,checkout/* describeFsError */.TQ)(e)}`);
+        }
+        if (!external_node_fs_default().statSync(this.real).isDirectory())
+            throw new errors/* RelengError */.mz(`${dir}: is not a directory`);
+        this.also = also.flatMap((a) => {
+            try {
+                return [external_node_fs_default().realpathSync(a)];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /**
+     * `p` (a path below `dir`, as the caller built it) resolved, links included, and checked: inside, and a
+     * regular file or a directory as asked. Undefined when nothing is there and `optional`.
+     */
+    resolve(p, kind, o = {}) {
+        if (!inside(external_node_path_default().resolve(this.dir), external_node_path_default().resolve(p)))
+            throw new errors/* RelengError */.mz(`${p}: is not inside ${this.what} ${this.dir}`);
+        let real;
+        try {
+            real = external_node_fs_default().realpathSync(p);
+        }
+        catch (e) {
+            const code = e.code;
+            if (code === 'ENOENT' && external_node_fs_default().lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink())
+                throw new errors/* RelengError */.mz(`${p}: is a symbolic link that leads nowhere`);
+            if ((code === 'ENOENT' || code === 'ENOTDIR') && o.optional)
+                return undefined;
+            throw new errors/* RelengError */.mz(`${p}: ${code === 'ENOENT' ? 'missing' : (0,checkout/* describeFsError */.TQ)(e)}`);
+        }
+        if (!inside(this.real, real) && !this.also.some((a) => inside(a, real)))
+            throw new errors/* RelengError */.mz(`${p}: leads outside ${this.what} ${this.dir} through a symbolic link (to ${real}); ${this.what} must hold its files itself`);
+        const stat = external_node_fs_default().statSync(real);
+        if (kind === 'file' && !stat.isFile())
+            throw new errors/* RelengError */.mz(`${p}: ${stat.isDirectory() ? 'is a directory, not a file' : `is not a regular file (${kindOf(stat)})`}`);
+        if (kind === 'directory' && !stat.isDirectory())
+            throw new errors/* RelengError */.mz(`${p}: is not a directory`);
+        return { real, stat };
+    }
+    /**
+     * Every regular file below `sub` (a directory inside, as given), sorted by path. Directories are walked
+     * as they are (a link to a directory is not followed: it could loop or lead out); a link to a file is
+     * read where it leads, when that is inside; anything else is refused.
+     */
+    files(sub = this.dir) {
+        const start = this.resolve(sub, 'directory').real;
+        const out = [];
+        const walk = (rel) => {
+            for (const e of external_node_fs_default().readdirSync(external_node_path_default().join(start, rel), { withFileTypes: true })) {
+                const r = rel ? `${rel}/${e.name}` : e.name;
+                const real = external_node_path_default().join(start, ...r.split('/'));
+                const shown = external_node_path_default().join(sub, ...r.split('/'));
+                if (e.isDirectory())
+                    walk(r);
+                else if (e.isFile())
+                    out.push({ path: r, source: real, size: external_node_fs_default().statSync(real).size });
+                else if (e.isSymbolicLink()) {
+                    const target = this.resolve(shown, 'file');
+                    out.push({ path: r, source: target.real, size: target.stat.size });
+                }
+                else
+                    throw new errors/* RelengError */.mz(`${shown}: is not a regular file (${kindOf(external_node_fs_default().lstatSync(real))})`);
+            }
+        };
+        walk('');
+        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -1209,6 +1496,7 @@ async function writeTarGz(dir, root, dest) {
  *   install   NAME/NAME-VERSION/NAME-installer-SYSTEM (versioned), NAME/NAME-installer-SYSTEM (pointer)
  *   docs      manual/NAME/MAJOR/ or manual/NAME/nightly/, and manual/NAME/stable/ (pointers)
  */
+
 const MANIFEST = 'manifest.nix';
 /** `NAME/NAME-VERSION`: the version directory. */
 function versionDir(name, version) {
@@ -1273,14 +1561,58 @@ function parseSha256Text(text) {
     const hex = text.trim().split(/\s+/)[0] ?? '';
     return /^[0-9a-f]{64}$/.test(hex) ? hex : undefined;
 }
+// Values that come from outside (leg.json) and end up in names, in Nix source or in Markdown: each has
+// its shape checked where it enters (src/bundle/leg.ts), and is escaped again where it is written.
+/** `/nix/store/` + 32 nix-base32 characters + `-` + a store path name (nix's own character set). */
+const STORE_PATH_RE = /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-_?=][A-Za-z0-9+\-._?=]{0,210}$/;
+/** A nix system, `ARCH-OS` (x86_64-linux, aarch64-darwin): how nix and Hydra name them. */
+const NIX_SYSTEM_RE = /^[a-z0-9_]{1,32}-[a-z0-9_]{1,32}$/;
+/** A project name: one path segment of the release tree and a file-name prefix. */
+const PROJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_+-]{0,63}$/;
+const refuse = (where, value, what) => new errors/* RelengError */.mz(`${where}: '${(0,errors/* printable */.g$)(value)}' ${what}`);
+function checkStorePath(value, where) {
+    if (!STORE_PATH_RE.test(value))
+        throw refuse(where, value, 'is not a nix store path (/nix/store/<32 nix-base32 characters>-<name>)');
+    return value;
+}
+function checkSystem(value, where) {
+    if (!NIX_SYSTEM_RE.test(value))
+        throw refuse(where, value, 'is not a nix system (ARCH-OS, such as x86_64-linux)');
+    return value;
+}
+function checkProjectName(value, where) {
+    if (!PROJECT_NAME_RE.test(value))
+        throw refuse(where, value, 'is not a project name (letters, digits, _ + -, at most 64)');
+    return value;
+}
+/** A product name goes into a Nix comment, titles and Markdown headings: one line of text. */
+function checkProduct(value, where) {
+    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length === 0 || value.length > 128)
+        throw refuse(where, value, 'must be one line of at most 128 characters');
+    return value;
+}
+/** A Nix string literal holding exactly `s`: `"`, `\`, `${` and control characters escaped. */
+function nixString(s) {
+    const body = s.replace(/[\\"\n\r\t]|\$\{/g, (c) => c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\${c}`);
+    return `"${body}"`;
+}
 /**
  * manifest.nix as Lix's `make_manifest` writes it: a generated-by comment, then `{ SYSTEM = "PATH"; … }`
- * of each system's package. Sorted by system, so a single build and merged legs give the same bytes.
+ * of each system's package. Sorted by system, so a single build and merged legs give the same bytes. Every
+ * value is checked again here (a system, a store path, a one-line product) and written as a Nix string:
+ * this text is Nix source, and nothing in it may be code.
  */
 function manifestText(product, bySystem) {
+    checkProduct(product, 'manifest.nix: the product');
     const lines = Object.keys(bySystem)
         .sort()
-        .map((system) => `  ${system} = "${bySystem[system]}";`);
+        .map((system) => {
+        checkSystem(system, 'manifest.nix: a system');
+        const out = checkStorePath(bySystem[system], `manifest.nix: the package of ${system}`);
+        // An attribute name must not start with a digit unless quoted (x86_64-linux needs no quotes).
+        const attr = /^[A-Za-z_]/.test(system) ? system : nixString(system);
+        return `  ${attr} = ${nixString(out)};`;
+    });
     return `# This file was generated by releng-actions in ${product}\n{\n${lines.join('\n')}\n}\n`;
 }
 // Publish's keys for the same names.
@@ -1373,7 +1705,149 @@ async function ensureSha256(x) {
     return x.sha256;
 }
 
+;// CONCATENATED MODULE: ./src/config/version.ts
+
+
+
+
+/**
+ * X.Y.Z (no leading zeros), then Lix's suffixes (version.json and flake.nix history): `-dev`, `-rc1`,
+ * `-pre20240612_abcdef` (older flakes' versionSuffix), `-<shortRev>`. Each suffix part is letters and
+ * digits with single inner dots or underscores — so the whole is a git ref component (no `..`, `~`,
+ * `^`, `:`, `@{`, control characters), a docker tag and a store path name alike.
+ */
+const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
+const VERSION_MAX_LENGTH = 64;
+// Where a value is shown in a message (here and everywhere): src/errors.ts.
+
+/**
+ * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
+ * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
+ * would be one tag that a later release moves.
+ */
+function checkVersion(value, where) {
+    const bad = (why) => new errors/* RelengError */.mz(`${where}: version '${(0,errors/* printable */.g$)(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
+    if (value.length > VERSION_MAX_LENGTH)
+        throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
+    if (!VERSION_RE.test(value))
+        throw bad(', optionally with a suffix of letters and digits such as -rc1 or -dev');
+    if (value.endsWith('.lock'))
+        throw bad('; git cannot tag a name ending in .lock');
+    return value;
+}
+/** MAJOR is the first two dot-separated parts of the version ("2.91.0" → "2.91"). */
+function majorOf(version) {
+    return version.split('.').slice(0, 2).join('.');
+}
+/** A release name goes into a Markdown header and version.json: one line of text. */
+function checkReleaseName(value, where) {
+    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
+        throw new errors/* RelengError */.mz(`${where}: release name '${(0,errors/* printable */.g$)(value)}' must be one line of at most 128 characters`);
+    return value;
+}
+/** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
+const VERSION_JSON_LIMITS = { bytes: 64 << 10, depth: 16 };
+/** How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it. */
+function jsonDepth(text) {
+    let depth = 0;
+    let max = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '{' || c === '[')
+            max = Math.max(max, ++depth);
+        else if (c === '}' || c === ']')
+            depth--;
+    }
+    return max;
+}
+/** version.json's object, its size and shape checked before anything else happens. */
+function parseVersionJson(text, file) {
+    if (text.length > VERSION_JSON_LIMITS.bytes)
+        throw new errors/* RelengError */.mz(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
+    if (jsonDepth(text) > VERSION_JSON_LIMITS.depth)
+        throw new errors/* RelengError */.mz(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (e) {
+        throw new errors/* RelengError */.mz(`${file}: malformed JSON (${e.message}); fix the file`);
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+        throw new errors/* RelengError */.mz(`${file}: expected a JSON object with "version" and "release_name"`);
+    return data;
+}
+function readVersionInfo(dir) {
+    const file = external_node_path_default().join(dir, 'version.json');
+    const where = (0,checkout/* checkoutPath */.o8)(dir, 'version.json', file);
+    if (!where.exists)
+        throw new errors/* RelengError */.mz(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
+    const obj = parseVersionJson((0,checkout/* readText */.yR)(where.real, file, VERSION_JSON_LIMITS.bytes), file);
+    if (typeof obj.version !== 'string')
+        throw new errors/* RelengError */.mz(`${file}: key "version" must be a string such as "2.91.0"`);
+    checkVersion(obj.version, `${file}: key "version"`);
+    if (obj.release_name !== undefined && typeof obj.release_name !== 'string')
+        throw new errors/* RelengError */.mz(`${file}: key "release_name" must be a string`);
+    if (typeof obj.release_name === 'string')
+        checkReleaseName(obj.release_name, `${file}: key "release_name"`);
+    let officialRelease;
+    let officialSource = 'version.json';
+    if (obj.official_release !== undefined) {
+        if (typeof obj.official_release !== 'boolean')
+            throw new errors/* RelengError */.mz(`${file}: key "official_release" must be true or false`);
+        officialRelease = obj.official_release;
+    }
+    else {
+        const flake = readFlakeOfficial(dir);
+        if (flake === undefined)
+            throw new errors/* RelengError */.mz(`${file}: key "official_release" is missing (and flake.nix has no 'officialRelease = …;' line); add "official_release": false`);
+        officialRelease = flake;
+        officialSource = 'flake.nix';
+    }
+    return {
+        version: obj.version,
+        releaseName: typeof obj.release_name === 'string' ? obj.release_name : '',
+        officialRelease,
+        officialSource,
+        major: majorOf(obj.version),
+    };
+}
+/** version.json's text with `values` set, keeping its indentation, key order and final newline. */
+function versionJsonText(text, values, file) {
+    const data = parseVersionJson(text, file);
+    const indentMatch = /\n([ \t]+)"/.exec(text);
+    Object.assign(data, values);
+    return `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`;
+}
+/** Updates keys of version.json keeping its indentation and key order. */
+function updateVersionJson(file, values) {
+    const text = readText(file, file, VERSION_JSON_LIMITS.bytes);
+    fs.writeFileSync(file, versionJsonText(text, values, file));
+}
+const FLAKE_OFFICIAL_RE = /^(\s*)officialRelease\s*=\s*(true|false)\s*;/m;
+function readFlakeOfficial(dir) {
+    const where = (0,checkout/* checkoutPath */.o8)(dir, 'flake.nix', external_node_path_default().join(dir, 'flake.nix'));
+    if (!where.exists)
+        return undefined;
+    const m = FLAKE_OFFICIAL_RE.exec((0,checkout/* readText */.yR)(where.real, external_node_path_default().join(dir, 'flake.nix'), 4 << 20));
+    return m ? m[2] === 'true' : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/leg.ts
+
+
+
+
+
 
 
 
@@ -1403,57 +1877,127 @@ function writeLeg(dir, record) {
     external_node_fs_default().mkdirSync(dir, { recursive: true });
     external_node_fs_default().writeFileSync(external_node_path_default().join(dir, LEG_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
+/** leg.json is a few lists of records; bounds keep a hostile one from exhausting anything before it is refused. */
+const LEG_JSON_LIMITS = { bytes: 16 << 20, depth: 16 };
 function readLeg(dir) {
+    return openLeg(dir).record;
+}
+/**
+ * A leg bundle is input from outside (an artifact another job uploaded): leg.json is read inside the
+ * bundle, bounded, as strict UTF-8, and every value is checked for what it is before anything uses it —
+ * paths under the release-path rule (src/storage/key.ts), store paths, systems, versions, names
+ * (src/release/tree.ts, src/config/version.ts). One line naming leg.json and the key otherwise.
+ */
+function openLeg(dir) {
     const file = external_node_path_default().join(dir, LEG_FILE);
+    const root = external_node_fs_default().existsSync(dir) ? new ContainedDir(dir, 'the leg bundle') : undefined;
+    const found = root?.resolve(file, 'file', { optional: true });
+    if (!root || !found)
+        throw new errors/* RelengError */.mz(`${file}: not found; pass the directory written by build-artifacts (its bundle-dir output)`);
+    // A byte-order mark is allowed before JSON text (RFC 8259); nothing else that is not JSON is.
+    const text = (0,checkout/* readText */.yR)(found.real, file, LEG_JSON_LIMITS.bytes).replace(/^\uFEFF/, '');
+    if (jsonDepth(text) > LEG_JSON_LIMITS.depth)
+        throw new errors/* RelengError */.mz(`${file}: nested more than ${LEG_JSON_LIMITS.depth} levels deep; a leg.json is a few lists of records`);
     let data;
     try {
-        data = JSON.parse(external_node_fs_default().readFileSync(file, 'utf8'));
+        data = JSON.parse(text);
     }
     catch (e) {
-        const why = e.code === 'ENOENT' ? 'not found' : `unreadable (${e.message})`;
-        throw new errors/* RelengError */.mz(`${file}: ${why}; pass the directory written by build-artifacts (its bundle-dir output)`);
+        throw new errors/* RelengError */.mz(`${file}: unreadable (${e.message}); pass the directory written by build-artifacts (its bundle-dir output)`);
     }
-    const rec = data;
-    if (typeof rec !== 'object' || rec === null)
+    return { dir, root, record: checkLegRecord(data, file) };
+}
+/** The docker archive of a leg, read through its bundle (undefined when the leg has none). */
+function legImageFile(leg) {
+    if (!leg.record.image)
+        return undefined;
+    return leg.root.resolve(external_node_path_default().join(leg.dir, ...leg.record.image.path.split('/')), 'file', { optional: true })
+        ?.real;
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneLine = (v) => typeof v === 'string' && v !== '' && !/[\u0000-\u001f\u007f]/.test(v);
+function checkLegRecord(data, file) {
+    if (!isObject(data))
         throw new errors/* RelengError */.mz(`${file}: expected a JSON object`);
+    const rec = data;
+    const key = (k) => `${file}: key "${k}"`;
     if (rec.schema !== LEG_SCHEMA)
         throw new errors/* RelengError */.mz(`${file}: leg bundle schema ${JSON.stringify(rec.schema)} is not supported (this releng reads schema ${LEG_SCHEMA}); build and publish with the same releng version`);
-    for (const key of ['version', 'system'])
-        if (typeof rec[key] !== 'string' || rec[key] === '')
-            throw new errors/* RelengError */.mz(`${file}: key "${key}" must be a non-empty string`);
-    for (const key of ['storePaths', 'drvPaths', 'jobs', 'files'])
-        if (!Array.isArray(rec[key]))
-            throw new errors/* RelengError */.mz(`${file}: key "${key}" must be a list`);
-    for (const f of rec.files) {
-        if (typeof f?.path !== 'string' || !isInside(f.path))
-            throw new errors/* RelengError */.mz(`${file}: files entry ${JSON.stringify(f?.path)} must be a relative path inside the release tree`);
-        if (typeof f.size !== 'number' || !/^[0-9a-f]{64}$/.test(String(f.sha256)))
-            throw new errors/* RelengError */.mz(`${file}: files entry ${f.path} needs a size and a hex sha256`);
-    }
-    for (const key of ['name', 'product', 'manual'])
-        if (rec[key] !== undefined && rec[key] !== null && (typeof rec[key] !== 'string' || rec[key] === ''))
-            throw new errors/* RelengError */.mz(`${file}: key "${key}" must be a non-empty string`);
-    if (typeof rec.manual === 'string' && !isInside(rec.manual))
-        throw new errors/* RelengError */.mz(`${file}: key "manual" must be a relative path inside the bundle`);
+    for (const k of ['version', 'system'])
+        if (typeof rec[k] !== 'string' || rec[k] === '')
+            throw new errors/* RelengError */.mz(`${key(k)} must be a non-empty string`);
+    checkVersion(rec.version, key('version'));
+    checkSystem(rec.system, key('system'));
+    for (const k of ['storePaths', 'drvPaths', 'jobs', 'files'])
+        if (!Array.isArray(rec[k]))
+            throw new errors/* RelengError */.mz(`${key(k)} must be a list`);
+    for (const k of ['storePaths', 'drvPaths'])
+        for (const p of rec[k])
+            checkStorePath(String(p), key(k));
+    rec.jobs.forEach((j, i) => {
+        if (!isObject(j) || !oneLine(j.attr) || !isObject(j.outputs))
+            throw new errors/* RelengError */.mz(`${file}: jobs entry ${i + 1} must be {"attr", "drvPath", "outputs"}`);
+        checkStorePath(String(j.drvPath), `${file}: jobs entry ${j.attr}: drvPath`);
+        for (const [o, p] of Object.entries(j.outputs))
+            checkStorePath(String(p), `${file}: jobs entry ${j.attr}: output ${o}`);
+    });
+    for (const k of ['name', 'product', 'manual'])
+        if (rec[k] !== undefined && rec[k] !== null && (typeof rec[k] !== 'string' || rec[k] === ''))
+            throw new errors/* RelengError */.mz(`${key(k)} must be a non-empty string`);
+    if (rec.name)
+        checkProjectName(rec.name, key('name'));
+    if (rec.product)
+        checkProduct(rec.product, key('product'));
+    // The paths a leg may name: relative, under the one path rule, and — when the leg says its project —
+    // inside its own version directory, never publish's own objects there.
+    const vprefix = rec.name ? versionPrefix(rec.name, rec.version) : undefined;
+    const reserved = rec.name ? new Set([indexKey(rec.name, rec.version)]) : new Set();
+    rec.files.forEach((f, i) => {
+        if (!isObject(f))
+            throw new errors/* RelengError */.mz(`${file}: files entry ${i + 1} must be an object {"path", "size", "sha256"}`);
+        if (typeof f.path !== 'string')
+            throw new errors/* RelengError */.mz(`${file}: files entry ${i + 1} must have a "path" string`);
+        const where = `${file}: files entry`;
+        checkRelativePath(f.path, where, 'a leg names files inside its release tree');
+        if (vprefix && !f.path.startsWith(vprefix) && f.path !== MANIFEST)
+            throw new errors/* RelengError */.mz(`${where} '${(0,errors/* printable */.g$)(f.path)}' is not inside the version directory ${vprefix}; a leg carries files of its own release only`);
+        if (reserved.has(f.path))
+            throw new errors/* RelengError */.mz(`${where} '${(0,errors/* printable */.g$)(f.path)}' is a name publish writes itself; build the leg with this releng version`);
+        if (!Number.isSafeInteger(f.size) || f.size < 0 || !HEX64.test(String(f.sha256)))
+            throw new errors/* RelengError */.mz(`${where} ${(0,errors/* printable */.g$)(f.path)} needs a size (a whole number of bytes) and a hex sha256`);
+    });
+    if (typeof rec.manual === 'string')
+        checkRelativePath(rec.manual, key('manual'), 'it names a directory of the bundle');
     if (rec.target !== undefined && rec.target !== 'all' && rec.target !== 'manual')
-        throw new errors/* RelengError */.mz(`${file}: key "target" must be "all" or "manual"`);
-    if (rec.package !== undefined &&
-        rec.package !== null &&
-        (typeof rec.package?.attr !== 'string' || !String(rec.package?.out).startsWith('/')))
-        throw new errors/* RelengError */.mz(`${file}: key "package" must be {"attr", "out"} with an absolute store path`);
+        throw new errors/* RelengError */.mz(`${key('target')} must be "all" or "manual"`);
+    if (rec.package !== undefined && rec.package !== null) {
+        if (!isObject(rec.package) || !oneLine(rec.package.attr) || typeof rec.package.out !== 'string')
+            throw new errors/* RelengError */.mz(`${key('package')} must be {"attr", "out"} with an absolute store path`);
+        checkStorePath(rec.package.out, key('package.out'));
+    }
     if (rec.image !== null && rec.image !== undefined) {
         const img = rec.image;
-        if (typeof img.path !== 'string' ||
-            !isInside(img.path) ||
-            !Array.isArray(img.diffIds) ||
-            typeof img.architecture !== 'string')
-            throw new errors/* RelengError */.mz(`${file}: key "image" must have path, sha256, architecture, os, diffIds and config`);
+        const problem = !isObject(img)
+            ? 'not an object'
+            : typeof img.path !== 'string'
+                ? 'no path'
+                : (pathProblem(img.path) ??
+                    (!HEX64.test(String(img.sha256))
+                        ? 'sha256 is not hex'
+                        : !oneLine(img.architecture) || !oneLine(img.os)
+                            ? 'architecture and os must be one-line strings'
+                            : !Array.isArray(img.diffIds) ||
+                                !img.diffIds.every((d) => typeof d === 'string' && DIGEST.test(d))
+                                ? 'diffIds must be sha256:… digests'
+                                : !DIGEST.test(String(img.config))
+                                    ? 'config must be a sha256:… digest'
+                                    : undefined));
+        if (problem)
+            throw new errors/* RelengError */.mz(`${key('image')} must have path, sha256, architecture, os, diffIds and config (${problem})`);
     }
     return { ...rec, image: rec.image ?? null };
-}
-/** A relative path with forward slashes that stays inside its root. */
-function isInside(p) {
-    return p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\');
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/assemble.ts
@@ -1633,6 +2177,13 @@ function manualIn(job, name, configured) {
 
 
 const STORE_DIR = '/nix/store';
+/** A store path's base name as nix accepts it: 32 nix32 characters, a dash, a name not starting with a dot. */
+const BASE_NAME = /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-_?=][A-Za-z0-9+\-._?=]{0,210}$/;
+const STORE_PATH_PREFIX = `${STORE_DIR}/`;
+/** True for `/nix/store/HASH-name` (what nix itself accepts), nothing else. */
+function isStorePath(p) {
+    return p.startsWith(STORE_PATH_PREFIX) && BASE_NAME.test(p.slice(STORE_PATH_PREFIX.length));
+}
 function parseNarInfo(text, where) {
     const fields = new Map();
     const sigs = [];
@@ -1641,7 +2192,7 @@ function parseNarInfo(text, where) {
             continue;
         const colon = line.indexOf(': ');
         if (colon < 0)
-            throw new errors/* RelengError */.mz(`${where}: not a narinfo line: '${line}'`);
+            throw new errors/* RelengError */.mz(`${where}: not a narinfo line: '${line.slice(0, 80)}'`);
         const key = line.slice(0, colon);
         const value = line.slice(colon + 2);
         if (key === 'Sig')
@@ -1655,31 +2206,80 @@ function parseNarInfo(text, where) {
             throw new errors/* RelengError */.mz(`${where}: narinfo without ${k}`);
         return v;
     };
+    const size = (k, v) => {
+        if (!/^[0-9]{1,15}$/.test(v))
+            throw new errors/* RelengError */.mz(`${where}: ${k} '${v.slice(0, 40)}' is not a size`);
+        return Number(v);
+    };
+    const storePath = need('StorePath');
+    if (!isStorePath(storePath))
+        throw new errors/* RelengError */.mz(`${where}: StorePath '${storePath.slice(0, 120)}' is not a store path`);
     const refs = fields.get('References')?.trim();
+    const references = refs ? refs.split(' ') : [];
+    const badRef = references.find((r) => !BASE_NAME.test(r));
+    if (badRef !== undefined)
+        throw new errors/* RelengError */.mz(`${where}: reference '${badRef.slice(0, 120)}' is not a store path name`);
+    const fileSize = fields.get('FileSize');
     return {
-        storePath: need('StorePath'),
+        storePath,
         url: need('URL'),
         compression: fields.get('Compression') ?? 'bzip2',
+        ...(fields.has('FileHash') ? { fileHash: fields.get('FileHash') } : {}),
+        ...(fileSize !== undefined ? { fileSize: size('FileSize', fileSize) } : {}),
         narHash: need('NarHash'),
-        narSize: Number(need('NarSize')),
-        references: refs ? refs.split(' ') : [],
+        narSize: size('NarSize', need('NarSize')),
+        references,
         deriver: fields.get('Deriver'),
         sigs,
+        ...(fields.has('CA') ? { ca: fields.get('CA') } : {}),
     };
 }
-/** Every narinfo of a file:// binary cache directory, sorted by store path. */
+/**
+ * A narinfo as nix writes it (NarInfo::to_string: the same fields in the same order), hashes in nix32 as
+ * nix prints them, references sorted as nix sorts them.
+ */
+function formatNarInfo(info) {
+    const lines = [`StorePath: ${info.storePath}`, `URL: ${info.url}`, `Compression: ${info.compression}`];
+    if (info.fileHash)
+        lines.push(`FileHash: ${nix32Hash(info.fileHash)}`);
+    if (info.fileSize !== undefined)
+        lines.push(`FileSize: ${info.fileSize}`);
+    lines.push(`NarHash: ${nix32Hash(info.narHash)}`, `NarSize: ${info.narSize}`, `References: ${sortedReferences(info.references).join(' ')}`);
+    if (info.deriver)
+        lines.push(`Deriver: ${info.deriver}`);
+    for (const sig of info.sigs)
+        lines.push(`Sig: ${sig}`);
+    if (info.ca)
+        lines.push(`CA: ${info.ca}`);
+    return `${lines.join('\n')}\n`;
+}
+/** References in nix's order (a set of store paths, compared by base name). */
+function sortedReferences(references) {
+    return [...references].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** A narinfo file's size limit: a real one is a few hundred bytes (or kilobytes, with many references). */
+const MAX_NARINFO = 1024 * 1024;
+/**
+ * Every narinfo of a file:// binary cache directory, sorted by store path. Only regular files are read
+ * (a link could point anywhere; nix never writes one); one that is not, or is too big, is an error naming it.
+ */
 function readCacheDir(dir) {
-    let names;
+    let entries;
     try {
-        names = external_node_fs_default().readdirSync(dir);
+        entries = external_node_fs_default().readdirSync(dir, { withFileTypes: true });
     }
     catch {
         return [];
     }
-    return names
-        .filter((n) => n.endsWith('.narinfo'))
-        .map((n) => {
-        const file = external_node_path_default().join(dir, n);
+    return entries
+        .filter((e) => e.name.endsWith('.narinfo'))
+        .map((e) => {
+        const file = external_node_path_default().join(dir, e.name);
+        const stat = external_node_fs_default().lstatSync(file);
+        if (!stat.isFile())
+            throw new errors/* RelengError */.mz(`${file}: not a regular file (a link or a directory), which nix never writes in a cache; build the leg again`);
+        if (stat.size > MAX_NARINFO)
+            throw new errors/* RelengError */.mz(`${file}: ${stat.size} bytes, too big for a narinfo; build the leg again`);
         return { ...parseNarInfo(external_node_fs_default().readFileSync(file, 'utf8'), file), file };
     })
         .sort((a, b) => (a.storePath < b.storePath ? -1 : a.storePath > b.storePath ? 1 : 0));
@@ -1701,6 +2301,24 @@ function hashPart(storePath) {
 const narInfoKey = (storePath) => `${hashPart(storePath)}.narinfo`;
 const listingKey = (storePath) => `${hashPart(storePath)}.ls`;
 const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
+/** A sha256 (hex) in nix's base-32, as narinfo files and signatures carry it. */
+function nix32(hex) {
+    const bytes = Buffer.from(hex, 'hex');
+    const len = Math.ceil((bytes.length * 8) / 5);
+    let out = '';
+    for (let n = len - 1; n >= 0; n--) {
+        const b = n * 5;
+        const i = b >> 3;
+        const j = b & 7;
+        const c = ((bytes[i] ?? 0) >> j) | (i + 1 < bytes.length ? (bytes[i + 1] << (8 - j)) & 0xff : 0);
+        out += NIX32[c & 0x1f];
+    }
+    return out;
+}
+/** `sha256:<nix32>`, what nix writes and signs, from any form hashHex reads. */
+function nix32Hash(hash) {
+    return `sha256:${nix32(hashHex(hash))}`;
+}
 /** A nix hash (`sha256:` + base16, nix32 or base64; or SRI `sha256-…`) as lower-case hex, for comparing. */
 function hashHex(hash) {
     const s = hash.replace(/^sha256[:-]/, '');
@@ -1720,6 +2338,68 @@ function hashHex(hash) {
         return bytes.toString('hex');
     }
     return Buffer.from(s, 'base64').toString('hex');
+}
+
+;// CONCATENATED MODULE: ./src/nix/work-dir.ts
+
+
+
+/**
+ * Where our temp directories go: `RUNNER_TEMP` on runners (the runner empties it after every job, even one
+ * whose process was killed), else the system's temp dir.
+ */
+function tempBase(processEnv = process.env) {
+    return processEnv.RUNNER_TEMP || external_node_os_default().tmpdir();
+}
+/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
+const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' };
+/** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
+function removeStaleWorkDirs(processEnv = process.env) {
+    const base = tempBase(processEnv);
+    return Object.values(WORK_DIRS).flatMap((prefix) => removeStale(base, prefix));
+}
+/**
+ * A fresh 0700 directory `PREFIX-PID-XXXXXX` under tempBase. Stale ones of the same prefix — left by a
+ * process of ours that is gone (SIGKILL gives no chance to clean up) — are removed first.
+ */
+function makeWorkDir(prefix, processEnv = process.env) {
+    const base = tempBase(processEnv);
+    removeStale(base, prefix);
+    return external_node_fs_default().mkdtempSync(external_node_path_default().join(base, `${prefix}-${process.pid}-`));
+}
+/** Removes `PREFIX-PID-*` directories in `base` that we own and whose process no longer runs. */
+function removeStale(base, prefix) {
+    const removed = [];
+    let names;
+    try {
+        names = external_node_fs_default().readdirSync(base);
+    }
+    catch {
+        return removed;
+    }
+    const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9]/g, '\\$&')}-([0-9]+)-[A-Za-z0-9]{6}$`);
+    for (const name of names) {
+        const pid = Number(pattern.exec(name)?.[1] ?? 0);
+        if (!pid || pid === process.pid || alive(pid))
+            continue;
+        const dir = external_node_path_default().join(base, name);
+        const stat = external_node_fs_default().lstatSync(dir, { throwIfNoEntry: false });
+        if (!stat?.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
+            continue;
+        external_node_fs_default().rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+    }
+    return removed;
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        // EPERM: it runs, as another user.
+        return e.code === 'EPERM';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/merge.ts
@@ -1746,7 +2426,7 @@ async function mergeLegs(bundleDirs, log = src_log/* silentLogger */.qq) {
     const legs = bundleDirs
         .map((d) => external_node_path_default().resolve(d))
         .filter((d, i, all) => all.indexOf(d) === i)
-        .map((dir) => ({ dir, record: readLeg(dir) }))
+        .map((dir) => openLeg(dir))
         .sort((a, b) => cmp(a.record.system, b.record.system) || cmp(a.dir, b.dir));
     const first = legs[0];
     for (let i = 1; i < legs.length; i++) {
@@ -1767,12 +2447,15 @@ async function mergeLegs(bundleDirs, log = src_log/* silentLogger */.qq) {
     const generated = new Set([MANIFEST, ...(name ? [inVersionDir(name, version, MANIFEST)] : [])]);
     // The release tree: every leg's files, once each.
     const files = new Map();
-    for (const { dir, record } of legs) {
+    for (const { dir, record, root } of legs) {
         for (const f of record.files) {
-            const source = external_node_path_default().join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
-            const size = sizeOf(source);
+            const given = external_node_path_default().join(dir, LEG_ARTIFACTS, ...f.path.split('/'));
+            // Read through the bundle: a link leading out of it, or a FIFO, is refused (src/release/files.ts).
+            const found = root.resolve(given, 'file', { optional: true });
+            const source = found?.real ?? given;
+            const size = found ? found.stat.size : null;
             if (size !== f.size)
-                throw new errors/* RelengError */.mz(`${source}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
+                throw new errors/* RelengError */.mz(`${given}: ${size === null ? 'missing' : `${size} bytes, leg.json says ${f.size}`}; the leg bundle is incomplete or damaged: download or build it again`);
             if (generated.has(f.path))
                 throw new errors/* RelengError */.mz(`${dir}: the leg carries ${f.path}, which the merge generates from every leg's package; build the leg with this releng version`);
             const seen = files.get(f.path);
@@ -1787,9 +2470,10 @@ async function mergeLegs(bundleDirs, log = src_log/* silentLogger */.qq) {
     for (const { record } of legs)
         if (record.package)
             manifest[record.system] = record.package.out;
+    let generatedDir;
     if (Object.keys(manifest).length > 0) {
-        const tmp = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'releng-merge-'));
-        const source = external_node_path_default().join(tmp, MANIFEST);
+        generatedDir = makeGeneratedDir();
+        const source = external_node_path_default().join(generatedDir, MANIFEST);
         external_node_fs_default().writeFileSync(source, manifestText(product, manifest));
         const { sha256, size } = await sha256File(source);
         for (const p of generated)
@@ -1801,20 +2485,28 @@ async function mergeLegs(bundleDirs, log = src_log/* silentLogger */.qq) {
         throw new errors/* RelengError */.mz(`legs ${withManual.map((l) => l.dir).join(' and ')} all carry the manual; only the manual-from system's leg may (releng.yml build.manual-from)`);
     let manualDir = null;
     if (withManual[0]) {
-        manualDir = external_node_path_default().join(withManual[0].dir, ...withManual[0].record.manual.split('/'));
-        if (!external_node_fs_default().statSync(manualDir, { throwIfNoEntry: false })?.isDirectory())
-            throw new errors/* RelengError */.mz(`${manualDir}: missing, though leg.json names it as the manual; build the leg again`);
+        const leg = withManual[0];
+        const given = external_node_path_default().join(leg.dir, ...leg.record.manual.split('/'));
+        manualDir = leg.root.resolve(given, 'directory', { optional: true })?.real ?? null;
+        if (manualDir)
+            leg.root.files(given);
+        else
+            throw new errors/* RelengError */.mz(`${given}: missing, though leg.json names it as the manual; build the leg again`);
     }
     const caches = legs
-        .map(({ dir, record }) => ({ system: record.system, dir: external_node_path_default().join(dir, LEG_CACHE) }))
-        .filter((c) => external_node_fs_default().existsSync(external_node_path_default().join(c.dir, 'nix-cache-info')));
+        .map(({ dir, record, root }) => ({
+        system: record.system,
+        dir: root.resolve(external_node_path_default().join(dir, LEG_CACHE), 'directory', { optional: true })?.real ?? '',
+    }))
+        .filter((c) => c.dir && external_node_fs_default().existsSync(external_node_path_default().join(c.dir, 'nix-cache-info')));
     const images = [];
-    for (const { dir, record } of legs) {
+    for (const leg of legs) {
+        const { record } = leg;
         if (!record.image)
             continue;
-        const file = external_node_path_default().join(dir, ...record.image.path.split('/'));
-        if (!external_node_fs_default().existsSync(file))
-            throw new errors/* RelengError */.mz(`${file}: missing, though leg.json names it as the image; build the leg again`);
+        const file = legImageFile(leg);
+        if (!file)
+            throw new errors/* RelengError */.mz(`${external_node_path_default().join(leg.dir, record.image.path)}: missing, though leg.json names it as the image; build the leg again`);
         images.push({ ...record.image, system: record.system, file });
     }
     const treeFiles = [...files.values()].map(({ leg: _leg, ...f }) => f).sort((a, b) => cmp(a.path, b.path));
@@ -1831,9 +2523,35 @@ async function mergeLegs(bundleDirs, log = src_log/* silentLogger */.qq) {
         name,
         manifest,
         cachePaths: legCachePaths(caches, log),
+        generatedDir,
     };
     log.info(`merged ${legs.length} leg${legs.length === 1 ? '' : 's'} (${merged.systems.join(', ')}): ${treeFiles.length} release-tree files, ${merged.cachePaths.length} store paths, ${images.length} image${images.length === 1 ? '' : 's'}${manualDir ? ', the manual' : ''}`);
     return merged;
+}
+const generatedDirs = new Set();
+/**
+ * The directory of a merge's generated files (manifest.nix), under RUNNER_TEMP when set. It lives as long
+ * as the MergedRelease is used: disposeMerged removes it, and whatever is left goes when the process exits
+ * (one a killed process left is removed by the next run: src/nix/work-dir.ts).
+ */
+function makeGeneratedDir() {
+    if (generatedDirs.size === 0 && !process.listeners('exit').includes(removeGenerated))
+        process.on('exit', removeGenerated);
+    const dir = makeWorkDir(WORK_DIRS.merge);
+    generatedDirs.add(dir);
+    return dir;
+}
+function removeGenerated() {
+    for (const dir of generatedDirs)
+        external_node_fs_default().rmSync(dir, { recursive: true, force: true });
+    generatedDirs.clear();
+}
+/** Removes the merge's generated files: call once nothing reads the release any more. */
+function disposeMerged(merged) {
+    if (!merged.generatedDir)
+        return;
+    fs.rmSync(merged.generatedDir, { recursive: true, force: true });
+    generatedDirs.delete(merged.generatedDir);
 }
 /**
  * Materialises the release tree of `merged` below `outDir` (hard links where possible, else copies).
@@ -1844,12 +2562,19 @@ async function writeTree(merged, outDir) {
         placeFile(f.source, external_node_path_default().join(outDir, ...f.path.split('/')));
 }
 /**
+ * A bundle's cache directory, by its real path, when the leg has a cache: it must be a directory inside
+ * the bundle (a link out of it would make publish read, and sign, files of the runner).
+ */
+/**
  * One entry per store path over every leg cache (MergedRelease.cachePaths); the first leg (by system) wins
- * a path two legs hold.
+ * a path two legs hold. Every file an entry names — its narinfo, the NAR its URL names, its listing — is
+ * a regular file whose real path is inside the leg's cache directory: a link or a `..` in a URL that leads
+ * elsewhere is an error naming it, before anything is read from there.
  */
 function legCachePaths(caches, log) {
     const byPath = new Map();
-    for (const { system, dir } of caches) {
+    for (const { system, dir: given } of caches) {
+        const dir = external_node_fs_default().realpathSync(given);
         for (const info of readCacheDir(dir)) {
             const seen = byPath.get(info.storePath);
             if (seen) {
@@ -1857,18 +2582,43 @@ function legCachePaths(caches, log) {
                     log.warning(`${info.storePath} has different contents in the ${seen.system} and ${system} legs (NarHash ${seen.narHash} vs ${info.narHash}): its build is not reproducible; publishing the ${seen.system} leg's`);
                 continue;
             }
+            if (!NAR_URL.test(info.url))
+                throw new errors/* RelengError */.mz(`${info.file}: URL '${info.url.slice(0, 120)}' is not a NAR of this cache (nar/NAME); build the leg again`);
+            const { file, ...narInfo } = info;
             const listing = external_node_path_default().join(dir, listingKey(info.storePath));
             byPath.set(info.storePath, {
                 ...storePathInfo(info),
-                cache: dir,
-                narinfo: info.file,
-                nar: external_node_path_default().join(dir, ...info.url.split('/')),
-                listing: external_node_fs_default().existsSync(listing) ? listing : null,
+                cache: given,
+                narinfo: file,
+                nar: fileInside(dir, external_node_path_default().join(dir, ...info.url.split('/')), file),
+                listing: fileInside(dir, listing, file, { optional: true }),
+                info: narInfo,
                 system,
             });
         }
     }
     return [...byPath.values()].map(({ system: _s, ...c }) => c).sort((a, b) => cmp(a.storePath, b.storePath));
+}
+/** What nix names a NAR in a cache: `nar/` and a file name (nix32 hash and extension). */
+const NAR_URL = /^nar\/[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** `file` by its real path when that is a regular file inside `dir`; an error naming `from` otherwise. */
+function fileInside(dir, file, from, o = {}) {
+    let real;
+    try {
+        real = external_node_fs_default().realpathSync(file);
+    }
+    catch {
+        if (o.optional)
+            return null;
+        throw new errors/* RelengError */.mz(`${file}: missing, though ${from} names it; download or build the leg again`);
+    }
+    if (!merge_isWithin(dir, real) || !external_node_fs_default().statSync(real).isFile())
+        throw new errors/* RelengError */.mz(`${file}: ${merge_isWithin(dir, real) ? 'not a regular file' : `leads outside the leg cache (to ${real})`}; a leg cache holds only the files nix wrote: download or build the leg again`);
+    return real;
+}
+function merge_isWithin(dir, file) {
+    const rel = external_node_path_default().relative(dir, file);
+    return rel !== '' && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel);
 }
 function nameFromFiles(records) {
     for (const r of records)
@@ -1880,154 +2630,8 @@ function nameFromFiles(records) {
 function union(lists) {
     return [...new Set(lists.flat())].sort(cmp);
 }
-function sizeOf(file) {
-    const s = external_node_fs_default().statSync(file, { throwIfNoEntry: false });
-    return s?.isFile() ? s.size : null;
-}
 function cmp(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// EXTERNAL MODULE: ./src/config/checkout.ts
-var checkout = __webpack_require__(4020);
-;// CONCATENATED MODULE: ./src/config/version.ts
-
-
-
-
-/**
- * X.Y.Z (no leading zeros), then Lix's suffixes (version.json and flake.nix history): `-dev`, `-rc1`,
- * `-pre20240612_abcdef` (older flakes' versionSuffix), `-<shortRev>`. Each suffix part is letters and
- * digits with single inner dots or underscores — so the whole is a git ref component (no `..`, `~`,
- * `^`, `:`, `@{`, control characters), a docker tag and a store path name alike.
- */
-const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z]+([._][0-9A-Za-z]+)*)*$/;
-const VERSION_MAX_LENGTH = 64;
-/** A value as a message may show it: control characters escaped, long values cut. */
-function printable(value, max = 80) {
-    const escaped = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
-}
-/**
- * The one check of a version wherever it enters (inputs, version.json, leg.json): returns it, or throws
- * one line naming `where`. MAJOR (`X.Y`) must differ from the version, or `{version}` and `{major}` tags
- * would be one tag that a later release moves.
- */
-function checkVersion(value, where) {
-    const bad = (why) => new errors/* RelengError */.mz(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
-    if (value.length > VERSION_MAX_LENGTH)
-        throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
-    if (!VERSION_RE.test(value))
-        throw bad(', optionally with a suffix of letters and digits such as -rc1 or -dev');
-    if (value.endsWith('.lock'))
-        throw bad('; git cannot tag a name ending in .lock');
-    return value;
-}
-/** MAJOR is the first two dot-separated parts of the version ("2.91.0" → "2.91"). */
-function majorOf(version) {
-    return version.split('.').slice(0, 2).join('.');
-}
-/** A release name goes into a Markdown header and version.json: one line of text. */
-function checkReleaseName(value, where) {
-    if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
-        throw new errors/* RelengError */.mz(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
-    return value;
-}
-/** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
-const VERSION_JSON_LIMITS = { bytes: 64 << 10, depth: 16 };
-/** How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it. */
-function jsonDepth(text) {
-    let depth = 0;
-    let max = 0;
-    let inString = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (inString) {
-            if (c === '\\')
-                i++;
-            else if (c === '"')
-                inString = false;
-        }
-        else if (c === '"')
-            inString = true;
-        else if (c === '{' || c === '[')
-            max = Math.max(max, ++depth);
-        else if (c === '}' || c === ']')
-            depth--;
-    }
-    return max;
-}
-/** version.json's object, its size and shape checked before anything else happens. */
-function parseVersionJson(text, file) {
-    if (text.length > VERSION_JSON_LIMITS.bytes)
-        throw new errors/* RelengError */.mz(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
-    if (jsonDepth(text) > VERSION_JSON_LIMITS.depth)
-        throw new errors/* RelengError */.mz(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (e) {
-        throw new errors/* RelengError */.mz(`${file}: malformed JSON (${e.message}); fix the file`);
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-        throw new errors/* RelengError */.mz(`${file}: expected a JSON object with "version" and "release_name"`);
-    return data;
-}
-function readVersionInfo(dir) {
-    const file = external_node_path_default().join(dir, 'version.json');
-    const where = (0,checkout/* checkoutPath */.o8)(dir, 'version.json', file);
-    if (!where.exists)
-        throw new errors/* RelengError */.mz(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
-    const obj = parseVersionJson((0,checkout/* readText */.yR)(where.real, file, VERSION_JSON_LIMITS.bytes), file);
-    if (typeof obj.version !== 'string')
-        throw new errors/* RelengError */.mz(`${file}: key "version" must be a string such as "2.91.0"`);
-    checkVersion(obj.version, `${file}: key "version"`);
-    if (obj.release_name !== undefined && typeof obj.release_name !== 'string')
-        throw new errors/* RelengError */.mz(`${file}: key "release_name" must be a string`);
-    if (typeof obj.release_name === 'string')
-        checkReleaseName(obj.release_name, `${file}: key "release_name"`);
-    let officialRelease;
-    let officialSource = 'version.json';
-    if (obj.official_release !== undefined) {
-        if (typeof obj.official_release !== 'boolean')
-            throw new errors/* RelengError */.mz(`${file}: key "official_release" must be true or false`);
-        officialRelease = obj.official_release;
-    }
-    else {
-        const flake = readFlakeOfficial(dir);
-        if (flake === undefined)
-            throw new errors/* RelengError */.mz(`${file}: key "official_release" is missing (and flake.nix has no 'officialRelease = …;' line); add "official_release": false`);
-        officialRelease = flake;
-        officialSource = 'flake.nix';
-    }
-    return {
-        version: obj.version,
-        releaseName: typeof obj.release_name === 'string' ? obj.release_name : '',
-        officialRelease,
-        officialSource,
-        major: majorOf(obj.version),
-    };
-}
-/** version.json's text with `values` set, keeping its indentation, key order and final newline. */
-function versionJsonText(text, values, file) {
-    const data = parseVersionJson(text, file);
-    const indentMatch = /\n([ \t]+)"/.exec(text);
-    Object.assign(data, values);
-    return `${JSON.stringify(data, null, indentMatch?.[1] ?? 2)}${text.endsWith('\n') ? '\n' : ''}`;
-}
-/** Updates keys of version.json keeping its indentation and key order. */
-function updateVersionJson(file, values) {
-    const text = readText(file, file, VERSION_JSON_LIMITS.bytes);
-    fs.writeFileSync(file, versionJsonText(text, values, file));
-}
-const FLAKE_OFFICIAL_RE = /^(\s*)officialRelease\s*=\s*(true|false)\s*;/m;
-function readFlakeOfficial(dir) {
-    const where = (0,checkout/* checkoutPath */.o8)(dir, 'flake.nix', external_node_path_default().join(dir, 'flake.nix'));
-    if (!where.exists)
-        return undefined;
-    const m = FLAKE_OFFICIAL_RE.exec((0,checkout/* readText */.yR)(where.real, external_node_path_default().join(dir, 'flake.nix'), 4 << 20));
-    return m ? m[2] === 'true' : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/git/git.ts
@@ -2205,7 +2809,7 @@ async function evalSystemJobs(dir, template, probe, instantiate, log) {
         paths: Object.fromEntries(probe.map((s) => [s, rest.map((c) => c.split('{system}').join(s))])),
     };
     const apply = `root: let
-  q = builtins.fromJSON ${nixString(JSON.stringify(query))};
+  q = builtins.fromJSON ${jobs_nixString(JSON.stringify(query))};
   isDrv = ${IS_DRV};
   info = ${JOB_INFO};
   walk = at: v: path:
@@ -2252,7 +2856,7 @@ function splitInstallable(template) {
     return { flake: template.slice(0, hash), first, rest };
 }
 /** A Nix string literal holding `s` exactly (`\`, `"` and `$` escaped; Nix strings may span lines). */
-function nixString(s) {
+function jobs_nixString(s) {
     return `"${s.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 function missingAttribute(stderr) {

@@ -1,10 +1,14 @@
 import readline from 'node:readline/promises';
 import { outputString, type StageCommand } from './commands/command.js';
 import { COMMANDS, findCommand } from './commands/index.js';
+import { bareConfirmAllowed } from './config/confirmation.js';
 import { describeError, RelengError } from './errors.js';
 import { Inputs, mapInputs, SECRET_INPUTS } from './inputs.js';
 import { ConsoleLogger } from './log.js';
 import { renderText } from './summary.js';
+
+/** The seed's command names (`python -m releng build|upload`), for people who know them. */
+export const ALIASES: Readonly<Record<string, string>> = { build: 'build-artifacts', upload: 'publish' };
 
 /**
  * `releng <stage> --kebab-options`: the same stages as the actions, for laptops and rehearsals.
@@ -20,6 +24,11 @@ export function parseArgs(command: StageCommand, args: string[]): Record<string,
         `unexpected argument '${arg}': options look like --name value (see releng ${command.name} --help)`,
       );
     const name = m[1]!;
+    // The seed's `--noconfirm`: a bare confirm, which confirmRelease accepts only off runners.
+    if (name === 'noconfirm' && m[2] === undefined && command.inputs.includes('confirm')) {
+      values.confirm = 'true';
+      continue;
+    }
     if (!command.inputs.includes(name))
       throw new RelengError(
         `unknown option --${name} for 'releng ${command.name}': known options are ${command.inputs.map((n) => `--${n}`).join(', ')}`,
@@ -45,6 +54,10 @@ function usage(): string {
     'stages:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(18)} ${c.description}`),
     '',
+    `aliases: ${Object.entries(ALIASES)
+      .map(([alias, name]) => `${alias} = ${name}`)
+      .join(', ')}; --noconfirm = --confirm (on a terminal only)`,
+    '',
     'Each option is the input of the same name in actions/<stage>/action.yml; `releng <stage> --help` lists them.',
   ].join('\n');
 }
@@ -55,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return stage ? 0 : 2;
   }
-  const command = findCommand(stage);
+  const command = findCommand(Object.hasOwn(ALIASES, stage) ? ALIASES[stage]! : stage);
   const log = new ConsoleLogger();
   if (!command) {
     process.stderr.write(`releng: unknown stage '${stage}'\n${usage()}\n`);
@@ -68,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (rest.includes('--noconfirm') && !bareConfirmAllowed(process.env))
+      throw new RelengError(
+        "--noconfirm is for a terminal: on a runner pass --confirm 'I want to release this to ENV' (ENV: the environment)",
+      );
     const inputs = new Inputs(mapInputs(parseArgs(command, rest)));
     const ask = process.stdin.isTTY
       ? async (q: string) => {

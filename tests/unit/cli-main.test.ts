@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { main, parseArgs } from '../../src/cli-main.js';
+import { ALIASES, main, parseArgs } from '../../src/cli-main.js';
 import type { StageCommand } from '../../src/commands/command.js';
 import { COMMANDS, findCommand } from '../../src/commands/index.js';
 
@@ -70,5 +70,45 @@ describe('releng <stage>', () => {
         .join(', ')}\n`,
     );
     expect(bad.stdout).toBe('');
+  });
+});
+
+describe("the seed's commands", () => {
+  const publish = findCommand('publish')!;
+
+  test('build and upload name build-artifacts and publish; a name of Object.prototype names nothing', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['build', '--help'])).toBe(0);
+      expect(String(out.mock.calls[0]?.[0])).toMatch(/^usage: releng build-artifacts /);
+      expect(await main(['upload', '--help'])).toBe(0);
+      expect(String(out.mock.calls[1]?.[0])).toMatch(/^usage: releng publish /);
+      expect(await main(['__proto__'])).toBe(2);
+      expect(await main(['constructor'])).toBe(2);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(ALIASES).toEqual({ build: 'build-artifacts', upload: 'publish' });
+  });
+
+  test('--noconfirm is a bare confirm where the stage takes one, and unknown where it does not', () => {
+    expect(parseArgs(publish, ['--noconfirm', '--dry-run'])).toEqual({ confirm: 'true', 'dry-run': 'true' });
+    expect(() => parseArgs(findCommand('tag')!, ['--noconfirm'])).toThrow(/unknown option --noconfirm/);
+  });
+
+  test('--noconfirm on a runner: refused in one line before anything is read', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    try {
+      expect(await main(['upload', '--noconfirm', '--config', '/nonexistent/releng.yml'])).toBe(1);
+      expect(String(err.mock.calls[0]?.[0])).toBe(
+        "releng publish: error: --noconfirm is for a terminal: on a runner pass --confirm 'I want to release this to ENV' (ENV: the environment)\n",
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      err.mockRestore();
+    }
   });
 });

@@ -80,12 +80,19 @@ const REGISTRY_USER = 'releng';
 const REGISTRY_PASSWORD = 'registry-pass-5e1f';
 const BUCKETS = ['releases', 'cache', 'docs', 'install'];
 
+/**
+ * The fixture project declares x86_64-linux and aarch64-linux; publish cases here hold one leg or none, so
+ * they allow both missing (the every-system rule has rows of its own).
+ */
+const ONE_SYSTEM_RUN = ['--allow-missing-systems', 'x86_64-linux,aarch64-linux'];
+
 /** A minimal release tree for publish cases, and the flags that publish only its releases step. */
 const PUBLISH_TREE = { 'release/artifacts/demo/demo-2.93.0/demo-2.93.0.tar.gz': 'x\n' };
 const PUBLISH_RELEASES_ONLY = [
   '--artifacts-dir',
   'release/artifacts',
   '--no-check-git',
+  ...ONE_SYSTEM_RUN,
   '--skip',
   'cache,docker,docs,installers,tag,release-page',
 ];
@@ -97,6 +104,7 @@ const SIGNING_KEY_RUN = {
     '--artifacts-dir',
     'release/artifacts',
     '--no-check-git',
+    ...ONE_SYSTEM_RUN,
     '--skip',
     'docker,releases,docs,installers,tag,release-page',
     '--environment',
@@ -110,6 +118,7 @@ const SIGNING_KEY_RUN = {
 const PUBLISH_LEGS = [
   '--bundles',
   'bundles/*',
+  ...ONE_SYSTEM_RUN,
   '--environment',
   'staging',
   '--no-check-git',
@@ -438,9 +447,10 @@ const CASES: Case[] = [
     kind: 'publish',
     name: 'publish to live without the typed confirmation',
     stage: 'publish',
-    args: ['--environment', 'live', '--artifacts-dir', 'release/artifacts'],
+    args: ['--environment', 'live', ...PUBLISH_RELEASES_ONLY],
+    files: PUBLISH_TREE,
     config: { environments: { live: { releases: 'out/releases' } } },
-    error: /publishing to live needs input 'confirm' set to 'I want to release this'/,
+    error: /publishing to live needs input 'confirm' set to 'I want to release this to live'/,
   },
   {
     kind: 's3-url',
@@ -1996,7 +2006,7 @@ describe('bad input: one line naming the file or field, a non-zero exit, nothing
     expect(r.status, r.stderr).not.toBe(0);
     expect(errorLines, r.stderr).toHaveLength(1);
     const line = errorLines[0]!;
-    expect(line).toMatch(c.error);
+    expect(line, r.stderr).toMatch(c.error);
     // The line is the whole error: no continuation lines, no stack.
     const after = r.stderr.slice(r.stderr.indexOf(line) + line.length).trim();
     expect(after, 'nothing after the error line').toBe('');

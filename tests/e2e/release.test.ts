@@ -33,11 +33,21 @@ async function release(extra: Partial<RunOptions> & Pick<RunOptions, 'event'>): 
   return r;
 }
 
+/**
+ * What the registry holds for its readers. Its upload sessions are left out: a push-access probe that
+ * cancels its upload still leaves the session's hash state behind (distribution 2.8 does not delete it).
+ */
+function registryContent(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(snapshot(registry.dir)).filter(([k]) => !k.includes('/_uploads/')),
+  );
+}
+
 /** Everything a release may write, outside the forge repository. */
 function destinations() {
   return {
     s3: snapshot(s3.dir),
-    registry: snapshot(registry.dir),
+    registry: registryContent(),
     staging: refs(remotes.staging),
     live: refs(remotes.live),
   };

@@ -19,9 +19,11 @@ export interface Execution {
   key?: SigningKey;
   force: boolean;
   docker?: { step: DockerStep; request: DockerRequest };
-  /** Release tree, installers, manual, pointers: each group written, then its stale objects deleted. */
+  /** Release tree, installers, manual: each group written, then its stale objects deleted. */
   writes: DestinationWrite[];
-  /** The per-release index, updated with the versioned objects now verified there. */
+  /** The latest-like pointers (root manifest.nix, docs stable, installer pointers), written the same way. */
+  pointers?: DestinationWrite[];
+  /** The per-release index, updated with the versioned objects now verified there (before the pointers). */
   index?: {
     sink: Sink;
     name: string;
@@ -49,9 +51,10 @@ export interface Executed {
 
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
- * installers → manual → pointers (root manifest.nix, docs stable, installers, then the `{major}`/`latest`
- * image tags) → the release's index → git tag and branches → release page — so that nothing a reader can
- * reach points at something missing; each group is verified before the next starts.
+ * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
+ * the `{major}`/`latest` image tags) → git tag and branches → release page — so that nothing a reader can
+ * reach points at something missing; each group is verified before the next starts. The index describes
+ * the release's own objects, so it goes with them: the pointers are the last public step.
  */
 export async function execute(x: Execution): Promise<Executed> {
   const { log, concurrency } = x;
@@ -76,25 +79,29 @@ export async function execute(x: Execution): Promise<Executed> {
     docker.request.pushImages !== false &&
     (await log.group('docker images', () => docker.step.publish(docker.request)));
   if (published) out.images.push(...Object.entries(published.digests));
-  for (const w of x.writes) {
-    await writeObjects(w.sink, w.objects, {
-      concurrency,
-      log,
-      label: w.label,
-      tally,
-      verifyPrefix: w.verifyPrefix,
-    });
-    await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
+  const writeGroups = async (groups: readonly DestinationWrite[]) => {
+    for (const w of groups) {
+      await writeObjects(w.sink, w.objects, {
+        concurrency,
+        log,
+        label: w.label,
+        tally,
+        verifyPrefix: w.verifyPrefix,
+      });
+      await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
+    }
+  };
+  await writeGroups(x.writes);
+  if (x.index) {
+    const i = x.index;
+    await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);
   }
+  await writeGroups(x.pointers ?? []);
   // The image pointers last: a tag never names a release whose files are not all there.
   if (docker)
     out.imagePointers = await log.group('docker pointer tags', () =>
       docker.step.movePointers(docker.request, published || undefined),
     );
-  if (x.index) {
-    const i = x.index;
-    await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);
-  }
   if (x.git) out.git.push(...(await executeGit(x.git.git, x.git.plan, log)).rows);
   if (x.page) {
     const page = await syncReleasePage(x.page.forge, x.page.content, { dryRun: false, log });

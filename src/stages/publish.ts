@@ -304,7 +304,15 @@ async function publishRelease(
     version,
     environmentName: o.environmentName,
     dryRun: o.dryRun,
-    steps: [...destinationSteps, indexStep, tag, branch, page.step],
+    // The index goes with the release's own objects; the pointers are the last public step (execute.ts).
+    steps: [
+      ...destinationSteps.filter((s) => s !== pointers.step),
+      indexStep,
+      pointers.step,
+      tag,
+      branch,
+      page.step,
+    ],
   };
   logPlan(plan, log);
   const result: PublishResult = {
@@ -340,7 +348,8 @@ async function publishRelease(
     key: pre.key,
     force: o.force,
     docker: pre.docker ? { step: dockerStep, request: pre.docker } : undefined,
-    writes: [...releases.writes, ...installers.writes, ...docs.writes, ...pointers.writes],
+    writes: [...releases.writes, ...installers.writes, ...docs.writes],
+    pointers: pointers.writes,
     index: relDest && {
       sink: relDest.sink,
       name,

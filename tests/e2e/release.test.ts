@@ -1,91 +1,63 @@
 // The release workflow end to end through the runner harness: .forgejo/workflows/release.yml with the
 // real stages (dist/), the fixture project built by the real nix, a real registry, a real S3 server and
 // bare git remotes. Sequential: each test builds on the state the previous one left.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { ROOT } from '../helpers/action.js';
 import { git } from '../helpers/git.js';
-import { NIX_CONFIG } from '../helpers/nix.js';
 import { refs, snapshot } from '../helpers/snapshot.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { type RunOptions, type RunResult, runWorkflow } from './harness/runner.js';
+import {
+  ALL_BUCKETS,
+  BUCKETS,
+  dispatch as dispatchTo,
+  makeReleaseProject,
+  type ReleaseProject,
+  rawManifest,
+  runRelease,
+  SYSTEMS,
+} from './harness/release-project.js';
+import type { RunOptions, RunResult } from './harness/runner.js';
 import { type Server, startRegistry, startS3 } from './harness/servers.js';
-import { suiteRemotes, suiteRepository } from './harness/suite.js';
-
-const FIXTURE = path.join(ROOT, 'tests/fixtures/project');
-const TEMPLATE = path.join(ROOT, '.forgejo/workflows/release.yml');
-const BUCKETS = ['cache', 'releases', 'docs', 'install'];
-const SYSTEMS = ['x86_64-linux', 'aarch64-linux'];
 
 let registry: Server;
 let s3: Server;
+let project: ReleaseProject;
 let forge: string;
 let remotes: { staging: string; live: string };
-let secrets: Record<string, string>;
 let version: string;
-let work: string;
-/** The template as the project copies it: its matrix lists the project's systems (the fixture has no darwin). */
-let workflow: string;
-
-function nixKey(name: string): string {
-  const dir = tmpDir('releng-e2e-key-');
-  execFileSync('nix-store', ['--generate-binary-cache-key', name, `${dir}/sk`, `${dir}/pk`], {
-    env: { ...process.env, NIX_CONFIG },
-  });
-  return fs.readFileSync(`${dir}/sk`, 'utf8').trim();
-}
-
-function environment(name: 'staging' | 'live', repo: string, remote: string) {
-  const prefix = name === 'live' ? '' : 'staging-';
-  return {
-    s3: { endpoint: `http://${s3.host}`, region: 'us-east-1', 'path-style': true },
-    ...Object.fromEntries(BUCKETS.map((b) => [b, `s3://${prefix}${b}`])),
-    'signing-key': { env: `${name.toUpperCase()}_SIGNING_KEY` },
-    registries: [{ ref: `${registry.host}/${repo}`, tags: ['{version}', '{major}'] }],
-    'git-remote': remote,
-  };
-}
 
 async function release(extra: Partial<RunOptions> & Pick<RunOptions, 'event'>): Promise<RunResult> {
-  const r = await runWorkflow({
-    workflowFile: workflow,
-    repo: forge,
-    // The suite's stages by URL and version resolve to this checkout (dist/ as built) at v1.
-    remotes: suiteRemotes(suiteRepository()),
-    workDir: path.join(work, `run-${extra.runId ?? 1}`),
-    secrets,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NIX_CONFIG },
-    ...extra,
-  });
+  const r = await runRelease(project, extra);
   expect(r.leaks, 'secrets in logs, outputs or summaries').toEqual([]);
   return r;
+}
+
+/**
+ * What the registry holds for its readers. Its upload sessions are left out: a push-access probe that
+ * cancels its upload still leaves the session's hash state behind (distribution 2.8 does not delete it).
+ */
+function registryContent(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(snapshot(registry.dir)).filter(([k]) => !k.includes('/_uploads/')),
+  );
 }
 
 /** Everything a release may write, outside the forge repository. */
 function destinations() {
   return {
     s3: snapshot(s3.dir),
-    registry: snapshot(registry.dir),
+    registry: registryContent(),
     staging: refs(remotes.staging),
     live: refs(remotes.live),
   };
 }
 
-function index(
+async function index(
   repo: string,
   tag: string,
-): { mediaType: string; manifests: { platform: { architecture: string } }[] } {
-  const raw = execFileSync(
-    'skopeo',
-    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.direct}/${repo}:${tag}`],
-    {
-      encoding: 'utf8',
-    },
-  );
-  return JSON.parse(raw);
+): Promise<{ mediaType: string; manifests: { platform: { architecture: string } }[] }> {
+  return JSON.parse(await rawManifest(registry.direct, repo, tag));
 }
 
 function bucketFiles(bucket: string): number {
@@ -99,54 +71,11 @@ function stepOutputs(r: RunResult, job: string, id: string): Record<string, stri
 }
 
 beforeAll(async () => {
-  expect(fs.existsSync(path.join(FIXTURE, 'flake.nix')), `${FIXTURE}/flake.nix (the fixture project)`).toBe(
-    true,
-  );
-  work = tmpDir('releng-e2e-');
-  const template = fs.readFileSync(TEMPLATE, 'utf8');
-  const matrix = '        system: [x86_64-linux, aarch64-linux, aarch64-darwin]\n';
-  expect(template).toContain(matrix);
-  workflow = path.join(work, 'release.yml');
-  fs.writeFileSync(workflow, template.replace(matrix, `        system: [${SYSTEMS.join(', ')}]\n`));
+  const work = tmpDir('releng-e2e-');
   registry = await startRegistry(path.join(work, 'registry'));
-  s3 = await startS3(
-    path.join(work, 's3'),
-    ['', 'staging-'].flatMap((p) => BUCKETS.map((b) => `${p}${b}`)),
-  );
-  remotes = { staging: path.join(work, 'staging.git'), live: path.join(work, 'live.git') };
-  for (const r of Object.values(remotes)) execFileSync('git', ['init', '-q', '--bare', r]);
-
-  // The project as the forge holds it: the fixture, with environments pointing at this test's servers.
-  const src = path.join(work, 'src');
-  fs.cpSync(FIXTURE, src, { recursive: true });
-  const configFile = path.join(src, 'releng.yml');
-  const config = (fs.existsSync(configFile) ? parse(fs.readFileSync(configFile, 'utf8')) : {}) ?? {};
-  config.environments = {
-    ...(config.environments ?? {}),
-    staging: environment('staging', 'org/project-staging', remotes.staging),
-    live: environment('live', 'org/project', remotes.live),
-  };
-  fs.writeFileSync(configFile, stringify(config));
-  version = JSON.parse(fs.readFileSync(path.join(src, 'version.json'), 'utf8')).version;
-  git(src, 'init', '-q', '-b', 'main');
-  git(src, 'add', '-A');
-  git(src, 'commit', '-q', '-m', 'project');
-  forge = path.join(work, 'forge.git');
-  execFileSync('git', ['clone', '-q', '--bare', src, forge]);
-
-  secrets = {
-    STAGING_SIGNING_KEY: nixKey('staging-cache-1'),
-    LIVE_SIGNING_KEY: nixKey('live-cache-1'),
-    STAGING_S3_ACCESS_KEY_ID: 'S3RVER',
-    STAGING_S3_SECRET_ACCESS_KEY: 'S3RVER',
-    LIVE_S3_ACCESS_KEY_ID: 'S3RVER',
-    LIVE_S3_SECRET_ACCESS_KEY: 'S3RVER',
-    STAGING_REGISTRY_USERNAME: '',
-    STAGING_REGISTRY_PASSWORD: '',
-    LIVE_REGISTRY_USERNAME: '',
-    LIVE_REGISTRY_PASSWORD: '',
-    FORGE_TOKEN: '',
-  };
+  s3 = await startS3(path.join(work, 's3'), ALL_BUCKETS);
+  project = makeReleaseProject(work, { s3: s3.host, registry: registry.host });
+  ({ forge, remotes, version } = project);
 });
 
 afterAll(async () => {
@@ -154,11 +83,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-const dispatch = () => ({
-  name: 'workflow_dispatch' as const,
-  ref: 'refs/heads/main',
-  inputs: { environment: 'staging', version, confirm: 'I want to release this to staging' },
-});
+const dispatch = () => dispatchTo('staging', version);
 
 describe('release.yml through the runner harness', () => {
   test('a leg made to fail leaves every destination untouched', { timeout: 900_000 }, async () => {
@@ -200,7 +125,7 @@ describe('release.yml through the runner harness', () => {
     expect(r.jobs.release!.outputs.commit).toBe(staged);
     expect(r.jobs.build!.legs.map((l) => l.matrix.system)).toEqual(SYSTEMS);
 
-    const idx = index('org/project-staging', version);
+    const idx = await index('org/project-staging', version);
     expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
     for (const b of BUCKETS.filter((b) => b !== 'install'))
       expect(bucketFiles(`staging-${b}`), b).toBeGreaterThan(0);
@@ -231,7 +156,7 @@ describe('release.yml through the runner harness', () => {
     expect(r.conclusion, r.log).toBe('success');
     expect(r.jobs.plan!.outputs).toMatchObject({ version, environment: 'live', ref: `refs/tags/${version}` });
     expect(r.jobs.release!.result).toBe('skipped');
-    const idx = index('org/project', version);
+    const idx = await index('org/project', version);
     expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
     for (const b of BUCKETS.filter((b) => b !== 'install')) expect(bucketFiles(b), b).toBeGreaterThan(0);
     expect(git(remotes.live, 'rev-parse', `refs/tags/${version}^{commit}`)).toBe(staged);
@@ -268,7 +193,7 @@ describe('release.yml through the runner harness', () => {
     });
     expect(live.conclusion, live.log).toBe('success');
     expect(live.jobs.plan!.outputs).toMatchObject({ version: next, environment: 'live', latest: 'true' });
-    const idx = index('org/project', next);
+    const idx = await index('org/project', next);
     expect(idx.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
     // The newest release moves the latest-like pointers: the root manifest.nix names its store paths.
     const rootManifest = fs.readFileSync(

@@ -16,7 +16,7 @@
  * listings exist at the end must have existed when their narinfo was written.
  *
  * `refGuard` does the same at the git remote: a pre-receive hook calls back before a tag is accepted,
- * and the release's index must be there (it is written after everything else).
+ * and the release's index must be there (written after every versioned object, before the pointers).
  */
 import fs from 'node:fs';
 import http from 'node:http';

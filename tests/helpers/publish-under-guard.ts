@@ -51,7 +51,7 @@ export async function startBench(): Promise<Bench> {
   const built = buildRelease(VERSION);
   const s3 = await startS3(BUCKETS);
   const repoPrefix = new Map<string, string>();
-  // A tag may reach the remote only after the release's index, which is written after everything else.
+  // A tag may reach the remote only after the release's index (written after every versioned object).
   const rg = await refGuard(async (repo, ref) => {
     const prefix = repoPrefix.get(fs.realpathSync(repo));
     if (!prefix) return `push to an unknown remote ${repo}`;

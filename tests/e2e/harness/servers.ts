@@ -115,25 +115,38 @@ export async function startRegistry(dir: string): Promise<Server> {
   };
 }
 
-/** s3rver with the given buckets; credentials S3RVER / S3RVER. */
+/**
+ * An access key of the S3 server beside s3rver's own S3RVER/S3RVER, whose 6-character secret is shorter
+ * than a secret input may be (8).
+ */
+export const S3_KEY = { id: 'RELENGTESTKEYID', secret: 'releng-test-secret-key' };
+
+/** s3rver (tests/helpers/s3rver-child.mjs) with the given buckets; credentials S3_KEY or S3RVER / S3RVER. */
 export async function startS3(dir: string, buckets: string[]): Promise<Server> {
-  const port = await freePort();
-  const script = `
-    import S3rver from ${JSON.stringify(path.join(ROOT, 'node_modules/s3rver/lib/s3rver.js'))};
-    const s = new S3rver({ port: ${port}, address: '127.0.0.1', silent: true, directory: ${JSON.stringify(dir)},
-      configureBuckets: ${JSON.stringify(buckets.map((name) => ({ name })))} });
-    await s.run();
-    process.on('SIGTERM', () => s.close().then(() => process.exit(0)));
-  `;
   let output = '';
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // s3rver's ListObjectsV2 needs the legacy provider on Node ≥ 17 (DESIGN.md).
-    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-  });
-  child.stdout!.on('data', (c) => (output += c));
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'tests/helpers/s3rver-child.mjs'), dir, ...buckets],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // s3rver's ListObjectsV2 needs the legacy provider on Node ≥ 17 (DESIGN.md).
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '--openssl-legacy-provider',
+        S3RVER_KEYS: JSON.stringify([[S3_KEY.id, S3_KEY.secret]]),
+      },
+    },
+  );
   child.stderr!.on('data', (c) => (output += c));
-  await waitForPort(port, 's3rver', child, () => output);
+  // It prints {"port": N} once it listens.
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (c) => {
+      output += c;
+      const line = /^(\{.*\})\n/m.exec(output);
+      if (line) resolve((JSON.parse(line[1]!) as { port: number }).port);
+    });
+    child.on('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening: ${output}`)));
+  });
   const proxy = await countingProxy(port, (req) => req.method === 'PUT' || req.method === 'POST');
   return {
     host: `127.0.0.1:${proxy.port}`,

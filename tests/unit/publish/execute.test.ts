@@ -47,7 +47,7 @@ function objects(dest: 'releases' | 'docs', files: Record<string, string>, actio
 const base = (): Omit<Execution, 'writes'> => ({ force: false, concurrency: 4, log: silentLogger });
 
 describe('execute', () => {
-  test('docker, then each group written and its stale objects deleted, then the index — in that order', async () => {
+  test('docker, then each group written and its stale objects deleted, the index, the pointers, the image pointers — in that order', async () => {
     const order: string[] = [];
     const releases = directoryDestination('releases');
     const docs = directoryDestination('docs', { 'manual/demo/1.0/stale.html': 'old' });
@@ -99,6 +99,13 @@ describe('execute', () => {
         },
         { sink: docs.sink, objects: pages, label: 'manual 1.0', verifyPrefix: 'manual/demo/1.0/' },
       ],
+      pointers: [
+        {
+          sink: releases.sink,
+          objects: objects('releases', { 'manifest.nix': 'root' }, 'replace'),
+          label: 'pointers',
+        },
+      ],
       index: {
         sink: releases.sink,
         name: 'demo',
@@ -107,23 +114,26 @@ describe('execute', () => {
         verified: { releases: [...tree, ...there], install: [] },
       },
     });
-    // Largest first within a group; the stale page goes after the new ones; the index last.
+    // Largest first within a group; the stale page goes after the new ones; the index with the release's
+    // objects; the pointers last, the image tags after the root manifest.nix.
     expect(order).toEqual([
       'docker',
       'put demo/demo-1.0/a.tar.gz',
       'put demo/demo-1.0/b',
       'put manual/demo/1.0/index.html',
       'delete manual/demo/1.0/stale.html',
-      'pointers after sha256:abc',
       'put demo/demo-1.0/.releng-index.json',
+      'put manifest.nix',
+      'pointers after sha256:abc',
     ]);
     expect(done.images).toEqual([['registry/demo', 'sha256:abc']]);
-    expect(done.tally).toMatchObject({ objects: 4, deleted: 1 });
+    expect(done.tally).toMatchObject({ objects: 5, deleted: 1 });
     expect(done.tally.written.map((w) => [w.dest, w.key])).toEqual([
       [releases.location, 'demo/demo-1.0/a.tar.gz'],
       [releases.location, 'demo/demo-1.0/b'],
       [docs.location, 'manual/demo/1.0/index.html'],
       [releases.location, 'demo/demo-1.0/.releng-index.json'],
+      [releases.location, 'manifest.nix'],
     ]);
     expect(contentsOf(docs)).toEqual({ 'manual/demo/1.0/index.html': 'page' });
     const index = JSON.parse(contentsOf(releases)['demo/demo-1.0/.releng-index.json']!);

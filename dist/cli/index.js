@@ -56510,8 +56510,8 @@ const STEPS = (/* unused pure expression or super */ null && ([
     'releases',
     'installers',
     'docs',
-    'pointers',
     'index',
+    'pointers',
     'tag',
     'branch',
     'release-page',
@@ -68104,6 +68104,9 @@ var summary = __nccwpck_require__(8855);
 
 
 
+
+/** The seed's command names (`python -m releng build|upload`), for people who know them. */
+const ALIASES = { build: 'build-artifacts', upload: 'publish' };
 /**
  * `releng <stage> --kebab-options`: the same stages as the actions, for laptops and rehearsals.
  * Outputs go to stdout as `name=value` lines; logs and the summary to stderr.
@@ -68116,6 +68119,11 @@ function parseArgs(command, args) {
         if (!m)
             throw new errors/* RelengError */.mz(`unexpected argument '${arg}': options look like --name value (see releng ${command.name} --help)`);
         const name = m[1];
+        // The seed's `--noconfirm`: a bare confirm, which confirmRelease accepts only off runners.
+        if (name === 'noconfirm' && m[2] === undefined && command.inputs.includes('confirm')) {
+            values.confirm = 'true';
+            continue;
+        }
         if (!command.inputs.includes(name))
             throw new errors/* RelengError */.mz(`unknown option --${name} for 'releng ${command.name}': known options are ${command.inputs.map((n) => `--${n}`).join(', ')}`);
         let value = m[2];
@@ -68140,6 +68148,10 @@ function usage() {
         'stages:',
         ...COMMANDS.map((c) => `  ${c.name.padEnd(18)} ${c.description}`),
         '',
+        `aliases: ${Object.entries(ALIASES)
+            .map(([alias, name]) => `${alias} = ${name}`)
+            .join(', ')}; --noconfirm = --confirm (on a terminal only)`,
+        '',
         'Each option is the input of the same name in actions/<stage>/action.yml; `releng <stage> --help` lists them.',
     ].join('\n');
 }
@@ -68149,7 +68161,7 @@ async function main(argv) {
         process.stdout.write(`${usage()}\n`);
         return stage ? 0 : 2;
     }
-    const command = findCommand(stage);
+    const command = findCommand(Object.hasOwn(ALIASES, stage) ? ALIASES[stage] : stage);
     const log = new src_log/* ConsoleLogger */.Cr();
     if (!command) {
         process.stderr.write(`releng: unknown stage '${stage}'\n${usage()}\n`);
@@ -68160,6 +68172,8 @@ async function main(argv) {
         return 0;
     }
     try {
+        if (rest.includes('--noconfirm') && !(0,config_confirmation/* bareConfirmAllowed */.rR)(process.env))
+            throw new errors/* RelengError */.mz("--noconfirm is for a terminal: on a runner pass --confirm 'I want to release this to ENV' (ENV: the environment)");
         const inputs = new Inputs(mapInputs(parseArgs(command, rest)));
         const ask = process.stdin.isTTY
             ? async (q) => {

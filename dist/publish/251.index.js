@@ -7372,9 +7372,10 @@ async function planReleasePage(o) {
 
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
- * installers → manual → pointers (root manifest.nix, docs stable, installers, then the `{major}`/`latest`
- * image tags) → the release's index → git tag and branches → release page — so that nothing a reader can
- * reach points at something missing; each group is verified before the next starts.
+ * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
+ * the `{major}`/`latest` image tags) → git tag and branches → release page — so that nothing a reader can
+ * reach points at something missing; each group is verified before the next starts. The index describes
+ * the release's own objects, so it goes with them: the pointers are the last public step.
  */
 async function execute(x) {
     const { log, concurrency } = x;
@@ -7399,23 +7400,27 @@ async function execute(x) {
         (await log.group('docker images', () => docker.step.publish(docker.request)));
     if (published)
         out.images.push(...Object.entries(published.digests));
-    for (const w of x.writes) {
-        await writeObjects(w.sink, w.objects, {
-            concurrency,
-            log,
-            label: w.label,
-            tally,
-            verifyPrefix: w.verifyPrefix,
-        });
-        await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
-    }
-    // The image pointers last: a tag never names a release whose files are not all there.
-    if (docker)
-        out.imagePointers = await log.group('docker pointer tags', () => docker.step.movePointers(docker.request, published || undefined));
+    const writeGroups = async (groups) => {
+        for (const w of groups) {
+            await writeObjects(w.sink, w.objects, {
+                concurrency,
+                log,
+                label: w.label,
+                tally,
+                verifyPrefix: w.verifyPrefix,
+            });
+            await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
+        }
+    };
+    await writeGroups(x.writes);
     if (x.index) {
         const i = x.index;
         await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);
     }
+    await writeGroups(x.pointers ?? []);
+    // The image pointers last: a tag never names a release whose files are not all there.
+    if (docker)
+        out.imagePointers = await log.group('docker pointer tags', () => docker.step.movePointers(docker.request, published || undefined));
     if (x.git)
         out.git.push(...(await executeGit(x.git.git, x.git.plan, log)).rows);
     if (x.page) {
@@ -8672,7 +8677,15 @@ async function publishRelease(o, c) {
         version,
         environmentName: o.environmentName,
         dryRun: o.dryRun,
-        steps: [...destinationSteps, indexStep, tag, branch, page.step],
+        // The index goes with the release's own objects; the pointers are the last public step (execute.ts).
+        steps: [
+            ...destinationSteps.filter((s) => s !== pointers.step),
+            indexStep,
+            pointers.step,
+            tag,
+            branch,
+            page.step,
+        ],
     };
     logPlan(plan, log);
     const result = {
@@ -8706,7 +8719,8 @@ async function publishRelease(o, c) {
         key: pre.key,
         force: o.force,
         docker: pre.docker ? { step: dockerStep, request: pre.docker } : undefined,
-        writes: [...releases.writes, ...installers.writes, ...docs.writes, ...pointers.writes],
+        writes: [...releases.writes, ...installers.writes, ...docs.writes],
+        pointers: pointers.writes,
         index: relDest && {
             sink: relDest.sink,
             name,

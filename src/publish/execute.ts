@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { SigningKey } from '../nix/sign.js';
 import type { Sink } from '../storage/sink.js';
 import { publishCache } from './cache.js';
+import { claimRelease } from './claim.js';
 import type { DockerRequest, DockerStep, PointerReport } from './docker.js';
 import { executeGit, type GitPlan } from './git-steps.js';
 import { type IndexMap, writeIndex } from './index-object.js';
@@ -77,6 +78,7 @@ export async function execute(x: Execution): Promise<Executed> {
     (await log.group('docker images', () => docker.step.publish(docker.request)));
   if (published) out.images.push(...Object.entries(published.digests));
   for (const w of x.writes) {
+    if (w.claim) await claimRelease(w.sink, w.claim, w.objects);
     await writeObjects(w.sink, w.objects, {
       concurrency,
       log,

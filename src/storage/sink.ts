@@ -74,7 +74,18 @@ export async function claimLost(sink: Sink, key: string, o: PutOptions): Promise
   const what = there
     ? `${there.size} bytes${theirs ? `, sha256 ${theirs.slice(0, 12)}…` : ''}`
     : 'since removed';
-  throw new RelengError(
+  throw new ClaimLost(
+    key,
     `${describeKey(sink, key)} was written by a concurrent publish with different content (${what}; ours ${o.size} bytes, sha256 ${o.sha256.slice(0, 12)}…); this run replaced nothing there — find which run publishes this version, let it finish, then run publish again (force: true replaces that run's bytes with these)`,
   );
+}
+
+/** An `ifAbsent` write that found other bytes at its key (claimLost): the one line, and the key. */
+export class ClaimLost extends RelengError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

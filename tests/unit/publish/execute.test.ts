@@ -96,6 +96,7 @@ describe('execute', () => {
           objects: [...tree, ...there],
           label: 'release tree',
           verifyPrefix: 'demo/demo-1.0/',
+          claim: { key: 'demo/demo-1.0/.releng-claim.json', version: '1.0', force: false },
         },
         { sink: docs.sink, objects: pages, label: 'manual 1.0', verifyPrefix: 'manual/demo/1.0/' },
       ],
@@ -107,9 +108,11 @@ describe('execute', () => {
         verified: { releases: [...tree, ...there], install: [] },
       },
     });
-    // Largest first within a group; the stale page goes after the new ones; the index last.
+    // The release's claim before its tree; largest first within a group; the stale page goes after the
+    // new ones; the index last. The claim is bookkeeping, not tallied.
     expect(order).toEqual([
       'docker',
+      'put demo/demo-1.0/.releng-claim.json',
       'put demo/demo-1.0/a.tar.gz',
       'put demo/demo-1.0/b',
       'put manual/demo/1.0/index.html',

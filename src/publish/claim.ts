@@ -4,6 +4,7 @@ import { mapLimit } from '../pool.js';
 import { ensureSha256 } from '../storage/hash.js';
 import { ClaimLost, describeKey, type Sink } from '../storage/sink.js';
 import { type PlannedObject, writes } from './plan.js';
+import { readBack } from './upload.js';
 
 /** Where a release tree's claim goes, and whether it may replace another's (`force`). */
 export interface Claim {
@@ -25,8 +26,8 @@ export async function claimRelease(
   sink: Sink,
   claim: Claim,
   objects: readonly PlannedObject[],
-): Promise<void> {
-  if (!objects.some(writes)) return;
+): Promise<HeldClaim | undefined> {
+  if (!objects.some(writes)) return undefined;
   const { version } = claim;
   const tree = [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Files of an artifacts dir are hashed here rather than as each upload reaches them (remembered, so
@@ -49,4 +50,25 @@ export async function claimRelease(
       { cause: e },
     );
   }
+  return {
+    // A server that ignores If-None-Match (Garage, s3rver: docs/reliability.md) lets the last claim win
+    // silently. Looked at again before the first pointer moves: a run whose claim was replaced stops
+    // there, so it never moves the pointers or writes the index of a release that is not its own.
+    async confirm() {
+      // Looked at again a few times before it is called replaced: a lagging replica may answer 404.
+      const there = await readBack(
+        () => sink.head(claim.key),
+        (b) => b?.sha256 === sha256,
+      );
+      if (there?.sha256 === sha256) return;
+      throw new RelengError(
+        `${describeKey(sink, claim.key)} was replaced by a concurrent publish of ${version} with different content (this server does not honour If-None-Match); no pointer was moved and no index written by this run — let that run finish and check which build is the release and that the tree is its own, then run publish again (force: true replaces that run's bytes with these)`,
+      );
+    },
+  };
+}
+
+/** A claim this run wrote, to be confirmed still its own before the pointers move. */
+export interface HeldClaim {
+  confirm(): Promise<void>;
 }

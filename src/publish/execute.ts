@@ -4,11 +4,11 @@ import type { Logger } from '../log.js';
 import type { SigningKey } from '../nix/sign.js';
 import type { Sink } from '../storage/sink.js';
 import { publishCache } from './cache.js';
-import { claimRelease } from './claim.js';
+import { claimRelease, type HeldClaim } from './claim.js';
 import type { DockerRequest, DockerStep, PointerReport } from './docker.js';
 import { executeGit, type GitPlan } from './git-steps.js';
 import { type IndexMap, writeIndex } from './index-object.js';
-import type { DestinationWrite, PlannedObject, PlanStep } from './plan.js';
+import { type DestinationWrite, type PlannedObject, type PlanStep, writes } from './plan.js';
 import type { PlannedCache } from './plan-cache.js';
 import { type PageContent, type PageResult, syncReleasePage } from './release-page.js';
 import { deleteObjects, newTally, type Tally, writeObjects } from './upload.js';
@@ -77,8 +77,13 @@ export async function execute(x: Execution): Promise<Executed> {
     docker.request.pushImages !== false &&
     (await log.group('docker images', () => docker.step.publish(docker.request)));
   if (published) out.images.push(...Object.entries(published.digests));
+  let held: HeldClaim | undefined;
   for (const w of x.writes) {
-    if (w.claim) await claimRelease(w.sink, w.claim, w.objects);
+    if (held && w.objects.some((o) => o.kind === 'pointer' && (writes(o) || o.action === 'delete'))) {
+      await held.confirm();
+      held = undefined;
+    }
+    if (w.claim) held = await claimRelease(w.sink, w.claim, w.objects);
     await writeObjects(w.sink, w.objects, {
       concurrency,
       log,
@@ -88,6 +93,8 @@ export async function execute(x: Execution): Promise<Executed> {
     });
     await deleteObjects(w.sink, w.objects, { log, label: w.label, tally });
   }
+  // No pointer of the destinations moved: confirmed before the image pointers and the index.
+  await held?.confirm();
   // The image pointers last: a tag never names a release whose files are not all there.
   if (docker)
     out.imagePointers = await log.group('docker pointer tags', () =>

@@ -67,4 +67,17 @@ describe("the release's claim", () => {
     await claimRelease(store, { ...CLAIM, force: true }, tree({ [`${V}/a`]: 'a' }));
     expect(store.putOptions.get(CLAIM.key)?.ifAbsent).toBeUndefined();
   });
+
+  test('a server that ignores If-None-Match (Garage, s3rver) lets the last claim win: the other run finds it replaced', async () => {
+    // MemoryStore, like those servers, writes whatever it is sent.
+    const store = new MemoryStore();
+    const a = await claimRelease(store, CLAIM, tree({ [`${V}/a`]: 'build A' }));
+    const b = await claimRelease(store, CLAIM, tree({ [`${V}/a`]: 'build B' }));
+    await b!.confirm();
+    await expect(a!.confirm()).rejects.toThrow(
+      new RegExp(
+        `^mem://bucket/${V}/\\.releng-claim\\.json was replaced by a concurrent publish of 1\\.0\\.0 with different content \\(this server does not honour If-None-Match\\); no pointer was moved and no index written by this run — .*\\)$`,
+      ),
+    );
+  }, 20_000);
 });

@@ -127,4 +127,54 @@ describe('S3 sink: an immutable object is claimed by its write', () => {
       ['PUT', '*'],
     ]);
   });
+
+  test('a multipart object is claimed on CompleteMultipartUpload; a 412 there is settled the same way', async () => {
+    const theirs = Buffer.alloc(6 * 1024 * 1024, 1);
+    const ours = Buffer.alloc(6 * 1024 * 1024, 2);
+    const objects = new Map([[KEY, { bytes: theirs, sha256: sha(theirs) }]]);
+    const srv = await startHttpStub((req, res) => {
+      const url = new URL(req.url, 'http://x');
+      if (req.method === 'POST' && url.searchParams.has('uploads')) {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        res.end(
+          `<InitiateMultipartUploadResult><Bucket>releases</Bucket><Key>${KEY}</Key><UploadId>u1</UploadId></InitiateMultipartUploadResult>`,
+        );
+      } else if (req.method === 'PUT' && url.searchParams.has('partNumber')) {
+        res.writeHead(200, { etag: `"p${url.searchParams.get('partNumber')}"` });
+        res.end();
+      } else if (req.method === 'POST' && url.searchParams.has('uploadId')) {
+        res.writeHead(412, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>PreconditionFailed</Code><Message>exists</Message></Error>');
+      } else if (req.method === 'HEAD') {
+        const o = objects.get(KEY)!;
+        res.writeHead(200, { 'content-length': o.bytes.length, 'x-amz-meta-sha256': o.sha256 });
+        res.end();
+      } else {
+        // AbortMultipartUpload after the refused completion.
+        res.writeHead(204);
+        res.end();
+      }
+    });
+    const sink = new S3Sink({
+      url: 's3://releases',
+      endpoint: srv.origin,
+      region: 'garage',
+      pathStyle: true,
+      credentials: { accessKeyId: 'AKTEST', secretAccessKey: 'test-secret-key' },
+      tuning: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 },
+    });
+    const file = path.join(tmpDir(), 'big');
+    fs.writeFileSync(file, ours);
+    await expect(
+      sink.put(KEY, file, { sha256: sha(ours), size: ours.length, ifAbsent: true }),
+    ).rejects.toThrow(`s3://releases/${KEY} was written by a concurrent publish with different content`);
+    const complete = srv.received.find((r) => r.method === 'POST' && r.url.includes('uploadId='));
+    expect(complete!.headers['if-none-match']).toBe('*');
+    // The parts and their start carry no condition (S3 refuses one there).
+    for (const r of srv.received.filter((r) => r !== complete && r.method !== 'HEAD'))
+      expect(r.headers['if-none-match'], `${r.method} ${r.url}`).toBeUndefined();
+    // Same bytes there: the completion's 412 is success.
+    objects.set(KEY, { bytes: ours, sha256: sha(ours) });
+    await sink.put(KEY, file, { sha256: sha(ours), size: ours.length, ifAbsent: true });
+  }, 30_000);
 });

@@ -9,6 +9,7 @@ import {
   checkProjectName,
   checkStorePath,
   checkSystem,
+  claimKey,
   indexKey,
   MANIFEST,
   versionPrefix,
@@ -183,7 +184,9 @@ function checkLegRecord(data: unknown, file: string): LegRecord {
   // The paths a leg may name: relative, under the one path rule, and — when the leg says its project —
   // inside its own version directory, never publish's own objects there.
   const vprefix = rec.name ? versionPrefix(rec.name, rec.version!) : undefined;
-  const reserved = rec.name ? new Set([indexKey(rec.name, rec.version!)]) : new Set<string>();
+  const reserved = rec.name
+    ? new Set([indexKey(rec.name, rec.version!), claimKey(rec.name, rec.version!)])
+    : new Set<string>();
   (rec.files as unknown[]).forEach((f, i) => {
     if (!isObject(f))
       throw new RelengError(`${file}: files entry ${i + 1} must be an object {"path", "size", "sha256"}`);

@@ -97,7 +97,10 @@ async function upload(
       const batch = await Promise.all(
         listed.slice(i, i + LISTING_BATCH).map(async (u) => {
           const encoded = await encodeBody(fs.readFileSync(u.listing!), settings['ls-compression']);
-          return bytesObject(listingKey(u.storePath), encoded, 'upload');
+          // A listing is claimed like its narinfo, but replaced with it (and under `force`: one left by a
+          // killed run of another build, whose narinfo never appeared).
+          const action = o.force || replaced.has(u.storePath) ? 'overwrite' : 'upload';
+          return bytesObject(listingKey(u.storePath), encoded, action);
         }),
       );
       await write(batch, 'cache listings');

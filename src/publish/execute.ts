@@ -4,10 +4,11 @@ import type { Logger } from '../log.js';
 import type { SigningKey } from '../nix/sign.js';
 import type { Sink } from '../storage/sink.js';
 import { publishCache } from './cache.js';
+import { claimRelease, type HeldClaim } from './claim.js';
 import type { DockerRequest, DockerStep, PointerReport } from './docker.js';
 import { executeGit, type GitPlan } from './git-steps.js';
 import { type IndexMap, writeIndex } from './index-object.js';
-import type { DestinationWrite, PlannedObject, PlanStep } from './plan.js';
+import { type DestinationWrite, type PlannedObject, type PlanStep, writes } from './plan.js';
 import type { PlannedCache } from './plan-cache.js';
 import { type PageContent, type PageResult, syncReleasePage } from './release-page.js';
 import { deleteObjects, newTally, type Tally, writeObjects } from './upload.js';
@@ -79,8 +80,10 @@ export async function execute(x: Execution): Promise<Executed> {
     docker.request.pushImages !== false &&
     (await log.group('docker images', () => docker.step.publish(docker.request)));
   if (published) out.images.push(...Object.entries(published.digests));
+  let held: HeldClaim | undefined;
   const writeGroups = async (groups: readonly DestinationWrite[]) => {
     for (const w of groups) {
+      if (w.claim) held = await claimRelease(w.sink, w.claim, w.objects);
       await writeObjects(w.sink, w.objects, {
         concurrency,
         log,
@@ -92,6 +95,8 @@ export async function execute(x: Execution): Promise<Executed> {
     }
   };
   await writeGroups(x.writes);
+  // The release's claim read back before anything points at the release (the index, then the pointers).
+  await held?.confirm();
   if (x.index) {
     const i = x.index;
     await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);

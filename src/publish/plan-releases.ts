@@ -1,4 +1,4 @@
-import { belowVersionDir, MANIFEST, type TreeFile, versionPrefix } from '../release/tree.js';
+import { belowVersionDir, claimKey, MANIFEST, type TreeFile, versionPrefix } from '../release/tree.js';
 import type { OpenDestination } from './destinations.js';
 import type { IndexMap } from './index-object.js';
 import { newStep, type Planned } from './plan.js';
@@ -40,7 +40,15 @@ export async function planReleases(o: VersionedInput): Promise<Planned> {
     );
   return {
     step: newStep('releases', { objects: decided.objects, target: d.location, notes }),
-    writes: [{ sink: d.sink, objects: decided.objects, label: 'release tree', verifyPrefix: prefix }],
+    writes: [
+      {
+        sink: d.sink,
+        objects: decided.objects,
+        label: 'release tree',
+        verifyPrefix: prefix,
+        claim: { key: claimKey(o.name, o.version), version: o.version, force: o.force },
+      },
+    ],
     conflicts: decided.conflicts,
   };
 }

@@ -1,4 +1,5 @@
 import type { Sink } from '../storage/sink.js';
+import type { Claim } from './claim.js';
 
 /** The destinations of a releng.yml environment (where each name of the tree goes: src/release/tree.ts). */
 export type DestinationName = 'cache' | 'releases' | 'docs' | 'install';
@@ -122,6 +123,8 @@ export interface DestinationWrite {
   label: string;
   /** A prefix listed once after the writes to verify what was written under it (src/publish/upload.ts). */
   verifyPrefix?: string;
+  /** The release's claim, written before any of the objects (src/publish/claim.ts): the release tree's. */
+  claim?: Claim;
 }
 
 /** What a destination's planner returns: its step, the writes that carry it out, the conflicts it found. */

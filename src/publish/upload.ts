@@ -119,17 +119,22 @@ export async function writeObjects(
  * there. A large one is hashed (if need be) and streamed from the file.
  */
 async function putOne(sink: Sink, x: PlannedObject): Promise<void> {
-  const put = {
+  // A versioned object planned absent is claimed by its write (PutOptions.ifAbsent): a run that planned
+  // the same while this one did cannot replace it, and neither can this one. Pointers move, and `force`
+  // overwrites on purpose: those writes stay unconditional.
+  const ifAbsent = x.kind === 'versioned' && x.action === 'upload';
+  const options = () => ({
     sha256: x.sha256,
     size: x.size,
     contentType: x.contentType,
-    contentEncoding: x.contentEncoding,
-  };
-  if (x.bytes) return sink.putBytes(x.key, x.bytes, put);
+    ...(x.contentEncoding ? { contentEncoding: x.contentEncoding } : {}),
+    ...(ifAbsent ? { ifAbsent } : {}),
+  });
+  if (x.bytes) return sink.putBytes(x.key, x.bytes, options());
   const source = x.source!;
   if (x.size > CHUNK) {
     await ensureSha256(x);
-    await sink.put(x.key, source, { sha256: x.sha256, size: x.size, contentType: x.contentType });
+    await sink.put(x.key, source, options());
     return;
   }
   const buf = takeBuffer();
@@ -145,7 +150,7 @@ async function putOne(sink: Sink, x: PlannedObject): Promise<void> {
       throw new RelengError(`${source}: ${n} bytes, expected ${x.size}; was it changed while publishing?`);
     const bytes = buf.subarray(0, n);
     if (!x.sha256) x.sha256 = createHash('sha256').update(bytes).digest('hex');
-    await sink.putBytes(x.key, bytes, { sha256: x.sha256, size: x.size, contentType: x.contentType });
+    await sink.putBytes(x.key, bytes, options());
   } finally {
     giveBuffer(buf);
   }

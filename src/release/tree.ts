@@ -192,6 +192,14 @@ export function indexKey(name: string, version: string): string {
   return inVersionDir(name, version, '.releng-index.json');
 }
 
+/**
+ * The release's claim publish writes in the releases destination before the first file of the tree
+ * (src/publish/claim.ts): the one write two concurrent publishes of one version race for.
+ */
+export function claimKey(name: string, version: string): string {
+  return inVersionDir(name, version, '.releng-claim.json');
+}
+
 /** The installer pointer in the install destination (the versioned copy is `inVersionDir`). */
 export function installerPointerKey(name: string, system: string): string {
   return `${name}/${names.installer(name, system)}`;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { sha256File } from './hash.js';
 import { isWithin } from './key.js';
-import { checkKey, type PutOptions, type Sink, type StoredObject } from './sink.js';
+import { checkKey, claimLost, type PutOptions, type Sink, type StoredObject } from './sink.js';
 
 const TMP_MARK = '.releng-tmp-';
 
@@ -63,20 +63,36 @@ export class DirectorySink implements Sink {
     return { key, ...(await sha256File(f)) };
   }
 
-  async put(key: string, source: string, _options: PutOptions): Promise<void> {
-    const f = this.file(key);
-    await fs.promises.mkdir(path.dirname(f), { recursive: true });
-    const tmp = `${f}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
-    await fs.promises.copyFile(source, tmp);
-    await fs.promises.rename(tmp, f);
+  async put(key: string, source: string, options: PutOptions): Promise<void> {
+    await this.write(key, options, (tmp) => fs.promises.copyFile(source, tmp));
   }
 
-  async putBytes(key: string, bytes: Uint8Array, _options: PutOptions): Promise<void> {
+  async putBytes(key: string, bytes: Uint8Array, options: PutOptions): Promise<void> {
+    await this.write(key, options, (tmp) => fs.promises.writeFile(tmp, bytes));
+  }
+
+  /**
+   * The bytes go to a temp file beside the object, then into place: renamed over it, or — `ifAbsent` —
+   * hard-linked to its name, which fails with EEXIST when another run got there first (link(2) is atomic
+   * on local and network file systems alike; rename would silently replace). The temp file never
+   * outlives the write.
+   */
+  private async write(key: string, o: PutOptions, fill: (tmp: string) => Promise<void>): Promise<void> {
     const f = this.file(key);
     await fs.promises.mkdir(path.dirname(f), { recursive: true });
     const tmp = `${f}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, f);
+    try {
+      await fill(tmp);
+      if (!o.ifAbsent) return await fs.promises.rename(tmp, f);
+      try {
+        await fs.promises.link(tmp, f);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        await claimLost(this, key, o);
+      }
+    } finally {
+      await fs.promises.rm(tmp, { force: true });
+    }
   }
 
   async list(prefix: string): Promise<StoredObject[]> {

@@ -17,7 +17,14 @@ import type { S3Tuning } from '../tuning.js';
 import type { S3Credentials } from './credentials.js';
 import { KEY_MAX_BYTES, pathProblem } from './key.js';
 import { SignedPut } from './s3-put.js';
-import { checkKey, type ObjectBytes, type PutOptions, type Sink, type StoredObject } from './sink.js';
+import {
+  checkKey,
+  claimLost,
+  type ObjectBytes,
+  type PutOptions,
+  type Sink,
+  type StoredObject,
+} from './sink.js';
 
 // Node 20 is the suite's floor (DESIGN.md); the SDK's notice about its own future floor is noise in logs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -77,6 +84,7 @@ function putHeaders(o: PutOptions): Record<string, string> {
   const headers: Record<string, string> = { [`x-amz-meta-${SHA_KEY}`]: o.sha256 };
   if (o.contentType) headers['content-type'] = o.contentType;
   if (o.contentEncoding) headers['content-encoding'] = o.contentEncoding;
+  if (o.ifAbsent) headers['if-none-match'] = '*';
   return headers;
 }
 
@@ -168,21 +176,39 @@ export class S3Sink implements Sink {
   async put(key: string, file: string, o: PutOptions): Promise<void> {
     const headers = putHeaders(o);
     if (o.size <= this.multipartThreshold) {
-      await this.withRetry(key, () =>
-        this.slots.use(() =>
-          this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers),
+      await this.claimed(key, o, () =>
+        this.withRetry(key, () =>
+          this.slots.use(() =>
+            this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers),
+          ),
         ),
       );
       return;
     }
-    await this.putMultipart(key, file, o);
+    await this.claimed(key, o, () => this.putMultipart(key, file, o));
   }
 
   async putBytes(key: string, bytes: Uint8Array, o: PutOptions): Promise<void> {
     const headers = putHeaders(o);
-    await this.withRetry(key, () =>
-      this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)),
+    await this.claimed(key, o, () =>
+      this.withRetry(key, () =>
+        this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)),
+      ),
     );
+  }
+
+  /**
+   * An `ifAbsent` write the server refused with 412 Precondition Failed: an object is there (another
+   * run's, or ours from an attempt whose answer was lost), settled by its sha256 (claimLost). A server
+   * that ignores If-None-Match (s3rver) overwrites instead; docs/reliability.md lists which honour it.
+   */
+  private async claimed(key: string, o: PutOptions, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (e) {
+      if (!o.ifAbsent || statusOf(e instanceof RelengError ? e.cause : e) !== 412) throw e;
+      await claimLost(this, key, o);
+    }
   }
 
   /**
@@ -204,6 +230,8 @@ export class S3Sink implements Sink {
             ContentType: o.contentType,
             ContentEncoding: o.contentEncoding,
             Metadata: { [SHA_KEY]: o.sha256 },
+            // Sent with CompleteMultipartUpload (lib-storage passes its params on): the claim is the commit.
+            ...(o.ifAbsent ? { IfNoneMatch: '*' } : {}),
           },
           partSize,
           queueSize: MULTIPART_QUEUE,
@@ -378,6 +406,8 @@ function retryAfter(e: unknown): string | undefined {
 
 function retryable(e: unknown): boolean {
   const status = statusOf(e);
+  // AWS: a conditional write raced another write of the key still in flight; it asks to retry.
+  if (status === 409 && (e as SdkError).name === 'ConditionalRequestConflict') return true;
   if (status !== undefined) return isTransientStatus(status);
   return !!(e as SdkError).$retryable || isTransientError(e);
 }

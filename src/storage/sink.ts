@@ -1,3 +1,4 @@
+import { RelengError } from '../errors.js';
 import { checkRelativePath } from './key.js';
 
 /**
@@ -18,6 +19,13 @@ export interface PutOptions {
   contentType?: string;
   /** Stored with the object (S3's Content-Encoding: a narinfo written zstd, as nix's narinfo-compression). */
   contentEncoding?: string;
+  /**
+   * Write only if nothing is at key yet: the write itself is the claim on an immutable object, so two
+   * runs that both planned "absent" cannot both write it (S3: `If-None-Match: *`; a directory: a hard
+   * link, which fails on an existing name). Lost to an object with our bytes: done (a retry, or a
+   * concurrent run of the same release). Lost to other bytes: refused (claimLost), nothing replaced.
+   */
+  ifAbsent?: boolean;
 }
 
 /** A small object's bytes, with the Content-Encoding the server stored with it, when it keeps one. */
@@ -51,4 +59,33 @@ export function checkKey(key: string): string {
 /** `location/key` for messages and summaries. */
 export function describeKey(sink: Sink, key: string): string {
   return `${sink.location.replace(/\/$/, '')}/${key}`;
+}
+
+/**
+ * What an `ifAbsent` write that found an object at key decides: our bytes there → written (nothing to
+ * do); other bytes → one line naming the key. The sha256 is the one stored with the object, or of its
+ * bytes read back when it carries none (another tool wrote it).
+ */
+export async function claimLost(sink: Sink, key: string, o: PutOptions): Promise<void> {
+  const there = await sink.head(key);
+  const theirs =
+    there && there.size === o.size ? (there.sha256 ?? (await sink.hash(key))?.sha256) : undefined;
+  if (theirs === o.sha256) return;
+  const what = there
+    ? `${there.size} bytes${theirs ? `, sha256 ${theirs.slice(0, 12)}…` : ''}`
+    : 'since removed';
+  throw new ClaimLost(
+    key,
+    `${describeKey(sink, key)} was written by a concurrent publish with different content (${what}; ours ${o.size} bytes, sha256 ${o.sha256.slice(0, 12)}…); this run replaced nothing there — find which run publishes this version, let it finish, then run publish again (force: true replaces that run's bytes with these)`,
+  );
+}
+
+/** An `ifAbsent` write that found other bytes at its key (claimLost): the one line, and the key. */
+export class ClaimLost extends RelengError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

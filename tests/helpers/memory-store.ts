@@ -8,6 +8,8 @@ export class MemoryStore implements Sink {
   readonly location = 'mem://bucket';
   objects = new Map<string, { bytes: string; meta?: string }>();
   calls: string[] = [];
+  /** The options of the last write of each key (PutOptions.ifAbsent: which writes were claims). */
+  putOptions = new Map<string, PutOptions>();
   set(key: string, bytes: string, withMeta = true) {
     this.objects.set(key, { bytes, meta: withMeta ? sha(bytes) : undefined });
   }
@@ -18,10 +20,12 @@ export class MemoryStore implements Sink {
   }
   async put(key: string, _file: string, o: PutOptions) {
     this.calls.push(`PUT ${key}`);
+    this.putOptions.set(key, o);
     this.objects.set(key, { bytes: 'x'.repeat(o.size), meta: o.sha256 });
   }
   async putBytes(key: string, bytes: Uint8Array, o: PutOptions) {
     this.calls.push(`PUT ${key}`);
+    this.putOptions.set(key, o);
     this.objects.set(key, { bytes: Buffer.from(bytes).toString(), meta: o.sha256 });
   }
   async list(prefix: string) {

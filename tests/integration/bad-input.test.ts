@@ -1520,6 +1520,11 @@ const CASES: Case[] = [
         'demo/demo-2.93.0/.releng-index.json',
         /'demo\/demo-2\.93\.0\/\.releng-index\.json' is a name publish writes itself/,
       ],
+      [
+        "naming the release's claim publish writes",
+        'demo/demo-2.93.0/.releng-claim.json',
+        /'demo\/demo-2\.93\.0\/\.releng-claim\.json' is a name publish writes itself/,
+      ],
     ] as const
   ).map(
     ([what, bad, shown]): Case => ({

@@ -31,4 +31,15 @@ describe('leg bundle record', () => {
     expect(() => readLeg(d)).toThrow(/files entry '\.\.\/x': a '\.\.' segment/);
     expect(() => readLeg(path.join(d, 'nope'))).toThrow(/leg.json: not found/);
   });
+  test('names publish writes itself in the version directory (the index, the claim) are refused', () => {
+    const d = tmpDir();
+    for (const name of ['.releng-index.json', '.releng-claim.json']) {
+      const file = `lix/lix-2.93.0/${name}`;
+      fs.writeFileSync(
+        path.join(d, 'leg.json'),
+        JSON.stringify({ ...rec, name: 'lix', files: [{ path: file, size: 1, sha256: 'a'.repeat(64) }] }),
+      );
+      expect(() => readLeg(d), name).toThrow(`'${file}' is a name publish writes itself`);
+    }
+  });
 });

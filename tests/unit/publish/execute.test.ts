@@ -96,6 +96,7 @@ describe('execute', () => {
           objects: [...tree, ...there],
           label: 'release tree',
           verifyPrefix: 'demo/demo-1.0/',
+          claim: { key: 'demo/demo-1.0/.releng-claim.json', version: '1.0', force: false },
         },
         { sink: docs.sink, objects: pages, label: 'manual 1.0', verifyPrefix: 'manual/demo/1.0/' },
       ],
@@ -114,10 +115,12 @@ describe('execute', () => {
         verified: { releases: [...tree, ...there], install: [] },
       },
     });
-    // Largest first within a group; the stale page goes after the new ones; the index with the release's
-    // objects; the pointers last, the image tags after the root manifest.nix.
+    // The release's claim before its tree (bookkeeping, not tallied); largest first within a group; the
+    // stale page goes after the new ones; the index with the release's objects; the pointers last, the
+    // image tags after the root manifest.nix.
     expect(order).toEqual([
       'docker',
+      'put demo/demo-1.0/.releng-claim.json',
       'put demo/demo-1.0/a.tar.gz',
       'put demo/demo-1.0/b',
       'put manual/demo/1.0/index.html',
@@ -128,9 +131,13 @@ describe('execute', () => {
     ]);
     expect(done.images).toEqual([['registry/demo', 'sha256:abc']]);
     expect(done.tally).toMatchObject({ objects: 5, deleted: 1 });
-    expect(done.tally.written.map((w) => [w.dest, w.key])).toEqual([
+    // Tallied as each write completes: the two tree files of one group in either order.
+    const written = done.tally.written.map((w) => [w.dest, w.key]);
+    expect(written.slice(0, 2).sort()).toEqual([
       [releases.location, 'demo/demo-1.0/a.tar.gz'],
       [releases.location, 'demo/demo-1.0/b'],
+    ]);
+    expect(written.slice(2)).toEqual([
       [docs.location, 'manual/demo/1.0/index.html'],
       [releases.location, 'demo/demo-1.0/.releng-index.json'],
       [releases.location, 'manifest.nix'],
@@ -139,6 +146,50 @@ describe('execute', () => {
     const index = JSON.parse(contentsOf(releases)['demo/demo-1.0/.releng-index.json']!);
     expect(index.objects.releases['demo/demo-1.0/c']).toEqual({ size: 1, sha256: sha('c') });
   });
+
+  test('a claim replaced while the tree was written (a server that ignores If-None-Match): no pointer moves, no index', async () => {
+    const releases = directoryDestination('releases');
+    const claimKey = 'demo/demo-1.0/.releng-claim.json';
+    const tree = objects('releases', { 'demo/demo-1.0/a.tar.gz': 'aaaa' }, 'upload');
+    const pointer = objects('releases', { 'manifest.nix': 'pointer' }, 'replace').map((o) => ({
+      ...o,
+      kind: 'pointer' as const,
+    }));
+    // Another run's claim lands while this one writes its tree (small files go up as bytes).
+    const { putBytes } = releases.sink;
+    releases.sink.putBytes = async (key, bytes, o) => {
+      await putBytes.call(releases.sink, key, bytes, o);
+      if (key !== claimKey)
+        await putBytes.call(releases.sink, claimKey, Buffer.from('another run'), {
+          sha256: sha('another run'),
+          size: 11,
+        });
+    };
+    await expect(
+      execute({
+        ...base(),
+        writes: [
+          {
+            sink: releases.sink,
+            objects: tree,
+            label: 'release tree',
+            claim: { key: claimKey, version: '1.0', force: false },
+          },
+        ],
+        pointers: [{ sink: releases.sink, objects: pointer, label: 'pointers' }],
+        index: {
+          sink: releases.sink,
+          name: 'demo',
+          version: '1.0',
+          known: new Map(),
+          verified: { releases: tree, install: [] },
+        },
+      }),
+    ).rejects.toThrow(
+      /releng-claim\.json was replaced by a concurrent publish of 1\.0 with different content/,
+    );
+    expect(Object.keys(contentsOf(releases)).sort()).toEqual([claimKey, 'demo/demo-1.0/a.tar.gz']);
+  }, 20_000);
 
   test('the tag is pushed as the plan says: with `force` decided in preflight, never decided here', async () => {
     const remote = makeBareRemote();

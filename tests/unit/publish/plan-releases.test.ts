@@ -34,7 +34,14 @@ describe('the releases planner', () => {
       expect.stringContaining(`${d.location}/${V}/changed.txt exists with other content`),
     ]);
     expect(p.writes).toEqual([
-      { sink: d.sink, objects: p.step.objects, label: 'release tree', verifyPrefix: `${V}/` },
+      {
+        sink: d.sink,
+        objects: p.step.objects,
+        label: 'release tree',
+        verifyPrefix: `${V}/`,
+        // The release's claim, written before the tree (src/publish/claim.ts).
+        claim: { key: `${V}/.releng-claim.json`, version: '1.0.0', force: false },
+      },
     ]);
     const forced = await planReleases({ ...base, force: true, destination: d, files: files() });
     expect(forced.conflicts).toEqual([]);

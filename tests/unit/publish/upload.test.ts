@@ -4,6 +4,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { PlannedObject } from '../../../src/publish/plan.js';
 import { deleteObjects, newTally, readBack, writeObjects } from '../../../src/publish/upload.js';
 import { CHUNK } from '../../../src/storage/buffers.js';
+import { MemoryStore } from '../../helpers/memory-store.js';
 import { contentsOf, directoryDestination, sha, treeFiles } from '../../helpers/release-tree.js';
 
 const planned = (files: Record<string, string>, action: PlannedObject['action'], lazy = false) =>
@@ -73,6 +74,45 @@ describe('writing objects', () => {
     await expect(
       writeObjects(d.sink, [a!, b!], { concurrency: 1, log: silentLogger, label: 't', tally: newTally() }),
     ).rejects.toThrow('internal: two different objects planned at k');
+  });
+
+  test('a versioned object planned absent is claimed: written meanwhile with other bytes, refused and kept', async () => {
+    // Another run wrote v/b after this one planned it absent (read, then write: the write is the claim).
+    const d = directoryDestination('releases', { 'v/b': 'theirs' });
+    const objects = planned({ 'v/a': 'ours-a', 'v/b': 'ours-b' }, 'upload');
+    await expect(
+      writeObjects(d.sink, objects, { concurrency: 1, log: silentLogger, label: 't', tally: newTally() }),
+    ).rejects.toThrow(`${d.location}/v/b was written by a concurrent publish with different content`);
+    expect(contentsOf(d)['v/b']).toBe('theirs');
+  });
+
+  test('a claim lost to our own bytes is written; pointers and force overwrite unconditionally', async () => {
+    const d = directoryDestination('releases', { 'v/same': 'same', 'v/forced': 'old', ptr: 'old' });
+    const objects = [
+      ...planned({ 'v/same': 'same' }, 'upload'),
+      ...planned({ 'v/forced': 'forced' }, 'overwrite'),
+      ...planned({ ptr: 'moved' }, 'replace').map((o) => ({ ...o, kind: 'pointer' as const })),
+    ];
+    const tally = newTally();
+    await writeObjects(d.sink, objects, { concurrency: 2, log: silentLogger, label: 't', tally });
+    expect(contentsOf(d)).toEqual({ 'v/same': 'same', 'v/forced': 'forced', ptr: 'moved' });
+    expect(tally.objects).toBe(3);
+  });
+
+  test('which writes are claims (PutOptions.ifAbsent)', async () => {
+    const store = new MemoryStore();
+    const objects = [
+      ...planned({ up: 'u' }, 'upload'),
+      ...planned({ over: 'o' }, 'overwrite'),
+      ...planned({ ptr: 'p', ptr2: 'q' }, 'upload').map((o) => ({ ...o, kind: 'pointer' as const })),
+    ];
+    await writeObjects(store, objects, { concurrency: 1, log: silentLogger, label: 't', tally: newTally() });
+    expect(Object.fromEntries([...store.putOptions].map(([k, o]) => [k, o.ifAbsent ?? false]))).toEqual({
+      up: true,
+      over: false,
+      ptr: false,
+      ptr2: false,
+    });
   });
 
   test('deletes only the objects planned for deletion', async () => {

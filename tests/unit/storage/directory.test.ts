@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -9,6 +10,7 @@ import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 describeSinkContract('directory', () => new DirectorySink(tmpDir('releng-sink-')));
 
 const meta = { sha256: 'unused by a directory', size: 0 };
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The files under dir, relative and sorted. */
 const filesUnder = (dir: string) => Object.keys(contentSnapshot(dir)).sort();
@@ -75,6 +77,55 @@ describe('directory sink: a local directory as S3 would behave', () => {
     expect(await new DirectorySink(under).check()).toEqual([
       `${under}: ${path.join(base, 'file')} is not a directory`,
     ]);
+  });
+});
+
+describe('directory sink: an immutable object is claimed by a hard link', () => {
+  const opts = (bytes: string) => ({ sha256: sha(bytes), size: bytes.length, ifAbsent: true });
+
+  test('absent: written; there with our bytes: done; no temp file either way', async () => {
+    const root = tmpDir();
+    const sink = new DirectorySink(root);
+    await sink.putBytes('v/a', Buffer.from('ours'), opts('ours'));
+    await sink.putBytes('v/a', Buffer.from('ours'), opts('ours'));
+    expect(contentSnapshot(root)).toEqual({ 'v/a': sha('ours') });
+  });
+
+  test('there with other bytes: one line naming it, theirs kept, no temp file', async () => {
+    const root = tmpDir();
+    const sink = new DirectorySink(root);
+    await sink.putBytes('v/a', Buffer.from('theirs'), meta);
+    const src = path.join(tmpDir(), 'src');
+    fs.writeFileSync(src, 'ours!!');
+    await expect(sink.put('v/a', src, opts('ours!!'))).rejects.toThrow(
+      new RegExp(
+        `^${root}/v/a was written by a concurrent publish with different content \\(6 bytes, sha256 ${sha('theirs').slice(0, 12)}…; ours 6 bytes, sha256 ${sha('ours!!').slice(0, 12)}…\\); this run replaced nothing there — .*force: true replaces that run's bytes with these\\)$`,
+      ),
+    );
+    expect(contentSnapshot(root)).toEqual({ 'v/a': sha('theirs') });
+  });
+
+  test("two claims of one key at once: exactly one wins, the file is whole and the winner's", async () => {
+    for (let round = 0; round < 20; round++) {
+      const root = tmpDir();
+      const a = 'a'.repeat(100_000);
+      const b = 'b'.repeat(100_000);
+      const results = await Promise.allSettled([
+        new DirectorySink(root).putBytes('v/x', Buffer.from(a), opts(a)),
+        new DirectorySink(root).putBytes('v/x', Buffer.from(b), opts(b)),
+      ]);
+      const won = results.findIndex((r) => r.status === 'fulfilled');
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(contentSnapshot(root)).toEqual({ 'v/x': sha(won === 0 ? a : b) });
+    }
+  });
+
+  test('without ifAbsent a write replaces (pointers, force)', async () => {
+    const root = tmpDir();
+    const sink = new DirectorySink(root);
+    await sink.putBytes('p', Buffer.from('old'), opts('old'));
+    await sink.putBytes('p', Buffer.from('new'), { sha256: sha('new'), size: 3 });
+    expect(contentSnapshot(root)).toEqual({ p: sha('new') });
   });
 });
 

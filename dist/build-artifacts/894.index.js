@@ -1620,6 +1620,13 @@ function manifestText(product, bySystem) {
 function indexKey(name, version) {
     return inVersionDir(name, version, '.releng-index.json');
 }
+/**
+ * The release's claim publish writes in the releases destination before the first file of the tree
+ * (src/publish/claim.ts): the one write two concurrent publishes of one version race for.
+ */
+function claimKey(name, version) {
+    return inVersionDir(name, version, '.releng-claim.json');
+}
 /** The installer pointer in the install destination (the versioned copy is `inVersionDir`). */
 function installerPointerKey(name, system) {
     return `${name}/${names.installer(name, system)}`;
@@ -1953,7 +1960,9 @@ function checkLegRecord(data, file) {
     // The paths a leg may name: relative, under the one path rule, and — when the leg says its project —
     // inside its own version directory, never publish's own objects there.
     const vprefix = rec.name ? versionPrefix(rec.name, rec.version) : undefined;
-    const reserved = rec.name ? new Set([indexKey(rec.name, rec.version)]) : new Set();
+    const reserved = rec.name
+        ? new Set([indexKey(rec.name, rec.version), claimKey(rec.name, rec.version)])
+        : new Set();
     rec.files.forEach((f, i) => {
         if (!isObject(f))
             throw new errors/* RelengError */.mz(`${file}: files entry ${i + 1} must be an object {"path", "size", "sha256"}`);

@@ -39224,7 +39224,9 @@ function checkLegRecord(data, file) {
     // The paths a leg may name: relative, under the one path rule, and — when the leg says its project —
     // inside its own version directory, never publish's own objects there.
     const vprefix = rec.name ? (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .versionPrefix */ .J9)(rec.name, rec.version) : undefined;
-    const reserved = rec.name ? new Set([(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .indexKey */ .mh)(rec.name, rec.version)]) : new Set();
+    const reserved = rec.name
+        ? new Set([(0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .indexKey */ .mh)(rec.name, rec.version), (0,_release_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .claimKey */ .Eo)(rec.name, rec.version)])
+        : new Set();
     rec.files.forEach((f, i) => {
         if (!isObject(f))
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .RelengError */ .mz(`${file}: files entry ${i + 1} must be an object {"path", "size", "sha256"}`);
@@ -56792,6 +56794,7 @@ class ContainedDir {
 /* harmony export */   $2: () => (/* binding */ manifestText),
 /* harmony export */   Dy: () => (/* binding */ names),
 /* harmony export */   EE: () => (/* binding */ versionDir),
+/* harmony export */   Eo: () => (/* binding */ claimKey),
 /* harmony export */   GE: () => (/* binding */ parseInstaller),
 /* harmony export */   I8: () => (/* binding */ isBinaryTarball),
 /* harmony export */   J9: () => (/* binding */ versionPrefix),
@@ -56955,6 +56958,13 @@ function manifestText(product, bySystem) {
 /** The per-release index publish writes in the releases destination (src/publish/index-object.ts). */
 function indexKey(name, version) {
     return inVersionDir(name, version, '.releng-index.json');
+}
+/**
+ * The release's claim publish writes in the releases destination before the first file of the tree
+ * (src/publish/claim.ts): the one write two concurrent publishes of one version race for.
+ */
+function claimKey(name, version) {
+    return inVersionDir(name, version, '.releng-claim.json');
 }
 /** The installer pointer in the install destination (the versioned copy is `inVersionDir`). */
 function installerPointerKey(name, system) {
@@ -67772,7 +67782,7 @@ const publishCommand = {
         if (unknown.length)
             throw new errors/* RelengError */.mz(`input 'skip': unknown step(s) ${unknown.join(', ')}; known: ${plan/* SKIPPABLE */.MK.join(', ')}`);
         // Loaded when run: the S3 client is most of the bundle, and the other stages do not need it.
-        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(993)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7993));
+        const { publish } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(69)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9069));
         const r = await publish({
             dir,
             configPath,

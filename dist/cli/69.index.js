@@ -1,5 +1,5 @@
-export const id = 993;
-export const ids = [993];
+export const id = 69;
+export const ids = [69];
 export const modules = {
 
 /***/ 2094:
@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   U: () => (/* binding */ NIX_FEATURES),
 /* harmony export */   w: () => (/* binding */ nix)
 /* harmony export */ });
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3190);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8456);
 
 /**
  * The experimental features our nix calls use, enabled by each call instead of expected in nix.conf: a
@@ -25,7 +25,7 @@ function nix(args, opts) {
 
 /***/ }),
 
-/***/ 7993:
+/***/ 9069:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -48,8 +48,8 @@ var errors = __webpack_require__(3916);
 var src_log = __webpack_require__(5625);
 // EXTERNAL MODULE: ./src/nix/work-dir.ts
 var work_dir = __webpack_require__(9568);
-// EXTERNAL MODULE: ./src/exec.ts
-var exec = __webpack_require__(3190);
+// EXTERNAL MODULE: ./src/exec.ts + 9 modules
+var exec = __webpack_require__(8456);
 ;// CONCATENATED MODULE: ./src/storage/credentials.ts
 
 
@@ -122,6 +122,7 @@ var hash = __webpack_require__(4825);
 var storage_key = __webpack_require__(4046);
 ;// CONCATENATED MODULE: ./src/storage/sink.ts
 
+
 /** A key as every sink takes it (src/storage/key.ts: one rule for keys and release paths). */
 function checkKey(key) {
     return (0,storage_key/* checkRelativePath */._k)(key, 'invalid object key', 'this is a bug of the planner that made it');
@@ -129,6 +130,29 @@ function checkKey(key) {
 /** `location/key` for messages and summaries. */
 function describeKey(sink, key) {
     return `${sink.location.replace(/\/$/, '')}/${key}`;
+}
+/**
+ * What an `ifAbsent` write that found an object at key decides: our bytes there → written (nothing to
+ * do); other bytes → one line naming the key. The sha256 is the one stored with the object, or of its
+ * bytes read back when it carries none (another tool wrote it).
+ */
+async function claimLost(sink, key, o) {
+    const there = await sink.head(key);
+    const theirs = there && there.size === o.size ? (there.sha256 ?? (await sink.hash(key))?.sha256) : undefined;
+    if (theirs === o.sha256)
+        return;
+    const what = there
+        ? `${there.size} bytes${theirs ? `, sha256 ${theirs.slice(0, 12)}…` : ''}`
+        : 'since removed';
+    throw new ClaimLost(key, `${describeKey(sink, key)} was written by a concurrent publish with different content (${what}; ours ${o.size} bytes, sha256 ${o.sha256.slice(0, 12)}…); this run replaced nothing there — find which run publishes this version, let it finish, then run publish again (force: true replaces that run's bytes with these)`);
+}
+/** An `ifAbsent` write that found other bytes at its key (claimLost): the one line, and the key. */
+class ClaimLost extends errors/* RelengError */.mz {
+    key;
+    constructor(key, message) {
+        super(message);
+        this.key = key;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/storage/directory.ts
@@ -196,19 +220,38 @@ class DirectorySink {
         }
         return { key, ...(await (0,hash/* sha256File */.Q)(f)) };
     }
-    async put(key, source, _options) {
-        const f = this.file(key);
-        await external_node_fs_default().promises.mkdir(external_node_path_default().dirname(f), { recursive: true });
-        const tmp = `${f}${TMP_MARK}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-        await external_node_fs_default().promises.copyFile(source, tmp);
-        await external_node_fs_default().promises.rename(tmp, f);
+    async put(key, source, options) {
+        await this.write(key, options, (tmp) => external_node_fs_default().promises.copyFile(source, tmp));
     }
-    async putBytes(key, bytes, _options) {
+    async putBytes(key, bytes, options) {
+        await this.write(key, options, (tmp) => external_node_fs_default().promises.writeFile(tmp, bytes));
+    }
+    /**
+     * The bytes go to a temp file beside the object, then into place: renamed over it, or — `ifAbsent` —
+     * hard-linked to its name, which fails with EEXIST when another run got there first (link(2) is atomic
+     * on local and network file systems alike; rename would silently replace). The temp file never
+     * outlives the write.
+     */
+    async write(key, o, fill) {
         const f = this.file(key);
         await external_node_fs_default().promises.mkdir(external_node_path_default().dirname(f), { recursive: true });
         const tmp = `${f}${TMP_MARK}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-        await external_node_fs_default().promises.writeFile(tmp, bytes);
-        await external_node_fs_default().promises.rename(tmp, f);
+        try {
+            await fill(tmp);
+            if (!o.ifAbsent)
+                return await external_node_fs_default().promises.rename(tmp, f);
+            try {
+                await external_node_fs_default().promises.link(tmp, f);
+            }
+            catch (e) {
+                if (e.code !== 'EEXIST')
+                    throw e;
+                await claimLost(this, key, o);
+            }
+        }
+        finally {
+            await external_node_fs_default().promises.rm(tmp, { force: true });
+        }
     }
     async list(prefix) {
         // A prefix is a string prefix of keys, as in S3: list the deepest directory it names, then filter.
@@ -516,6 +559,8 @@ function putHeaders(o) {
         headers['content-type'] = o.contentType;
     if (o.contentEncoding)
         headers['content-encoding'] = o.contentEncoding;
+    if (o.ifAbsent)
+        headers['if-none-match'] = '*';
     return headers;
 }
 const statusOf = (e) => e.$metadata?.httpStatusCode;
@@ -591,14 +636,29 @@ class S3Sink {
     async put(key, file, o) {
         const headers = putHeaders(o);
         if (o.size <= this.multipartThreshold) {
-            await this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers)));
+            await this.claimed(key, o, () => this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), { file, start: 0, size: o.size }, headers))));
             return;
         }
-        await this.putMultipart(key, file, o);
+        await this.claimed(key, o, () => this.putMultipart(key, file, o));
     }
     async putBytes(key, bytes, o) {
         const headers = putHeaders(o);
-        await this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers)));
+        await this.claimed(key, o, () => this.withRetry(key, () => this.slots.use(() => this.putter.put(this.bucket, this.key(key), bytes, headers))));
+    }
+    /**
+     * An `ifAbsent` write the server refused with 412 Precondition Failed: an object is there (another
+     * run's, or ours from an attempt whose answer was lost), settled by its sha256 (claimLost). A server
+     * that ignores If-None-Match (s3rver) overwrites instead; docs/reliability.md lists which honour it.
+     */
+    async claimed(key, o, write) {
+        try {
+            await write();
+        }
+        catch (e) {
+            if (!o.ifAbsent || statusOf(e instanceof errors/* RelengError */.mz ? e.cause : e) !== 412)
+                throw e;
+            await claimLost(this, key, o);
+        }
     }
     /**
      * Objects above the threshold go through lib-storage's Upload (part bookkeeping, abort on failure). It
@@ -618,6 +678,8 @@ class S3Sink {
                     ContentType: o.contentType,
                     ContentEncoding: o.contentEncoding,
                     Metadata: { [SHA_KEY]: o.sha256 },
+                    // Sent with CompleteMultipartUpload (lib-storage passes its params on): the claim is the commit.
+                    ...(o.ifAbsent ? { IfNoneMatch: '*' } : {}),
                 },
                 partSize,
                 queueSize: MULTIPART_QUEUE,
@@ -777,6 +839,9 @@ function retryAfter(e) {
 }
 function retryable(e) {
     const status = statusOf(e);
+    // AWS: a conditional write raced another write of the key still in flight; it asks to retry.
+    if (status === 409 && e.name === 'ConditionalRequestConflict')
+        return true;
     if (status !== undefined)
         return (0,retry/* isTransientStatus */.Dm)(status);
     return !!e.$retryable || (0,retry/* isTransientError */.bV)(e);
@@ -1788,18 +1853,23 @@ async function writeObjects(sink, objects, o) {
  * there. A large one is hashed (if need be) and streamed from the file.
  */
 async function putOne(sink, x) {
-    const put = {
+    // A versioned object planned absent is claimed by its write (PutOptions.ifAbsent): a run that planned
+    // the same while this one did cannot replace it, and neither can this one. Pointers move, and `force`
+    // overwrites on purpose: those writes stay unconditional.
+    const ifAbsent = x.kind === 'versioned' && x.action === 'upload';
+    const options = () => ({
         sha256: x.sha256,
         size: x.size,
         contentType: x.contentType,
-        contentEncoding: x.contentEncoding,
-    };
+        ...(x.contentEncoding ? { contentEncoding: x.contentEncoding } : {}),
+        ...(ifAbsent ? { ifAbsent } : {}),
+    });
     if (x.bytes)
-        return sink.putBytes(x.key, x.bytes, put);
+        return sink.putBytes(x.key, x.bytes, options());
     const source = x.source;
     if (x.size > buffers/* CHUNK */.m$) {
         await (0,hash/* ensureSha256 */.w)(x);
-        await sink.put(x.key, source, { sha256: x.sha256, size: x.size, contentType: x.contentType });
+        await sink.put(x.key, source, options());
         return;
     }
     const buf = (0,buffers/* takeBuffer */.Ut)();
@@ -1817,7 +1887,7 @@ async function putOne(sink, x) {
         const bytes = buf.subarray(0, n);
         if (!x.sha256)
             x.sha256 = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
-        await sink.putBytes(x.key, bytes, { sha256: x.sha256, size: x.size, contentType: x.contentType });
+        await sink.putBytes(x.key, bytes, options());
     }
     finally {
         (0,buffers/* giveBuffer */.Mc)(buf);
@@ -1899,7 +1969,10 @@ async function upload(o, uploads, how) {
         for (let i = 0; i < listed.length; i += LISTING_BATCH) {
             const batch = await Promise.all(listed.slice(i, i + LISTING_BATCH).map(async (u) => {
                 const encoded = await encodeBody(external_node_fs_default().readFileSync(u.listing), settings['ls-compression']);
-                return bytesObject((0,narinfo/* listingKey */._L)(u.storePath), encoded, 'upload');
+                // A listing is claimed like its narinfo, but replaced with it (and under `force`: one left by a
+                // killed run of another build, whose narinfo never appeared).
+                const action = o.force || replaced.has(u.storePath) ? 'overwrite' : 'upload';
+                return bytesObject((0,narinfo/* listingKey */._L)(u.storePath), encoded, action);
             }));
             await write(batch, 'cache listings');
             written.push(...batch);
@@ -2005,6 +2078,61 @@ function cache_layers(paths, closure) {
         out.push(layer.sort());
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/publish/claim.ts
+
+
+
+
+
+
+
+/**
+ * The release's claim: one small object in the version directory, holding the sha256 of the whole tree
+ * (every versioned object's key, size and sha256), written `ifAbsent` before the first file of the tree.
+ * Each file is claimed by its own write too, but two runs that write at once could each win some files
+ * and both fail, leaving a mix; one claim up front makes the race one write: the run that loses it has
+ * written nothing of the tree. A claim with our digest is ours (a re-run, a resume, the same release
+ * published twice at once); `force` replaces another's. Not written when the tree has nothing to write,
+ * so a re-run after success sends nothing. Kept after success: it is what a later run compares against.
+ */
+async function claimRelease(sink, claim, objects) {
+    if (!objects.some(publish_plan/* writes */.D3))
+        return undefined;
+    const { version } = claim;
+    const tree = [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Files of an artifacts dir are hashed here rather than as each upload reaches them (remembered, so
+    // not twice); files of leg bundles carry the sha256 their build recorded.
+    const lines = await (0,pool/* mapLimit */.sf)(tree, 4, async (x) => `${await (0,hash/* ensureSha256 */.w)(x)} ${x.size} ${x.key}\n`);
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(lines.join('')).digest('hex');
+    const bytes = Buffer.from(`${JSON.stringify({ schema: 1, version, tree: digest })}\n`);
+    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+    try {
+        await sink.putBytes(claim.key, bytes, {
+            sha256,
+            size: bytes.length,
+            contentType: 'application/json',
+            ...(claim.force ? {} : { ifAbsent: true }),
+        });
+    }
+    catch (e) {
+        if (!(e instanceof ClaimLost))
+            throw e;
+        throw new errors/* RelengError */.mz(`${describeKey(sink, claim.key)} was written by a concurrent publish with different content (another run publishes ${version} with other files, or one that was stopped did); nothing of this run's tree was written — let that run finish and check which build is the release, then run publish again (force: true replaces that run's bytes with these)`, { cause: e });
+    }
+    return {
+        // A server that ignores If-None-Match (Garage, s3rver: docs/reliability.md) lets the last claim win
+        // silently. Looked at again before the first pointer moves: a run whose claim was replaced stops
+        // there, so it never moves the pointers or writes the index of a release that is not its own.
+        async confirm() {
+            // Looked at again a few times before it is called replaced: a lagging replica may answer 404.
+            const there = await readBack(() => sink.head(claim.key), (b) => b?.sha256 === sha256);
+            if (there?.sha256 === sha256)
+                return;
+            throw new errors/* RelengError */.mz(`${describeKey(sink, claim.key)} was replaced by a concurrent publish of ${version} with different content (this server does not honour If-None-Match); no pointer was moved and no index written by this run — let that run finish and check which build is the release and that the tree is its own, then run publish again (force: true replaces that run's bytes with these)`);
+        },
+    };
 }
 
 // EXTERNAL MODULE: ./src/git/merge-back.ts
@@ -2440,6 +2568,7 @@ async function planReleasePage(o) {
 
 
 
+
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
  * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
@@ -2470,8 +2599,11 @@ async function execute(x) {
         (await log.group('docker images', () => docker.step.publish(docker.request)));
     if (published)
         out.images.push(...Object.entries(published.digests));
+    let held;
     const writeGroups = async (groups) => {
         for (const w of groups) {
+            if (w.claim)
+                held = await claimRelease(w.sink, w.claim, w.objects);
             await writeObjects(w.sink, w.objects, {
                 concurrency,
                 log,
@@ -2483,6 +2615,8 @@ async function execute(x) {
         }
     };
     await writeGroups(x.writes);
+    // The release's claim read back before anything points at the release (the index, then the pointers).
+    await held?.confirm();
     if (x.index) {
         const i = x.index;
         await writeIndex(i.sink, i.name, i.version, i.known, i.verified, log, tally);
@@ -2622,7 +2756,15 @@ async function planReleases(o) {
         notes.push(`${outside.length} file(s) outside ${prefix}, published as versioned: ${outside[0].path}${outside.length > 1 ? ', …' : ''}`);
     return {
         step: (0,publish_plan/* newStep */.zu)('releases', { objects: decided.objects, target: d.location, notes }),
-        writes: [{ sink: d.sink, objects: decided.objects, label: 'release tree', verifyPrefix: prefix }],
+        writes: [
+            {
+                sink: d.sink,
+                objects: decided.objects,
+                label: 'release tree',
+                verifyPrefix: prefix,
+                claim: { key: (0,release_tree/* claimKey */.Eo)(o.name, o.version), version: o.version, force: o.force },
+            },
+        ],
         conflicts: decided.conflicts,
     };
 }

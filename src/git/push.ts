@@ -2,9 +2,14 @@ import path from 'node:path';
 import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Git } from './git.js';
+import { checkOid, checkRef, checkRemote, OID } from './remote.js';
 
-/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
+/**
+ * A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the
+ * checkout. One git could read as an option, or a transport helper, is refused (src/git/remote.ts).
+ */
 export function resolveRemote(remote: string, dir: string): string {
+  checkRemote(remote);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote)) return remote;
   return path.resolve(dir, remote);
 }
@@ -15,7 +20,9 @@ export async function remoteRefs(
   remote: string,
   patterns: string[] = [],
 ): Promise<Map<string, string>> {
-  const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
+  checkRemote(remote);
+  // `--`: nothing after it is an option, whatever the remote says.
+  const r = await git.run(['ls-remote', '--', remote, ...patterns], { allowFailure: true });
   if (r.code !== 0)
     throw new RelengError(
       `git remote ${remote} is not reachable: ${tail(r.stderr, 2)}; check git-remote in releng.yml and the credentials`,
@@ -23,7 +30,10 @@ export async function remoteRefs(
   const refs = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
     const [oid, ref] = line.split('\t');
-    if (oid && ref) refs.set(ref, oid);
+    if (!oid || !ref) continue;
+    // The server's answer: an object id that is not one would reach git's command line (merge-base).
+    if (!OID.test(oid)) checkOid(oid, `git remote ${remote}, ref ${ref.slice(0, 200)}`);
+    refs.set(ref, oid);
   }
   return refs;
 }
@@ -67,11 +77,15 @@ export async function pushRef(
   ref: string,
   o: { force?: boolean; dryRun?: boolean } = {},
 ): Promise<void> {
+  checkRemote(remote);
+  checkOid(oid, `git push of ${ref}`);
+  checkRef(ref);
   const args = [
     'push',
     '--porcelain',
     ...(o.force ? ['--force'] : []),
     ...(o.dryRun ? ['--dry-run'] : []),
+    '--',
     remote,
     `${oid}:${ref}`,
   ];

@@ -5,6 +5,7 @@ import { cacheSettingsOf, type EnvironmentConfig } from '../config/schema.js';
 import type { VersionInfo } from '../config/version.js';
 import { readVersionInfo } from '../config/version.js';
 import { RelengErrors } from '../errors.js';
+import { openSsh, type SshSession } from '../git/ssh.js';
 import { formatBytes, type Logger } from '../log.js';
 import { removeStaleWorkDirs } from '../nix/work-dir.js';
 import { urlOf } from '../publish/destinations.js';
@@ -56,6 +57,8 @@ export interface PublishOptions {
   forgeToken?: string;
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
+  /** A private ssh key for git and the credentials command (the `ssh-key` input), registered as a secret. */
+  sshKey?: string;
   processEnv: NodeJS.ProcessEnv;
   log: Logger;
   /** Interactive confirmation (the CLI on a terminal). */
@@ -124,12 +127,19 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   checkConfirmation(confirmation);
   if (o.forgeToken) log.secret(o.forgeToken);
 
-  // 1. The release, and which steps run.
-  const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+  if (o.sshKey) log.secret(o.sshKey);
+  // The key's temp directory exists for this run only: removed on success, failure and throw alike.
+  const ssh = openSsh({ key: o.sshKey, knownHosts: environment['known-hosts'], processEnv: o.processEnv, log });
   try {
-    return await publishRelease(o, { config, environment, info, confirmation, release });
+    // 1. The release, and which steps run.
+    const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+    try {
+      return await publishRelease(o, { config, environment, info, confirmation, release, ssh });
+    } finally {
+      release.dispose();
+    }
   } finally {
-    release.dispose();
+    ssh.close();
   }
 }
 
@@ -144,6 +154,7 @@ async function publishRelease(
     info: VersionInfo;
     confirmation: ConfirmationRequest;
     release: ReleaseInput;
+    ssh: SshSession;
   },
 ): Promise<PublishResult> {
   const { log } = o;
@@ -193,6 +204,7 @@ async function publishRelease(
       },
     },
     processEnv: o.processEnv,
+    ssh: c.ssh,
     log,
   });
   const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;

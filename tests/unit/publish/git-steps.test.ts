@@ -16,6 +16,7 @@ describe('git steps', () => {
   test('the plan steps: tag notes on the tag step, branch notes on the branch step, skips as given', () => {
     const plan = {
       remote: 'r',
+      mode: 'direct' as const,
       notes: ['tag 1.0.0: to push to r', 'branch main: to push to r', 'branch release-1.0: on r already'],
       problems: [],
     };

@@ -159,9 +159,12 @@ export type GitPushMode = (typeof GIT_PUSH_MODES)[number];
 /** known_hosts lines (as `ssh-keyscan HOST` prints them): one string of lines, or a list of lines. */
 const knownHosts = z
   .union([z.string(), z.array(z.string())], {
-    error: 'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
+    error:
+      'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
   })
-  .transform((v) => (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')))
+  .transform((v) =>
+    (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')),
+  )
   .superRefine((lines, ctx) => {
     if (lines.length === 0) ctx.addIssue({ code: 'custom', message: 'no known_hosts line in it' });
     lines.forEach((line, i) => {

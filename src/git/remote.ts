@@ -21,7 +21,8 @@ export function remoteProblem(remote: string): string | undefined {
   const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(remote);
   if (url) {
     const scheme = url[1]!.toLowerCase();
-    if (!URL_SCHEMES.has(scheme)) return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
+    if (!URL_SCHEMES.has(scheme))
+      return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
     return hostProblem(url[2]!.replace(/^[^@]*@/, ''), url[2]!.includes('@') ? url[2]!.split('@')[0]! : '');
   }
   // scp-like `[user@]host:path`: a ':' before the first '/'.

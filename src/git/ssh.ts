@@ -15,7 +15,8 @@ import { makeWorkDir } from '../nix/work-dir.js';
 
 /** The smallest private key there is (an ed25519 openssh-key-v1 blob) is ~230 bytes; less is cut short. */
 const MIN_KEY_BYTES = 128;
-const PEM = /^-----BEGIN ((?:OPENSSH|RSA|EC|DSA) )?PRIVATE KEY-----\n([\s\S]*?)\n?-----END \1PRIVATE KEY-----$/;
+const PEM =
+  /^-----BEGIN ((?:OPENSSH|RSA|EC|DSA) )?PRIVATE KEY-----\n([\s\S]*?)\n?-----END \1PRIVATE KEY-----$/;
 
 /** Why `key` is not a usable private key for a runner (never quoting it), or undefined. */
 export function sshKeyProblem(key: string): string | undefined {
@@ -29,7 +30,8 @@ export function sshKeyProblem(key: string): string | undefined {
   const body = m[2]!.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return 'its body is not base64';
   const blob = Buffer.from(body, 'base64');
-  if (blob.length < MIN_KEY_BYTES) return `it is ${blob.length} bytes long: too short for a private key (cut short?)`;
+  if (blob.length < MIN_KEY_BYTES)
+    return `it is ${blob.length} bytes long: too short for a private key (cut short?)`;
   if (m[1] === 'OPENSSH ') {
     const magic = 'openssh-key-v1\0';
     if (blob.subarray(0, magic.length).toString('latin1') !== magic) return 'it is not an openssh-key-v1 key';
@@ -75,8 +77,7 @@ export function knownHostsLineProblem(line: string): string | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return 'the key is not base64';
   const blob = Buffer.from(key, 'base64');
   const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
-  if (len < 0 || blob.subarray(4, 4 + len).toString('latin1') !== type)
-    return `the key is not a ${type} key`;
+  if (len < 0 || blob.subarray(4, 4 + len).toString('latin1') !== type) return `the key is not a ${type} key`;
   return undefined;
 }
 
@@ -112,7 +113,9 @@ export function openSsh(o: SshOptions): SshSession {
   }
   const ssh = findProgram('ssh', o.processEnv.PATH ?? '');
   if (!ssh)
-    throw new RelengError('ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner');
+    throw new RelengError(
+      'ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner',
+    );
   const dir = makeWorkDir('releng-ssh', o.processEnv);
   try {
     fs.chmodSync(dir, 0o700);
@@ -131,7 +134,9 @@ export function openSsh(o: SshOptions): SshSession {
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin, { mode: 0o700 });
     fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o700, flag: 'wx' });
-    o.log.debug(`ssh: ${o.key ? 'the ssh-key input' : "the runner's keys"}${o.knownHosts?.length ? ', known-hosts of releng.yml' : ''}`);
+    o.log.debug(
+      `ssh: ${o.key ? 'the ssh-key input' : "the runner's keys"}${o.knownHosts?.length ? ', known-hosts of releng.yml' : ''}`,
+    );
     let open = true;
     return {
       dir,

@@ -50,7 +50,8 @@ export interface Executed {
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
  * installers → manual → pointers (root manifest.nix, docs stable, installers, then the `{major}`/`latest`
- * image tags) → the release's index → git tag and branches → release page — so that nothing a reader can
+ * image tags) → the release's index → git branches, then the tag (the forge must know the commit a tag
+ * names: Lix pushes the branch first, to Gerrit for review) → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts.
  */
 export async function execute(x: Execution): Promise<Executed> {

@@ -1,6 +1,6 @@
+import type { GitPushMode } from '../config/schema.js';
 import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
-import type { GitPushMode } from '../config/schema.js';
 import type { Git } from '../git/git.js';
 import { hasMergeBack } from '../git/merge-back.js';
 import { pushRef, type RefPush, refState, remoteRefs } from '../git/push.js';
@@ -206,7 +206,11 @@ export async function executeGit(git: Git, plan: GitPlan, log: Logger): Promise<
       b.push.state === 'behind' ||
       (b.push.state === 'different' && b.to !== b.push.ref);
     if (!pending) {
-      rows.push([b.push.ref, b.push.state === 'different' ? 'left alone (diverged)' : 'already there', plan.remote]);
+      rows.push([
+        b.push.ref,
+        b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
+        plan.remote,
+      ]);
       continue;
     }
     try {

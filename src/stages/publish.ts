@@ -104,8 +104,8 @@ export interface PublishResult {
  *      is shown, and `dry-run` ends here;
  *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
- *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
- *      branch → release page.
+ *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git branch
+ *      (direct, or for review on Gerrit) → a new major's release-X.Y → tag → release page.
  */
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const log = o.log;
@@ -129,7 +129,12 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
 
   if (o.sshKey) log.secret(o.sshKey);
   // The key's temp directory exists for this run only: removed on success, failure and throw alike.
-  const ssh = openSsh({ key: o.sshKey, knownHosts: environment['known-hosts'], processEnv: o.processEnv, log });
+  const ssh = openSsh({
+    key: o.sshKey,
+    knownHosts: environment['known-hosts'],
+    processEnv: o.processEnv,
+    log,
+  });
   try {
     // 1. The release, and which steps run.
     const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
@@ -316,7 +321,7 @@ async function publishRelease(
     version,
     environmentName: o.environmentName,
     dryRun: o.dryRun,
-    steps: [...destinationSteps, indexStep, tag, branch, page.step],
+    steps: [...destinationSteps, indexStep, branch, tag, page.step],
   };
   logPlan(plan, log);
   const result: PublishResult = {

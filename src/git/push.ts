@@ -94,8 +94,20 @@ export async function pushRef(
     // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
     const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
     const reason = refusal?.split('\t').slice(2).join(' ').trim();
+    // A hook's own words ("remote: …" lines) say more than its "hook declined".
+    const remoteSays = r.stderr
+      .split('\n')
+      .filter(
+        (l) => l.startsWith('remote: ') && l.slice(8).trim() && !/^error: hook declined/.test(l.slice(8)),
+      )
+      .map((l) => l.slice(8).trim())
+      .slice(-2)
+      .join(' | ');
+    const why = reason
+      ? `${reason}${remoteSays ? ` (remote: ${remoteSays})` : ''}`
+      : tail(r.stderr || r.stdout, 2);
     throw new RelengError(
-      `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || tail(r.stderr || r.stdout, 2)}`,
+      `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${why}`,
     );
   }
 }

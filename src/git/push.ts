@@ -14,6 +14,18 @@ export function resolveRemote(remote: string, dir: string): string {
   return path.resolve(dir, remote);
 }
 
+/**
+ * What git said when it could not reach a remote, without its boilerplate ("Could not read from remote
+ * repository", "make sure you have the correct access rights"), so ssh's own reason ("Permission denied
+ * (publickey)", "Host key verification failed") is what the line shows.
+ */
+export function gitComplaint(stderr: string): string {
+  const boilerplate =
+    /^(fatal: Could not read from remote repository\.|Please make sure you have the correct access rights|and the repository exists\.)$/;
+  const lines = stderr.split('\n').filter((l) => l.trim() && !boilerplate.test(l.trim()));
+  return tail(lines.join('\n'), 2);
+}
+
 /** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
 export async function remoteRefs(
   git: Git,
@@ -25,7 +37,7 @@ export async function remoteRefs(
   const r = await git.run(['ls-remote', '--', remote, ...patterns], { allowFailure: true });
   if (r.code !== 0)
     throw new RelengError(
-      `git remote ${remote} is not reachable: ${tail(r.stderr, 2)}; check git-remote in releng.yml and the credentials`,
+      `git remote ${remote} is not reachable: ${gitComplaint(r.stderr)}; check git-remote in releng.yml and the credentials`,
     );
   const refs = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
@@ -105,7 +117,7 @@ export async function pushRef(
       .join(' | ');
     const why = reason
       ? `${reason}${remoteSays ? ` (remote: ${remoteSays})` : ''}`
-      : tail(r.stderr || r.stdout, 2);
+      : gitComplaint(r.stderr || r.stdout);
     throw new RelengError(
       `git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${why}`,
     );

@@ -128,7 +128,10 @@ export function openSsh(o: SshOptions): SshSession {
     if (o.knownHosts?.length) {
       const file = path.join(dir, 'known_hosts');
       fs.writeFileSync(file, `${o.knownHosts.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
-      args.push('-o', `UserKnownHostsFile=${file}`, '-o', 'GlobalKnownHostsFile=/dev/null');
+      // ssh splits this option's value at spaces (several files) unless it is double-quoted.
+      if (file.includes('"'))
+        throw new RelengError(`RUNNER_TEMP ${path.dirname(dir)}: a '"' in it; ssh cannot name a file there`);
+      args.push('-o', `UserKnownHostsFile="${file}"`, '-o', 'GlobalKnownHostsFile=/dev/null');
     }
     const command = [ssh, ...args].map(shQuote).join(' ');
     const bin = path.join(dir, 'bin');

@@ -43,6 +43,12 @@ export function sshKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** Throws one line naming the input (never quoting the key) when it is not usable. */
+export function checkSshKey(key: string): void {
+  const problem = sshKeyProblem(key);
+  if (problem) throw new RelengError(`input 'ssh-key' is not usable: ${problem}`);
+}
+
 /** Secrets pasted from elsewhere: CRLF line ends, surrounding blank lines. */
 function normaliseKey(key: string): string {
   return key.replace(/\r\n?/g, '\n').trim();
@@ -107,10 +113,7 @@ const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Sets up ssh for the run; with neither key nor known-hosts, nothing (the runner's own ssh setup). */
 export function openSsh(o: SshOptions): SshSession {
   if (!o.key && !o.knownHosts?.length) return { gitEnv: {}, commandEnv: {}, close() {} };
-  if (o.key) {
-    const problem = sshKeyProblem(o.key);
-    if (problem) throw new RelengError(`input 'ssh-key' is not usable: ${problem}`);
-  }
+  if (o.key) checkSshKey(o.key);
   const ssh = findProgram('ssh', o.processEnv.PATH ?? '');
   if (!ssh)
     throw new RelengError(

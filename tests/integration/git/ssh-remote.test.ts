@@ -8,9 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { git, makeBareRemote } from '../../helpers/git.js';
+import { stringify } from 'yaml';
+import { dockerMultiarch } from '../../../src/stages/docker-multiarch.js';
+import { syntheticLayers, writeDockerArchive } from '../../helpers/docker-archive.js';
+import { git, makeBareRemote, makeRepo } from '../../helpers/git.js';
 import { GIT_ONLY, gitReleaseCheckout, refsOf, VERSION } from '../../helpers/git-release.js';
-import { runActionAsync } from '../../helpers/publish-fixture.js';
+import { recordingLogger, runActionAsync } from '../../helpers/publish-fixture.js';
 import { type S3Server, startS3 } from '../../helpers/s3.js';
 import { type Sshd, startSshd } from '../../helpers/sshd.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -160,6 +163,72 @@ describe('an ssh git-remote with the ssh-key input', () => {
     const published = fs.readdirSync(path.join(s3.dir, 'releases'), { recursive: true }) as string[];
     expect(published.some((f) => f.includes(`demo-${VERSION}`))).toBe(true);
     expect(refsOf(remote)[`refs/tags/${VERSION}`]).toBe(git(dir, 'rev-parse', `refs/tags/${VERSION}`));
+    expect(fs.readdirSync(run.temp).filter((n) => n.startsWith('releng-ssh-'))).toEqual([]);
+  }, 120_000);
+
+  test('docker-multiarch alone reads the ssh remote’s tags with the key: a newer release there holds latest back', async () => {
+    const remote = makeBareRemote();
+    const dir = makeRepo({
+      'version.json': JSON.stringify({ version: VERSION, release_name: 'x', official_release: true }),
+      'releng.yml': stringify({
+        environments: {
+          staging: {
+            registries: [{ ref: 'oci-layout:oci' }],
+            'git-remote': sshd.url(remote),
+            'known-hosts': sshd.knownHosts,
+          },
+        },
+      }),
+    });
+    // 2.94.0 exists on the remote only (a CI checkout of a tag has no other tags).
+    git(dir, 'tag', '2.94.0');
+    git(dir, 'push', '-q', remote, 'refs/tags/2.94.0');
+    git(dir, 'tag', '-d', '2.94.0');
+    const archive = await writeDockerArchive(path.join(tmpDir('releng-ssh-img-'), 'image-x86_64-linux'), {
+      layers: syntheticLayers('ssh', 1, 1, 4),
+      architecture: 'amd64',
+    });
+    const run = runner();
+    const log = recordingLogger();
+    const logins = () =>
+      sshd
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('Accepted publickey')).length;
+    const before = logins();
+    await dockerMultiarch({
+      dir,
+      configPath: path.join(dir, 'releng.yml'),
+      source: { images: [archive.file] },
+      targets: { environmentName: 'staging' },
+      tags: [],
+      latest: 'auto',
+      pointers: true,
+      confirm: 'I want to release this to staging',
+      allowBareConfirm: false,
+      sshKey: sshd.clientKey,
+      insecureRegistries: [],
+      annotations: {},
+      descriptorAnnotations: false,
+      mediaTypes: 'oci',
+      compression: 'gzip',
+      compressionLevel: 1,
+      gzipEngine: 'zlib',
+      force: false,
+      dryRun: false,
+      cache: false,
+      processEnv: { ...process.env, ...run.env },
+      log,
+    });
+    expect(logins()).toBe(before + 1);
+    expect(log.lines.join('\n')).toMatch(/latest: not moved — a newer release than 2\.93\.0 exists/);
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'oci', 'index.json'), 'utf8')) as {
+      manifests: { annotations?: Record<string, string> }[];
+    };
+    expect(index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']).sort()).toEqual([
+      '2.93',
+      '2.93.0',
+    ]);
     expect(fs.readdirSync(run.temp).filter((n) => n.startsWith('releng-ssh-'))).toEqual([]);
   }, 120_000);
 });

@@ -13,6 +13,9 @@ export interface BranchPush {
   push: RefPush;
   /** Where it is pushed: refs/heads/NAME, or refs/for/NAME for review on Gerrit. */
   to: string;
+  /** What execute does, decided here: push it, push it for review (Gerrit), or leave it (`why`). */
+  action: 'push' | 'review' | 'none';
+  why?: string;
   /** Create the local branch too (the new-major maintenance branch). */
   createLocal?: boolean;
 }
@@ -114,10 +117,11 @@ export async function planGit(
     else {
       const push = await refState(git, refs, `refs/heads/${branch.name}`, branch.oid);
       const to = mode === 'gerrit' ? `refs/for/${branch.name}` : push.ref;
-      plan.branch = { name: branch.name, push, to };
+      plan.branch = { name: branch.name, push, to, action: 'none', why: 'already there' };
       if (push.state === 'same' || push.state === 'ahead')
         plan.notes.push(`branch ${branch.name}: on ${remote} already`);
       else if (mode === 'gerrit') {
+        plan.branch.action = 'review';
         // Gerrit merges the review later: a branch that moved on meanwhile is no reason to stop.
         plan.notes.push(`branch ${branch.name}: to push for review to ${to} on ${remote}, before the tag`);
         await check({ oid: branch.oid, ref: to });
@@ -126,6 +130,7 @@ export async function planGit(
           `branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`,
         );
       else {
+        plan.branch.action = 'push';
         plan.notes.push(`branch ${branch.name}: to push to ${remote}, before the tag`);
         await check(push);
       }
@@ -134,8 +139,17 @@ export async function planGit(
         // A new branch even on Gerrit (its Create Reference right): refs/for/ needs an existing branch.
         const mPush = await refState(git, refs, `refs/heads/${name}`, branch.oid);
         const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
-        plan.maintenance = { name, push: mPush, to: mPush.ref, createLocal };
-        if (mPush.state === 'absent' || mPush.state === 'behind') {
+        const pending = mPush.state === 'absent' || mPush.state === 'behind';
+        const why = mPush.state === 'different' ? 'left alone (diverged)' : 'already there';
+        plan.maintenance = {
+          name,
+          push: mPush,
+          to: mPush.ref,
+          createLocal,
+          action: pending ? 'push' : 'none',
+          why,
+        };
+        if (pending) {
           plan.notes.push(`branch ${name}: new major — to create at ${branch.oid.slice(0, 12)} and push`);
           await check(mPush);
         } else if (mPush.state === 'different')
@@ -201,27 +215,20 @@ export async function executeGit(git: Git, plan: GitPlan, log: Logger): Promise<
   for (const b of [plan.branch, plan.maintenance]) {
     if (!b) continue;
     if (b.createLocal) await git.run(['branch', '--no-track', b.name, b.push.oid]);
-    const pending =
-      b.push.state === 'absent' ||
-      b.push.state === 'behind' ||
-      (b.push.state === 'different' && b.to !== b.push.ref);
-    if (!pending) {
-      rows.push([
-        b.push.ref,
-        b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
-        plan.remote,
-      ]);
+    if (b.action === 'none') {
+      rows.push([b.push.ref, b.why ?? 'already there', plan.remote]);
       continue;
     }
     try {
       await pushRef(git, plan.remote, b.push.oid, b.to);
     } catch (e) {
-      if (b.to === b.push.ref || !NO_NEW_CHANGES.test((e as Error).message)) throw e;
+      // Gerrit's answer to a change it has already: what a re-run meets, not a failure.
+      if (b.action !== 'review' || !NO_NEW_CHANGES.test((e as Error).message)) throw e;
       rows.push([b.to, 'already under review', plan.remote]);
       continue;
     }
     log.info(`pushed ${b.to} to ${plan.remote}`);
-    rows.push([b.to, b.to === b.push.ref ? 'pushed' : 'pushed for review', plan.remote]);
+    rows.push([b.to, b.action === 'review' ? 'pushed for review' : 'pushed', plan.remote]);
   }
   if (plan.tag) {
     const t = plan.tag;

@@ -30,11 +30,17 @@ export const silentLogger: Logger = {
  */
 /**
  * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
- * too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
  * than 3 are left (they would turn every log into stars).
  */
 export function secretParts(value: string): string[] {
-  const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
+  // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
+  const lines = value.includes('\n')
+    ? value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l))
+    : [];
   return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
 }
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RelengError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { makeWorkDir } from '../nix/work-dir.js';
+import { makeWorkDir, removeOnSignal } from '../nix/work-dir.js';
 
 /** The smallest private key there is (an ed25519 openssh-key-v1 blob) is ~230 bytes; less is cut short. */
 const MIN_KEY_BYTES = 128;
@@ -120,6 +120,9 @@ export function openSsh(o: SshOptions): SshSession {
       'ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner',
     );
   const dir = makeWorkDir('releng-ssh', o.processEnv);
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  // A cancelled job (SIGINT, SIGTERM) takes the key with it; a killed one leaves it to the next run.
+  const forget = removeOnSignal(remove);
   try {
     fs.chmodSync(dir, 0o700);
     const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
@@ -155,11 +158,13 @@ export function openSsh(o: SshOptions): SshSession {
       close() {
         if (!open) return;
         open = false;
-        fs.rmSync(dir, { recursive: true, force: true });
+        forget();
+        remove();
       },
     };
   } catch (e) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    forget();
+    remove();
     throw e;
   }
 }

@@ -69,3 +69,20 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Until the returned function is called, a SIGINT or SIGTERM (a cancelled job) runs `remove` first, then
+ * the process dies of the signal as it would have. For directories holding a key.
+ */
+export function removeOnSignal(remove: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+}

@@ -1,13 +1,17 @@
 // src/git/ssh.ts: which keys and known_hosts lines are usable, and the private temp dir a run's ssh uses —
 // its modes, what git and the credentials command get (checked with `ssh -G`, which prints the options ssh
 // would use without connecting), and that it is gone after close().
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { knownHostsLineProblem, openSsh, sshKeyProblem } from '../../../src/git/ssh.js';
+import { ROOT } from '../../helpers/action.js';
 import { recordingLogger } from '../../helpers/publish-fixture.js';
 import { tmpDir } from '../../helpers/tmp.js';
+
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 let keys: { ed25519: string; pub: string; rsaPem: string; encrypted: string };
 
@@ -161,4 +165,35 @@ describe('openSsh', () => {
       }),
     ).toThrow(/install openssh-client on the runner$/);
   });
+
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    'a cancelled run (%s) takes the key with it and dies of the signal',
+    async (signal) => {
+      const temp = tmpDir('releng-ssh-temp-');
+      const keyFile = path.join(tmpDir('releng-ssh-keyfile-'), 'k');
+      fs.writeFileSync(keyFile, keys.ed25519);
+      const script = `
+      import fs from 'node:fs';
+      import { openSsh } from ${JSON.stringify(path.join(ROOT, 'src/git/ssh.ts'))};
+      const s = openSsh({ key: fs.readFileSync(process.argv.at(-1), 'utf8'), processEnv: process.env, log: { debug() {} } });
+      console.log(s.dir);
+      setInterval(() => {}, 1000);
+    `;
+      const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', script, keyFile], {
+        env: { ...process.env, RUNNER_TEMP: temp },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const dir = await new Promise<string>((resolve) =>
+        child.stdout!.once('data', (d) => resolve(String(d).trim())),
+      );
+      expect(fs.existsSync(path.join(dir, 'key'))).toBe(true);
+      const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.once('close', (_, sig) => resolve(sig)),
+      );
+      child.kill(signal);
+      expect(await exit).toBe(signal);
+      expect(fs.readdirSync(temp)).toEqual([]);
+    },
+    30_000,
+  );
 });

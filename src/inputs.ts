@@ -34,7 +34,7 @@ export const SECRET_MIN_LENGTH = 8;
  * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
  * password may start with `--`; read as an option, it would be printed in the error).
  */
-export const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key'];
+export const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key', 'ssh-key'];
 
 /** Typed readers; every error names the input. */
 export class Inputs {

@@ -28,6 +28,22 @@ export const silentLogger: Logger = {
  * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
  * secret registered late, a forge whose masking differs).
  */
+/**
+ * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
+ * than 3 are left (they would turn every log into stars).
+ */
+export function secretParts(value: string): string[] {
+  // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
+  const lines = value.includes('\n')
+    ? value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l))
+    : [];
+  return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
+}
+
 export class SecretMask {
   private secrets: string[] = [];
 
@@ -38,9 +54,8 @@ export class SecretMask {
    * (src/inputs.ts Inputs.secret).
    */
   add(value: string): void {
-    const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
-    for (const v of [value, ...lines])
-      if (v && v.length >= 3 && !this.secrets.includes(v)) {
+    for (const v of secretParts(value))
+      if (!this.secrets.includes(v)) {
         this.secrets.push(v);
         // Longest first: a secret containing another is replaced whole.
         this.secrets.sort((a, b) => b.length - a.length);

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { outputString, type StageCommand } from '../commands/command.js';
 import { describeError } from '../errors.js';
 import { envInputs, Inputs } from '../inputs.js';
-import { type Logger, SecretMask } from '../log.js';
+import { type Logger, SecretMask, secretParts } from '../log.js';
 import { renderMarkdown, renderText } from '../summary.js';
 
 /**
@@ -17,7 +17,8 @@ export function actionsLogger(masks = new SecretMask()): Logger {
     group: (title, fn) => core.group(masks.apply(title), fn),
     secret: (v) => {
       if (!v) return;
-      core.setSecret(v);
+      // The runner masks what it is told, line by line only if told each line.
+      for (const part of secretParts(v)) core.setSecret(part);
       masks.add(v);
     },
   };

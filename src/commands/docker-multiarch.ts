@@ -109,6 +109,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       'gzip-engine',
       'username',
       'password',
+      'ssh-key',
       'insecure-registries',
       'version',
       'force',
@@ -122,6 +123,8 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
       // Registered before anything can fail and print it (the library registers its derived forms).
       const password = inputs.secret('password');
       if (password) log.secret(password);
+      const sshKey = inputs.secret('ssh-key');
+      if (sshKey) log.secret(sshKey);
       const username = inputs.string('username');
 
       const images = inputs.list('images');
@@ -155,6 +158,7 @@ export function makeDockerMultiarchCommand(persistence?: CachePersistence): Stag
         ask: ctx.ask,
         credentials:
           username || password ? { username: username ?? '', password: password ?? '' } : undefined,
+        sshKey,
         insecureRegistries: inputs.list('insecure-registries'),
         annotations: parseAnnotations(inputs.string('annotations')),
         descriptorAnnotations: inputs.bool('descriptor-annotations'),

@@ -30,11 +30,13 @@ export const publishCommand: StageCommand = {
     'forge-token',
     's3-access-key-id',
     's3-secret-access-key',
+    'ssh-key',
     ...COMMON_INPUTS,
   ],
   async run(inputs, ctx) {
     const { dir, configPath } = commonOptions(inputs, ctx);
-    for (const secret of ['forge-token', 's3-secret-access-key']) ctx.log.secret(inputs.secret(secret) ?? '');
+    for (const secret of ['forge-token', 's3-secret-access-key', 'ssh-key'])
+      ctx.log.secret(inputs.secret(secret) ?? '');
     ctx.log.secret(inputs.string('s3-access-key-id') ?? '');
     const bundles = inputs.list('bundles');
     const artifactsDir = inputs.string('artifacts-dir');
@@ -70,6 +72,7 @@ export const publishCommand: StageCommand = {
       forgeToken: inputs.string('forge-token'),
       s3AccessKeyId: inputs.string('s3-access-key-id'),
       s3SecretAccessKey: inputs.string('s3-secret-access-key'),
+      sshKey: inputs.secret('ssh-key'),
       processEnv: ctx.processEnv,
       log: ctx.log,
       ask: ctx.ask,

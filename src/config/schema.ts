@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { remoteProblem } from '../git/remote.js';
+import { knownHostsLineProblem } from '../git/ssh.js';
 
 /** Lix's release-notes eras (src/notes/style.ts says what each changes). */
 export const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'] as const;
@@ -141,6 +143,40 @@ const forge = z.strictObject({
   repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
 });
 
+/** A git remote: a URL, scp-like `user@host:path` or a path; nothing git or ssh could read as an option. */
+const gitRemote = z
+  .string()
+  .min(1)
+  .superRefine((r, ctx) => {
+    const problem = remoteProblem(r);
+    if (problem) ctx.addIssue({ code: 'custom', message: `'${r}' is not a git remote: ${problem}` });
+  });
+
+/** How the release branch goes to the remote: pushed (fast-forward), or for review on Gerrit (refs/for/BRANCH). */
+export const GIT_PUSH_MODES = ['direct', 'gerrit'] as const;
+export type GitPushMode = (typeof GIT_PUSH_MODES)[number];
+
+/** known_hosts lines (as `ssh-keyscan HOST` prints them): one string of lines, or a list of lines. */
+const knownHosts = z
+  .union([z.string(), z.array(z.string())], {
+    error:
+      'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
+  })
+  .transform((v) =>
+    (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')),
+  )
+  .superRefine((lines, ctx) => {
+    if (lines.length === 0) ctx.addIssue({ code: 'custom', message: 'no known_hosts line in it' });
+    lines.forEach((line, i) => {
+      const problem = knownHostsLineProblem(line);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `line ${i + 1} is not a known_hosts line: ${problem}; give HOST KEYTYPE BASE64 as ssh-keyscan HOST prints it`,
+        });
+    });
+  });
+
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = z.string().min(1);
 
@@ -185,7 +221,19 @@ const environment = z
       .strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
       .optional(),
     registries: z.array(registry).default([]),
-    'git-remote': z.string().min(1).optional(),
+    'git-remote': gitRemote.optional(),
+    /**
+     * direct (the default, gitPushMode): a fast-forward push of the release branch; gerrit: the branch's
+     * commit to refs/for/BRANCH for review (Lix's Gerrit). Either way before the tag.
+     */
+    'git-push': z
+      .enum(GIT_PUSH_MODES, {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a way to push; use one of ${GIT_PUSH_MODES.join(', ')}`,
+      })
+      .optional(),
+    /** The ssh host keys of git-remote (and of the credentials-command's host): checked strictly. */
+    'known-hosts': knownHosts.optional(),
     forge: forge.optional(),
     /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
     'public-urls': z
@@ -248,3 +296,8 @@ export function cacheSettingsOf(environment: EnvironmentConfig): CacheSettings {
 }
 export type ForgeConfig = z.output<typeof forge>;
 export type BuildConfig = z.output<typeof build>;
+
+/** The environment's git-push, direct unless it says gerrit. */
+export function gitPushMode(environment: EnvironmentConfig): GitPushMode {
+  return environment['git-push'] ?? 'direct';
+}

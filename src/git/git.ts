@@ -1,6 +1,7 @@
 import { RelengError } from '../errors.js';
 import { type ExecResult, run } from '../exec.js';
 import type { Logger } from '../log.js';
+import { ALLOWED_PROTOCOLS } from './remote.js';
 
 export interface GitIdentity {
   name: string;
@@ -13,11 +14,22 @@ export class Git {
     readonly dir: string,
     readonly log?: Logger,
     readonly identity?: GitIdentity,
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
-  /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+  /**
+   * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+   * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+   */
   private gitEnv(): NodeJS.ProcessEnv {
-    const gitEnv: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    const gitEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+      LC_ALL: 'C',
+      GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(':'),
+      ...this.extraEnv,
+    };
     if (this.identity) {
       gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
       gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;

@@ -6,7 +6,7 @@ import { tail } from '../exec.js';
 import type { Logger } from '../log.js';
 import { nix } from './command.js';
 import { type NarInfo, nix32Hash, STORE_DIR, sortedReferences } from './narinfo.js';
-import { makeWorkDir, WORK_DIRS } from './work-dir.js';
+import { makeWorkDir, removeOnSignal, WORK_DIRS } from './work-dir.js';
 
 /** A nix binary-cache signing key (`name:base64(64 bytes)`, as `nix-store --generate-binary-cache-key` writes). */
 export interface SigningKey {
@@ -84,18 +84,12 @@ export async function withKeyFile<T>(key: SigningKey, fn: (file: string) => Prom
   const file = path.join(dir, 'secret-key');
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
-  const onSignal = (signal: NodeJS.Signals) => {
-    remove();
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const forget = removeOnSignal(remove);
   try {
     fs.writeFileSync(file, key.text, { mode: 0o600 });
     return await fn(file);
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    forget();
     remove();
   }
 }

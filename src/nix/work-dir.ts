@@ -10,8 +10,16 @@ export function tempBase(processEnv: NodeJS.ProcessEnv = process.env): string {
   return processEnv.RUNNER_TEMP || os.tmpdir();
 }
 
-/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
-export const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' } as const;
+/**
+ * The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files,
+ * the ssh key and known_hosts (src/git/ssh.ts).
+ */
+export const WORK_DIRS = {
+  key: 'releng-key',
+  cache: 'releng-cache',
+  merge: 'releng-merge',
+  ssh: 'releng-ssh',
+} as const;
 export type WorkDirPrefix = (typeof WORK_DIRS)[keyof typeof WORK_DIRS];
 
 /** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
@@ -60,4 +68,21 @@ function alive(pid: number): boolean {
     // EPERM: it runs, as another user.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Until the returned function is called, a SIGINT or SIGTERM (a cancelled job) runs `remove` first, then
+ * the process dies of the signal as it would have. For directories holding a key.
+ */
+export function removeOnSignal(remove: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
 }

@@ -28,6 +28,8 @@ export interface DestinationOptions {
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
   s3Tuning?: S3Tuning;
+  /** The ssh setup for the credentials command (src/git/ssh.ts). */
+  commandEnv?: Record<string, string>;
 }
 
 /** The skip name that leaves each destination out, for messages. */
@@ -74,6 +76,7 @@ export async function openDestinations(
           processEnv: o.processEnv,
           command: o.environment.s3?.['credentials-command'],
           cwd: o.dir,
+          commandEnv: o.commandEnv,
           log: o.log,
         }),
         tuning: o.s3Tuning,

@@ -53,7 +53,8 @@ export interface Executed {
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
  * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
- * the `{major}`/`latest` image tags) → git tag and branches → release page — so that nothing a reader can
+ * the `{major}`/`latest` image tags) → git branches, then the tag (the forge must know the commit a tag
+ * names: Lix pushes the branch first, to Gerrit for review) → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts. The index describes
  * the release's own objects, so it goes with them: the pointers are the last public step.
  */

@@ -1,3 +1,4 @@
+import type { GitPushMode } from '../config/schema.js';
 import { RelengError } from '../errors.js';
 import { tail } from '../exec.js';
 import type { Git } from '../git/git.js';
@@ -8,7 +9,13 @@ import { newStep, type PlanStep } from './plan.js';
 
 export interface BranchPush {
   name: string;
+  /** Where the branch stands on the remote (`push.ref` = refs/heads/NAME) against the local one. */
   push: RefPush;
+  /** Where it is pushed: refs/heads/NAME, or refs/for/NAME for review on Gerrit. */
+  to: string;
+  /** What execute does, decided here: push it, push it for review (Gerrit), or leave it (`why`). */
+  action: 'push' | 'review' | 'none';
+  why?: string;
   /** Create the local branch too (the new-major maintenance branch). */
   createLocal?: boolean;
 }
@@ -20,6 +27,7 @@ export interface TagPush extends RefPush {
 
 export interface GitPlan {
   remote: string;
+  mode: GitPushMode;
   tag?: TagPush;
   branch?: BranchPush;
   /** For a new major (X.Y.0): the maintenance branch release-X.Y. */
@@ -34,17 +42,23 @@ export function maintenanceBranch(version: string): string | undefined {
   return m ? `release-${m[1]}.${m[2]}` : undefined;
 }
 
+/** Gerrit's answer to a commit already under review (or merged): the change exists, nothing to do. */
+const NO_NEW_CHANGES = /no new changes/i;
+
 /**
  * Where the tag and branches stand on the remote, and whether we may push them — checked with
- * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing.
+ * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing. Decided
+ * here, carried out by executeGit: the branch (fast-forward, or for review on Gerrit), then a new major's
+ * release-X.Y, then the tag — the forge must know the commit a tag names before it gets the tag.
  */
 export async function planGit(
   git: Git,
   remote: string,
   version: string,
-  o: { tag: boolean; branch: boolean; forcePushTag: boolean },
+  o: { tag: boolean; branch: boolean; forcePushTag: boolean; mode?: GitPushMode },
 ): Promise<GitPlan> {
-  const plan: GitPlan = { remote, notes: [], problems: [] };
+  const mode = o.mode ?? 'direct';
+  const plan: GitPlan = { remote, mode, notes: [], problems: [] };
   let refs: Map<string, string>;
   try {
     refs = await remoteRefs(git, remote);
@@ -53,7 +67,7 @@ export async function planGit(
     return plan;
   }
   let history: Promise<string | undefined> | undefined;
-  const check = async (p: RefPush, force = false) => {
+  const check = async (p: { oid: string; ref: string }, force = false) => {
     // A push needs history the remote may lack; --dry-run cannot see a remote's shallow refusal.
     history ??= fullHistory(git);
     const problem = await history;
@@ -102,23 +116,40 @@ export async function planGit(
       );
     else {
       const push = await refState(git, refs, `refs/heads/${branch.name}`, branch.oid);
-      plan.branch = { name: branch.name, push };
-      if (push.state === 'different')
+      const to = mode === 'gerrit' ? `refs/for/${branch.name}` : push.ref;
+      plan.branch = { name: branch.name, push, to, action: 'none', why: 'already there' };
+      if (push.state === 'same' || push.state === 'ahead')
+        plan.notes.push(`branch ${branch.name}: on ${remote} already`);
+      else if (mode === 'gerrit') {
+        plan.branch.action = 'review';
+        // Gerrit merges the review later: a branch that moved on meanwhile is no reason to stop.
+        plan.notes.push(`branch ${branch.name}: to push for review to ${to} on ${remote}, before the tag`);
+        await check({ oid: branch.oid, ref: to });
+      } else if (push.state === 'different')
         plan.problems.push(
           `branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`,
         );
-      else if (push.state === 'same' || push.state === 'ahead')
-        plan.notes.push(`branch ${branch.name}: on ${remote} already`);
       else {
-        plan.notes.push(`branch ${branch.name}: to push to ${remote}`);
+        plan.branch.action = 'push';
+        plan.notes.push(`branch ${branch.name}: to push to ${remote}, before the tag`);
         await check(push);
       }
       const name = maintenanceBranch(version);
       if (name) {
+        // A new branch even on Gerrit (its Create Reference right): refs/for/ needs an existing branch.
         const mPush = await refState(git, refs, `refs/heads/${name}`, branch.oid);
         const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
-        plan.maintenance = { name, push: mPush, createLocal };
-        if (mPush.state === 'absent' || mPush.state === 'behind') {
+        const pending = mPush.state === 'absent' || mPush.state === 'behind';
+        const why = mPush.state === 'different' ? 'left alone (diverged)' : 'already there';
+        plan.maintenance = {
+          name,
+          push: mPush,
+          to: mPush.ref,
+          createLocal,
+          action: pending ? 'push' : 'none',
+          why,
+        };
+        if (pending) {
           plan.notes.push(`branch ${name}: new major — to create at ${branch.oid.slice(0, 12)} and push`);
           await check(mPush);
         } else if (mPush.state === 'different')
@@ -175,9 +206,30 @@ export interface GitOutcome {
   rows: string[][];
 }
 
-/** Tag, then branch, then the maintenance branch; each only when the plan says the remote lacks it. */
+/**
+ * The branch, the maintenance branch, then the tag — each only when the plan says the remote lacks it. A
+ * re-run finds each already there (on Gerrit, a change already under review is "no new changes").
+ */
 export async function executeGit(git: Git, plan: GitPlan, log: Logger): Promise<GitOutcome> {
   const rows: string[][] = [];
+  for (const b of [plan.branch, plan.maintenance]) {
+    if (!b) continue;
+    if (b.createLocal) await git.run(['branch', '--no-track', b.name, b.push.oid]);
+    if (b.action === 'none') {
+      rows.push([b.push.ref, b.why ?? 'already there', plan.remote]);
+      continue;
+    }
+    try {
+      await pushRef(git, plan.remote, b.push.oid, b.to);
+    } catch (e) {
+      // Gerrit's answer to a change it has already: what a re-run meets, not a failure.
+      if (b.action !== 'review' || !NO_NEW_CHANGES.test((e as Error).message)) throw e;
+      rows.push([b.to, 'already under review', plan.remote]);
+      continue;
+    }
+    log.info(`pushed ${b.to} to ${plan.remote}`);
+    rows.push([b.to, b.action === 'review' ? 'pushed for review' : 'pushed', plan.remote]);
+  }
   if (plan.tag) {
     const t = plan.tag;
     if (t.state === 'same') rows.push([t.ref, 'already there', plan.remote]);
@@ -186,20 +238,6 @@ export async function executeGit(git: Git, plan: GitPlan, log: Logger): Promise<
       log.info(`pushed ${t.ref} to ${plan.remote}`);
       rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
     }
-  }
-  for (const b of [plan.branch, plan.maintenance]) {
-    if (!b) continue;
-    if (b.createLocal) await git.run(['branch', b.name, b.push.oid]);
-    if (b.push.state === 'absent' || b.push.state === 'behind') {
-      await pushRef(git, plan.remote, b.push.oid, b.push.ref);
-      log.info(`pushed ${b.push.ref} to ${plan.remote}`);
-      rows.push([b.push.ref, 'pushed', plan.remote]);
-    } else
-      rows.push([
-        b.push.ref,
-        b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
-        plan.remote,
-      ]);
   }
   return { rows };
 }

@@ -1,8 +1,9 @@
-import type { EnvironmentConfig } from '../config/schema.js';
+import { type EnvironmentConfig, gitPushMode } from '../config/schema.js';
 import type { ForgeClient } from '../forge/client.js';
 import { openForge } from '../forge/open.js';
 import { Git } from '../git/git.js';
 import { resolveRemote } from '../git/push.js';
+import type { SshSession } from '../git/ssh.js';
 import type { Logger } from '../log.js';
 import { parseSigningKey, type SigningKey } from '../nix/sign.js';
 import type { S3Tuning } from '../tuning.js';
@@ -30,6 +31,8 @@ export interface PreflightOptions {
   /** The docker step, and its request but for what preflight decides (`latest`, `major`). */
   docker: { step: DockerStep; request: Omit<DockerRequest, 'latest' | 'pushImages'> };
   processEnv: NodeJS.ProcessEnv;
+  /** The run's ssh setup (ssh-key, known-hosts): for git and the S3 credentials command. */
+  ssh?: SshSession;
   log: Logger;
 }
 
@@ -75,12 +78,13 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
       s3AccessKeyId: o.s3AccessKeyId,
       s3SecretAccessKey: o.s3SecretAccessKey,
       s3Tuning: o.s3Tuning,
+      commandEnv: o.ssh?.commandEnv,
     },
     needed,
   );
   problems.push(...opened.problems);
 
-  const git = new Git(o.dir, o.log);
+  const git = new Git(o.dir, o.log, undefined, o.ssh?.gitEnv);
   const isRepo = await git.isRepo();
   if (!o.noCheckGit) {
     if (!isRepo)
@@ -89,7 +93,12 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
       );
     else await git.checkOnTag(version).catch((e: Error) => problems.push(e.message));
   }
-  const remote = o.environment['git-remote'] ? resolveRemote(o.environment['git-remote'], o.dir) : undefined;
+  let remote: string | undefined;
+  try {
+    remote = o.environment['git-remote'] ? resolveRemote(o.environment['git-remote'], o.dir) : undefined;
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
   let gitPlan: GitPlan | undefined;
   if (want.tag || want.branch) {
     if (!remote)
@@ -103,8 +112,14 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
         tag: want.tag,
         branch: want.branch,
         forcePushTag: o.forcePushTag,
+        mode: gitPushMode(o.environment),
       });
       problems.push(...gitPlan.problems);
+      // Gerrit refuses a tag naming a commit it does not know: the branch goes for review first (Lix).
+      if (gitPlan.mode === 'gerrit' && gitPlan.tag && gitPlan.tag.state !== 'same' && !want.branch)
+        problems.push(
+          `environment '${o.environmentName}' pushes to Gerrit (git-push: gerrit), which must get the branch for review before the tag; pass push-branch: true, or skip: tag`,
+        );
     }
   }
 

@@ -22,8 +22,9 @@ import { environmentConfig, loadConfig } from '../config/load.js';
 import { checkVersion, majorOf, readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git } from '../git/git.js';
-import { readMaintenanceRule } from '../git/maintenance.js';
+import { type MaintenanceRule, readMaintenanceRule } from '../git/maintenance.js';
 import { resolveRemote } from '../git/push.js';
+import { checkSshKey, openSsh } from '../git/ssh.js';
 import { expandGlobs } from '../glob.js';
 import type { Logger } from '../log.js';
 import { FileBlobCache } from '../oci/blob-cache.js';
@@ -81,6 +82,8 @@ export interface DockerMultiarchOptions {
   ask?: (question: string) => Promise<string>;
   /** The `username`/`password` inputs: for the registry targets without a login of their own. */
   credentials?: RegistryCredentials;
+  /** The `ssh-key` input: reads the tags of an ssh git-remote for the maintenance rule (src/git/ssh.ts). */
+  sshKey?: string;
   insecureRegistries: string[];
   annotations: Record<string, string>;
   descriptorAnnotations: boolean;
@@ -105,8 +108,9 @@ export type DockerMultiarchResult = PublishImagesResult;
 export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<DockerMultiarchResult> {
   const log = o.log;
   // 3 first: a confirmation that cannot do is refused before anything is read.
-  const { targets, remote, confirmation } = resolveTargets(o);
+  const { targets, remote, knownHosts, confirmation } = resolveTargets(o);
   if (confirmation) checkConfirmation(confirmation);
+  if (o.sshKey) checkSshKey(o.sshKey);
 
   // 1. Images.
   const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
@@ -117,7 +121,9 @@ export async function dockerMultiarch(o: DockerMultiarchOptions): Promise<Docker
   const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
 
   // 4. Pointers.
-  const pointers = o.pointers ? await pointerPolicy(o, version, remote) : { latest: false, major: false };
+  const pointers = o.pointers
+    ? await pointerPolicy(o, version, remote, knownHosts)
+    : { latest: false, major: false };
   if (!o.pointers) log.info('pointers: not moved in this run ({version} tags only); publish moves them');
 
   // 5. Push, with the blob cache.
@@ -219,10 +225,12 @@ function resolveVersion(given: string | undefined, dir: string, legVersions: Set
 function resolveTargets(o: DockerMultiarchOptions): {
   targets: RegistryTarget[];
   remote?: string;
+  knownHosts?: string[];
   confirmation?: ConfirmationRequest;
 } {
   let targets: RegistryTarget[];
   let remote: string | undefined;
+  let knownHosts: string[] | undefined;
   let confirmation: ConfirmationRequest | undefined;
   if ('environmentName' in o.targets) {
     const environmentName = o.targets.environmentName;
@@ -230,6 +238,7 @@ function resolveTargets(o: DockerMultiarchOptions): {
     targets = targetsForEnvironment(environment, o.dir, environmentName);
     const gitRemote = environment['git-remote'];
     remote = gitRemote ? resolveRemote(gitRemote, o.dir) : undefined;
+    knownHosts = environment['known-hosts'];
     if (targets.length === 0)
       throw new RelengError(
         `environment '${environmentName}' has no registries in ${o.configPath}; add environments.${environmentName}.registries`,
@@ -249,7 +258,7 @@ function resolveTargets(o: DockerMultiarchOptions): {
       tags: o.tags,
       where: t.where && { ...t.where, tags: "input 'tags'" },
     }));
-  return { targets, remote, confirmation };
+  return { targets, remote, knownHosts, confirmation };
 }
 
 /** Which pointers the maintenance rule lets this release move; `latest` may also be given. */
@@ -257,9 +266,21 @@ async function pointerPolicy(
   o: DockerMultiarchOptions,
   version: string,
   remote: string | undefined,
+  knownHosts: string[] | undefined,
 ): Promise<PointerPolicy> {
-  const git = new Git(o.dir, o.log);
-  const rule = await readMaintenanceRule(git, version, { isRepo: await git.isRepo(), remote });
+  // An ssh remote's tags are read with the run's key; its temp dir lives for the read only.
+  const ssh = openSsh({
+    ...(remote ? { key: o.sshKey, knownHosts } : {}),
+    processEnv: o.processEnv,
+    log: o.log,
+  });
+  let rule: MaintenanceRule;
+  try {
+    const git = new Git(o.dir, o.log, undefined, ssh.gitEnv);
+    rule = await readMaintenanceRule(git, version, { isRepo: await git.isRepo(), remote });
+  } finally {
+    ssh.close();
+  }
   if (o.latest === 'auto' && !rule.mayMoveLatest)
     o.log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
   if (!rule.mayMoveMajor)

@@ -5,6 +5,7 @@ import { cacheSettingsOf, type EnvironmentConfig } from '../config/schema.js';
 import type { VersionInfo } from '../config/version.js';
 import { readVersionInfo } from '../config/version.js';
 import { RelengErrors } from '../errors.js';
+import { openSsh, type SshSession } from '../git/ssh.js';
 import { formatBytes, type Logger } from '../log.js';
 import { removeStaleWorkDirs } from '../nix/work-dir.js';
 import { urlOf } from '../publish/destinations.js';
@@ -56,6 +57,8 @@ export interface PublishOptions {
   forgeToken?: string;
   s3AccessKeyId?: string;
   s3SecretAccessKey?: string;
+  /** A private ssh key for git and the credentials command (the `ssh-key` input), registered as a secret. */
+  sshKey?: string;
   processEnv: NodeJS.ProcessEnv;
   log: Logger;
   /** Interactive confirmation (the CLI on a terminal). */
@@ -101,8 +104,8 @@ export interface PublishResult {
  *      is shown, and `dry-run` ends here;
  *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
- *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
- *      branch → release page.
+ *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git branch
+ *      (direct, or for review on Gerrit) → a new major's release-X.Y → tag → release page.
  */
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const log = o.log;
@@ -124,12 +127,24 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   checkConfirmation(confirmation);
   if (o.forgeToken) log.secret(o.forgeToken);
 
-  // 1. The release, and which steps run.
-  const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+  if (o.sshKey) log.secret(o.sshKey);
+  // The key's temp directory exists for this run only: removed on success, failure and throw alike.
+  const ssh = openSsh({
+    key: o.sshKey,
+    knownHosts: environment['known-hosts'],
+    processEnv: o.processEnv,
+    log,
+  });
   try {
-    return await publishRelease(o, { config, environment, info, confirmation, release });
+    // 1. The release, and which steps run.
+    const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+    try {
+      return await publishRelease(o, { config, environment, info, confirmation, release, ssh });
+    } finally {
+      release.dispose();
+    }
   } finally {
-    release.dispose();
+    ssh.close();
   }
 }
 
@@ -144,6 +159,7 @@ async function publishRelease(
     info: VersionInfo;
     confirmation: ConfirmationRequest;
     release: ReleaseInput;
+    ssh: SshSession;
   },
 ): Promise<PublishResult> {
   const { log } = o;
@@ -193,6 +209,7 @@ async function publishRelease(
       },
     },
     processEnv: o.processEnv,
+    ssh: c.ssh,
     log,
   });
   const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;
@@ -304,13 +321,14 @@ async function publishRelease(
     version,
     environmentName: o.environmentName,
     dryRun: o.dryRun,
-    // The index goes with the release's own objects; the pointers are the last public step (execute.ts).
+    // The index goes with the release's own objects; the pointers are the last public step (execute.ts);
+    // the branch before the tag (the forge must know the commit the tag names).
     steps: [
       ...destinationSteps.filter((s) => s !== pointers.step),
       indexStep,
       pointers.step,
-      tag,
       branch,
+      tag,
       page.step,
     ],
   };

@@ -17,6 +17,8 @@ export interface CredentialSources {
   command?: string;
   /** Where the command runs (the working directory). */
   cwd: string;
+  /** Added to the command's environment: the run's ssh setup (src/git/ssh.ts), so `ssh host …` in it works. */
+  commandEnv?: Record<string, string>;
   log: Logger;
 }
 
@@ -41,7 +43,7 @@ export async function resolveS3Credentials(s: CredentialSources): Promise<S3Cred
       secretAccessKey: secret,
       sessionToken: s.processEnv.AWS_SESSION_TOKEN || undefined,
     });
-  if (s.command) return fromCommand(s.command, s.cwd, s.log);
+  if (s.command) return fromCommand(s.command, s.cwd, s.log, s.commandEnv);
   throw new RelengError(
     "no S3 credentials: pass inputs 's3-access-key-id' and 's3-secret-access-key', set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or configure s3.credentials-command in releng.yml",
   );
@@ -54,9 +56,15 @@ function masked(log: Logger, c: S3Credentials): S3Credentials {
   return c;
 }
 
-async function fromCommand(command: string, cwd: string, log: Logger): Promise<S3Credentials> {
+async function fromCommand(
+  command: string,
+  cwd: string,
+  log: Logger,
+  commandEnv: Record<string, string> = {},
+): Promise<S3Credentials> {
   // The command's output is a secret: never echoed, not even in an error.
-  const r = await run('sh', ['-c', command], { cwd, allowFailure: true });
+  const env = Object.keys(commandEnv).length ? { ...process.env, ...commandEnv } : undefined;
+  const r = await run('sh', ['-c', command], { cwd, env, allowFailure: true });
   if (r.code !== 0)
     throw new RelengError(
       `s3.credentials-command failed (exit ${r.code}); its output is not shown (it may hold the key): run it by hand to see why`,

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { legCachePaths } from '../../src/bundle/merge.js';
 import type { MergedRelease } from '../../src/bundle/release.js';
@@ -224,9 +225,9 @@ export function publishOptions(
 export async function runAsync(
   script: string,
   args: string[],
-  o: { cwd: string; env: NodeJS.ProcessEnv },
+  o: { cwd: string; env: NodeJS.ProcessEnv; nodeArgs?: string[] },
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), script, ...args], {
     cwd: o.cwd,
     env: o.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -239,10 +240,26 @@ export async function runAsync(
   return { status, stdout, stderr };
 }
 
-export async function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const r = await runAsync(path.join(ROOT, 'dist/cli/index.js'), args, {
+/**
+ * The bundle (`dist/`), or with `source` the TypeScript itself through tsx: for code newer than the last
+ * rebuild of dist (helpers may not rebuild it), and the same entry points (src/cli.ts, src/actions/NAME.ts).
+ */
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+function entry(o: { source?: boolean }, bundle: string, source: string) {
+  return o.source
+    ? { script: path.join(ROOT, source), nodeArgs: ['--import', TSX] }
+    : { script: path.join(ROOT, bundle), nodeArgs: [] };
+}
+
+export async function runCliAsync(
+  args: string[],
+  o: { cwd: string; env?: NodeJS.ProcessEnv; source?: boolean },
+) {
+  const e = entry(o, 'dist/cli/index.js', 'src/cli.ts');
+  const r = await runAsync(e.script, args, {
     cwd: o.cwd,
     env: { ...process.env, ...o.env },
+    nodeArgs: e.nodeArgs,
   });
   const outputs: Record<string, string> = {};
   for (const line of r.stdout.split('\n')) {
@@ -256,7 +273,7 @@ export async function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS
 export async function runActionAsync(
   name: string,
   inputs: Record<string, string>,
-  o: { cwd: string; env?: NodeJS.ProcessEnv },
+  o: { cwd: string; env?: NodeJS.ProcessEnv; source?: boolean },
 ) {
   const work = tmpDir('releng-runner-');
   const files = { output: path.join(work, 'output'), summary: path.join(work, 'summary') };
@@ -272,7 +289,8 @@ export async function runActionAsync(
     ...o.env,
   };
   for (const [k, v] of Object.entries(inputs)) processEnv[`INPUT_${k.toUpperCase()}`] = v;
-  const r = await runAsync(path.join(ROOT, 'dist', name, 'index.js'), [], { cwd: o.cwd, env: processEnv });
+  const e = entry(o, `dist/${name}/index.js`, `src/actions/${name}.ts`);
+  const r = await runAsync(e.script, [], { cwd: o.cwd, env: processEnv, nodeArgs: e.nodeArgs });
   return {
     ...r,
     outputs: parseCommandFile(fs.readFileSync(files.output, 'utf8')),

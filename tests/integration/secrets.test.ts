@@ -8,7 +8,7 @@
 // user:pass, the fetched bearer tokens, the temporary keys) may appear in stdout, stderr, the outputs or
 // the summary — except on `::add-mask::` lines, which the runner consumes, and where each secret a stage
 // received must be registered. Credentials inside URLs (git remotes, S3 endpoints, registry references)
-// are stripped from errors. Everything is loopback; servers we need to talk back to run in-process, so
+// are stripped from errors. The ssh-key block runs publish from source (tsx) until dist is rebuilt. Everything is loopback; servers we need to talk back to run in-process, so
 // the runs are asynchronous.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,11 +20,13 @@ import { parse, stringify } from 'yaml';
 import { randomFile, writeDockerArchive } from '../helpers/docker-archive.js';
 import { type ForgeStub, startForgeStub } from '../helpers/forge-stub.js';
 import { git } from '../helpers/git.js';
+import { GIT_ONLY, gitReleaseCheckout } from '../helpers/git-release.js';
 import '../helpers/nix.js';
 import { fixtureRepo } from '../helpers/project.js';
 import { nixKey, runActionAsync, runCliAsync } from '../helpers/publish-fixture.js';
 import { type RegistryServer, startRegistry } from '../helpers/registry.js';
 import { type S3Server, startS3 } from '../helpers/s3.js';
+import { type Sshd, startSshd } from '../helpers/sshd.js';
 import { tmpDir, writeFiles } from '../helpers/tmp.js';
 
 /** Variables a runner's environment may hold: no stage reads them, none may print them. */
@@ -922,5 +924,96 @@ describe('credentials inside URLs are stripped from errors (CLI)', () => {
       expect(errorLine(r, 'docker-multiarch'), target).toContain('***');
       expectClean(r);
     }
+  }, 120_000);
+});
+
+describe('publish: the ssh-key input (an ssh git-remote on a real sshd)', () => {
+  let sshd: Sshd;
+  beforeAll(async () => {
+    sshd = await startSshd();
+  }, 60_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  /** The key whole and each of its lines: none may be shown (the PEM armour lines are not secret). */
+  const keyParts = () => [
+    sshd.clientKey.trim(),
+    ...sshd.clientKey.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----')),
+  ];
+  const checkoutTo = (knownHosts: string) => {
+    const remote = path.join(tmpDir('releng-secrets-ssh-'), 'r.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    return {
+      remote,
+      dir: gitReleaseCheckout({ staging: { 'git-remote': sshd.url(remote), 'known-hosts': knownHosts } }),
+    };
+  };
+  const inputs = {
+    environment: 'staging',
+    confirm: 'I want to release this to staging',
+    'artifacts-dir': 'release/artifacts',
+    'no-check-git': 'true',
+    'allow-missing-systems': 'x86_64-linux,aarch64-linux',
+    skip: GIT_ONLY,
+  };
+  const sshHome = () => ({ HOME: tmpDir('releng-secrets-ssh-home-'), SSH_AUTH_SOCK: '' });
+
+  test('as a runner and through the CLI: the key and each of its lines registered, shown nowhere', async () => {
+    const a = checkoutTo(sshd.knownHosts);
+    const r = await runActionAsync(
+      'publish',
+      { ...inputs, 'ssh-key': sshd.clientKey },
+      { cwd: a.dir, env: runnerEnv(sshHome()), source: true },
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(git(a.remote, 'rev-parse', 'refs/tags/2.93.0')).toMatch(/^[0-9a-f]{40}$/);
+    expectClean(r, { mustRegister: keyParts().slice(1), extra: keyParts() });
+
+    const b = checkoutTo(sshd.knownHosts);
+    const cli = await runCliAsync(
+      [
+        'publish',
+        ...Object.entries(inputs).flatMap(([k, v]) => (k === 'no-check-git' ? [`--${k}`] : [`--${k}`, v])),
+        '--ssh-key',
+        sshd.clientKey,
+      ],
+      { cwd: b.dir, env: cliEnv(sshHome()), source: true },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    expectClean(cli, { extra: keyParts() });
+  }, 120_000);
+
+  test('failures: a host key other than known-hosts says, and a key cut short (its lines a real key’s)', async () => {
+    const other = tmpDir('releng-secrets-ssh-host-');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(other, 'k')]);
+    const [type, blob] = fs.readFileSync(path.join(other, 'k.pub'), 'utf8').split(' ');
+    const wrongHost = checkoutTo(`[127.0.0.1]:${sshd.port} ${type} ${blob}`);
+    const r = await runActionAsync(
+      'publish',
+      { ...inputs, 'ssh-key': sshd.clientKey },
+      { cwd: wrongHost.dir, env: runnerEnv(sshHome()), source: true },
+    );
+    expect(r.status).toBe(1);
+    expect(errorLine(r, 'publish')).toMatch(/Host key verification failed/);
+    expectClean(r, { extra: keyParts() });
+
+    const lines = sshd.clientKey.trim().split('\n');
+    const cut = lines.slice(0, -2).join('\n');
+    const c = checkoutTo(sshd.knownHosts);
+    const cli = await runCliAsync(
+      [
+        'publish',
+        ...Object.entries(inputs).flatMap(([k, v]) => (k === 'no-check-git' ? [`--${k}`] : [`--${k}`, v])),
+        '--ssh-key',
+        cut,
+      ],
+      { cwd: c.dir, env: cliEnv(sshHome()), source: true },
+    );
+    expect(cli.status).toBe(1);
+    expect(errorLine(cli, 'publish')).toMatch(
+      /input 'ssh-key' is not usable: it is not a private key in PEM form/,
+    );
+    expectClean(cli, { extra: [cut, ...keyParts()] });
   }, 120_000);
 });

@@ -1,5 +1,12 @@
 import { describe, expect, test, vi } from 'vitest';
-import { ConsoleLogger, formatBytes, Progress, SecretMask, silentLogger } from '../../src/log.js';
+import {
+  ConsoleLogger,
+  formatBytes,
+  Progress,
+  SecretMask,
+  secretParts,
+  silentLogger,
+} from '../../src/log.js';
 
 describe('masking', () => {
   test('the console logger masks secrets', () => {
@@ -40,6 +47,16 @@ describe('console logger', () => {
     new ConsoleLogger((l) => lines.push(l), true).debug('shown');
     expect(lines).toEqual(['warning: w ***', '▸ g ***', 'inside', 'debug: shown']);
     expect(quiet.maskText('x s3cr3t https://a:b@h')).toBe('x *** https://***@h');
+  });
+  test('a multi-line secret: whole and each line, but not the PEM armour every key shares', () => {
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nAAAEbm9uZQAAAAE\n-----END OPENSSH PRIVATE KEY-----';
+    expect(secretParts(key)).toEqual([key, 'b3BlbnNzaC1rZXktdjEAAAAA', 'AAAEbm9uZQAAAAE']);
+    const mask = new SecretMask();
+    mask.add(key);
+    expect(mask.apply('key: AAAEbm9uZQAAAAE; pass -----BEGIN OPENSSH PRIVATE KEY-----')).toBe(
+      'key: ***; pass -----BEGIN OPENSSH PRIVATE KEY-----',
+    );
   });
   test('values shorter than three characters are not masked (they would mask everything)', () => {
     const mask = new SecretMask();

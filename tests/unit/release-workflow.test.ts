@@ -25,7 +25,9 @@ const record = (stage) => {
     JSON.parse(fs.readFileSync(path.join('bundles', b, 'leg.json'), 'utf8'))) : [];
   fs.appendFileSync(path.join(process.env.RECORD_DIR, stage + '.jsonl'),
     JSON.stringify({ run: process.env.GITHUB_RUN_ID + '.' + process.env.GITHUB_RUN_ATTEMPT, inputs, bundles,
-      signing: [process.env.STAGING_SIGNING_KEY, process.env.LIVE_SIGNING_KEY] }) + '\\n');
+      signing: [process.env.STAGING_SIGNING_KEY, process.env.LIVE_SIGNING_KEY],
+      branches: git('for-each-ref', '--format=%(refname:short)', 'refs/heads/').split('\\n').filter(Boolean),
+      merged: git('for-each-ref', '--contains', 'HEAD', '--format=%(refname:short)', 'refs/heads/').split('\\n').filter(Boolean) }) + '\\n');
 };
 `;
 
@@ -71,6 +73,8 @@ output('bundle-dir', dir);`,
       'forge-token',
       's3-access-key-id',
       's3-secret-access-key',
+      'ssh-key',
+      'push-branch',
     ],
     body: `record('publish'); output('uploaded-bytes', '0');`,
   },
@@ -123,6 +127,8 @@ const FORGES: {
       STAGING_S3_SECRET_ACCESS_KEY: 'staging-secret',
       LIVE_S3_ACCESS_KEY_ID: 'live-id',
       LIVE_S3_SECRET_ACCESS_KEY: 'live-secret',
+      STAGING_SSH_KEY: 'staging-ssh-key',
+      LIVE_SSH_KEY: 'live-ssh-key',
     },
   },
   {
@@ -137,6 +143,7 @@ const FORGES: {
           SIGNING_KEY: 'staging-key-secret',
           S3_ACCESS_KEY_ID: 'staging-id',
           S3_SECRET_ACCESS_KEY: 'staging-secret',
+          SSH_KEY: 'staging-ssh-key',
         },
       },
       live: {
@@ -146,6 +153,7 @@ const FORGES: {
           SIGNING_KEY: 'live-key-secret',
           S3_ACCESS_KEY_ID: 'live-id',
           S3_SECRET_ACCESS_KEY: 'live-secret',
+          SSH_KEY: 'live-ssh-key',
         },
       },
     },
@@ -160,6 +168,9 @@ type Rec = {
   inputs: Record<string, string>;
   bundles: { system: string; commit: string }[];
   signing: string[];
+  /** The checkout's local branches, and those carrying the release (HEAD). */
+  branches: string[];
+  merged: string[];
 };
 function recorded(stage: string): Rec[] {
   const f = path.join(records, `${stage}.jsonl`);
@@ -254,9 +265,13 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
       'INPUT_S3-ACCESS-KEY-ID': 'staging-id',
       'INPUT_S3-SECRET-ACCESS-KEY': 'staging-secret',
       'INPUT_FORGE-TOKEN': 'forge-token-value',
+      'INPUT_SSH-KEY': 'staging-ssh-key',
+      'INPUT_PUSH-BRANCH': 'true',
     });
     // A staging run never receives the live key.
     expect(publish!.signing).toEqual(['staging-key-secret', '']);
+    // The branch the tag stage merged the release into, for push-branch (the dispatch's ref, main).
+    expect(publish!.merged).toEqual(['main']);
   });
 
   test('"re-run all jobs" reuses refs/releng/VERSION: no second prepare, the same commit', async () => {
@@ -291,7 +306,10 @@ describe.each(FORGES)('$forge release.yml wiring (stand-in stages)', (forgeCase)
       INPUT_ENVIRONMENT: 'live',
       INPUT_CONFIRM: 'I want to release this to live',
       'INPUT_S3-ACCESS-KEY-ID': 'live-id',
+      'INPUT_SSH-KEY': 'live-ssh-key',
+      'INPUT_PUSH-BRANCH': 'false',
     });
+    expect(publish.branches).toEqual([]);
     // The docker job publishes to the same environment: the same confirmation.
     expect(recorded('docker').at(-1)!.inputs).toMatchObject({
       INPUT_ENVIRONMENT: 'live',

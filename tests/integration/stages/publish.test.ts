@@ -490,17 +490,18 @@ describe('git', () => {
     expect(refs(other)).toBe('');
   });
 
-  test('push-branch pushes the release branch and, for a new major, creates release-X.Y; a re-run pushes nothing', async () => {
+  test('push-branch pushes the release branch and, for a new major, creates release-X.Y, before the tag; a re-run pushes nothing', async () => {
     const { project, built } = setup('2.95.0');
     const r = await publish(opts(project, built, { pushBranch: true }));
     const head = git(project.dir, 'rev-parse', 'main');
     expect(git(project.remote, 'rev-parse', 'refs/heads/main')).toBe(head);
     expect(git(project.remote, 'rev-parse', 'refs/heads/release-2.95')).toBe(head);
     expect(git(project.dir, 'rev-parse', 'refs/heads/release-2.95')).toBe(head);
+    // The branch first, as Lix pushes: the forge knows the commit before the tag names it.
     expect(r.git).toEqual([
-      ['refs/tags/2.95.0', 'pushed', project.remote],
       ['refs/heads/main', 'pushed', project.remote],
       ['refs/heads/release-2.95', 'pushed', project.remote],
+      ['refs/tags/2.95.0', 'pushed', project.remote],
     ]);
     const again = await publish(opts(project, built, { pushBranch: true }));
     expect(again.git.map((x) => x[1])).toEqual(['already there', 'already there', 'already there']);

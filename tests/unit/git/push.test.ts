@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Git } from '../../../src/git/git.js';
-import { pushRef, refState, remoteRefs, resolveRemote } from '../../../src/git/push.js';
+import { gitComplaint, pushRef, refState, remoteRefs, resolveRemote } from '../../../src/git/push.js';
 import { git, makeBareRemote, makeRepo } from '../../helpers/git.js';
 
 describe('pushing refs', () => {
@@ -61,5 +61,46 @@ describe('pushing refs', () => {
     await expect(remoteRefs(new Git(makeRepo({ a: '1' })), '/nonexistent/remote.git')).rejects.toThrow(
       /^git remote \/nonexistent\/remote\.git is not reachable: .*; check git-remote in releng\.yml and the credentials$/,
     );
+  });
+
+  test('a remote that git could read as an option is refused before git runs; git gets `--` before the remote', async () => {
+    expect(() => resolveRemote('--upload-pack=touch PWNED;x@y:z', '/co')).toThrow(/is not a git remote/);
+    const calls: string[][] = [];
+    const recording = {
+      dir: '/co',
+      run: async (args: string[]) => {
+        calls.push(args);
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    } as unknown as Git;
+    await expect(remoteRefs(recording, 'ext::sh -c x')).rejects.toThrow(/transport helper/);
+    await remoteRefs(recording, '/srv/r.git', ['refs/tags/*']);
+    await pushRef(recording, '/srv/r.git', 'a'.repeat(40), 'refs/tags/1.0.0', { dryRun: true });
+    expect(calls).toEqual([
+      ['ls-remote', '--', '/srv/r.git', 'refs/tags/*'],
+      ['push', '--porcelain', '--dry-run', '--', '/srv/r.git', `${'a'.repeat(40)}:refs/tags/1.0.0`],
+    ]);
+    await expect(pushRef(recording, '/srv/r.git', '--force', 'refs/tags/1.0.0')).rejects.toThrow(
+      /is not a git object id/,
+    );
+    await expect(pushRef(recording, '/srv/r.git', 'a'.repeat(40), 'refs/tags/-x')).rejects.toThrow(/refused/);
+  });
+
+  test("a server's answer that is not an object id never reaches git's command line", async () => {
+    const hostile = {
+      dir: '/co',
+      run: async () => ({ code: 0, stdout: '--upload-pack=touch PWNED\trefs/heads/main\n', stderr: '' }),
+    } as unknown as Git;
+    await expect(remoteRefs(hostile, '/srv/r.git')).rejects.toThrow(
+      /^git remote \/srv\/r\.git, ref refs\/heads\/main: '--upload-pack=touch PWNED' is not a git object id$/,
+    );
+  });
+
+  test("git's boilerplate is dropped so ssh's reason shows", () => {
+    expect(
+      gitComplaint(
+        'root@h: Permission denied (publickey).\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n',
+      ),
+    ).toBe('root@h: Permission denied (publickey).');
   });
 });

@@ -201,6 +201,7 @@ describe('execute', () => {
     const oid = git(dir, 'rev-parse', 'refs/tags/1.0');
     const plan = (force: boolean): GitPlan => ({
       remote,
+      mode: 'direct',
       tag: { oid, ref: 'refs/tags/1.0', state: 'different', remoteOid: 'x', force },
       notes: [],
       problems: [],

@@ -55,4 +55,13 @@ describe('S3 credentials', () => {
     await expect(resolveS3Credentials({ ...base, accessKeyId: 'only-id' })).rejects.toThrow(/go together/);
     await expect(resolveS3Credentials(base)).rejects.toThrow(/^no S3 credentials: pass inputs/);
   });
+
+  test("the command runs with the run's ssh setup (src/git/ssh.ts): its PATH and RELENG_SSH_COMMAND", async () => {
+    const c = await resolveS3Credentials({
+      ...base,
+      command: `printf '{"id": "%s", "secret_key": "%s"}' "$RELENG_SSH_COMMAND" "\${PATH%%:*}"`,
+      commandEnv: { RELENG_SSH_COMMAND: 'ssh-with-key', PATH: `/tmp/releng-ssh-x/bin:${process.env.PATH}` },
+    });
+    expect(c).toEqual({ accessKeyId: 'ssh-with-key', secretAccessKey: '/tmp/releng-ssh-x/bin' });
+  });
 });

@@ -44,6 +44,8 @@ var schema = __webpack_require__(598);
 var config_version = __webpack_require__(8794);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/git/ssh.ts
+var git_ssh = __webpack_require__(8230);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
 // EXTERNAL MODULE: ./src/nix/work-dir.ts
@@ -73,7 +75,7 @@ async function resolveS3Credentials(s) {
             sessionToken: s.processEnv.AWS_SESSION_TOKEN || undefined,
         });
     if (s.command)
-        return fromCommand(s.command, s.cwd, s.log);
+        return fromCommand(s.command, s.cwd, s.log, s.commandEnv);
     throw new errors/* RelengError */.mz("no S3 credentials: pass inputs 's3-access-key-id' and 's3-secret-access-key', set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or configure s3.credentials-command in releng.yml");
 }
 function masked(log, c) {
@@ -83,9 +85,10 @@ function masked(log, c) {
         log.secret(c.sessionToken);
     return c;
 }
-async function fromCommand(command, cwd, log) {
+async function fromCommand(command, cwd, log, commandEnv = {}) {
     // The command's output is a secret: never echoed, not even in an error.
-    const r = await (0,exec/* run */.e)('sh', ['-c', command], { cwd, allowFailure: true });
+    const env = Object.keys(commandEnv).length ? { ...process.env, ...commandEnv } : undefined;
+    const r = await (0,exec/* run */.e)('sh', ['-c', command], { cwd, env, allowFailure: true });
     if (r.code !== 0)
         throw new errors/* RelengError */.mz(`s3.credentials-command failed (exit ${r.code}); its output is not shown (it may hold the key): run it by hand to see why`);
     let data;
@@ -903,6 +906,7 @@ async function openDestinations(o, needed) {
                     processEnv: o.processEnv,
                     command: o.environment.s3?.['credentials-command'],
                     cwd: o.dir,
+                    commandEnv: o.commandEnv,
                     log: o.log,
                 }),
                 tuning: o.s3Tuning,
@@ -1331,19 +1335,13 @@ async function withKeyFile(key, fn) {
     const file = external_node_path_default().join(dir, 'secret-key');
     const remove = () => external_node_fs_default().rmSync(dir, { recursive: true, force: true });
     // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
-    const onSignal = (signal) => {
-        remove();
-        process.kill(process.pid, signal);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const forget = (0,work_dir/* removeOnSignal */.QF)(remove);
     try {
         external_node_fs_default().writeFileSync(file, key.text, { mode: 0o600 });
         return await fn(file);
     }
     finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        forget();
         remove();
     }
 }
@@ -2150,12 +2148,17 @@ function maintenanceBranch(version) {
     const m = /^(\d+)\.(\d+)\.0$/.exec(version);
     return m ? `release-${m[1]}.${m[2]}` : undefined;
 }
+/** Gerrit's answer to a commit already under review (or merged): the change exists, nothing to do. */
+const NO_NEW_CHANGES = /no new changes/i;
 /**
  * Where the tag and branches stand on the remote, and whether we may push them — checked with
- * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing.
+ * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing. Decided
+ * here, carried out by executeGit: the branch (fast-forward, or for review on Gerrit), then a new major's
+ * release-X.Y, then the tag — the forge must know the commit a tag names before it gets the tag.
  */
 async function planGit(git, remote, version, o) {
-    const plan = { remote, notes: [], problems: [] };
+    const mode = o.mode ?? 'direct';
+    const plan = { remote, mode, notes: [], problems: [] };
     let refs;
     try {
         refs = await (0,git_push/* remoteRefs */.dM)(git, remote);
@@ -2208,21 +2211,39 @@ async function planGit(git, remote, version, o) {
             plan.problems.push(`push-branch: no local branch carries release ${version} (the tag stage's merge-back); check out the branch it was merged into`);
         else {
             const push = await (0,git_push/* refState */.Nf)(git, refs, `refs/heads/${branch.name}`, branch.oid);
-            plan.branch = { name: branch.name, push };
-            if (push.state === 'different')
-                plan.problems.push(`branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`);
-            else if (push.state === 'same' || push.state === 'ahead')
+            const to = mode === 'gerrit' ? `refs/for/${branch.name}` : push.ref;
+            plan.branch = { name: branch.name, push, to, action: 'none', why: 'already there' };
+            if (push.state === 'same' || push.state === 'ahead')
                 plan.notes.push(`branch ${branch.name}: on ${remote} already`);
+            else if (mode === 'gerrit') {
+                plan.branch.action = 'review';
+                // Gerrit merges the review later: a branch that moved on meanwhile is no reason to stop.
+                plan.notes.push(`branch ${branch.name}: to push for review to ${to} on ${remote}, before the tag`);
+                await check({ oid: branch.oid, ref: to });
+            }
+            else if (push.state === 'different')
+                plan.problems.push(`branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`);
             else {
-                plan.notes.push(`branch ${branch.name}: to push to ${remote}`);
+                plan.branch.action = 'push';
+                plan.notes.push(`branch ${branch.name}: to push to ${remote}, before the tag`);
                 await check(push);
             }
             const name = maintenanceBranch(version);
             if (name) {
+                // A new branch even on Gerrit (its Create Reference right): refs/for/ needs an existing branch.
                 const mPush = await (0,git_push/* refState */.Nf)(git, refs, `refs/heads/${name}`, branch.oid);
                 const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
-                plan.maintenance = { name, push: mPush, createLocal };
-                if (mPush.state === 'absent' || mPush.state === 'behind') {
+                const pending = mPush.state === 'absent' || mPush.state === 'behind';
+                const why = mPush.state === 'different' ? 'left alone (diverged)' : 'already there';
+                plan.maintenance = {
+                    name,
+                    push: mPush,
+                    to: mPush.ref,
+                    createLocal,
+                    action: pending ? 'push' : 'none',
+                    why,
+                };
+                if (pending) {
                     plan.notes.push(`branch ${name}: new major — to create at ${branch.oid.slice(0, 12)} and push`);
                     await check(mPush);
                 }
@@ -2276,9 +2297,34 @@ async function releaseBranch(git, version) {
             return b;
     throw new errors/* RelengError */.mz(`push-branch: several local branches carry release ${version} (${branches.map((b) => b.name).join(', ')}); keep only the one to push`);
 }
-/** Tag, then branch, then the maintenance branch; each only when the plan says the remote lacks it. */
+/**
+ * The branch, the maintenance branch, then the tag — each only when the plan says the remote lacks it. A
+ * re-run finds each already there (on Gerrit, a change already under review is "no new changes").
+ */
 async function executeGit(git, plan, log) {
     const rows = [];
+    for (const b of [plan.branch, plan.maintenance]) {
+        if (!b)
+            continue;
+        if (b.createLocal)
+            await git.run(['branch', '--no-track', b.name, b.push.oid]);
+        if (b.action === 'none') {
+            rows.push([b.push.ref, b.why ?? 'already there', plan.remote]);
+            continue;
+        }
+        try {
+            await (0,git_push/* pushRef */.qn)(git, plan.remote, b.push.oid, b.to);
+        }
+        catch (e) {
+            // Gerrit's answer to a change it has already: what a re-run meets, not a failure.
+            if (b.action !== 'review' || !NO_NEW_CHANGES.test(e.message))
+                throw e;
+            rows.push([b.to, 'already under review', plan.remote]);
+            continue;
+        }
+        log.info(`pushed ${b.to} to ${plan.remote}`);
+        rows.push([b.to, b.action === 'review' ? 'pushed for review' : 'pushed', plan.remote]);
+    }
     if (plan.tag) {
         const t = plan.tag;
         if (t.state === 'same')
@@ -2288,23 +2334,6 @@ async function executeGit(git, plan, log) {
             log.info(`pushed ${t.ref} to ${plan.remote}`);
             rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
         }
-    }
-    for (const b of [plan.branch, plan.maintenance]) {
-        if (!b)
-            continue;
-        if (b.createLocal)
-            await git.run(['branch', b.name, b.push.oid]);
-        if (b.push.state === 'absent' || b.push.state === 'behind') {
-            await (0,git_push/* pushRef */.qn)(git, plan.remote, b.push.oid, b.push.ref);
-            log.info(`pushed ${b.push.ref} to ${plan.remote}`);
-            rows.push([b.push.ref, 'pushed', plan.remote]);
-        }
-        else
-            rows.push([
-                b.push.ref,
-                b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
-                plan.remote,
-            ]);
     }
     return { rows };
 }
@@ -2572,7 +2601,8 @@ async function planReleasePage(o) {
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
  * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
- * the `{major}`/`latest` image tags) → git tag and branches → release page — so that nothing a reader can
+ * the `{major}`/`latest` image tags) → git branches, then the tag (the forge must know the commit a tag
+ * names: Lix pushes the branch first, to Gerrit for review) → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts. The index describes
  * the release's own objects, so it goes with them: the pointers are the last public step.
  */
@@ -3008,6 +3038,7 @@ async function pointerRule(git, isRepo, remote, version) {
 
 
 
+
 /**
  * Everything checked before anything is written, every problem together: the destinations (reachable,
  * credentials valid), on the tag with a clean tree, the git remote and push access, the signing key, the
@@ -3034,9 +3065,10 @@ async function preflight(o) {
         s3AccessKeyId: o.s3AccessKeyId,
         s3SecretAccessKey: o.s3SecretAccessKey,
         s3Tuning: o.s3Tuning,
+        commandEnv: o.ssh?.commandEnv,
     }, needed);
     problems.push(...opened.problems);
-    const git = new git_git/* Git */.T(o.dir, o.log);
+    const git = new git_git/* Git */.T(o.dir, o.log, undefined, o.ssh?.gitEnv);
     const isRepo = await git.isRepo();
     if (!o.noCheckGit) {
         if (!isRepo)
@@ -3044,7 +3076,13 @@ async function preflight(o) {
         else
             await git.checkOnTag(version).catch((e) => problems.push(e.message));
     }
-    const remote = o.environment['git-remote'] ? (0,git_push/* resolveRemote */.Lb)(o.environment['git-remote'], o.dir) : undefined;
+    let remote;
+    try {
+        remote = o.environment['git-remote'] ? (0,git_push/* resolveRemote */.Lb)(o.environment['git-remote'], o.dir) : undefined;
+    }
+    catch (e) {
+        problems.push(e.message);
+    }
     let gitPlan;
     if (want.tag || want.branch) {
         if (!remote)
@@ -3056,8 +3094,12 @@ async function preflight(o) {
                 tag: want.tag,
                 branch: want.branch,
                 forcePushTag: o.forcePushTag,
+                mode: (0,schema/* gitPushMode */.ew)(o.environment),
             });
             problems.push(...gitPlan.problems);
+            // Gerrit refuses a tag naming a commit it does not know: the branch goes for review first (Lix).
+            if (gitPlan.mode === 'gerrit' && gitPlan.tag && gitPlan.tag.state !== 'same' && !want.branch)
+                problems.push(`environment '${o.environmentName}' pushes to Gerrit (git-push: gerrit), which must get the branch for review before the tag; pass push-branch: true, or skip: tag`);
         }
     }
     const signing = want.cache ? readSigningKey(o.environment, o.processEnv, o.log) : {};
@@ -3389,6 +3431,7 @@ function logPlan(plan, log) {
 
 
 
+
 /**
  * Lix's `upload` as one ordered, resumable publication:
  *   1. read the release (leg bundles or an artifacts dir) and which steps run;
@@ -3400,8 +3443,8 @@ function logPlan(plan, log) {
  *      is shown, and `dry-run` ends here;
  *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
- *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
- *      branch → release page.
+ *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git branch
+ *      (direct, or for review on Gerrit) → a new major's release-X.Y → tag → release page.
  */
 async function publish(o) {
     const log = o.log;
@@ -3424,13 +3467,27 @@ async function publish(o) {
     (0,config_confirmation/* checkConfirmation */._h)(confirmation);
     if (o.forgeToken)
         log.secret(o.forgeToken);
-    // 1. The release, and which steps run.
-    const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+    if (o.sshKey)
+        log.secret(o.sshKey);
+    // The key's temp directory exists for this run only: removed on success, failure and throw alike.
+    const ssh = (0,git_ssh/* openSsh */.zT)({
+        key: o.sshKey,
+        knownHosts: environment['known-hosts'],
+        processEnv: o.processEnv,
+        log,
+    });
     try {
-        return await publishRelease(o, { config, environment, info, confirmation, release });
+        // 1. The release, and which steps run.
+        const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+        try {
+            return await publishRelease(o, { config, environment, info, confirmation, release, ssh });
+        }
+        finally {
+            release.dispose();
+        }
     }
     finally {
-        release.dispose();
+        ssh.close();
     }
 }
 /** Why the other steps do not run for a manual-only release (build-artifacts' target manual). */
@@ -3482,6 +3539,7 @@ async function publishRelease(o, c) {
             },
         },
         processEnv: o.processEnv,
+        ssh: c.ssh,
         log,
     });
     const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;
@@ -3584,13 +3642,14 @@ async function publishRelease(o, c) {
         version,
         environmentName: o.environmentName,
         dryRun: o.dryRun,
-        // The index goes with the release's own objects; the pointers are the last public step (execute.ts).
+        // The index goes with the release's own objects; the pointers are the last public step (execute.ts);
+        // the branch before the tag (the forge must know the commit the tag names).
         steps: [
             ...destinationSteps.filter((s) => s !== pointers.step),
             indexStep,
             pointers.step,
-            tag,
             branch,
+            tag,
             page.step,
         ],
     };

@@ -39897,10 +39897,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qg: () => (/* binding */ LOCAL_ENVIRONMENT),
   uE: () => (/* binding */ PROFILE_NAME),
   vH: () => (/* binding */ cacheSettingsOf),
-  Qn: () => (/* binding */ configSchema)
+  Qn: () => (/* binding */ configSchema),
+  ew: () => (/* binding */ gitPushMode)
 });
 
-// UNUSED EXPORTS: BODY_ENCODINGS, DEFAULT_NOTES_STYLE, NAR_COMPRESSIONS, NOTES_STYLES
+// UNUSED EXPORTS: BODY_ENCODINGS, DEFAULT_NOTES_STYLE, GIT_PUSH_MODES, NAR_COMPRESSIONS, NOTES_STYLES
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -49437,7 +49438,13 @@ function preprocess(fn, schema) {
     });
 }
 
+// EXTERNAL MODULE: ./src/git/remote.ts
+var remote = __nccwpck_require__(668);
+// EXTERNAL MODULE: ./src/git/ssh.ts
+var ssh = __nccwpck_require__(8230);
 ;// CONCATENATED MODULE: ./src/config/schema.ts
+
+
 
 /** Lix's release-notes eras (src/notes/style.ts says what each changes). */
 const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
@@ -49546,6 +49553,33 @@ const forge = strictObject({
     /** owner/name */
     repository: schemas_string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
 });
+/** A git remote: a URL, scp-like `user@host:path` or a path; nothing git or ssh could read as an option. */
+const gitRemote = schemas_string()
+    .min(1)
+    .superRefine((r, ctx) => {
+    const problem = (0,remote/* remoteProblem */.Iw)(r);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: `'${r}' is not a git remote: ${problem}` });
+});
+/** How the release branch goes to the remote: pushed (fast-forward), or for review on Gerrit (refs/for/BRANCH). */
+const GIT_PUSH_MODES = ['direct', 'gerrit'];
+/** known_hosts lines (as `ssh-keyscan HOST` prints them): one string of lines, or a list of lines. */
+const knownHosts = union([schemas_string(), array(schemas_string())], {
+    error: 'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
+})
+    .transform((v) => (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')))
+    .superRefine((lines, ctx) => {
+    if (lines.length === 0)
+        ctx.addIssue({ code: 'custom', message: 'no known_hosts line in it' });
+    lines.forEach((line, i) => {
+        const problem = (0,ssh/* knownHostsLineProblem */.QN)(line);
+        if (problem)
+            ctx.addIssue({
+                code: 'custom',
+                message: `line ${i + 1} is not a known_hosts line: ${problem}; give HOST KEYTYPE BASE64 as ssh-keyscan HOST prints it`,
+            });
+    });
+});
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = schemas_string().min(1);
 /** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
@@ -49580,7 +49614,17 @@ const environment = strictObject({
     'signing-key': strictObject({ env: schemas_string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
         .optional(),
     registries: array(schema_registry).default([]),
-    'git-remote': schemas_string().min(1).optional(),
+    'git-remote': gitRemote.optional(),
+    /**
+     * direct (the default, gitPushMode): a fast-forward push of the release branch; gerrit: the branch's
+     * commit to refs/for/BRANCH for review (Lix's Gerrit). Either way before the tag.
+     */
+    'git-push': schemas_enum(GIT_PUSH_MODES, {
+        error: (issue) => `'${String(issue.input)}' is not a way to push; use one of ${GIT_PUSH_MODES.join(', ')}`,
+    })
+        .optional(),
+    /** The ssh host keys of git-remote (and of the credentials-command's host): checked strictly. */
+    'known-hosts': knownHosts.optional(),
     forge: forge.optional(),
     /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
     'public-urls': strictObject({
@@ -49630,6 +49674,10 @@ const configSchema = strictObject({
 /** The environment's cache settings, with the defaults for those it leaves out. */
 function cacheSettingsOf(environment) {
     return environment['cache-settings'] ?? cacheSettings.parse({});
+}
+/** The environment's git-push, direct unless it says gerrit. */
+function gitPushMode(environment) {
+    return environment['git-push'] ?? 'direct';
 }
 
 
@@ -51100,6 +51148,8 @@ function tail(text, lines) {
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8456);
+/* harmony import */ var _remote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(668);
+
 
 
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
@@ -51107,14 +51157,27 @@ class Git {
     dir;
     log;
     identity;
-    constructor(dir, log, identity) {
+    extraEnv;
+    constructor(dir, log, identity, 
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    extraEnv = {}) {
         this.dir = dir;
         this.log = log;
         this.identity = identity;
+        this.extraEnv = extraEnv;
     }
-    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    /**
+     * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+     * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+     */
     gitEnv() {
-        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const gitEnv = {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            LC_ALL: 'C',
+            GIT_ALLOW_PROTOCOL: _remote_js__WEBPACK_IMPORTED_MODULE_2__/* .ALLOWED_PROTOCOLS */ .VY.join(':'),
+            ...this.extraEnv,
+        };
         if (this.identity) {
             gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
             gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
@@ -51313,29 +51376,52 @@ async function hasMergeBack(git, version, oid) {
 /* harmony export */   dM: () => (/* binding */ remoteRefs),
 /* harmony export */   qn: () => (/* binding */ pushRef)
 /* harmony export */ });
+/* unused harmony export gitComplaint */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
 /* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8456);
+/* harmony import */ var _remote_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(668);
 
 
 
-/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
+
+/**
+ * A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the
+ * checkout. One git could read as an option, or a transport helper, is refused (src/git/remote.ts).
+ */
 function resolveRemote(remote, dir) {
+    (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkRemote */ .R_)(remote);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote))
         return remote;
     return node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(dir, remote);
 }
+/**
+ * What git said when it could not reach a remote, without its boilerplate ("Could not read from remote
+ * repository", "make sure you have the correct access rights"), so ssh's own reason ("Permission denied
+ * (publickey)", "Host key verification failed") is what the line shows.
+ */
+function gitComplaint(stderr) {
+    const boilerplate = /^(fatal: Could not read from remote repository\.|Please make sure you have the correct access rights|and the repository exists\.)$/;
+    const lines = stderr.split('\n').filter((l) => l.trim() && !boilerplate.test(l.trim()));
+    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .tail */ .R)(lines.join('\n'), 2);
+}
 /** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
 async function remoteRefs(git, remote, patterns = []) {
-    const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
+    (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkRemote */ .R_)(remote);
+    // `--`: nothing after it is an option, whatever the remote says.
+    const r = await git.run(['ls-remote', '--', remote, ...patterns], { allowFailure: true });
     if (r.code !== 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git remote ${remote} is not reachable: ${(0,_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .tail */ .R)(r.stderr, 2)}; check git-remote in releng.yml and the credentials`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git remote ${remote} is not reachable: ${gitComplaint(r.stderr)}; check git-remote in releng.yml and the credentials`);
     const refs = new Map();
     for (const line of r.stdout.split('\n')) {
         const [oid, ref] = line.split('\t');
-        if (oid && ref)
-            refs.set(ref, oid);
+        if (!oid || !ref)
+            continue;
+        // The server's answer: an object id that is not one would reach git's command line (merge-base).
+        if (!_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .OID */ .Vx.test(oid))
+            (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkOid */ .$N)(oid, `git remote ${remote}, ref ${ref.slice(0, 200)}`);
+        refs.set(ref, oid);
     }
     return refs;
 }
@@ -51358,11 +51444,15 @@ async function refState(git, refs, ref, oid) {
 }
 /** `git push [-f] REMOTE OID:REF`, with `--dry-run` to check access and refusals without writing. */
 async function pushRef(git, remote, oid, ref, o = {}) {
+    (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkRemote */ .R_)(remote);
+    (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkOid */ .$N)(oid, `git push of ${ref}`);
+    (0,_remote_js__WEBPACK_IMPORTED_MODULE_3__/* .checkRef */ .__)(ref);
     const args = [
         'push',
         '--porcelain',
         ...(o.force ? ['--force'] : []),
         ...(o.dryRun ? ['--dry-run'] : []),
+        '--',
         remote,
         `${oid}:${ref}`,
     ];
@@ -51371,8 +51461,305 @@ async function pushRef(git, remote, oid, ref, o = {}) {
         // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
         const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
         const reason = refusal?.split('\t').slice(2).join(' ').trim();
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || (0,_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .tail */ .R)(r.stderr || r.stdout, 2)}`);
+        // A hook's own words ("remote: …" lines) say more than its "hook declined".
+        const remoteSays = r.stderr
+            .split('\n')
+            .filter((l) => l.startsWith('remote: ') && l.slice(8).trim() && !/^error: hook declined/.test(l.slice(8)))
+            .map((l) => l.slice(8).trim())
+            .slice(-2)
+            .join(' | ');
+        const why = reason
+            ? `${reason}${remoteSays ? ` (remote: ${remoteSays})` : ''}`
+            : gitComplaint(r.stderr || r.stdout);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RelengError */ .mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${why}`);
     }
+}
+
+
+/***/ }),
+
+/***/ 668:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $N: () => (/* binding */ checkOid),
+/* harmony export */   Iw: () => (/* binding */ remoteProblem),
+/* harmony export */   R_: () => (/* binding */ checkRemote),
+/* harmony export */   VY: () => (/* binding */ ALLOWED_PROTOCOLS),
+/* harmony export */   Vx: () => (/* binding */ OID),
+/* harmony export */   __: () => (/* binding */ checkRef)
+/* harmony export */ });
+/* unused harmony exports refProblem, checkBranchName */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/**
+ * What may reach git as a remote, a ref or an object id. git reads an argument that starts with `-` as an
+ * option (`--upload-pack=CMD` runs CMD), and a transport helper address (`ext::CMD`) runs a command too;
+ * ssh reads a host that starts with `-` as one of its options. So every remote is checked when releng.yml
+ * is loaded, and refs and object ids — some of which come from a server's answer — before they are used.
+ */
+
+/** The transports a remote may use (also git's GIT_ALLOW_PROTOCOL in src/git/git.ts). */
+const ALLOWED_PROTOCOLS = ['ssh', 'https', 'http', 'git', 'file'];
+const URL_SCHEMES = new Set([...ALLOWED_PROTOCOLS, 'git+ssh', 'ssh+git']);
+/** Why `remote` may not be given to git, or undefined when it may. */
+function remoteProblem(remote) {
+    if (remote === '')
+        return 'an empty remote';
+    if (/[\0-\x1f\x7f]/.test(remote))
+        return 'a control character';
+    if (remote.startsWith('-'))
+        return 'it starts with "-", so git would read it as an option';
+    // `helper::address` makes git run git-remote-HELPER (ext:: runs any command).
+    const helper = /^([A-Za-z0-9+.-]+)::/.exec(remote);
+    if (helper)
+        return `a transport helper address (${helper[1]}::), which git would run`;
+    const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(remote);
+    if (url) {
+        const scheme = url[1].toLowerCase();
+        if (!URL_SCHEMES.has(scheme))
+            return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
+        return hostProblem(url[2].replace(/^[^@]*@/, ''), url[2].includes('@') ? url[2].split('@')[0] : '');
+    }
+    // scp-like `[user@]host:path`: a ':' before the first '/'.
+    const scp = /^([^/:]*):/.exec(remote);
+    if (scp) {
+        const at = scp[1].lastIndexOf('@');
+        return hostProblem(scp[1].slice(at + 1), at >= 0 ? scp[1].slice(0, at) : '');
+    }
+    return undefined;
+}
+function hostProblem(host, user) {
+    if (host.startsWith('-') || host.startsWith('[-'))
+        return 'its host starts with "-", so ssh would read it as an option';
+    if (user.startsWith('-'))
+        return 'its user starts with "-", so ssh would read it as an option';
+    if (/\s/.test(host) || /\s/.test(user))
+        return 'a space in its user or host';
+    return undefined;
+}
+/** Throws one line when `remote` may not be given to git. */
+function checkRemote(remote, where = 'git-remote') {
+    const problem = remoteProblem(remote);
+    if (problem)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`${where}: '${remote}' is not a git remote: ${problem}`);
+}
+/**
+ * A full ref name as we push it (`refs/heads/B`, `refs/for/B`, `refs/tags/V`), by git's check-ref-format
+ * rules: components not starting with `.` or `-`, none of `..`, `@{`, `~^:?*[\`, spaces or control
+ * characters, not ending in `.lock`, `.` or `/`.
+ */
+function refProblem(ref) {
+    if (!/^refs\/[^/]/.test(ref))
+        return 'not a full ref name (refs/…)';
+    if (/[\0-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref.includes('//'))
+        return 'a character git does not allow in a ref name';
+    if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock'))
+        return 'an ending git does not allow';
+    if (ref.split('/').some((c) => c.startsWith('.') || c.startsWith('-')))
+        return 'a part that starts with "." or "-"';
+    return undefined;
+}
+function checkRef(ref) {
+    const problem = refProblem(ref);
+    if (problem)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`git ref '${ref}' refused: ${problem}`);
+}
+/** A branch name (`main`, `release-2.93`): what follows refs/heads/. */
+function checkBranchName(name) {
+    checkRef(`refs/heads/${name}`);
+}
+/** An object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+function checkOid(oid, where) {
+    if (!OID.test(oid))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RelengError */ .mz(`${where}: '${oid.slice(0, 80)}' is not a git object id`);
+}
+
+
+/***/ }),
+
+/***/ 8230:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QN: () => (/* binding */ knownHostsLineProblem),
+/* harmony export */   SP: () => (/* binding */ checkSshKey),
+/* harmony export */   zT: () => (/* binding */ openSsh)
+/* harmony export */ });
+/* unused harmony export sshKeyProblem */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _nix_work_dir_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9568);
+/**
+ * SSH from a runner: the `ssh-key` input (a private key, a secret) and an environment's `known-hosts`
+ * (releng.yml) become a private temp directory — 0700, under RUNNER_TEMP when set — holding the key
+ * (0600), a known_hosts file and an `ssh` wrapper, removed by `close()` (and, after a kill, by the next
+ * run: src/nix/work-dir.ts). git gets them through GIT_SSH_COMMAND; the S3 credentials-command (Lix asks
+ * its Garage host over ssh for an ephemeral key) finds the wrapper first on its PATH, so a plain
+ * `ssh user@host …` in it uses the same key and host keys. Host keys are always checked
+ * (StrictHostKeyChecking=yes): with known-hosts, against those lines only.
+ */
+
+
+
+
+/** The smallest private key there is (an ed25519 openssh-key-v1 blob) is ~230 bytes; less is cut short. */
+const MIN_KEY_BYTES = 128;
+const PEM = /^-----BEGIN ((?:OPENSSH|RSA|EC|DSA) )?PRIVATE KEY-----\n([\s\S]*?)\n?-----END \1PRIVATE KEY-----$/;
+/** Why `key` is not a usable private key for a runner (never quoting it), or undefined. */
+function sshKeyProblem(key) {
+    const text = normaliseKey(key);
+    if (/^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+/.test(text))
+        return 'it is a public key (ssh-… AAAA…); pass the private key (-----BEGIN OPENSSH PRIVATE KEY-----…)';
+    const m = PEM.exec(text);
+    if (!m)
+        return 'it is not a private key in PEM form (-----BEGIN OPENSSH PRIVATE KEY----- … -----END …)';
+    if (/Proc-Type:\s*4,ENCRYPTED/.test(m[2]) || text.includes('BEGIN ENCRYPTED'))
+        return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    const body = m[2].replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body))
+        return 'its body is not base64';
+    const blob = Buffer.from(body, 'base64');
+    if (blob.length < MIN_KEY_BYTES)
+        return `it is ${blob.length} bytes long: too short for a private key (cut short?)`;
+    if (m[1] === 'OPENSSH ') {
+        const magic = 'openssh-key-v1\0';
+        if (blob.subarray(0, magic.length).toString('latin1') !== magic)
+            return 'it is not an openssh-key-v1 key';
+        const len = blob.readUInt32BE(magic.length);
+        const cipher = blob.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1');
+        if (cipher !== 'none')
+            return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    }
+    return undefined;
+}
+/** Throws one line naming the input (never quoting the key) when it is not usable. */
+function checkSshKey(key) {
+    const problem = sshKeyProblem(key);
+    if (problem)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`input 'ssh-key' is not usable: ${problem}`);
+}
+/** Secrets pasted from elsewhere: CRLF line ends, surrounding blank lines. */
+function normaliseKey(key) {
+    return key.replace(/\r\n?/g, '\n').trim();
+}
+/** Key types ssh accepts in known_hosts. */
+const HOST_KEY_TYPES = new Set([
+    'ssh-ed25519',
+    'ssh-rsa',
+    'ssh-dss',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'sk-ssh-ed25519@openssh.com',
+    'sk-ecdsa-sha2-nistp256@openssh.com',
+]);
+/**
+ * Why a known_hosts line is not one (`[@marker] HOSTS KEYTYPE BASE64 [comment]`, the key's blob naming
+ * its own type), or undefined. Blank lines and `#` comments pass.
+ */
+function knownHostsLineProblem(line) {
+    if (line.trim() === '' || line.trim().startsWith('#'))
+        return undefined;
+    if (/[\0-\x08\x0a-\x1f\x7f]/.test(line))
+        return 'a control character';
+    const parts = line.trim().split(/[ \t]+/);
+    if (parts[0] === '@cert-authority' || parts[0] === '@revoked')
+        parts.shift();
+    const [hosts, type, key] = parts;
+    if (!hosts || !type || !key)
+        return 'not a known_hosts line (HOST KEYTYPE BASE64, as ssh-keyscan prints it)';
+    if (hosts.startsWith('@'))
+        return `the unknown marker ${hosts.split(/\s/)[0]}`;
+    if (!HOST_KEY_TYPES.has(type))
+        return `the key type '${type.slice(0, 40)}' is not one ssh knows`;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key))
+        return 'the key is not base64';
+    const blob = Buffer.from(key, 'base64');
+    const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+    if (len < 0 || blob.subarray(4, 4 + len).toString('latin1') !== type)
+        return `the key is not a ${type} key`;
+    return undefined;
+}
+/** Single-quoted for sh (GIT_SSH_COMMAND and the wrapper go through a shell). */
+const shQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** Sets up ssh for the run; with neither key nor known-hosts, nothing (the runner's own ssh setup). */
+function openSsh(o) {
+    if (!o.key && !o.knownHosts?.length)
+        return { gitEnv: {}, commandEnv: {}, close() { } };
+    if (o.key)
+        checkSshKey(o.key);
+    const ssh = findProgram('ssh', o.processEnv.PATH ?? '');
+    if (!ssh)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz('ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner');
+    const dir = (0,_nix_work_dir_js__WEBPACK_IMPORTED_MODULE_3__/* .makeWorkDir */ .dW)('releng-ssh', o.processEnv);
+    const remove = () => node_fs__WEBPACK_IMPORTED_MODULE_0___default().rmSync(dir, { recursive: true, force: true });
+    // A cancelled job (SIGINT, SIGTERM) takes the key with it; a killed one leaves it to the next run.
+    const forget = (0,_nix_work_dir_js__WEBPACK_IMPORTED_MODULE_3__/* .removeOnSignal */ .QF)(remove);
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().chmodSync(dir, 0o700);
+        const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+        if (o.key) {
+            const keyFile = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'key');
+            node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(keyFile, `${normaliseKey(o.key)}\n`, { mode: 0o600, flag: 'wx' });
+            args.unshift('-i', keyFile, '-o', 'IdentitiesOnly=yes');
+        }
+        if (o.knownHosts?.length) {
+            const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'known_hosts');
+            node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(file, `${o.knownHosts.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+            // ssh splits this option's value at spaces (several files) unless it is double-quoted.
+            if (file.includes('"'))
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RelengError */ .mz(`RUNNER_TEMP ${node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(dir)}: a '"' in it; ssh cannot name a file there`);
+            args.push('-o', `UserKnownHostsFile="${file}"`, '-o', 'GlobalKnownHostsFile=/dev/null');
+        }
+        const command = [ssh, ...args].map(shQuote).join(' ');
+        const bin = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, 'bin');
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().mkdirSync(bin, { mode: 0o700 });
+        node_fs__WEBPACK_IMPORTED_MODULE_0___default().writeFileSync(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(bin, 'ssh'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o700, flag: 'wx' });
+        o.log.debug(`ssh: ${o.key ? 'the ssh-key input' : "the runner's keys"}${o.knownHosts?.length ? ', known-hosts of releng.yml' : ''}`);
+        let open = true;
+        return {
+            dir,
+            gitEnv: { GIT_SSH_COMMAND: command, GIT_SSH_VARIANT: 'ssh' },
+            commandEnv: {
+                GIT_SSH_COMMAND: command,
+                RELENG_SSH_COMMAND: command,
+                PATH: `${bin}${(node_path__WEBPACK_IMPORTED_MODULE_1___default().delimiter)}${o.processEnv.PATH ?? ''}`,
+            },
+            close() {
+                if (!open)
+                    return;
+                open = false;
+                forget();
+                remove();
+            },
+        };
+    }
+    catch (e) {
+        forget();
+        remove();
+        throw e;
+    }
+}
+/** The first executable `name` on PATH. */
+function findProgram(name, searchPath) {
+    for (const d of searchPath.split((node_path__WEBPACK_IMPORTED_MODULE_1___default().delimiter))) {
+        if (!d)
+            continue;
+        const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(d, name);
+        try {
+            node_fs__WEBPACK_IMPORTED_MODULE_0___default().accessSync(file, (node_fs__WEBPACK_IMPORTED_MODULE_0___default().constants).X_OK);
+            if (node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 
@@ -51493,7 +51880,7 @@ function segmentRegex(seg) {
 /* harmony export */   qq: () => (/* binding */ silentLogger),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
-/* unused harmony export SecretMask */
+/* unused harmony exports secretParts, SecretMask */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 
 const silentLogger = {
@@ -51509,6 +51896,21 @@ const silentLogger = {
  * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
  * secret registered late, a forge whose masking differs).
  */
+/**
+ * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
+ * than 3 are left (they would turn every log into stars).
+ */
+function secretParts(value) {
+    // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
+    const lines = value.includes('\n')
+        ? value
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l))
+        : [];
+    return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
+}
 class SecretMask {
     secrets = [];
     /**
@@ -51518,9 +51920,8 @@ class SecretMask {
      * (src/inputs.ts Inputs.secret).
      */
     add(value) {
-        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
-        for (const v of [value, ...lines])
-            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+        for (const v of secretParts(value))
+            if (!this.secrets.includes(v)) {
                 this.secrets.push(v);
                 // Longest first: a secret containing another is replaced whole.
                 this.secrets.sort((a, b) => b.length - a.length);
@@ -51813,6 +52214,7 @@ function hashHex(hash) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QF: () => (/* binding */ removeOnSignal),
 /* harmony export */   dW: () => (/* binding */ makeWorkDir),
 /* harmony export */   lr: () => (/* binding */ removeStaleWorkDirs),
 /* harmony export */   pS: () => (/* binding */ WORK_DIRS)
@@ -51834,8 +52236,16 @@ function hashHex(hash) {
 function tempBase(processEnv = process.env) {
     return processEnv.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir();
 }
-/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
-const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' };
+/**
+ * The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files,
+ * the ssh key and known_hosts (src/git/ssh.ts).
+ */
+const WORK_DIRS = {
+    key: 'releng-key',
+    cache: 'releng-cache',
+    merge: 'releng-merge',
+    ssh: 'releng-ssh',
+};
 /** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
 function removeStaleWorkDirs(processEnv = process.env) {
     const base = tempBase(processEnv);
@@ -51883,6 +52293,22 @@ function alive(pid) {
         // EPERM: it runs, as another user.
         return e.code === 'EPERM';
     }
+}
+/**
+ * Until the returned function is called, a SIGINT or SIGTERM (a cancelled job) runs `remove` first, then
+ * the process dies of the signal as it would have. For directories holding a key.
+ */
+function removeOnSignal(remove) {
+    const onSignal = (signal) => {
+        remove();
+        process.kill(process.pid, signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return () => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+    };
 }
 
 
@@ -66502,6 +66928,8 @@ var git_git = __nccwpck_require__(308);
 var maintenance = __nccwpck_require__(7127);
 // EXTERNAL MODULE: ./src/git/push.ts
 var push = __nccwpck_require__(7546);
+// EXTERNAL MODULE: ./src/git/ssh.ts
+var git_ssh = __nccwpck_require__(8230);
 // EXTERNAL MODULE: ./src/glob.ts
 var glob = __nccwpck_require__(5601);
 ;// CONCATENATED MODULE: ./src/oci/blob-cache.ts
@@ -66609,6 +67037,7 @@ var igzip = __nccwpck_require__(3090);
 
 
 
+
 // The vocabulary of the options and the result, for the command.
 
 
@@ -66617,16 +67046,20 @@ var igzip = __nccwpck_require__(3090);
 async function dockerMultiarch(o) {
     const log = o.log;
     // 3 first: a confirmation that cannot do is refused before anything is read.
-    const { targets, remote, confirmation } = resolveTargets(o);
+    const { targets, remote, knownHosts, confirmation } = resolveTargets(o);
     if (confirmation)
         (0,config_confirmation/* checkConfirmation */._h)(confirmation);
+    if (o.sshKey)
+        (0,git_ssh/* checkSshKey */.SP)(o.sshKey);
     // 1. Images.
     const fromBundles = 'bundles' in o.source ? imagesFromBundles(o.source.bundles, o.dir, log) : undefined;
     const images = fromBundles?.images ?? imagesFromArchives('images' in o.source ? o.source.images : [], o.dir);
     // 2. Version.
     const version = resolveVersion(o.version, o.dir, fromBundles?.versions ?? new Set());
     // 4. Pointers.
-    const pointers = o.pointers ? await pointerPolicy(o, version, remote) : { latest: false, major: false };
+    const pointers = o.pointers
+        ? await pointerPolicy(o, version, remote, knownHosts)
+        : { latest: false, major: false };
     if (!o.pointers)
         log.info('pointers: not moved in this run ({version} tags only); publish moves them');
     // 5. Push, with the blob cache.
@@ -66722,6 +67155,7 @@ function resolveVersion(given, dir, legVersions) {
 function resolveTargets(o) {
     let targets;
     let remote;
+    let knownHosts;
     let confirmation;
     if ('environmentName' in o.targets) {
         const environmentName = o.targets.environmentName;
@@ -66729,6 +67163,7 @@ function resolveTargets(o) {
         targets = (0,publish_images/* targetsForEnvironment */.jr)(environment, o.dir, environmentName);
         const gitRemote = environment['git-remote'];
         remote = gitRemote ? (0,push/* resolveRemote */.Lb)(gitRemote, o.dir) : undefined;
+        knownHosts = environment['known-hosts'];
         if (targets.length === 0)
             throw new errors/* RelengError */.mz(`environment '${environmentName}' has no registries in ${o.configPath}; add environments.${environmentName}.registries`);
         confirmation = {
@@ -66748,12 +67183,24 @@ function resolveTargets(o) {
             tags: o.tags,
             where: t.where && { ...t.where, tags: "input 'tags'" },
         }));
-    return { targets, remote, confirmation };
+    return { targets, remote, knownHosts, confirmation };
 }
 /** Which pointers the maintenance rule lets this release move; `latest` may also be given. */
-async function pointerPolicy(o, version, remote) {
-    const git = new git_git/* Git */.T(o.dir, o.log);
-    const rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo: await git.isRepo(), remote });
+async function pointerPolicy(o, version, remote, knownHosts) {
+    // An ssh remote's tags are read with the run's key; its temp dir lives for the read only.
+    const ssh = (0,git_ssh/* openSsh */.zT)({
+        ...(remote ? { key: o.sshKey, knownHosts } : {}),
+        processEnv: o.processEnv,
+        log: o.log,
+    });
+    let rule;
+    try {
+        const git = new git_git/* Git */.T(o.dir, o.log, undefined, ssh.gitEnv);
+        rule = await (0,maintenance/* readMaintenanceRule */.wE)(git, version, { isRepo: await git.isRepo(), remote });
+    }
+    finally {
+        ssh.close();
+    }
     if (o.latest === 'auto' && !rule.mayMoveLatest)
         o.log.info(`latest: not moved — a newer release than ${version} exists (maintenance release)`);
     if (!rule.mayMoveMajor)
@@ -66892,6 +67339,7 @@ function makeDockerMultiarchCommand(persistence) {
             'gzip-engine',
             'username',
             'password',
+            'ssh-key',
             'insecure-registries',
             'version',
             'force',
@@ -66906,6 +67354,9 @@ function makeDockerMultiarchCommand(persistence) {
             const password = inputs.secret('password');
             if (password)
                 log.secret(password);
+            const sshKey = inputs.secret('ssh-key');
+            if (sshKey)
+                log.secret(sshKey);
             const username = inputs.string('username');
             const images = inputs.list('images');
             const bundles = inputs.list('bundles');
@@ -66933,6 +67384,7 @@ function makeDockerMultiarchCommand(persistence) {
                 allowBareConfirm: (0,config_confirmation/* bareConfirmAllowed */.rR)(ctx.processEnv),
                 ask: ctx.ask,
                 credentials: username || password ? { username: username ?? '', password: password ?? '' } : undefined,
+                sshKey,
                 insecureRegistries: inputs.list('insecure-registries'),
                 annotations: parseAnnotations(inputs.string('annotations')),
                 descriptorAnnotations: inputs.bool('descriptor-annotations'),
@@ -67764,11 +68216,12 @@ const publishCommand = {
         'forge-token',
         's3-access-key-id',
         's3-secret-access-key',
+        'ssh-key',
         ...COMMON_INPUTS,
     ],
     async run(inputs, ctx) {
         const { dir, configPath } = commonOptions(inputs, ctx);
-        for (const secret of ['forge-token', 's3-secret-access-key'])
+        for (const secret of ['forge-token', 's3-secret-access-key', 'ssh-key'])
             ctx.log.secret(inputs.secret(secret) ?? '');
         ctx.log.secret(inputs.string('s3-access-key-id') ?? '');
         const bundles = inputs.list('bundles');
@@ -67801,6 +68254,7 @@ const publishCommand = {
             forgeToken: inputs.string('forge-token'),
             s3AccessKeyId: inputs.string('s3-access-key-id'),
             s3SecretAccessKey: inputs.string('s3-secret-access-key'),
+            sshKey: inputs.secret('ssh-key'),
             processEnv: ctx.processEnv,
             log: ctx.log,
             ask: ctx.ask,
@@ -68035,7 +68489,7 @@ const SECRET_MIN_LENGTH = 8;
  * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
  * password may start with `--`; read as an option, it would be printed in the error).
  */
-const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key'];
+const SECRET_INPUTS = ['password', 'forge-token', 's3-secret-access-key', 'ssh-key'];
 /** Typed readers; every error names the input. */
 class Inputs {
     source;

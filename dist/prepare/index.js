@@ -46925,7 +46925,352 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/git/remote.ts
+/**
+ * What may reach git as a remote, a ref or an object id. git reads an argument that starts with `-` as an
+ * option (`--upload-pack=CMD` runs CMD), and a transport helper address (`ext::CMD`) runs a command too;
+ * ssh reads a host that starts with `-` as one of its options. So every remote is checked when releng.yml
+ * is loaded, and refs and object ids — some of which come from a server's answer — before they are used.
+ */
+
+/** The transports a remote may use (also git's GIT_ALLOW_PROTOCOL in src/git/git.ts). */
+const ALLOWED_PROTOCOLS = ['ssh', 'https', 'http', 'git', 'file'];
+const URL_SCHEMES = new Set([...ALLOWED_PROTOCOLS, 'git+ssh', 'ssh+git']);
+/** Why `remote` may not be given to git, or undefined when it may. */
+function remoteProblem(remote) {
+    if (remote === '')
+        return 'an empty remote';
+    if (/[\0-\x1f\x7f]/.test(remote))
+        return 'a control character';
+    if (remote.startsWith('-'))
+        return 'it starts with "-", so git would read it as an option';
+    // `helper::address` makes git run git-remote-HELPER (ext:: runs any command).
+    const helper = /^([A-Za-z0-9+.-]+)::/.exec(remote);
+    if (helper)
+        return `a transport helper address (${helper[1]}::), which git would run`;
+    const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(remote);
+    if (url) {
+        const scheme = url[1].toLowerCase();
+        if (!URL_SCHEMES.has(scheme))
+            return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
+        return hostProblem(url[2].replace(/^[^@]*@/, ''), url[2].includes('@') ? url[2].split('@')[0] : '');
+    }
+    // scp-like `[user@]host:path`: a ':' before the first '/'.
+    const scp = /^([^/:]*):/.exec(remote);
+    if (scp) {
+        const at = scp[1].lastIndexOf('@');
+        return hostProblem(scp[1].slice(at + 1), at >= 0 ? scp[1].slice(0, at) : '');
+    }
+    return undefined;
+}
+function hostProblem(host, user) {
+    if (host.startsWith('-') || host.startsWith('[-'))
+        return 'its host starts with "-", so ssh would read it as an option';
+    if (user.startsWith('-'))
+        return 'its user starts with "-", so ssh would read it as an option';
+    if (/\s/.test(host) || /\s/.test(user))
+        return 'a space in its user or host';
+    return undefined;
+}
+/** Throws one line when `remote` may not be given to git. */
+function checkRemote(remote, where = 'git-remote') {
+    const problem = remoteProblem(remote);
+    if (problem)
+        throw new RelengError(`${where}: '${remote}' is not a git remote: ${problem}`);
+}
+/**
+ * A full ref name as we push it (`refs/heads/B`, `refs/for/B`, `refs/tags/V`), by git's check-ref-format
+ * rules: components not starting with `.` or `-`, none of `..`, `@{`, `~^:?*[\`, spaces or control
+ * characters, not ending in `.lock`, `.` or `/`.
+ */
+function refProblem(ref) {
+    if (!/^refs\/[^/]/.test(ref))
+        return 'not a full ref name (refs/…)';
+    if (/[\0-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref.includes('//'))
+        return 'a character git does not allow in a ref name';
+    if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock'))
+        return 'an ending git does not allow';
+    if (ref.split('/').some((c) => c.startsWith('.') || c.startsWith('-')))
+        return 'a part that starts with "." or "-"';
+    return undefined;
+}
+function checkRef(ref) {
+    const problem = refProblem(ref);
+    if (problem)
+        throw new RelengError(`git ref '${ref}' refused: ${problem}`);
+}
+/** A branch name (`main`, `release-2.93`): what follows refs/heads/. */
+function checkBranchName(name) {
+    checkRef(`refs/heads/${name}`);
+}
+/** An object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+function checkOid(oid, where) {
+    if (!OID.test(oid))
+        throw new RelengError(`${where}: '${oid.slice(0, 80)}' is not a git object id`);
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/nix/work-dir.ts
+
+
+
+/**
+ * Where our temp directories go: `RUNNER_TEMP` on runners (the runner empties it after every job, even one
+ * whose process was killed), else the system's temp dir.
+ */
+function tempBase(processEnv = process.env) {
+    return processEnv.RUNNER_TEMP || os.tmpdir();
+}
+/**
+ * The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files,
+ * the ssh key and known_hosts (src/git/ssh.ts).
+ */
+const WORK_DIRS = {
+    key: 'releng-key',
+    cache: 'releng-cache',
+    merge: 'releng-merge',
+    ssh: 'releng-ssh',
+};
+/** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
+function removeStaleWorkDirs(processEnv = process.env) {
+    const base = tempBase(processEnv);
+    return Object.values(WORK_DIRS).flatMap((prefix) => removeStale(base, prefix));
+}
+/**
+ * A fresh 0700 directory `PREFIX-PID-XXXXXX` under tempBase. Stale ones of the same prefix — left by a
+ * process of ours that is gone (SIGKILL gives no chance to clean up) — are removed first.
+ */
+function work_dir_makeWorkDir(prefix, processEnv = process.env) {
+    const base = tempBase(processEnv);
+    removeStale(base, prefix);
+    return fs.mkdtempSync(path.join(base, `${prefix}-${process.pid}-`));
+}
+/** Removes `PREFIX-PID-*` directories in `base` that we own and whose process no longer runs. */
+function removeStale(base, prefix) {
+    const removed = [];
+    let names;
+    try {
+        names = fs.readdirSync(base);
+    }
+    catch {
+        return removed;
+    }
+    const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9]/g, '\\$&')}-([0-9]+)-[A-Za-z0-9]{6}$`);
+    for (const name of names) {
+        const pid = Number(pattern.exec(name)?.[1] ?? 0);
+        if (!pid || pid === process.pid || alive(pid))
+            continue;
+        const dir = path.join(base, name);
+        const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+        if (!stat?.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
+            continue;
+        fs.rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+    }
+    return removed;
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        // EPERM: it runs, as another user.
+        return e.code === 'EPERM';
+    }
+}
+/**
+ * Until the returned function is called, a SIGINT or SIGTERM (a cancelled job) runs `remove` first, then
+ * the process dies of the signal as it would have. For directories holding a key.
+ */
+function work_dir_removeOnSignal(remove) {
+    const onSignal = (signal) => {
+        remove();
+        process.kill(process.pid, signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return () => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/git/ssh.ts
+/**
+ * SSH from a runner: the `ssh-key` input (a private key, a secret) and an environment's `known-hosts`
+ * (releng.yml) become a private temp directory — 0700, under RUNNER_TEMP when set — holding the key
+ * (0600), a known_hosts file and an `ssh` wrapper, removed by `close()` (and, after a kill, by the next
+ * run: src/nix/work-dir.ts). git gets them through GIT_SSH_COMMAND; the S3 credentials-command (Lix asks
+ * its Garage host over ssh for an ephemeral key) finds the wrapper first on its PATH, so a plain
+ * `ssh user@host …` in it uses the same key and host keys. Host keys are always checked
+ * (StrictHostKeyChecking=yes): with known-hosts, against those lines only.
+ */
+
+
+
+
+/** The smallest private key there is (an ed25519 openssh-key-v1 blob) is ~230 bytes; less is cut short. */
+const MIN_KEY_BYTES = 128;
+const PEM = /^-----BEGIN ((?:OPENSSH|RSA|EC|DSA) )?PRIVATE KEY-----\n([\s\S]*?)\n?-----END \1PRIVATE KEY-----$/;
+/** Why `key` is not a usable private key for a runner (never quoting it), or undefined. */
+function sshKeyProblem(key) {
+    const text = normaliseKey(key);
+    if (/^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+/.test(text))
+        return 'it is a public key (ssh-… AAAA…); pass the private key (-----BEGIN OPENSSH PRIVATE KEY-----…)';
+    const m = PEM.exec(text);
+    if (!m)
+        return 'it is not a private key in PEM form (-----BEGIN OPENSSH PRIVATE KEY----- … -----END …)';
+    if (/Proc-Type:\s*4,ENCRYPTED/.test(m[2]) || text.includes('BEGIN ENCRYPTED'))
+        return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    const body = m[2].replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body))
+        return 'its body is not base64';
+    const blob = Buffer.from(body, 'base64');
+    if (blob.length < MIN_KEY_BYTES)
+        return `it is ${blob.length} bytes long: too short for a private key (cut short?)`;
+    if (m[1] === 'OPENSSH ') {
+        const magic = 'openssh-key-v1\0';
+        if (blob.subarray(0, magic.length).toString('latin1') !== magic)
+            return 'it is not an openssh-key-v1 key';
+        const len = blob.readUInt32BE(magic.length);
+        const cipher = blob.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1');
+        if (cipher !== 'none')
+            return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    }
+    return undefined;
+}
+/** Throws one line naming the input (never quoting the key) when it is not usable. */
+function checkSshKey(key) {
+    const problem = sshKeyProblem(key);
+    if (problem)
+        throw new RelengError(`input 'ssh-key' is not usable: ${problem}`);
+}
+/** Secrets pasted from elsewhere: CRLF line ends, surrounding blank lines. */
+function normaliseKey(key) {
+    return key.replace(/\r\n?/g, '\n').trim();
+}
+/** Key types ssh accepts in known_hosts. */
+const HOST_KEY_TYPES = new Set([
+    'ssh-ed25519',
+    'ssh-rsa',
+    'ssh-dss',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'sk-ssh-ed25519@openssh.com',
+    'sk-ecdsa-sha2-nistp256@openssh.com',
+]);
+/**
+ * Why a known_hosts line is not one (`[@marker] HOSTS KEYTYPE BASE64 [comment]`, the key's blob naming
+ * its own type), or undefined. Blank lines and `#` comments pass.
+ */
+function knownHostsLineProblem(line) {
+    if (line.trim() === '' || line.trim().startsWith('#'))
+        return undefined;
+    if (/[\0-\x08\x0a-\x1f\x7f]/.test(line))
+        return 'a control character';
+    const parts = line.trim().split(/[ \t]+/);
+    if (parts[0] === '@cert-authority' || parts[0] === '@revoked')
+        parts.shift();
+    const [hosts, type, key] = parts;
+    if (!hosts || !type || !key)
+        return 'not a known_hosts line (HOST KEYTYPE BASE64, as ssh-keyscan prints it)';
+    if (hosts.startsWith('@'))
+        return `the unknown marker ${hosts.split(/\s/)[0]}`;
+    if (!HOST_KEY_TYPES.has(type))
+        return `the key type '${type.slice(0, 40)}' is not one ssh knows`;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key))
+        return 'the key is not base64';
+    const blob = Buffer.from(key, 'base64');
+    const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+    if (len < 0 || blob.subarray(4, 4 + len).toString('latin1') !== type)
+        return `the key is not a ${type} key`;
+    return undefined;
+}
+/** Single-quoted for sh (GIT_SSH_COMMAND and the wrapper go through a shell). */
+const shQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** Sets up ssh for the run; with neither key nor known-hosts, nothing (the runner's own ssh setup). */
+function openSsh(o) {
+    if (!o.key && !o.knownHosts?.length)
+        return { gitEnv: {}, commandEnv: {}, close() { } };
+    if (o.key)
+        checkSshKey(o.key);
+    const ssh = findProgram('ssh', o.processEnv.PATH ?? '');
+    if (!ssh)
+        throw new RelengError('ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner');
+    const dir = makeWorkDir('releng-ssh', o.processEnv);
+    const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+    // A cancelled job (SIGINT, SIGTERM) takes the key with it; a killed one leaves it to the next run.
+    const forget = removeOnSignal(remove);
+    try {
+        fs.chmodSync(dir, 0o700);
+        const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+        if (o.key) {
+            const keyFile = path.join(dir, 'key');
+            fs.writeFileSync(keyFile, `${normaliseKey(o.key)}\n`, { mode: 0o600, flag: 'wx' });
+            args.unshift('-i', keyFile, '-o', 'IdentitiesOnly=yes');
+        }
+        if (o.knownHosts?.length) {
+            const file = path.join(dir, 'known_hosts');
+            fs.writeFileSync(file, `${o.knownHosts.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+            // ssh splits this option's value at spaces (several files) unless it is double-quoted.
+            if (file.includes('"'))
+                throw new RelengError(`RUNNER_TEMP ${path.dirname(dir)}: a '"' in it; ssh cannot name a file there`);
+            args.push('-o', `UserKnownHostsFile="${file}"`, '-o', 'GlobalKnownHostsFile=/dev/null');
+        }
+        const command = [ssh, ...args].map(shQuote).join(' ');
+        const bin = path.join(dir, 'bin');
+        fs.mkdirSync(bin, { mode: 0o700 });
+        fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o700, flag: 'wx' });
+        o.log.debug(`ssh: ${o.key ? 'the ssh-key input' : "the runner's keys"}${o.knownHosts?.length ? ', known-hosts of releng.yml' : ''}`);
+        let open = true;
+        return {
+            dir,
+            gitEnv: { GIT_SSH_COMMAND: command, GIT_SSH_VARIANT: 'ssh' },
+            commandEnv: {
+                GIT_SSH_COMMAND: command,
+                RELENG_SSH_COMMAND: command,
+                PATH: `${bin}${path.delimiter}${o.processEnv.PATH ?? ''}`,
+            },
+            close() {
+                if (!open)
+                    return;
+                open = false;
+                forget();
+                remove();
+            },
+        };
+    }
+    catch (e) {
+        forget();
+        remove();
+        throw e;
+    }
+}
+/** The first executable `name` on PATH. */
+function findProgram(name, searchPath) {
+    for (const d of searchPath.split(path.delimiter)) {
+        if (!d)
+            continue;
+        const file = path.join(d, name);
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            if (fs.statSync(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/schema.ts
+
+
 
 /** Lix's release-notes eras (src/notes/style.ts says what each changes). */
 const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
@@ -47034,6 +47379,33 @@ const forge = strictObject({
     /** owner/name */
     repository: schemas_string().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
 });
+/** A git remote: a URL, scp-like `user@host:path` or a path; nothing git or ssh could read as an option. */
+const gitRemote = schemas_string()
+    .min(1)
+    .superRefine((r, ctx) => {
+    const problem = remoteProblem(r);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: `'${r}' is not a git remote: ${problem}` });
+});
+/** How the release branch goes to the remote: pushed (fast-forward), or for review on Gerrit (refs/for/BRANCH). */
+const GIT_PUSH_MODES = ['direct', 'gerrit'];
+/** known_hosts lines (as `ssh-keyscan HOST` prints them): one string of lines, or a list of lines. */
+const knownHosts = union([schemas_string(), array(schemas_string())], {
+    error: 'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
+})
+    .transform((v) => (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')))
+    .superRefine((lines, ctx) => {
+    if (lines.length === 0)
+        ctx.addIssue({ code: 'custom', message: 'no known_hosts line in it' });
+    lines.forEach((line, i) => {
+        const problem = knownHostsLineProblem(line);
+        if (problem)
+            ctx.addIssue({
+                code: 'custom',
+                message: `line ${i + 1} is not a known_hosts line: ${problem}; give HOST KEYTYPE BASE64 as ssh-keyscan HOST prints it`,
+            });
+    });
+});
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = schemas_string().min(1);
 /** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
@@ -47068,7 +47440,17 @@ const environment = strictObject({
     'signing-key': strictObject({ env: schemas_string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
         .optional(),
     registries: array(schema_registry).default([]),
-    'git-remote': schemas_string().min(1).optional(),
+    'git-remote': gitRemote.optional(),
+    /**
+     * direct (the default, gitPushMode): a fast-forward push of the release branch; gerrit: the branch's
+     * commit to refs/for/BRANCH for review (Lix's Gerrit). Either way before the tag.
+     */
+    'git-push': schemas_enum(GIT_PUSH_MODES, {
+        error: (issue) => `'${String(issue.input)}' is not a way to push; use one of ${GIT_PUSH_MODES.join(', ')}`,
+    })
+        .optional(),
+    /** The ssh host keys of git-remote (and of the credentials-command's host): checked strictly. */
+    'known-hosts': knownHosts.optional(),
     forge: forge.optional(),
     /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
     'public-urls': strictObject({
@@ -47118,6 +47500,10 @@ const configSchema = strictObject({
 /** The environment's cache settings, with the defaults for those it leaves out. */
 function cacheSettingsOf(environment) {
     return environment['cache-settings'] ?? cacheSettings.parse({});
+}
+/** The environment's git-push, direct unless it says gerrit. */
+function gitPushMode(environment) {
+    return environment['git-push'] ?? 'direct';
 }
 
 ;// CONCATENATED MODULE: ./src/config/yaml.ts
@@ -48445,19 +48831,33 @@ function tail(text, lines) {
 ;// CONCATENATED MODULE: ./src/git/git.ts
 
 
+
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
 class Git {
     dir;
     log;
     identity;
-    constructor(dir, log, identity) {
+    extraEnv;
+    constructor(dir, log, identity, 
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    extraEnv = {}) {
         this.dir = dir;
         this.log = log;
         this.identity = identity;
+        this.extraEnv = extraEnv;
     }
-    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    /**
+     * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+     * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+     */
     gitEnv() {
-        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const gitEnv = {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            LC_ALL: 'C',
+            GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(':'),
+            ...this.extraEnv,
+        };
         if (this.identity) {
             gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
             gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
@@ -51281,7 +51681,7 @@ const SECRET_MIN_LENGTH = 8;
  * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
  * password may start with `--`; read as an option, it would be printed in the error).
  */
-const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key']));
+const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key', 'ssh-key']));
 /** Typed readers; every error names the input. */
 class Inputs {
     source;
@@ -51365,6 +51765,21 @@ const silentLogger = {
  * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
  * secret registered late, a forge whose masking differs).
  */
+/**
+ * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
+ * than 3 are left (they would turn every log into stars).
+ */
+function secretParts(value) {
+    // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
+    const lines = value.includes('\n')
+        ? value
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l))
+        : [];
+    return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
+}
 class SecretMask {
     secrets = [];
     /**
@@ -51374,9 +51789,8 @@ class SecretMask {
      * (src/inputs.ts Inputs.secret).
      */
     add(value) {
-        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
-        for (const v of [value, ...lines])
-            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+        for (const v of secretParts(value))
+            if (!this.secrets.includes(v)) {
                 this.secrets.push(v);
                 // Longest first: a secret containing another is replaced whole.
                 this.secrets.sort((a, b) => b.length - a.length);
@@ -51546,7 +51960,9 @@ function actionsLogger(masks = new SecretMask()) {
         secret: (v) => {
             if (!v)
                 return;
-            core_setSecret(v);
+            // The runner masks what it is told, line by line only if told each line.
+            for (const part of secretParts(v))
+                core_setSecret(part);
             masks.add(v);
         },
     };

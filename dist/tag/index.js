@@ -28639,7 +28639,7 @@ var __webpack_exports__ = {};
  * A failure the user can act on. The message is one line: what went wrong, where (file:line, key,
  * URL without credentials) and what to do. Anything else thrown is a bug and shows its stack.
  */
-class RelengError extends Error {
+class errors_RelengError extends Error {
     name = 'RelengError';
     constructor(message, options) {
         super(oneLine(message), options);
@@ -28655,7 +28655,7 @@ function oneLine(text) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 /** Several problems found in one pass (bad fragments, preflight checks): reported together. */
-class RelengErrors extends RelengError {
+class RelengErrors extends errors_RelengError {
     summary;
     problems;
     name = 'RelengErrors';
@@ -28681,7 +28681,7 @@ function redactUrl(text) {
     return text.replace(/([a-z][a-z0-9+.-]*):\/\/([^/\s:@]+)(:[^/\s@]*)?@/gi, (all, scheme, _user, pass) => pass !== undefined || /^https?$/i.test(scheme) ? `${scheme}://***@` : all);
 }
 function describeError(err, debug = process.env.RUNNER_DEBUG === '1') {
-    if (err instanceof RelengError)
+    if (err instanceof errors_RelengError)
         return redactUrl(debug && err.stack ? err.stack : err.message);
     if (err instanceof Error)
         return redactUrl(debug && err.stack ? err.stack : `${err.name}: ${err.message}`);
@@ -29862,12 +29862,12 @@ async function run(cmd, args, opts = {}) {
         },
     })
         .catch((e) => {
-        throw new RelengError(`could not run ${cmd}: ${e.message}; is it installed and on PATH?`);
+        throw new errors_RelengError(`could not run ${cmd}: ${e.message}; is it installed and on PATH?`);
     });
     if (partial && opts.streamTo)
         opts.streamTo(partial);
     if (code !== 0 && !opts.allowFailure) {
-        throw new RelengError(`${cmd} ${args.slice(0, 3).join(' ')} failed (exit ${code}): ${tail(stderr || stdout, 3)}`);
+        throw new errors_RelengError(`${cmd} ${args.slice(0, 3).join(' ')} failed (exit ${code}): ${tail(stderr || stdout, 3)}`);
     }
     return { code, stdout, stderr };
 }
@@ -29875,7 +29875,93 @@ function tail(text, lines) {
     return text.trimEnd().split('\n').slice(-lines).join(' | ');
 }
 
+;// CONCATENATED MODULE: ./src/git/remote.ts
+/**
+ * What may reach git as a remote, a ref or an object id. git reads an argument that starts with `-` as an
+ * option (`--upload-pack=CMD` runs CMD), and a transport helper address (`ext::CMD`) runs a command too;
+ * ssh reads a host that starts with `-` as one of its options. So every remote is checked when releng.yml
+ * is loaded, and refs and object ids — some of which come from a server's answer — before they are used.
+ */
+
+/** The transports a remote may use (also git's GIT_ALLOW_PROTOCOL in src/git/git.ts). */
+const ALLOWED_PROTOCOLS = ['ssh', 'https', 'http', 'git', 'file'];
+const URL_SCHEMES = new Set([...ALLOWED_PROTOCOLS, 'git+ssh', 'ssh+git']);
+/** Why `remote` may not be given to git, or undefined when it may. */
+function remoteProblem(remote) {
+    if (remote === '')
+        return 'an empty remote';
+    if (/[\0-\x1f\x7f]/.test(remote))
+        return 'a control character';
+    if (remote.startsWith('-'))
+        return 'it starts with "-", so git would read it as an option';
+    // `helper::address` makes git run git-remote-HELPER (ext:: runs any command).
+    const helper = /^([A-Za-z0-9+.-]+)::/.exec(remote);
+    if (helper)
+        return `a transport helper address (${helper[1]}::), which git would run`;
+    const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(remote);
+    if (url) {
+        const scheme = url[1].toLowerCase();
+        if (!URL_SCHEMES.has(scheme))
+            return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
+        return hostProblem(url[2].replace(/^[^@]*@/, ''), url[2].includes('@') ? url[2].split('@')[0] : '');
+    }
+    // scp-like `[user@]host:path`: a ':' before the first '/'.
+    const scp = /^([^/:]*):/.exec(remote);
+    if (scp) {
+        const at = scp[1].lastIndexOf('@');
+        return hostProblem(scp[1].slice(at + 1), at >= 0 ? scp[1].slice(0, at) : '');
+    }
+    return undefined;
+}
+function hostProblem(host, user) {
+    if (host.startsWith('-') || host.startsWith('[-'))
+        return 'its host starts with "-", so ssh would read it as an option';
+    if (user.startsWith('-'))
+        return 'its user starts with "-", so ssh would read it as an option';
+    if (/\s/.test(host) || /\s/.test(user))
+        return 'a space in its user or host';
+    return undefined;
+}
+/** Throws one line when `remote` may not be given to git. */
+function checkRemote(remote, where = 'git-remote') {
+    const problem = remoteProblem(remote);
+    if (problem)
+        throw new RelengError(`${where}: '${remote}' is not a git remote: ${problem}`);
+}
+/**
+ * A full ref name as we push it (`refs/heads/B`, `refs/for/B`, `refs/tags/V`), by git's check-ref-format
+ * rules: components not starting with `.` or `-`, none of `..`, `@{`, `~^:?*[\`, spaces or control
+ * characters, not ending in `.lock`, `.` or `/`.
+ */
+function refProblem(ref) {
+    if (!/^refs\/[^/]/.test(ref))
+        return 'not a full ref name (refs/…)';
+    if (/[\0-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref.includes('//'))
+        return 'a character git does not allow in a ref name';
+    if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock'))
+        return 'an ending git does not allow';
+    if (ref.split('/').some((c) => c.startsWith('.') || c.startsWith('-')))
+        return 'a part that starts with "." or "-"';
+    return undefined;
+}
+function checkRef(ref) {
+    const problem = refProblem(ref);
+    if (problem)
+        throw new RelengError(`git ref '${ref}' refused: ${problem}`);
+}
+/** A branch name (`main`, `release-2.93`): what follows refs/heads/. */
+function checkBranchName(name) {
+    checkRef(`refs/heads/${name}`);
+}
+/** An object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+function checkOid(oid, where) {
+    if (!OID.test(oid))
+        throw new RelengError(`${where}: '${oid.slice(0, 80)}' is not a git object id`);
+}
+
 ;// CONCATENATED MODULE: ./src/git/git.ts
+
 
 
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
@@ -29883,14 +29969,27 @@ class Git {
     dir;
     log;
     identity;
-    constructor(dir, log, identity) {
+    extraEnv;
+    constructor(dir, log, identity, 
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    extraEnv = {}) {
         this.dir = dir;
         this.log = log;
         this.identity = identity;
+        this.extraEnv = extraEnv;
     }
-    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    /**
+     * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+     * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+     */
     gitEnv() {
-        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const gitEnv = {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            LC_ALL: 'C',
+            GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(':'),
+            ...this.extraEnv,
+        };
         if (this.identity) {
             gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
             gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
@@ -29933,13 +30032,13 @@ class Git {
     async checkOnTag(version) {
         const described = await this.describeTags();
         if (described !== version)
-            throw new RelengError(`${this.dir}: HEAD is not on tag ${version} (git describe --tags says ${described ?? 'nothing'}); check out the tag, or pass no-check-git`);
+            throw new errors_RelengError(`${this.dir}: HEAD is not on tag ${version} (git describe --tags says ${described ?? 'nothing'}); check out the tag, or pass no-check-git`);
         await this.checkClean();
     }
     async checkClean() {
         const dirty = await this.dirtyFiles();
         if (dirty.length > 0)
-            throw new RelengError(`${this.dir}: the working tree has uncommitted changes (${dirty
+            throw new errors_RelengError(`${this.dir}: the working tree has uncommitted changes (${dirty
                 .slice(0, 3)
                 .map((l) => l.trim())
                 .join(', ')}${dirty.length > 3 ? ', …' : ''}); commit or stash them, or pass no-check-git`);
@@ -30000,13 +30099,13 @@ function describeFsError(e) {
  */
 function checkoutPath(dir, rel, what) {
     if (rel.includes('\0'))
-        throw new RelengError(`${what}: the path contains a NUL character`);
+        throw new errors_RelengError(`${what}: the path contains a NUL character`);
     let root;
     try {
         root = external_node_fs_default().realpathSync(dir);
     }
     catch (e) {
-        throw new RelengError(`${dir}: the checkout ${describeFsError(e)}`);
+        throw new errors_RelengError(`${dir}: the checkout ${describeFsError(e)}`);
     }
     const abs = external_node_path_default().resolve(root, rel);
     const outside = (p) => {
@@ -30014,7 +30113,7 @@ function checkoutPath(dir, rel, what) {
         return r === '..' || r.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(r);
     };
     if (outside(abs))
-        throw new RelengError(`${what}: '${rel}' is outside the repository; use a path inside it`);
+        throw new errors_RelengError(`${what}: '${rel}' is outside the repository; use a path inside it`);
     // The deepest part that exists (lstat: a dangling link exists) is resolved; the rest is appended.
     let existing = abs;
     const rest = [];
@@ -30025,7 +30124,7 @@ function checkoutPath(dir, rel, what) {
         }
         catch (e) {
             if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR')
-                throw new RelengError(`${what}: '${rel}' ${describeFsError(e)}`);
+                throw new errors_RelengError(`${what}: '${rel}' ${describeFsError(e)}`);
             rest.unshift(external_node_path_default().basename(existing));
             existing = external_node_path_default().dirname(existing);
         }
@@ -30036,16 +30135,16 @@ function checkoutPath(dir, rel, what) {
     }
     catch (e) {
         const why = errno(e) === 'ENOENT' ? 'is a symbolic link that leads nowhere' : describeFsError(e);
-        throw new RelengError(`${what}: '${external_node_path_default().relative(root, existing) || rel}' ${why}`);
+        throw new errors_RelengError(`${what}: '${external_node_path_default().relative(root, existing) || rel}' ${why}`);
     }
     if (rest.length > 0 && !external_node_fs_default().statSync(real).isDirectory())
-        throw new RelengError(`${what}: '${external_node_path_default().relative(root, existing)}' is not a directory`);
+        throw new errors_RelengError(`${what}: '${external_node_path_default().relative(root, existing)}' is not a directory`);
     real = external_node_path_default().join(real, ...rest);
     if (outside(real))
-        throw new RelengError(`${what}: '${rel}' leads outside the repository (to ${real}) through a symbolic link; use a path inside it`);
+        throw new errors_RelengError(`${what}: '${rel}' leads outside the repository (to ${real}) through a symbolic link; use a path inside it`);
     const relReal = external_node_path_default().relative(root, real);
     if (relReal.split((external_node_path_default()).sep)[0] === '.git')
-        throw new RelengError(`${what}: '${rel}' is inside .git; use a path of the work tree`);
+        throw new errors_RelengError(`${what}: '${rel}' is inside .git; use a path of the work tree`);
     return { root, real, rel: relReal, exists: rest.length === 0 };
 }
 /** Reads a regular file of at most `maxBytes`, strict UTF-8; errors name `display`. */
@@ -30055,29 +30154,29 @@ function readText(file, display, maxBytes) {
         st = external_node_fs_default().statSync(file);
     }
     catch (e) {
-        throw new RelengError(`${display}: ${describeFsError(e)}`);
+        throw new errors_RelengError(`${display}: ${describeFsError(e)}`);
     }
     if (st.isDirectory())
-        throw new RelengError(`${display}: is a directory, not a file`);
+        throw new errors_RelengError(`${display}: is a directory, not a file`);
     // A FIFO or device would block or never end.
     if (!st.isFile())
-        throw new RelengError(`${display}: is not a regular file`);
+        throw new errors_RelengError(`${display}: is not a regular file`);
     if (st.size > maxBytes)
-        throw new RelengError(`${display}: is ${st.size} bytes, more than the ${maxBytes} allowed`);
+        throw new errors_RelengError(`${display}: is ${st.size} bytes, more than the ${maxBytes} allowed`);
     let bytes;
     try {
         bytes = external_node_fs_default().readFileSync(file);
     }
     catch (e) {
-        throw new RelengError(`${display}: ${describeFsError(e)}`);
+        throw new errors_RelengError(`${display}: ${describeFsError(e)}`);
     }
     if (bytes.length > maxBytes)
-        throw new RelengError(`${display}: is more than the ${maxBytes} bytes allowed`);
+        throw new errors_RelengError(`${display}: is more than the ${maxBytes} bytes allowed`);
     try {
         return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     }
     catch {
-        throw new RelengError(`${display}: is not valid UTF-8 text`);
+        throw new errors_RelengError(`${display}: is not valid UTF-8 text`);
     }
 }
 
@@ -30102,7 +30201,7 @@ const VERSION_MAX_LENGTH = 64;
  * would be one tag that a later release moves.
  */
 function checkVersion(value, where) {
-    const bad = (why) => new RelengError(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
+    const bad = (why) => new errors_RelengError(`${where}: version '${printable(value)}' is not of the form X.Y.Z (e.g. 2.91.0)${why}`);
     if (value.length > VERSION_MAX_LENGTH)
         throw bad(`; it is longer than ${VERSION_MAX_LENGTH} characters`);
     if (!VERSION_RE.test(value))
@@ -30118,7 +30217,7 @@ function majorOf(version) {
 /** A release name goes into a Markdown header and version.json: one line of text. */
 function checkReleaseName(value, where) {
     if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(value) || value.length > 128)
-        throw new RelengError(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
+        throw new errors_RelengError(`${where}: release name '${printable(value)}' must be one line of at most 128 characters`);
     return value;
 }
 /** version.json is a few keys; bounds keep a hostile one from exhausting anything before it is refused. */
@@ -30148,44 +30247,44 @@ function jsonDepth(text) {
 /** version.json's object, its size and shape checked before anything else happens. */
 function parseVersionJson(text, file) {
     if (text.length > VERSION_JSON_LIMITS.bytes)
-        throw new RelengError(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
+        throw new errors_RelengError(`${file}: more than ${VERSION_JSON_LIMITS.bytes} bytes; version.json is a few keys`);
     if (jsonDepth(text) > VERSION_JSON_LIMITS.depth)
-        throw new RelengError(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
+        throw new errors_RelengError(`${file}: nested more than ${VERSION_JSON_LIMITS.depth} levels deep; version.json is a few keys`);
     let data;
     try {
         data = JSON.parse(text);
     }
     catch (e) {
-        throw new RelengError(`${file}: malformed JSON (${e.message}); fix the file`);
+        throw new errors_RelengError(`${file}: malformed JSON (${e.message}); fix the file`);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data))
-        throw new RelengError(`${file}: expected a JSON object with "version" and "release_name"`);
+        throw new errors_RelengError(`${file}: expected a JSON object with "version" and "release_name"`);
     return data;
 }
 function readVersionInfo(dir) {
     const file = external_node_path_default().join(dir, 'version.json');
     const where = checkoutPath(dir, 'version.json', file);
     if (!where.exists)
-        throw new RelengError(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
+        throw new errors_RelengError(`${file}: not found; the repository root needs version.json ({"version": "X.Y.Z", "release_name": "…"})`);
     const obj = parseVersionJson(readText(where.real, file, VERSION_JSON_LIMITS.bytes), file);
     if (typeof obj.version !== 'string')
-        throw new RelengError(`${file}: key "version" must be a string such as "2.91.0"`);
+        throw new errors_RelengError(`${file}: key "version" must be a string such as "2.91.0"`);
     checkVersion(obj.version, `${file}: key "version"`);
     if (obj.release_name !== undefined && typeof obj.release_name !== 'string')
-        throw new RelengError(`${file}: key "release_name" must be a string`);
+        throw new errors_RelengError(`${file}: key "release_name" must be a string`);
     if (typeof obj.release_name === 'string')
         checkReleaseName(obj.release_name, `${file}: key "release_name"`);
     let officialRelease;
     let officialSource = 'version.json';
     if (obj.official_release !== undefined) {
         if (typeof obj.official_release !== 'boolean')
-            throw new RelengError(`${file}: key "official_release" must be true or false`);
+            throw new errors_RelengError(`${file}: key "official_release" must be true or false`);
         officialRelease = obj.official_release;
     }
     else {
         const flake = readFlakeOfficial(dir);
         if (flake === undefined)
-            throw new RelengError(`${file}: key "official_release" is missing (and flake.nix has no 'officialRelease = …;' line); add "official_release": false`);
+            throw new errors_RelengError(`${file}: key "official_release" is missing (and flake.nix has no 'officialRelease = …;' line); add "official_release": false`);
         officialRelease = flake;
         officialSource = 'flake.nix';
     }
@@ -30252,19 +30351,19 @@ const RELENG_MSG = 'Release produced with releng-actions';
 async function tag(o) {
     const git = new Git(o.dir, o.log, o.identity);
     if (!(await git.isRepo()))
-        throw new RelengError(`${o.dir}: not a git repository; run tag in the project's checkout`);
+        throw new errors_RelengError(`${o.dir}: not a git repository; run tag in the project's checkout`);
     // 1. Preconditions, all before the first change.
     if (!o.noCheckGit)
         await git.checkClean();
     const info = readVersionInfo(o.dir);
     const { version, releaseName } = info;
     if (info.officialRelease)
-        throw new RelengError(`${info.officialSource === 'flake.nix' ? 'flake.nix' : 'version.json'}: official_release is already true; was ${version} tagged already? Set it back to false to release again`);
+        throw new errors_RelengError(`${info.officialSource === 'flake.nix' ? 'flake.nix' : 'version.json'}: official_release is already true; was ${version} tagged already? Set it back to false to release again`);
     const branch = await git.currentBranch();
     if (!branch)
-        throw new RelengError(`${o.dir}: HEAD is detached, so there is no branch to merge the release back into; check out the branch to release from`);
+        throw new errors_RelengError(`${o.dir}: HEAD is detached, so there is no branch to merge the release back into; check out the branch to release from`);
     if ((await git.tagExists(version)) && !o.forceTag)
-        throw new RelengError(`tag ${version} already exists; delete it, bump the version, or pass force-tag to move it`);
+        throw new errors_RelengError(`tag ${version} already exists; delete it, bump the version, or pass force-tag to move it`);
     // 2. The release commit on a detached HEAD.
     const message = `release: ${version} "${releaseName}"\n\n${RELENG_MSG}`;
     await git.run(['checkout', '-q', '--detach']);
@@ -32186,7 +32285,7 @@ const SECRET_MIN_LENGTH = 8;
  * Inputs that are secrets: on the CLI their option always takes the next argument as its value (a
  * password may start with `--`; read as an option, it would be printed in the error).
  */
-const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key']));
+const SECRET_INPUTS = (/* unused pure expression or super */ null && (['password', 'forge-token', 's3-secret-access-key', 'ssh-key']));
 /** Typed readers; every error names the input. */
 class Inputs {
     source;
@@ -32204,13 +32303,13 @@ class Inputs {
     secret(name) {
         const v = this.source.get(name);
         if (v !== undefined && v.length < SECRET_MIN_LENGTH)
-            throw new RelengError(`input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`);
+            throw new errors_RelengError(`input '${name}' is ${v.length} character${v.length === 1 ? '' : 's'} long: a secret must have at least ${SECRET_MIN_LENGTH}; check that the right secret is passed`);
         return v;
     }
     required(name) {
         const v = this.source.get(name);
         if (v === undefined)
-            throw new RelengError(`input '${name}' is required: set it in the step's 'with:' (or --${name})`);
+            throw new errors_RelengError(`input '${name}' is required: set it in the step's 'with:' (or --${name})`);
         return v;
     }
     bool(name, fallback = false) {
@@ -32221,7 +32320,7 @@ class Inputs {
             return true;
         if (/^(false|no|0|off)$/i.test(v))
             return false;
-        throw new RelengError(`input '${name}' must be true or false, got '${v}'`);
+        throw new errors_RelengError(`input '${name}' must be true or false, got '${v}'`);
     }
     /** Newline- or comma-separated; blanks dropped. */
     list(name, fallback = []) {
@@ -32235,7 +32334,7 @@ class Inputs {
         if (v === undefined)
             return fallback;
         if (!choices.includes(v))
-            throw new RelengError(`input '${name}' must be one of ${choices.join(', ')}, got '${v}'`);
+            throw new errors_RelengError(`input '${name}' must be one of ${choices.join(', ')}, got '${v}'`);
         return v;
     }
     int(name, fallback, min = -Infinity, max = Infinity) {
@@ -32244,7 +32343,7 @@ class Inputs {
             return fallback;
         const n = Number(v);
         if (!Number.isInteger(n) || n < min || n > max)
-            throw new RelengError(`input '${name}' must be a whole number from ${min} to ${max}, got '${v}'`);
+            throw new errors_RelengError(`input '${name}' must be a whole number from ${min} to ${max}, got '${v}'`);
         return n;
     }
 }
@@ -32270,6 +32369,21 @@ const silentLogger = {
  * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
  * secret registered late, a forge whose masking differs).
  */
+/**
+ * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
+ * than 3 are left (they would turn every log into stars).
+ */
+function secretParts(value) {
+    // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
+    const lines = value.includes('\n')
+        ? value
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l))
+        : [];
+    return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
+}
 class SecretMask {
     secrets = [];
     /**
@@ -32279,9 +32393,8 @@ class SecretMask {
      * (src/inputs.ts Inputs.secret).
      */
     add(value) {
-        const lines = value.includes('\n') ? value.split(/\r?\n/).map((l) => l.trim()) : [];
-        for (const v of [value, ...lines])
-            if (v && v.length >= 3 && !this.secrets.includes(v)) {
+        for (const v of secretParts(value))
+            if (!this.secrets.includes(v)) {
                 this.secrets.push(v);
                 // Longest first: a secret containing another is replaced whole.
                 this.secrets.sort((a, b) => b.length - a.length);
@@ -32451,7 +32564,9 @@ function actionsLogger(masks = new SecretMask()) {
         secret: (v) => {
             if (!v)
                 return;
-            core_setSecret(v);
+            // The runner masks what it is told, line by line only if told each line.
+            for (const part of secretParts(v))
+                core_setSecret(part);
             masks.add(v);
         },
     };

@@ -1,8 +1,8 @@
-export const id = 894;
-export const ids = [894];
+export const id = 646;
+export const ids = [646];
 export const modules = {
 
-/***/ 5894:
+/***/ 9646:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2349,68 +2349,8 @@ function hashHex(hash) {
     return Buffer.from(s, 'base64').toString('hex');
 }
 
-;// CONCATENATED MODULE: ./src/nix/work-dir.ts
-
-
-
-/**
- * Where our temp directories go: `RUNNER_TEMP` on runners (the runner empties it after every job, even one
- * whose process was killed), else the system's temp dir.
- */
-function tempBase(processEnv = process.env) {
-    return processEnv.RUNNER_TEMP || external_node_os_default().tmpdir();
-}
-/** The temp directories of ours: the signing key's file, nix copy's work cache, a merge's generated files. */
-const WORK_DIRS = { key: 'releng-key', cache: 'releng-cache', merge: 'releng-merge' };
-/** Removes every work directory of ours a killed run left in tempBase (publish calls it when it starts). */
-function removeStaleWorkDirs(processEnv = process.env) {
-    const base = tempBase(processEnv);
-    return Object.values(WORK_DIRS).flatMap((prefix) => removeStale(base, prefix));
-}
-/**
- * A fresh 0700 directory `PREFIX-PID-XXXXXX` under tempBase. Stale ones of the same prefix — left by a
- * process of ours that is gone (SIGKILL gives no chance to clean up) — are removed first.
- */
-function makeWorkDir(prefix, processEnv = process.env) {
-    const base = tempBase(processEnv);
-    removeStale(base, prefix);
-    return external_node_fs_default().mkdtempSync(external_node_path_default().join(base, `${prefix}-${process.pid}-`));
-}
-/** Removes `PREFIX-PID-*` directories in `base` that we own and whose process no longer runs. */
-function removeStale(base, prefix) {
-    const removed = [];
-    let names;
-    try {
-        names = external_node_fs_default().readdirSync(base);
-    }
-    catch {
-        return removed;
-    }
-    const pattern = new RegExp(`^${prefix.replace(/[^A-Za-z0-9]/g, '\\$&')}-([0-9]+)-[A-Za-z0-9]{6}$`);
-    for (const name of names) {
-        const pid = Number(pattern.exec(name)?.[1] ?? 0);
-        if (!pid || pid === process.pid || alive(pid))
-            continue;
-        const dir = external_node_path_default().join(base, name);
-        const stat = external_node_fs_default().lstatSync(dir, { throwIfNoEntry: false });
-        if (!stat?.isDirectory() || (process.getuid && stat.uid !== process.getuid()))
-            continue;
-        external_node_fs_default().rmSync(dir, { recursive: true, force: true });
-        removed.push(dir);
-    }
-    return removed;
-}
-function alive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (e) {
-        // EPERM: it runs, as another user.
-        return e.code === 'EPERM';
-    }
-}
-
+// EXTERNAL MODULE: ./src/nix/work-dir.ts
+var work_dir = __webpack_require__(9568);
 ;// CONCATENATED MODULE: ./src/bundle/merge.ts
 
 
@@ -2546,7 +2486,7 @@ const generatedDirs = new Set();
 function makeGeneratedDir() {
     if (generatedDirs.size === 0 && !process.listeners('exit').includes(removeGenerated))
         process.on('exit', removeGenerated);
-    const dir = makeWorkDir(WORK_DIRS.merge);
+    const dir = (0,work_dir/* makeWorkDir */.dW)(work_dir/* WORK_DIRS */.pS.merge);
     generatedDirs.add(dir);
     return dir;
 }
@@ -2643,7 +2583,10 @@ function cmp(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// EXTERNAL MODULE: ./src/git/remote.ts
+var remote = __webpack_require__(668);
 ;// CONCATENATED MODULE: ./src/git/git.ts
+
 
 
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
@@ -2651,14 +2594,27 @@ class Git {
     dir;
     log;
     identity;
-    constructor(dir, log, identity) {
+    extraEnv;
+    constructor(dir, log, identity, 
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    extraEnv = {}) {
         this.dir = dir;
         this.log = log;
         this.identity = identity;
+        this.extraEnv = extraEnv;
     }
-    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    /**
+     * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+     * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+     */
     gitEnv() {
-        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const gitEnv = {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            LC_ALL: 'C',
+            GIT_ALLOW_PROTOCOL: remote/* ALLOWED_PROTOCOLS */.VY.join(':'),
+            ...this.extraEnv,
+        };
         if (this.identity) {
             gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
             gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;

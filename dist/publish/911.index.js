@@ -1,8 +1,8 @@
-export const id = 604;
-export const ids = [604];
+export const id = 911;
+export const ids = [911];
 export const modules = {
 
-/***/ 604:
+/***/ 9911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -27,7 +27,266 @@ var errors = __webpack_require__(3916);
 var checkout = __webpack_require__(4020);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
+;// CONCATENATED MODULE: ./src/git/remote.ts
+/**
+ * What may reach git as a remote, a ref or an object id. git reads an argument that starts with `-` as an
+ * option (`--upload-pack=CMD` runs CMD), and a transport helper address (`ext::CMD`) runs a command too;
+ * ssh reads a host that starts with `-` as one of its options. So every remote is checked when releng.yml
+ * is loaded, and refs and object ids — some of which come from a server's answer — before they are used.
+ */
+
+/** The transports a remote may use (also git's GIT_ALLOW_PROTOCOL in src/git/git.ts). */
+const ALLOWED_PROTOCOLS = ['ssh', 'https', 'http', 'git', 'file'];
+const URL_SCHEMES = new Set([...ALLOWED_PROTOCOLS, 'git+ssh', 'ssh+git']);
+/** Why `remote` may not be given to git, or undefined when it may. */
+function remoteProblem(remote) {
+    if (remote === '')
+        return 'an empty remote';
+    if (/[\0-\x1f\x7f]/.test(remote))
+        return 'a control character';
+    if (remote.startsWith('-'))
+        return 'it starts with "-", so git would read it as an option';
+    // `helper::address` makes git run git-remote-HELPER (ext:: runs any command).
+    const helper = /^([A-Za-z0-9+.-]+)::/.exec(remote);
+    if (helper)
+        return `a transport helper address (${helper[1]}::), which git would run`;
+    const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)/.exec(remote);
+    if (url) {
+        const scheme = url[1].toLowerCase();
+        if (!URL_SCHEMES.has(scheme))
+            return `the transport ${scheme}:// (use ssh://, https://, http://, git:// or file://)`;
+        return hostProblem(url[2].replace(/^[^@]*@/, ''), url[2].includes('@') ? url[2].split('@')[0] : '');
+    }
+    // scp-like `[user@]host:path`: a ':' before the first '/'.
+    const scp = /^([^/:]*):/.exec(remote);
+    if (scp) {
+        const at = scp[1].lastIndexOf('@');
+        return hostProblem(scp[1].slice(at + 1), at >= 0 ? scp[1].slice(0, at) : '');
+    }
+    return undefined;
+}
+function hostProblem(host, user) {
+    if (host.startsWith('-') || host.startsWith('[-'))
+        return 'its host starts with "-", so ssh would read it as an option';
+    if (user.startsWith('-'))
+        return 'its user starts with "-", so ssh would read it as an option';
+    if (/\s/.test(host) || /\s/.test(user))
+        return 'a space in its user or host';
+    return undefined;
+}
+/** Throws one line when `remote` may not be given to git. */
+function checkRemote(remote, where = 'git-remote') {
+    const problem = remoteProblem(remote);
+    if (problem)
+        throw new errors/* RelengError */.mz(`${where}: '${remote}' is not a git remote: ${problem}`);
+}
+/**
+ * A full ref name as we push it (`refs/heads/B`, `refs/for/B`, `refs/tags/V`), by git's check-ref-format
+ * rules: components not starting with `.` or `-`, none of `..`, `@{`, `~^:?*[\`, spaces or control
+ * characters, not ending in `.lock`, `.` or `/`.
+ */
+function refProblem(ref) {
+    if (!/^refs\/[^/]/.test(ref))
+        return 'not a full ref name (refs/…)';
+    if (/[\0-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref.includes('//'))
+        return 'a character git does not allow in a ref name';
+    if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock'))
+        return 'an ending git does not allow';
+    if (ref.split('/').some((c) => c.startsWith('.') || c.startsWith('-')))
+        return 'a part that starts with "." or "-"';
+    return undefined;
+}
+function checkRef(ref) {
+    const problem = refProblem(ref);
+    if (problem)
+        throw new errors/* RelengError */.mz(`git ref '${ref}' refused: ${problem}`);
+}
+/** A branch name (`main`, `release-2.93`): what follows refs/heads/. */
+function checkBranchName(name) {
+    checkRef(`refs/heads/${name}`);
+}
+/** An object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+function checkOid(oid, where) {
+    if (!OID.test(oid))
+        throw new errors/* RelengError */.mz(`${where}: '${oid.slice(0, 80)}' is not a git object id`);
+}
+
+// EXTERNAL MODULE: ./src/nix/work-dir.ts
+var work_dir = __webpack_require__(9568);
+;// CONCATENATED MODULE: ./src/git/ssh.ts
+/**
+ * SSH from a runner: the `ssh-key` input (a private key, a secret) and an environment's `known-hosts`
+ * (releng.yml) become a private temp directory — 0700, under RUNNER_TEMP when set — holding the key
+ * (0600), a known_hosts file and an `ssh` wrapper, removed by `close()` (and, after a kill, by the next
+ * run: src/nix/work-dir.ts). git gets them through GIT_SSH_COMMAND; the S3 credentials-command (Lix asks
+ * its Garage host over ssh for an ephemeral key) finds the wrapper first on its PATH, so a plain
+ * `ssh user@host …` in it uses the same key and host keys. Host keys are always checked
+ * (StrictHostKeyChecking=yes): with known-hosts, against those lines only.
+ */
+
+
+
+
+/** The smallest private key there is (an ed25519 openssh-key-v1 blob) is ~230 bytes; less is cut short. */
+const MIN_KEY_BYTES = 128;
+const PEM = /^-----BEGIN ((?:OPENSSH|RSA|EC|DSA) )?PRIVATE KEY-----\n([\s\S]*?)\n?-----END \1PRIVATE KEY-----$/;
+/** Why `key` is not a usable private key for a runner (never quoting it), or undefined. */
+function sshKeyProblem(key) {
+    const text = normaliseKey(key);
+    if (/^(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+/.test(text))
+        return 'it is a public key (ssh-… AAAA…); pass the private key (-----BEGIN OPENSSH PRIVATE KEY-----…)';
+    const m = PEM.exec(text);
+    if (!m)
+        return 'it is not a private key in PEM form (-----BEGIN OPENSSH PRIVATE KEY----- … -----END …)';
+    if (/Proc-Type:\s*4,ENCRYPTED/.test(m[2]) || text.includes('BEGIN ENCRYPTED'))
+        return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    const body = m[2].replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body))
+        return 'its body is not base64';
+    const blob = Buffer.from(body, 'base64');
+    if (blob.length < MIN_KEY_BYTES)
+        return `it is ${blob.length} bytes long: too short for a private key (cut short?)`;
+    if (m[1] === 'OPENSSH ') {
+        const magic = 'openssh-key-v1\0';
+        if (blob.subarray(0, magic.length).toString('latin1') !== magic)
+            return 'it is not an openssh-key-v1 key';
+        const len = blob.readUInt32BE(magic.length);
+        const cipher = blob.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1');
+        if (cipher !== 'none')
+            return 'it is encrypted with a passphrase, which a runner cannot type; use a key without one';
+    }
+    return undefined;
+}
+/** Throws one line naming the input (never quoting the key) when it is not usable. */
+function checkSshKey(key) {
+    const problem = sshKeyProblem(key);
+    if (problem)
+        throw new errors/* RelengError */.mz(`input 'ssh-key' is not usable: ${problem}`);
+}
+/** Secrets pasted from elsewhere: CRLF line ends, surrounding blank lines. */
+function normaliseKey(key) {
+    return key.replace(/\r\n?/g, '\n').trim();
+}
+/** Key types ssh accepts in known_hosts. */
+const HOST_KEY_TYPES = new Set([
+    'ssh-ed25519',
+    'ssh-rsa',
+    'ssh-dss',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'sk-ssh-ed25519@openssh.com',
+    'sk-ecdsa-sha2-nistp256@openssh.com',
+]);
+/**
+ * Why a known_hosts line is not one (`[@marker] HOSTS KEYTYPE BASE64 [comment]`, the key's blob naming
+ * its own type), or undefined. Blank lines and `#` comments pass.
+ */
+function knownHostsLineProblem(line) {
+    if (line.trim() === '' || line.trim().startsWith('#'))
+        return undefined;
+    if (/[\0-\x08\x0a-\x1f\x7f]/.test(line))
+        return 'a control character';
+    const parts = line.trim().split(/[ \t]+/);
+    if (parts[0] === '@cert-authority' || parts[0] === '@revoked')
+        parts.shift();
+    const [hosts, type, key] = parts;
+    if (!hosts || !type || !key)
+        return 'not a known_hosts line (HOST KEYTYPE BASE64, as ssh-keyscan prints it)';
+    if (hosts.startsWith('@'))
+        return `the unknown marker ${hosts.split(/\s/)[0]}`;
+    if (!HOST_KEY_TYPES.has(type))
+        return `the key type '${type.slice(0, 40)}' is not one ssh knows`;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key))
+        return 'the key is not base64';
+    const blob = Buffer.from(key, 'base64');
+    const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+    if (len < 0 || blob.subarray(4, 4 + len).toString('latin1') !== type)
+        return `the key is not a ${type} key`;
+    return undefined;
+}
+/** Single-quoted for sh (GIT_SSH_COMMAND and the wrapper go through a shell). */
+const shQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** Sets up ssh for the run; with neither key nor known-hosts, nothing (the runner's own ssh setup). */
+function openSsh(o) {
+    if (!o.key && !o.knownHosts?.length)
+        return { gitEnv: {}, commandEnv: {}, close() { } };
+    if (o.key)
+        checkSshKey(o.key);
+    const ssh = findProgram('ssh', o.processEnv.PATH ?? '');
+    if (!ssh)
+        throw new errors/* RelengError */.mz('ssh-key/known-hosts need ssh, which is not on PATH; install openssh-client on the runner');
+    const dir = (0,work_dir/* makeWorkDir */.dW)('releng-ssh', o.processEnv);
+    const remove = () => external_node_fs_default().rmSync(dir, { recursive: true, force: true });
+    // A cancelled job (SIGINT, SIGTERM) takes the key with it; a killed one leaves it to the next run.
+    const forget = (0,work_dir/* removeOnSignal */.QF)(remove);
+    try {
+        external_node_fs_default().chmodSync(dir, 0o700);
+        const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+        if (o.key) {
+            const keyFile = external_node_path_default().join(dir, 'key');
+            external_node_fs_default().writeFileSync(keyFile, `${normaliseKey(o.key)}\n`, { mode: 0o600, flag: 'wx' });
+            args.unshift('-i', keyFile, '-o', 'IdentitiesOnly=yes');
+        }
+        if (o.knownHosts?.length) {
+            const file = external_node_path_default().join(dir, 'known_hosts');
+            external_node_fs_default().writeFileSync(file, `${o.knownHosts.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+            // ssh splits this option's value at spaces (several files) unless it is double-quoted.
+            if (file.includes('"'))
+                throw new errors/* RelengError */.mz(`RUNNER_TEMP ${external_node_path_default().dirname(dir)}: a '"' in it; ssh cannot name a file there`);
+            args.push('-o', `UserKnownHostsFile="${file}"`, '-o', 'GlobalKnownHostsFile=/dev/null');
+        }
+        const command = [ssh, ...args].map(shQuote).join(' ');
+        const bin = external_node_path_default().join(dir, 'bin');
+        external_node_fs_default().mkdirSync(bin, { mode: 0o700 });
+        external_node_fs_default().writeFileSync(external_node_path_default().join(bin, 'ssh'), `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o700, flag: 'wx' });
+        o.log.debug(`ssh: ${o.key ? 'the ssh-key input' : "the runner's keys"}${o.knownHosts?.length ? ', known-hosts of releng.yml' : ''}`);
+        let open = true;
+        return {
+            dir,
+            gitEnv: { GIT_SSH_COMMAND: command, GIT_SSH_VARIANT: 'ssh' },
+            commandEnv: {
+                GIT_SSH_COMMAND: command,
+                RELENG_SSH_COMMAND: command,
+                PATH: `${bin}${(external_node_path_default()).delimiter}${o.processEnv.PATH ?? ''}`,
+            },
+            close() {
+                if (!open)
+                    return;
+                open = false;
+                forget();
+                remove();
+            },
+        };
+    }
+    catch (e) {
+        forget();
+        remove();
+        throw e;
+    }
+}
+/** The first executable `name` on PATH. */
+function findProgram(name, searchPath) {
+    for (const d of searchPath.split((external_node_path_default()).delimiter)) {
+        if (!d)
+            continue;
+        const file = external_node_path_default().join(d, name);
+        try {
+            external_node_fs_default().accessSync(file, (external_node_fs_default()).constants.X_OK);
+            if (external_node_fs_default().statSync(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/schema.ts
+
+
 
 /** Lix's release-notes eras (src/notes/style.ts says what each changes). */
 const NOTES_STYLES = ['lix-2.91', 'lix-2.93', 'lix-2.94', 'lix-2.95'];
@@ -136,6 +395,33 @@ const forge = schemas/* strictObject */.rej({
     /** owner/name */
     repository: schemas/* string */.YjP().regex(/^[^/\s]+\/[^/\s]+$/, 'owner/name'),
 });
+/** A git remote: a URL, scp-like `user@host:path` or a path; nothing git or ssh could read as an option. */
+const gitRemote = schemas/* string */.YjP()
+    .min(1)
+    .superRefine((r, ctx) => {
+    const problem = remoteProblem(r);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: `'${r}' is not a git remote: ${problem}` });
+});
+/** How the release branch goes to the remote: pushed (fast-forward), or for review on Gerrit (refs/for/BRANCH). */
+const GIT_PUSH_MODES = ['direct', 'gerrit'];
+/** known_hosts lines (as `ssh-keyscan HOST` prints them): one string of lines, or a list of lines. */
+const knownHosts = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* array */.YOg(schemas/* string */.YjP())], {
+    error: 'known_hosts lines: a string, or a list of strings (HOST KEYTYPE BASE64, as ssh-keyscan prints them)',
+})
+    .transform((v) => (typeof v === 'string' ? v.split('\n') : v).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')))
+    .superRefine((lines, ctx) => {
+    if (lines.length === 0)
+        ctx.addIssue({ code: 'custom', message: 'no known_hosts line in it' });
+    lines.forEach((line, i) => {
+        const problem = knownHostsLineProblem(line);
+        if (problem)
+            ctx.addIssue({
+                code: 'custom',
+                message: `line ${i + 1} is not a known_hosts line: ${problem}; give HOST KEYTYPE BASE64 as ssh-keyscan HOST prints it`,
+            });
+    });
+});
 /** A destination: `s3://bucket[/prefix]` or a directory path (relative to the working directory). */
 const sink = schemas/* string */.YjP().min(1);
 /** NAR compressions nix writes (`compression=`): the legs' NARs are uploaded as build-artifacts made them. */
@@ -170,7 +456,17 @@ const environment = schemas/* strictObject */.rej({
     'signing-key': schemas/* strictObject */.rej({ env: schemas/* string */.YjP().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') })
         .optional(),
     registries: schemas/* array */.YOg(registry).default([]),
-    'git-remote': schemas/* string */.YjP().min(1).optional(),
+    'git-remote': gitRemote.optional(),
+    /**
+     * direct (the default, gitPushMode): a fast-forward push of the release branch; gerrit: the branch's
+     * commit to refs/for/BRANCH for review (Lix's Gerrit). Either way before the tag.
+     */
+    'git-push': schemas/* enum */.k5n(GIT_PUSH_MODES, {
+        error: (issue) => `'${String(issue.input)}' is not a way to push; use one of ${GIT_PUSH_MODES.join(', ')}`,
+    })
+        .optional(),
+    /** The ssh host keys of git-remote (and of the credentials-command's host): checked strictly. */
+    'known-hosts': knownHosts.optional(),
     forge: forge.optional(),
     /** Public base URLs of the destinations (e.g. https://releases.lix.systems), for summaries and the release page. */
     'public-urls': schemas/* strictObject */.rej({
@@ -220,6 +516,10 @@ const configSchema = schemas/* strictObject */.rej({
 /** The environment's cache settings, with the defaults for those it leaves out. */
 function cacheSettingsOf(environment) {
     return environment['cache-settings'] ?? cacheSettings.parse({});
+}
+/** The environment's git-push, direct unless it says gerrit. */
+function gitPushMode(environment) {
+    return environment['git-push'] ?? 'direct';
 }
 
 ;// CONCATENATED MODULE: ./src/config/yaml.ts
@@ -361,8 +661,6 @@ function resolveSink(sink, dir) {
 var config_version = __webpack_require__(8794);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __webpack_require__(5625);
-// EXTERNAL MODULE: ./src/nix/work-dir.ts
-var work_dir = __webpack_require__(9568);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __webpack_require__(2876);
 ;// CONCATENATED MODULE: ./src/exec.ts
@@ -439,7 +737,7 @@ async function resolveS3Credentials(s) {
             sessionToken: s.processEnv.AWS_SESSION_TOKEN || undefined,
         });
     if (s.command)
-        return fromCommand(s.command, s.cwd, s.log);
+        return fromCommand(s.command, s.cwd, s.log, s.commandEnv);
     throw new errors/* RelengError */.mz("no S3 credentials: pass inputs 's3-access-key-id' and 's3-secret-access-key', set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or configure s3.credentials-command in releng.yml");
 }
 function masked(log, c) {
@@ -449,9 +747,10 @@ function masked(log, c) {
         log.secret(c.sessionToken);
     return c;
 }
-async function fromCommand(command, cwd, log) {
+async function fromCommand(command, cwd, log, commandEnv = {}) {
     // The command's output is a secret: never echoed, not even in an error.
-    const r = await run('sh', ['-c', command], { cwd, allowFailure: true });
+    const env = Object.keys(commandEnv).length ? { ...process.env, ...commandEnv } : undefined;
+    const r = await run('sh', ['-c', command], { cwd, env, allowFailure: true });
     if (r.code !== 0)
         throw new errors/* RelengError */.mz(`s3.credentials-command failed (exit ${r.code}); its output is not shown (it may hold the key): run it by hand to see why`);
     let data;
@@ -1409,6 +1708,7 @@ async function openDestinations(o, needed) {
                     processEnv: o.processEnv,
                     command: o.environment.s3?.['credentials-command'],
                     cwd: o.dir,
+                    commandEnv: o.commandEnv,
                     log: o.log,
                 }),
                 tuning: o.s3Tuning,
@@ -1510,7 +1810,7 @@ function authFiles(processEnv) {
     return files;
 }
 /** `https://index.docker.io/v1/` → `docker.io`; scheme and trailing API paths dropped. */
-function normaliseKey(key) {
+function credentials_normaliseKey(key) {
     let k = key
         .trim()
         .replace(/^[a-z]+:\/\//i, '')
@@ -1535,7 +1835,7 @@ class CredentialStore {
         if (logins.inputs)
             registerSecrets(log, logins.inputs.credential);
         if (logins.inputs?.registries)
-            this.inputRegistries = new Set(logins.inputs.registries.map(normaliseKey));
+            this.inputRegistries = new Set(logins.inputs.registries.map(credentials_normaliseKey));
         for (const file of files) {
             const f = readAuthFile(file, log, (problem) => {
                 this.problems.push(problem);
@@ -1547,8 +1847,8 @@ class CredentialStore {
     }
     /** Credentials for `registry/repository`, or undefined for anonymous access. */
     lookup(registry, repository) {
-        const host = normaliseKey(registry);
-        const own = this.logins.repositories?.find((l) => normaliseKey(l.registry) === host && l.repository === repository);
+        const host = credentials_normaliseKey(registry);
+        const own = this.logins.repositories?.find((l) => credentials_normaliseKey(l.registry) === host && l.repository === repository);
         if (own)
             return { from: own.from, credential: own.credential };
         const inputs = this.logins.inputs;
@@ -1624,14 +1924,14 @@ function readAuthFile(file, log, problem) {
             problem(`${file}: "auths.${keyOf(key)}${c}; that login is ignored`);
         else if (c) {
             registerSecrets(log, c);
-            f.auths.push([normaliseKey(key), c]);
+            f.auths.push([credentials_normaliseKey(key), c]);
         }
     }
     if (data.credHelpers !== undefined && !isObject(data.credHelpers))
         problem(`${file}: "credHelpers" must be an object of registry → helper name; they are ignored`);
     for (const [key, helper] of Object.entries(isObject(data.credHelpers) ? data.credHelpers : {})) {
         if (typeof helper === 'string' && HELPER_NAME.test(helper))
-            f.credHelpers[normaliseKey(key)] = helper;
+            f.credHelpers[credentials_normaliseKey(key)] = helper;
         else
             problem(`${file}: "credHelpers.${keyOf(key)}" must be a helper name (docker-credential-NAME); it is ignored`);
     }
@@ -3100,7 +3400,7 @@ function registryLogins(targets, inputs, processEnv, log) {
         if (t.ref.kind !== 'registry')
             continue;
         if (!t.login) {
-            withoutLogin.add(normaliseKey(t.ref.registry));
+            withoutLogin.add(credentials_normaliseKey(t.ref.registry));
             continue;
         }
         const password = readEnvRef(t.login.password, key, processEnv);
@@ -6187,19 +6487,13 @@ async function withKeyFile(key, fn) {
     const file = external_node_path_default().join(dir, 'secret-key');
     const remove = () => external_node_fs_default().rmSync(dir, { recursive: true, force: true });
     // A cancelled job gets SIGINT or SIGTERM: remove the key, then die of the signal as we would have.
-    const onSignal = (signal) => {
-        remove();
-        process.kill(process.pid, signal);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const forget = (0,work_dir/* removeOnSignal */.QF)(remove);
     try {
         external_node_fs_default().writeFileSync(file, key.text, { mode: 0o600 });
         return await fn(file);
     }
     finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        forget();
         remove();
     }
 }
@@ -7014,22 +7308,43 @@ async function hasMergeBack(git, version, oid) {
 
 
 
-/** A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the checkout. */
+
+/**
+ * A remote from releng.yml: URLs and scp-like `user@host:path` stay as they are; paths are relative to the
+ * checkout. One git could read as an option, or a transport helper, is refused (src/git/remote.ts).
+ */
 function resolveRemote(remote, dir) {
+    checkRemote(remote);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/\s]+@[^/\s]+:/.test(remote))
         return remote;
     return external_node_path_default().resolve(dir, remote);
 }
+/**
+ * What git said when it could not reach a remote, without its boilerplate ("Could not read from remote
+ * repository", "make sure you have the correct access rights"), so ssh's own reason ("Permission denied
+ * (publickey)", "Host key verification failed") is what the line shows.
+ */
+function gitComplaint(stderr) {
+    const boilerplate = /^(fatal: Could not read from remote repository\.|Please make sure you have the correct access rights|and the repository exists\.)$/;
+    const lines = stderr.split('\n').filter((l) => l.trim() && !boilerplate.test(l.trim()));
+    return tail(lines.join('\n'), 2);
+}
 /** The remote's refs (`git ls-remote`), ref → object id; the error names the remote without credentials. */
 async function remoteRefs(git, remote, patterns = []) {
-    const r = await git.run(['ls-remote', remote, ...patterns], { allowFailure: true });
+    checkRemote(remote);
+    // `--`: nothing after it is an option, whatever the remote says.
+    const r = await git.run(['ls-remote', '--', remote, ...patterns], { allowFailure: true });
     if (r.code !== 0)
-        throw new errors/* RelengError */.mz(`git remote ${remote} is not reachable: ${tail(r.stderr, 2)}; check git-remote in releng.yml and the credentials`);
+        throw new errors/* RelengError */.mz(`git remote ${remote} is not reachable: ${gitComplaint(r.stderr)}; check git-remote in releng.yml and the credentials`);
     const refs = new Map();
     for (const line of r.stdout.split('\n')) {
         const [oid, ref] = line.split('\t');
-        if (oid && ref)
-            refs.set(ref, oid);
+        if (!oid || !ref)
+            continue;
+        // The server's answer: an object id that is not one would reach git's command line (merge-base).
+        if (!OID.test(oid))
+            checkOid(oid, `git remote ${remote}, ref ${ref.slice(0, 200)}`);
+        refs.set(ref, oid);
     }
     return refs;
 }
@@ -7052,11 +7367,15 @@ async function refState(git, refs, ref, oid) {
 }
 /** `git push [-f] REMOTE OID:REF`, with `--dry-run` to check access and refusals without writing. */
 async function pushRef(git, remote, oid, ref, o = {}) {
+    checkRemote(remote);
+    checkOid(oid, `git push of ${ref}`);
+    checkRef(ref);
     const args = [
         'push',
         '--porcelain',
         ...(o.force ? ['--force'] : []),
         ...(o.dryRun ? ['--dry-run'] : []),
+        '--',
         remote,
         `${oid}:${ref}`,
     ];
@@ -7065,7 +7384,17 @@ async function pushRef(git, remote, oid, ref, o = {}) {
         // --porcelain puts the refusal and its reason on a `!` line of stdout; stderr only says it failed.
         const refusal = r.stdout.split('\n').find((l) => l.startsWith('!'));
         const reason = refusal?.split('\t').slice(2).join(' ').trim();
-        throw new errors/* RelengError */.mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${reason || tail(r.stderr || r.stdout, 2)}`);
+        // A hook's own words ("remote: …" lines) say more than its "hook declined".
+        const remoteSays = r.stderr
+            .split('\n')
+            .filter((l) => l.startsWith('remote: ') && l.slice(8).trim() && !/^error: hook declined/.test(l.slice(8)))
+            .map((l) => l.slice(8).trim())
+            .slice(-2)
+            .join(' | ');
+        const why = reason
+            ? `${reason}${remoteSays ? ` (remote: ${remoteSays})` : ''}`
+            : gitComplaint(r.stderr || r.stdout);
+        throw new errors/* RelengError */.mz(`git push of ${ref} to ${remote}${o.dryRun ? ' (dry run)' : ''} ${refusal ? 'was rejected' : 'failed'}: ${why}`);
     }
 }
 
@@ -7080,12 +7409,17 @@ function maintenanceBranch(version) {
     const m = /^(\d+)\.(\d+)\.0$/.exec(version);
     return m ? `release-${m[1]}.${m[2]}` : undefined;
 }
+/** Gerrit's answer to a commit already under review (or merged): the change exists, nothing to do. */
+const NO_NEW_CHANGES = /no new changes/i;
 /**
  * Where the tag and branches stand on the remote, and whether we may push them — checked with
- * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing.
+ * `git push --dry-run`, which authenticates with push scope and sees refusals, writing nothing. Decided
+ * here, carried out by executeGit: the branch (fast-forward, or for review on Gerrit), then a new major's
+ * release-X.Y, then the tag — the forge must know the commit a tag names before it gets the tag.
  */
 async function planGit(git, remote, version, o) {
-    const plan = { remote, notes: [], problems: [] };
+    const mode = o.mode ?? 'direct';
+    const plan = { remote, mode, notes: [], problems: [] };
     let refs;
     try {
         refs = await remoteRefs(git, remote);
@@ -7138,21 +7472,39 @@ async function planGit(git, remote, version, o) {
             plan.problems.push(`push-branch: no local branch carries release ${version} (the tag stage's merge-back); check out the branch it was merged into`);
         else {
             const push = await refState(git, refs, `refs/heads/${branch.name}`, branch.oid);
-            plan.branch = { name: branch.name, push };
-            if (push.state === 'different')
-                plan.problems.push(`branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`);
-            else if (push.state === 'same' || push.state === 'ahead')
+            const to = mode === 'gerrit' ? `refs/for/${branch.name}` : push.ref;
+            plan.branch = { name: branch.name, push, to, action: 'none', why: 'already there' };
+            if (push.state === 'same' || push.state === 'ahead')
                 plan.notes.push(`branch ${branch.name}: on ${remote} already`);
+            else if (mode === 'gerrit') {
+                plan.branch.action = 'review';
+                // Gerrit merges the review later: a branch that moved on meanwhile is no reason to stop.
+                plan.notes.push(`branch ${branch.name}: to push for review to ${to} on ${remote}, before the tag`);
+                await check({ oid: branch.oid, ref: to });
+            }
+            else if (push.state === 'different')
+                plan.problems.push(`branch ${branch.name} on ${remote} has diverged from the local one; merge ${remote}'s ${branch.name} into it first`);
             else {
-                plan.notes.push(`branch ${branch.name}: to push to ${remote}`);
+                plan.branch.action = 'push';
+                plan.notes.push(`branch ${branch.name}: to push to ${remote}, before the tag`);
                 await check(push);
             }
             const name = maintenanceBranch(version);
             if (name) {
+                // A new branch even on Gerrit (its Create Reference right): refs/for/ needs an existing branch.
                 const mPush = await refState(git, refs, `refs/heads/${name}`, branch.oid);
                 const createLocal = !(await git.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${name}`]));
-                plan.maintenance = { name, push: mPush, createLocal };
-                if (mPush.state === 'absent' || mPush.state === 'behind') {
+                const pending = mPush.state === 'absent' || mPush.state === 'behind';
+                const why = mPush.state === 'different' ? 'left alone (diverged)' : 'already there';
+                plan.maintenance = {
+                    name,
+                    push: mPush,
+                    to: mPush.ref,
+                    createLocal,
+                    action: pending ? 'push' : 'none',
+                    why,
+                };
+                if (pending) {
                     plan.notes.push(`branch ${name}: new major — to create at ${branch.oid.slice(0, 12)} and push`);
                     await check(mPush);
                 }
@@ -7206,9 +7558,34 @@ async function releaseBranch(git, version) {
             return b;
     throw new errors/* RelengError */.mz(`push-branch: several local branches carry release ${version} (${branches.map((b) => b.name).join(', ')}); keep only the one to push`);
 }
-/** Tag, then branch, then the maintenance branch; each only when the plan says the remote lacks it. */
+/**
+ * The branch, the maintenance branch, then the tag — each only when the plan says the remote lacks it. A
+ * re-run finds each already there (on Gerrit, a change already under review is "no new changes").
+ */
 async function executeGit(git, plan, log) {
     const rows = [];
+    for (const b of [plan.branch, plan.maintenance]) {
+        if (!b)
+            continue;
+        if (b.createLocal)
+            await git.run(['branch', '--no-track', b.name, b.push.oid]);
+        if (b.action === 'none') {
+            rows.push([b.push.ref, b.why ?? 'already there', plan.remote]);
+            continue;
+        }
+        try {
+            await pushRef(git, plan.remote, b.push.oid, b.to);
+        }
+        catch (e) {
+            // Gerrit's answer to a change it has already: what a re-run meets, not a failure.
+            if (b.action !== 'review' || !NO_NEW_CHANGES.test(e.message))
+                throw e;
+            rows.push([b.to, 'already under review', plan.remote]);
+            continue;
+        }
+        log.info(`pushed ${b.to} to ${plan.remote}`);
+        rows.push([b.to, b.action === 'review' ? 'pushed for review' : 'pushed', plan.remote]);
+    }
     if (plan.tag) {
         const t = plan.tag;
         if (t.state === 'same')
@@ -7218,23 +7595,6 @@ async function executeGit(git, plan, log) {
             log.info(`pushed ${t.ref} to ${plan.remote}`);
             rows.push([t.ref, t.state === 'absent' ? 'pushed' : 'moved (force-push-tag)', plan.remote]);
         }
-    }
-    for (const b of [plan.branch, plan.maintenance]) {
-        if (!b)
-            continue;
-        if (b.createLocal)
-            await git.run(['branch', b.name, b.push.oid]);
-        if (b.push.state === 'absent' || b.push.state === 'behind') {
-            await pushRef(git, plan.remote, b.push.oid, b.push.ref);
-            log.info(`pushed ${b.push.ref} to ${plan.remote}`);
-            rows.push([b.push.ref, 'pushed', plan.remote]);
-        }
-        else
-            rows.push([
-                b.push.ref,
-                b.push.state === 'different' ? 'left alone (diverged)' : 'already there',
-                plan.remote,
-            ]);
     }
     return { rows };
 }
@@ -7502,7 +7862,8 @@ async function planReleasePage(o) {
 /**
  * Publishes in order — cache (NARs before narinfo) → docker images and `{version}` tags → release tree →
  * installers → manual → the release's index → pointers (root manifest.nix, docs stable, installers, then
- * the `{major}`/`latest` image tags) → git tag and branches → release page — so that nothing a reader can
+ * the `{major}`/`latest` image tags) → git branches, then the tag (the forge must know the commit a tag
+ * names: Lix pushes the branch first, to Gerrit for review) → release page — so that nothing a reader can
  * reach points at something missing; each group is verified before the next starts. The index describes
  * the release's own objects, so it goes with them: the pointers are the last public step.
  */
@@ -7907,19 +8268,33 @@ function openForge(config, token) {
 ;// CONCATENATED MODULE: ./src/git/git.ts
 
 
+
 /** A git working copy. Commands run without a shell; identity is passed per command, never configured globally. */
 class Git {
     dir;
     log;
     identity;
-    constructor(dir, log, identity) {
+    extraEnv;
+    constructor(dir, log, identity, 
+    /** Added to git's environment: the ssh setup of src/git/ssh.ts (GIT_SSH_COMMAND). */
+    extraEnv = {}) {
         this.dir = dir;
         this.log = log;
         this.identity = identity;
+        this.extraEnv = extraEnv;
     }
-    /** git's environment: never prompting, C locale (messages are parsed), the identity when given. */
+    /**
+     * git's environment: never prompting, C locale (messages are parsed), only the transports a remote may
+     * use (no ext:: or fd:: helpers, whatever a config says), the identity when given.
+     */
     gitEnv() {
-        const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const gitEnv = {
+            ...process.env,
+            GIT_TERMINAL_PROMPT: '0',
+            LC_ALL: 'C',
+            GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(':'),
+            ...this.extraEnv,
+        };
         if (this.identity) {
             gitEnv.GIT_AUTHOR_NAME = gitEnv.GIT_COMMITTER_NAME = this.identity.name;
             gitEnv.GIT_AUTHOR_EMAIL = gitEnv.GIT_COMMITTER_EMAIL = this.identity.email;
@@ -8096,6 +8471,7 @@ async function pointerRule(git, isRepo, remote, version) {
 
 
 
+
 /**
  * Everything checked before anything is written, every problem together: the destinations (reachable,
  * credentials valid), on the tag with a clean tree, the git remote and push access, the signing key, the
@@ -8122,9 +8498,10 @@ async function preflight(o) {
         s3AccessKeyId: o.s3AccessKeyId,
         s3SecretAccessKey: o.s3SecretAccessKey,
         s3Tuning: o.s3Tuning,
+        commandEnv: o.ssh?.commandEnv,
     }, needed);
     problems.push(...opened.problems);
-    const git = new Git(o.dir, o.log);
+    const git = new Git(o.dir, o.log, undefined, o.ssh?.gitEnv);
     const isRepo = await git.isRepo();
     if (!o.noCheckGit) {
         if (!isRepo)
@@ -8132,7 +8509,13 @@ async function preflight(o) {
         else
             await git.checkOnTag(version).catch((e) => problems.push(e.message));
     }
-    const remote = o.environment['git-remote'] ? resolveRemote(o.environment['git-remote'], o.dir) : undefined;
+    let remote;
+    try {
+        remote = o.environment['git-remote'] ? resolveRemote(o.environment['git-remote'], o.dir) : undefined;
+    }
+    catch (e) {
+        problems.push(e.message);
+    }
     let gitPlan;
     if (want.tag || want.branch) {
         if (!remote)
@@ -8144,8 +8527,12 @@ async function preflight(o) {
                 tag: want.tag,
                 branch: want.branch,
                 forcePushTag: o.forcePushTag,
+                mode: gitPushMode(o.environment),
             });
             problems.push(...gitPlan.problems);
+            // Gerrit refuses a tag naming a commit it does not know: the branch goes for review first (Lix).
+            if (gitPlan.mode === 'gerrit' && gitPlan.tag && gitPlan.tag.state !== 'same' && !want.branch)
+                problems.push(`environment '${o.environmentName}' pushes to Gerrit (git-push: gerrit), which must get the branch for review before the tag; pass push-branch: true, or skip: tag`);
         }
     }
     const signing = want.cache ? readSigningKey(o.environment, o.processEnv, o.log) : {};
@@ -8624,6 +9011,7 @@ function logPlan(plan, log) {
 
 
 
+
 /**
  * Lix's `upload` as one ordered, resumable publication:
  *   1. read the release (leg bundles or an artifacts dir) and which steps run;
@@ -8635,8 +9023,8 @@ function logPlan(plan, log) {
  *      is shown, and `dry-run` ends here;
  *   5. confirm (every environment but local, src/config/confirmation.ts);
  *   6. execute in order: cache (NARs before narinfo) → docker → release tree → installers → manual →
- *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git tag →
- *      branch → release page.
+ *      pointers (root manifest.nix, docs stable, installer pointers) → the release's index → git branch
+ *      (direct, or for review on Gerrit) → a new major's release-X.Y → tag → release page.
  */
 async function publish(o) {
     const log = o.log;
@@ -8659,13 +9047,27 @@ async function publish(o) {
     (0,config_confirmation/* checkConfirmation */._h)(confirmation);
     if (o.forgeToken)
         log.secret(o.forgeToken);
-    // 1. The release, and which steps run.
-    const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+    if (o.sshKey)
+        log.secret(o.sshKey);
+    // The key's temp directory exists for this run only: removed on success, failure and throw alike.
+    const ssh = openSsh({
+        key: o.sshKey,
+        knownHosts: environment['known-hosts'],
+        processEnv: o.processEnv,
+        log,
+    });
     try {
-        return await publishRelease(o, { config, environment, info, confirmation, release });
+        // 1. The release, and which steps run.
+        const release = await loadRelease(o.source, { dir: o.dir, name, version, mergeLegs: o.mergeLegs, log });
+        try {
+            return await publishRelease(o, { config, environment, info, confirmation, release, ssh });
+        }
+        finally {
+            release.dispose();
+        }
     }
     finally {
-        release.dispose();
+        ssh.close();
     }
 }
 /** Why the other steps do not run for a manual-only release (build-artifacts' target manual). */
@@ -8717,6 +9119,7 @@ async function publishRelease(o, c) {
             },
         },
         processEnv: o.processEnv,
+        ssh: c.ssh,
         log,
     });
     const failed = `publish ${version} to ${o.environmentName}: preflight failed, nothing was written`;
@@ -8819,13 +9222,14 @@ async function publishRelease(o, c) {
         version,
         environmentName: o.environmentName,
         dryRun: o.dryRun,
-        // The index goes with the release's own objects; the pointers are the last public step (execute.ts).
+        // The index goes with the release's own objects; the pointers are the last public step (execute.ts);
+        // the branch before the tag (the forge must know the commit the tag names).
         steps: [
             ...destinationSteps.filter((s) => s !== pointers.step),
             indexStep,
             pointers.step,
-            tag,
             branch,
+            tag,
             page.step,
         ],
     };

@@ -8,7 +8,7 @@ import { claimRelease, type HeldClaim } from './claim.js';
 import type { DockerRequest, DockerStep, PointerReport } from './docker.js';
 import { executeGit, type GitPlan } from './git-steps.js';
 import { type IndexMap, writeIndex } from './index-object.js';
-import { type DestinationWrite, type PlannedObject, type PlanStep, writes } from './plan.js';
+import type { DestinationWrite, PlannedObject, PlanStep } from './plan.js';
 import type { PlannedCache } from './plan-cache.js';
 import { type PageContent, type PageResult, syncReleasePage } from './release-page.js';
 import { deleteObjects, newTally, type Tally, writeObjects } from './upload.js';

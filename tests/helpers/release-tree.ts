@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OpenDestination } from '../../src/publish/destinations.js';
-import type { DestinationName } from '../../src/publish/plan.js';
+import type { DestinationName, PlannedObject } from '../../src/publish/plan.js';
 import type { TreeFile } from '../../src/release/tree.js';
 import { DirectorySink } from '../../src/storage/directory.js';
 import { tmpDir, writeFiles } from './tmp.js';
@@ -43,3 +43,19 @@ export function contentsOf(d: { location: string }): Record<string, string> {
     }
   return out;
 }
+
+/** Files of a release tree planned for the releases destination (`lazy`: sha256 not known yet, hashed at upload). */
+export const plannedTree = (
+  files: Record<string, string>,
+  action: PlannedObject['action'] = 'upload',
+  lazy = false,
+): PlannedObject[] =>
+  treeFiles(files).map((f) => ({
+    dest: 'releases',
+    key: f.path,
+    size: f.size,
+    sha256: lazy ? '' : f.sha256,
+    source: f.source,
+    kind: 'versioned',
+    action,
+  }));

@@ -1,25 +1,13 @@
 // src/publish/claim.ts: the release's claim, the one write two concurrent publishes of a version race for.
 import { describe, expect, test } from 'vitest';
 import { claimRelease } from '../../../src/publish/claim.js';
-import type { PlannedObject } from '../../../src/publish/plan.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
-import { contentsOf, directoryDestination, sha, treeFiles } from '../../helpers/release-tree.js';
+import { contentsOf, directoryDestination, plannedTree, sha } from '../../helpers/release-tree.js';
 
 const V = 'demo/demo-1.0.0';
 const CLAIM = { key: `${V}/.releng-claim.json`, version: '1.0.0', force: false };
 
-const tree = (files: Record<string, string>, action: PlannedObject['action'] = 'upload', lazy = false) =>
-  treeFiles(files).map(
-    (f): PlannedObject => ({
-      dest: 'releases',
-      key: f.path,
-      size: f.size,
-      sha256: lazy ? '' : f.sha256,
-      source: f.source,
-      kind: 'versioned',
-      action,
-    }),
-  );
+const tree = plannedTree;
 
 describe("the release's claim", () => {
   test('one small object with the digest of the whole tree, claimed ifAbsent; the same tree claims it again', async () => {

@@ -1,24 +1,12 @@
 // src/publish/upload.ts: writing planned objects to a sink, verified after writing; deletes; read-back.
 import { describe, expect, test } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
-import type { PlannedObject } from '../../../src/publish/plan.js';
 import { deleteObjects, newTally, readBack, writeObjects } from '../../../src/publish/upload.js';
 import { CHUNK } from '../../../src/storage/buffers.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
-import { contentsOf, directoryDestination, sha, treeFiles } from '../../helpers/release-tree.js';
+import { contentsOf, directoryDestination, plannedTree, sha } from '../../helpers/release-tree.js';
 
-const planned = (files: Record<string, string>, action: PlannedObject['action'], lazy = false) =>
-  treeFiles(files).map(
-    (f): PlannedObject => ({
-      dest: 'releases',
-      key: f.path,
-      size: f.size,
-      sha256: lazy ? '' : f.sha256,
-      source: f.source,
-      kind: 'versioned',
-      action,
-    }),
-  );
+const planned = plannedTree;
 
 describe('writing objects', () => {
   test('only the objects to write; small and large files; hashed when not known yet; tallied', async () => {

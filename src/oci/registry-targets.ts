@@ -37,7 +37,7 @@ export interface RegistryCredentials {
   password: string;
 }
 
-/** Which pointers may move: the maintenance rule's answer (src/git/maintenance.ts), or the caller's choice. */
+/** Which pointers may move: the maintenance rule's answer (src/release/maintenance.ts), or the caller's choice. */
 export interface PointerPolicy {
   /** `latest` and literal tags: no newer release exists. */
   latest: boolean;

@@ -3,15 +3,8 @@ import { RelengError } from '../errors.js';
 import { mapLimit } from '../pool.js';
 import { ensureSha256 } from '../storage/hash.js';
 import { ClaimLost, describeKey, type Sink } from '../storage/sink.js';
-import { type PlannedObject, writes } from './plan.js';
+import { type Claim, type PlannedObject, writes } from './plan.js';
 import { readBack } from './upload.js';
-
-/** Where a release tree's claim goes, and whether it may replace another's (`force`). */
-export interface Claim {
-  key: string;
-  version: string;
-  force: boolean;
-}
 
 /**
  * The release's claim: one small object in the version directory, holding the sha256 of the whole tree

@@ -1,5 +1,4 @@
 import type { Sink } from '../storage/sink.js';
-import type { Claim } from './claim.js';
 
 /** The destinations of a releng.yml environment (where each name of the tree goes: src/release/tree.ts). */
 export type DestinationName = 'cache' | 'releases' | 'docs' | 'install';
@@ -113,6 +112,13 @@ export function newStep(
   o: { objects?: PlannedObject[]; target?: string; notes?: string[]; skipped?: string } = {},
 ): PlanStep {
   return { step, target: o.target, objects: o.objects ?? [], notes: o.notes ?? [], skipped: o.skipped };
+}
+
+/** Where a release tree's claim goes (src/publish/claim.ts), and whether it may replace another's (`force`). */
+export interface Claim {
+  key: string;
+  version: string;
+  force: boolean;
 }
 
 /** Objects for one sink, written (and their stale ones deleted) as one group. */

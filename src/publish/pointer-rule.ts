@@ -1,6 +1,6 @@
 import { majorOf } from '../config/version.js';
 import type { Git } from '../git/git.js';
-import { readMaintenanceRule } from '../git/maintenance.js';
+import { readMaintenanceRule } from '../release/maintenance.js';
 
 export interface PointerRule {
   /** May latest-like pointers (root manifest.nix, docs stable, installers, the forge's latest, `latest`) move? */
@@ -14,7 +14,7 @@ export interface PointerRule {
 }
 
 /**
- * The maintenance rule (src/git/maintenance.ts) for every pointer of this release, in publish's words:
+ * The maintenance rule (src/release/maintenance.ts) for every pointer of this release, in publish's words:
  * released versions are read from the checkout and the environment's remote.
  */
 export async function pointerRule(

@@ -8,7 +8,7 @@
  *      overrides theirs. An environment needs the typed confirmation (src/config/confirmation.ts): a
  *      phrase that cannot do is refused here, the phrase is asked for just before the first write.
  *   4. The pointers (`{major}`, `latest`, literal tags), when they move in this run: the maintenance rule
- *      (src/git/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
+ *      (src/release/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
  *      and `{version}` tags are pushed, and publish's pointer phase moves the rest later.
  *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
  */
@@ -22,7 +22,6 @@ import { environmentConfig, loadConfig } from '../config/load.js';
 import { checkVersion, majorOf, readVersionInfo } from '../config/version.js';
 import { RelengError } from '../errors.js';
 import { Git } from '../git/git.js';
-import { type MaintenanceRule, readMaintenanceRule } from '../git/maintenance.js';
 import { resolveRemote } from '../git/push.js';
 import { checkSshKey, openSsh } from '../git/ssh.js';
 import { expandGlobs } from '../glob.js';
@@ -39,6 +38,7 @@ import {
   type RegistryTarget,
   targetsForEnvironment,
 } from '../oci/publish-images.js';
+import { type MaintenanceRule, readMaintenanceRule } from '../release/maintenance.js';
 import type { RegistryTuning } from '../tuning.js';
 
 // The vocabulary of the options and the result, for the command.

@@ -1,14 +1,14 @@
 // The maintenance rule on real repositories: tags of the checkout and of the remote.
 import { describe, expect, test } from 'vitest';
 import { Git } from '../../../src/git/git.js';
+import { silentLogger } from '../../../src/log.js';
 import {
   compareVersions,
   maintenanceRule,
   mayMoveLatest,
   readMaintenanceRule,
   releaseTags,
-} from '../../../src/git/maintenance.js';
-import { silentLogger } from '../../../src/log.js';
+} from '../../../src/release/maintenance.js';
 import { git, makeBareRemote, makeRepo } from '../../helpers/git.js';
 import { tmpDir } from '../../helpers/tmp.js';
 

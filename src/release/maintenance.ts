@@ -9,8 +9,8 @@
  * One rule for publish's pointers and the docker step.
  */
 import { majorOf } from '../config/version.js';
-import type { Git } from './git.js';
-import { remoteRefs } from './push.js';
+import type { Git } from '../git/git.js';
+import { remoteRefs } from '../git/push.js';
 
 /** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
 export function compareVersions(a: string, b: string): number {

@@ -3,6 +3,7 @@
 // job. No `{major}` or `latest` tag is asked for before the cache's narinfos, the release tree and the
 // root manifest.nix are there; a docker job that fails after pushing the images leaves both tags where
 // they were (skopeo, not our client, reads them). Sequential: each test builds on the previous one.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -127,6 +128,9 @@ describe('pointers last, as the S3 server and the registry saw the whole workflo
     first = await tag(FIRST);
     checkOrder(timeline.writes(), FIRST);
     for (const t of POINTERS) expect(await tag(t), t).toBe(first);
+    // The release lands in the project's main, as it does where the environment's remote is the forge
+    // (Lix's production): the next release is prepared on top of it, and its branch push fast-forwards.
+    execFileSync('git', ['--git-dir', project.forge, 'fetch', '-q', project.remotes.staging, 'main:main']);
   });
 
   test(`release ${NEXT}: the registry fails the docker job's PUT of the ${NEXT} tag after the images; ${MAJOR} and latest stay on ${FIRST}`, {

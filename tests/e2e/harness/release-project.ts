@@ -104,6 +104,9 @@ export function makeReleaseProject(work: string, hosts: { s3: string; registry: 
     STAGING_REGISTRY_PASSWORD: '',
     LIVE_REGISTRY_USERNAME: '',
     LIVE_REGISTRY_PASSWORD: '',
+    // The git remotes are local paths: no ssh key.
+    STAGING_SSH_KEY: '',
+    LIVE_SSH_KEY: '',
     FORGE_TOKEN: '',
   };
   return { work, workflow, forge, remotes, secrets, version };

@@ -127,8 +127,8 @@ describe('the bundled CLI and action', () => {
       'docs',
       'index',
       'pointers',
-      'tag',
       'branch',
+      'tag',
       'release-page',
     ]);
     // drvs.txt: the derivations and their outputs, with their closures — each one's narinfo written.

@@ -51252,92 +51252,6 @@ function forgeHost(processEnv) {
 
 /***/ }),
 
-/***/ 7127:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   wE: () => (/* binding */ readMaintenanceRule)
-/* harmony export */ });
-/* unused harmony exports compareVersions, maintenanceRule, mayMoveLatest, releaseTags */
-/* harmony import */ var _config_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8794);
-/* harmony import */ var _push_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7546);
-/**
- * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
- * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
- * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
- * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
- * released version newer than this one? Tags are read from the repository and, when given, the remote
- * (a CI checkout of a tag may have no other tags). A major's own pointers (`{major}` tags, docs MAJOR/)
- * follow the same question within the major: they move unless a newer release of that major exists.
- * One rule for publish's pointers and the docker step.
- */
-
-
-/** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
-function compareVersions(a, b) {
-    const parse = (v) => {
-        const m = /^v?(\d+(?:\.\d+)*)(.*)$/.exec(v);
-        return { nums: (m?.[1] ?? '').split('.').map(Number), suffix: m?.[2] ?? '' };
-    };
-    const pa = parse(a);
-    const pb = parse(b);
-    for (let i = 0; i < Math.max(pa.nums.length, pb.nums.length); i++) {
-        const d = (pa.nums[i] ?? 0) - (pb.nums[i] ?? 0);
-        if (d !== 0)
-            return d < 0 ? -1 : 1;
-    }
-    if (pa.suffix === pb.suffix)
-        return 0;
-    if (pa.suffix === '')
-        return 1;
-    if (pb.suffix === '')
-        return -1;
-    return pa.suffix < pb.suffix ? -1 : 1;
-}
-/** A released version: a plain X.Y or X.Y.Z tag (release candidates do not count). */
-const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
-/** The rule for `version`, given the tags that exist. */
-function maintenanceRule(version, tags) {
-    const newer = tags
-        .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
-        .sort(compareVersions);
-    const newerInMajor = newer.filter((t) => (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(t.replace(/^v/, '')) === (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(version)).at(-1);
-    return {
-        mayMoveLatest: newer.length === 0,
-        mayMoveMajor: newerInMajor === undefined,
-        newerRelease: newer.at(-1),
-        newerInMajor,
-    };
-}
-/** True when no released version is newer than `version`. */
-function mayMoveLatest(version, tags) {
-    return maintenanceRule(version, tags).mayMoveLatest;
-}
-/**
- * The tags of the checkout (when `git` works in one) and of `remote` (when given; an unreachable remote
- * adds none).
- */
-async function releaseTags(git, o) {
-    const tags = new Set();
-    if (o.isRepo)
-        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
-            tags.add(t);
-    if (o.remote) {
-        const refs = await (0,_push_js__WEBPACK_IMPORTED_MODULE_1__/* .remoteRefs */ .dM)(git, o.remote, ['refs/tags/*']).catch(() => new Map());
-        for (const ref of refs.keys())
-            if (!ref.endsWith('^{}'))
-                tags.add(ref.replace(/^refs\/tags\//, ''));
-    }
-    return [...tags];
-}
-/** The rule for `version`, from the tags of the checkout and the remote. */
-async function readMaintenanceRule(git, version, o) {
-    return maintenanceRule(version, await releaseTags(git, o));
-}
-
-
-/***/ }),
-
 /***/ 8498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57208,6 +57122,92 @@ class ContainedDir {
         walk('');
         return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     }
+}
+
+
+/***/ }),
+
+/***/ 9682:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   wE: () => (/* binding */ readMaintenanceRule)
+/* harmony export */ });
+/* unused harmony exports compareVersions, maintenanceRule, mayMoveLatest, releaseTags */
+/* harmony import */ var _config_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8794);
+/* harmony import */ var _git_push_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7546);
+/**
+ * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
+ * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
+ * branches (newest tag reachable from HEAD older than the newest on origin/main), which needs full
+ * history and an origin/main in the checkout. We ask the question it stands for directly: is there a
+ * released version newer than this one? Tags are read from the repository and, when given, the remote
+ * (a CI checkout of a tag may have no other tags). A major's own pointers (`{major}` tags, docs MAJOR/)
+ * follow the same question within the major: they move unless a newer release of that major exists.
+ * One rule for publish's pointers and the docker step.
+ */
+
+
+/** Compares dotted numeric versions; pre-release suffixes sort before the release (2.91.0-rc1 < 2.91.0). */
+function compareVersions(a, b) {
+    const parse = (v) => {
+        const m = /^v?(\d+(?:\.\d+)*)(.*)$/.exec(v);
+        return { nums: (m?.[1] ?? '').split('.').map(Number), suffix: m?.[2] ?? '' };
+    };
+    const pa = parse(a);
+    const pb = parse(b);
+    for (let i = 0; i < Math.max(pa.nums.length, pb.nums.length); i++) {
+        const d = (pa.nums[i] ?? 0) - (pb.nums[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    if (pa.suffix === pb.suffix)
+        return 0;
+    if (pa.suffix === '')
+        return 1;
+    if (pb.suffix === '')
+        return -1;
+    return pa.suffix < pb.suffix ? -1 : 1;
+}
+/** A released version: a plain X.Y or X.Y.Z tag (release candidates do not count). */
+const RELEASE_TAG = /^v?\d+\.\d+(\.\d+)?$/;
+/** The rule for `version`, given the tags that exist. */
+function maintenanceRule(version, tags) {
+    const newer = tags
+        .filter((t) => RELEASE_TAG.test(t) && compareVersions(t, version) > 0)
+        .sort(compareVersions);
+    const newerInMajor = newer.filter((t) => (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(t.replace(/^v/, '')) === (0,_config_version_js__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(version)).at(-1);
+    return {
+        mayMoveLatest: newer.length === 0,
+        mayMoveMajor: newerInMajor === undefined,
+        newerRelease: newer.at(-1),
+        newerInMajor,
+    };
+}
+/** True when no released version is newer than `version`. */
+function mayMoveLatest(version, tags) {
+    return maintenanceRule(version, tags).mayMoveLatest;
+}
+/**
+ * The tags of the checkout (when `git` works in one) and of `remote` (when given; an unreachable remote
+ * adds none).
+ */
+async function releaseTags(git, o) {
+    const tags = new Set();
+    if (o.isRepo)
+        for (const t of (await git.out(['tag', '--list'])).split('\n').filter(Boolean))
+            tags.add(t);
+    if (o.remote) {
+        const refs = await (0,_git_push_js__WEBPACK_IMPORTED_MODULE_1__/* .remoteRefs */ .dM)(git, o.remote, ['refs/tags/*']).catch(() => new Map());
+        for (const ref of refs.keys())
+            if (!ref.endsWith('^{}'))
+                tags.add(ref.replace(/^refs\/tags\//, ''));
+    }
+    return [...tags];
+}
+/** The rule for `version`, from the tags of the checkout and the remote. */
+async function readMaintenanceRule(git, version, o) {
+    return maintenanceRule(version, await releaseTags(git, o));
 }
 
 
@@ -66924,8 +66924,6 @@ var config_confirmation = __nccwpck_require__(1441);
 var config_version = __nccwpck_require__(8794);
 // EXTERNAL MODULE: ./src/git/git.ts
 var git_git = __nccwpck_require__(308);
-// EXTERNAL MODULE: ./src/git/maintenance.ts
-var maintenance = __nccwpck_require__(7127);
 // EXTERNAL MODULE: ./src/git/push.ts
 var push = __nccwpck_require__(7546);
 // EXTERNAL MODULE: ./src/git/ssh.ts
@@ -67003,6 +67001,8 @@ class FileBlobCache {
 
 // EXTERNAL MODULE: ./src/oci/publish-images.ts + 13 modules
 var publish_images = __nccwpck_require__(7294);
+// EXTERNAL MODULE: ./src/release/maintenance.ts
+var maintenance = __nccwpck_require__(9682);
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var digest = __nccwpck_require__(8825);
 // EXTERNAL MODULE: ./src/oci/igzip.ts
@@ -67018,7 +67018,7 @@ var igzip = __nccwpck_require__(3090);
  *      overrides theirs. An environment needs the typed confirmation (src/config/confirmation.ts): a
  *      phrase that cannot do is refused here, the phrase is asked for just before the first write.
  *   4. The pointers (`{major}`, `latest`, literal tags), when they move in this run: the maintenance rule
- *      (src/git/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
+ *      (src/release/maintenance.ts, as publish applies it), `latest` also as given. Otherwise only the images
  *      and `{version}` tags are pushed, and publish's pointer phase moves the rest later.
  *   5. The push (src/oci/publish-images.ts), with the diffID → blob cache restored before and saved after.
  */

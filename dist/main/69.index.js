@@ -3006,13 +3006,13 @@ function openForge(config, token) {
 
 // EXTERNAL MODULE: ./src/git/git.ts
 var git_git = __webpack_require__(308);
-// EXTERNAL MODULE: ./src/git/maintenance.ts
-var maintenance = __webpack_require__(7127);
+// EXTERNAL MODULE: ./src/release/maintenance.ts
+var maintenance = __webpack_require__(9682);
 ;// CONCATENATED MODULE: ./src/publish/pointer-rule.ts
 
 
 /**
- * The maintenance rule (src/git/maintenance.ts) for every pointer of this release, in publish's words:
+ * The maintenance rule (src/release/maintenance.ts) for every pointer of this release, in publish's words:
  * released versions are read from the checkout and the environment's remote.
  */
 async function pointerRule(git, isRepo, remote, version) {

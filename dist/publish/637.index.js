@@ -1,8 +1,8 @@
-export const id = 911;
-export const ids = [911];
+export const id = 637;
+export const ids = [637];
 export const modules = {
 
-/***/ 9911:
+/***/ 5637:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -8366,7 +8366,7 @@ function forgeHost(processEnv) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/git/maintenance.ts
+;// CONCATENATED MODULE: ./src/release/maintenance.ts
 /**
  * The maintenance rule: may this release move "latest"-like pointers (the `latest` image tag, root
  * manifest.nix, docs stable/, installer pointers, the forge's latest release)? The reference guesses from
@@ -8445,7 +8445,7 @@ async function readMaintenanceRule(git, version, o) {
 
 
 /**
- * The maintenance rule (src/git/maintenance.ts) for every pointer of this release, in publish's words:
+ * The maintenance rule (src/release/maintenance.ts) for every pointer of this release, in publish's words:
  * released versions are read from the checkout and the environment's remote.
  */
 async function pointerRule(git, isRepo, remote, version) {

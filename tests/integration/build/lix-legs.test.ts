@@ -8,15 +8,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
 import { readLeg } from '../../../src/bundle/leg.js';
 import { mergeLegs, writeTree } from '../../../src/bundle/merge.js';
 import { buildArtifactsCommand } from '../../../src/commands/build-artifacts.js';
+import { publishCommand } from '../../../src/commands/publish.js';
 import { Inputs, mapInputs } from '../../../src/inputs.js';
 import { type Logger, silentLogger } from '../../../src/log.js';
 import { listFiles } from '../../../src/release/files.js';
 import { nixBuildOut, nixEnv } from '../../helpers/nix.js';
 import { fixtureRepo, LIX_FIXTURE } from '../../helpers/project.js';
+import { nixKey } from '../../helpers/publish-fixture.js';
+import { type S3Server, startS3 } from '../../helpers/s3.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 const VERSION = '2.93.0';
@@ -182,4 +186,136 @@ describe('Lix release-jobs.nix unchanged, profile all, three legs merged', () =>
       ours.filter((f) => f.startsWith(`${V}/`) && !/manifest\.nix|lix-2\.93\.0\.tar\.gz/.test(f)),
     ).toEqual(listFiles(own).map((f) => `${V}/${f}`));
   });
+});
+
+describe("publish over Lix's three legs: to a directory and to s3rver", () => {
+  const S3_KEY = ['RELENGTESTKEYID', 'releng-test-secret-key'] as const;
+  let s3: S3Server;
+  let out: string;
+  let config: string;
+  const key = nixKey('lix-legs-1');
+
+  beforeAll(async () => {
+    s3 = await startS3(['releases', 'cache', 'docs', 'install'], { keys: [[...S3_KEY]] });
+    out = tmpDir('releng-lix-publish-');
+    // The fixture's releng.yml with two environments: directories (images to an OCI layout), and s3rver.
+    config = path.join(out, 'releng.yml');
+    const build = fs.readFileSync(path.join(repo, 'releng.yml'), 'utf8');
+    const dirs = (p: string) =>
+      Object.fromEntries(['cache', 'releases', 'docs', 'install'].map((b) => [b, `${out}/${p}/${b}`]));
+    const environments = {
+      rehearsal: {
+        ...dirs('dir'),
+        'signing-key': { env: 'LIX_SIGNING_KEY' },
+        registries: [{ ref: `oci-layout:${out}/dir/oci`, tags: ['{version}', '{major}'] }],
+        confirm: false,
+      },
+      staging: {
+        s3: { endpoint: s3.endpoint, region: 'garage', 'path-style': true },
+        ...Object.fromEntries(['cache', 'releases', 'docs', 'install'].map((b) => [b, `s3://${b}`])),
+        'signing-key': { env: 'LIX_SIGNING_KEY' },
+      },
+    };
+    fs.writeFileSync(config, `${build}\n${stringify({ environments })}`);
+  });
+  afterAll(() => s3?.stop());
+
+  const publish = (inputs: Record<string, string>) =>
+    publishCommand.run(
+      new Inputs(
+        mapInputs({
+          bundles: `${downloads}/*`,
+          config,
+          'no-check-git': 'true',
+          skip: 'tag,branch,release-page',
+          ...inputs,
+        }),
+      ),
+      { log: silentLogger, processEnv: { ...process.env, LIX_SIGNING_KEY: key.secret }, cwd: repo },
+    );
+
+  /** What a destination holds, key → sha256: a directory, or an s3rver bucket (KEY._S3rver_object). */
+  function held(dir: string): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(treeOf(dir))
+        .filter(([k]) => !/\._S3rver_(metadata|object\.md5)/.test(k))
+        .map(([k, v]) => [k.replace(/\._S3rver_object$/, ''), v]),
+    );
+  }
+
+  test.each([
+    ['rehearsal', () => `${out}/dir`],
+    ['staging', () => s3.dir],
+  ])(
+    '%s: the release tree is the merged tree byte for byte, the packages signed in the cache (nix copies them on the directory), a re-run writes nothing',
+    async (environment, root) => {
+      const r = await publish({
+        environment,
+        ...(environment === 'staging'
+          ? {
+              confirm: 'I want to release this to staging',
+              skip: 'docker,docker-pointers,tag,branch,release-page',
+              's3-access-key-id': S3_KEY[0],
+              's3-secret-access-key': S3_KEY[1],
+            }
+          : {}),
+      });
+      expect(Number(r.outputs['uploaded-bytes'])).toBeGreaterThan(0);
+      const releases = held(path.join(root(), 'releases'));
+      const merged = treeOf(tree);
+      // Every file of the merged tree, same bytes; besides it only the release's claim and index.
+      for (const [f, hash] of Object.entries(merged)) expect(releases[f], f).toBe(hash);
+      expect(Object.keys(releases).filter((f) => !(f in merged))).toEqual([
+        `${V}/.releng-claim.json`,
+        `${V}/.releng-index.json`,
+      ]);
+      // The cache: the package of each system, signed; nix (not our code) copies them with only the key trusted.
+      const narinfos = Object.keys(held(path.join(root(), 'cache'))).filter((k) => k.endsWith('.narinfo'));
+      expect(narinfos.length).toBeGreaterThanOrEqual(SYSTEMS.length);
+      if (environment === 'rehearsal') {
+        const store = tmpDir('releng-lix-store-');
+        const pkg = JSON.parse(
+          execFileSync('nix', ['eval', '--json', '.#hydraJobs.build.x86_64-linux.outPath'], {
+            cwd: repo,
+            env: nixEnv(),
+            encoding: 'utf8',
+          }),
+        ) as string;
+        execFileSync(
+          'nix',
+          [
+            'copy',
+            '--from',
+            `file://${out}/dir/cache`,
+            '--to',
+            `${store}`,
+            '--option',
+            'trusted-public-keys',
+            key.public,
+            pkg,
+          ],
+          { env: nixEnv(), stdio: 'pipe' },
+        );
+        expect(fs.existsSync(path.join(store, pkg.slice(1)))).toBe(true);
+        // The images of both linux legs in one index, as skopeo reads the layout.
+        const index = JSON.parse(
+          execFileSync('skopeo', ['inspect', '--raw', `oci:${out}/dir/oci:${VERSION}`], { encoding: 'utf8' }),
+        ) as { manifests: { platform: { architecture: string } }[] };
+        expect(index.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
+      }
+      // Again: nothing to write.
+      const again = await publish({
+        environment,
+        ...(environment === 'staging'
+          ? {
+              confirm: 'I want to release this to staging',
+              skip: 'docker,docker-pointers,tag,branch,release-page',
+              's3-access-key-id': S3_KEY[0],
+              's3-secret-access-key': S3_KEY[1],
+            }
+          : {}),
+      });
+      expect(Number(again.outputs['uploaded-bytes'])).toBe(0);
+    },
+  );
 });

@@ -138,7 +138,7 @@ function project(endpoint: string, bucket: string): string {
   );
   fs.writeFileSync(
     path.join(dir, 'releng.yml'),
-    `name: bench\nenvironments:\n  bench:\n    s3: { endpoint: '${endpoint}', region: us-east-1, path-style: true }\n    releases: s3://${bucket}\n`,
+    `name: bench\nbuild: { systems: [x86_64-linux] }\nenvironments:\n  bench:\n    confirm: false\n    s3: { endpoint: '${endpoint}', region: us-east-1, path-style: true }\n    releases: s3://${bucket}\n`,
   );
   return dir;
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { dockerMultiarch } from '../../../src/stages/docker-multiarch.js';
 import { syntheticLayers, writeDockerArchive } from '../../helpers/docker-archive.js';
+import { dockerOptions } from '../../helpers/docker-options.js';
 import { git, makeBareRemote, makeRepo } from '../../helpers/git.js';
 import { GIT_ONLY, gitReleaseCheckout, refsOf, VERSION } from '../../helpers/git-release.js';
 import { recordingLogger, runActionAsync } from '../../helpers/publish-fixture.js';
@@ -196,30 +197,19 @@ describe('an ssh git-remote with the ssh-key input', () => {
         .split('\n')
         .filter((l) => l.includes('Accepted publickey')).length;
     const before = logins();
-    await dockerMultiarch({
-      dir,
-      configPath: path.join(dir, 'releng.yml'),
-      source: { images: [archive.file] },
-      targets: { environmentName: 'staging' },
-      tags: [],
-      latest: 'auto',
-      pointers: true,
-      confirm: 'I want to release this to staging',
-      allowBareConfirm: false,
-      sshKey: sshd.clientKey,
-      insecureRegistries: [],
-      annotations: {},
-      descriptorAnnotations: false,
-      mediaTypes: 'oci',
-      compression: 'gzip',
-      compressionLevel: 1,
-      gzipEngine: 'zlib',
-      force: false,
-      dryRun: false,
-      cache: false,
-      processEnv: { ...process.env, ...run.env },
-      log,
-    });
+    await dockerMultiarch(
+      dockerOptions(dir, {
+        source: { images: [archive.file] },
+        targets: { environmentName: 'staging' },
+        confirm: 'I want to release this to staging',
+        allowBareConfirm: false,
+        sshKey: sshd.clientKey,
+        cache: false,
+        processEnv: { ...process.env, ...run.env },
+        log,
+      }),
+    );
+
     expect(logins()).toBe(before + 1);
     expect(log.lines.join('\n')).toMatch(/latest: not moved — a newer release than 2\.93\.0 exists/);
     const index = JSON.parse(fs.readFileSync(path.join(dir, 'oci', 'index.json'), 'utf8')) as {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerViaMultiarch } from '../../../src/publish/docker.js';
 import { type DockerMultiarchOptions, dockerMultiarch } from '../../../src/stages/docker-multiarch.js';
 import { syntheticLayers, type WrittenArchive, writeDockerArchive } from '../../helpers/docker-archive.js';
+import { dockerOptions } from '../../helpers/docker-options.js';
 import { makeRepo } from '../../helpers/git.js';
 import { recordingLogger } from '../../helpers/publish-fixture.js';
 import { type RegistryServer, startRegistry } from '../../helpers/registry.js';
@@ -39,30 +40,16 @@ function options(
   environmentName: string,
   extra: Partial<DockerMultiarchOptions> = {},
 ): DockerMultiarchOptions {
-  return {
-    dir,
-    configPath: path.join(dir, 'releng.yml'),
+  return dockerOptions(dir, {
     source: { images: ['images/*.tar.gz'] },
     targets: { environmentName },
-    tags: [],
-    latest: 'auto',
-    pointers: true,
     allowBareConfirm: false,
-    insecureRegistries: [],
-    annotations: {},
-    descriptorAnnotations: false,
-    mediaTypes: 'oci',
-    compression: 'gzip',
-    compressionLevel: 1,
-    gzipEngine: 'zlib',
-    force: false,
-    dryRun: false,
     cache: false,
     // No docker or containers login file anywhere: HOME and XDG dirs are empty.
     processEnv: { HOME: tmpDir('releng-home-'), XDG_CONFIG_HOME: tmpDir('releng-xdg-') },
     log: recordingLogger(),
     ...extra,
-  };
+  });
 }
 
 const layoutTags = (dir: string) =>

@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
 import {
   type CachePersistence,
   type DockerMultiarchOptions,
   dockerMultiarch,
 } from '../../../src/stages/docker-multiarch.js';
 import { syntheticLayers, type WrittenArchive, writeDockerArchive } from '../../helpers/docker-archive.js';
+import { dockerOptions } from '../../helpers/docker-options.js';
 import { git, makeRepo } from '../../helpers/git.js';
 import { tmpDir, writeFiles } from '../../helpers/tmp.js';
 
@@ -33,29 +33,14 @@ function checkout(files: Record<string, string> = {}): string {
 }
 
 function options(dir: string, extra: Partial<DockerMultiarchOptions> = {}): DockerMultiarchOptions {
-  return {
-    dir,
-    configPath: path.join(dir, 'releng.yml'),
+  return dockerOptions(dir, {
     source: { images: ['images/*.tar.gz'] },
     targets: { refs: ['oci-layout:out'] },
-    tags: [],
-    latest: 'auto',
-    pointers: true,
     allowBareConfirm: true,
-    insecureRegistries: [],
-    annotations: {},
-    descriptorAnnotations: false,
-    mediaTypes: 'oci',
-    compression: 'gzip',
-    compressionLevel: 1,
-    gzipEngine: 'zlib',
-    force: false,
-    dryRun: false,
     cache: true,
     processEnv: { HOME: tmpDir('releng-home-'), XDG_CACHE_HOME: tmpDir('releng-cache-') },
-    log: silentLogger,
     ...extra,
-  };
+  });
 }
 
 function recordingPersistence(): CachePersistence & { calls: string[] } {

@@ -23,15 +23,9 @@ export const silentLogger: Logger = {
 };
 
 /**
- * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
- * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
- * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
- * secret registered late, a forge whose masking differs).
- */
-/**
  * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
- * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
- * than 3 are left (they would turn every log into stars).
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show
+ * it. Parts shorter than 3 are left (they would turn every log into stars).
  */
 export function secretParts(value: string): string[] {
   // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
@@ -44,6 +38,12 @@ export function secretParts(value: string): string[] {
   return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
 }
 
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
 export class SecretMask {
   private secrets: string[] = [];
 

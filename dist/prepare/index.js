@@ -51760,15 +51760,9 @@ const silentLogger = {
     secret() { },
 };
 /**
- * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
- * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
- * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
- * secret registered late, a forge whose masking differs).
- */
-/**
  * What to mask of a secret: the value, and for a multi-line one (a PEM key, a JSON credential) each line
- * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show it. Parts shorter
- * than 3 are left (they would turn every log into stars).
+ * but PEM armour too — an error joined onto one line, or a log quoting one line of it, must not show
+ * it. Parts shorter than 3 are left (they would turn every log into stars).
  */
 function secretParts(value) {
     // PEM armour (`-----BEGIN OPENSSH PRIVATE KEY-----`) is the same in every key: masking it hides nothing.
@@ -51780,6 +51774,12 @@ function secretParts(value) {
         : [];
     return [...new Set([value, ...lines])].filter((v) => v && v.length >= 3);
 }
+/**
+ * The secrets registered in a run, and text with each of them replaced by `***` and credentials in URLs
+ * redacted. Both front ends mask what they print themselves: the CLI has no runner to do it, and on a
+ * runner a value the runner masks must still not be in the raw stream (a log forwarded elsewhere, a
+ * secret registered late, a forge whose masking differs).
+ */
 class SecretMask {
     secrets = [];
     /**
